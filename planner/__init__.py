@@ -1,0 +1,37 @@
+"""planner: marketing-education curriculum and skills-gap planner."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the project root: templates/, seed/, curricula/
+
+
+def create_app(config: dict | None = None):
+    """Application factory (the flaskr pattern): config, database, blueprints."""
+    from flask import Flask
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("PLANNER_SECRET_KEY", "dev-only-change-me"),
+        DATABASE_URL=os.environ.get("DATABASE_URL")
+        or f"sqlite:///{ROOT / 'instance' / 'planner.db'}",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from planner import db
+
+    db.init_app(app)
+
+    from planner import views
+
+    views.register(app)
+    return app

@@ -1,0 +1,43 @@
+"""The `planner` command line.
+
+Each command lives in the module of its concern and is imported only when run,
+so `planner solve` never pays for Flask or the database.
+"""
+
+import importlib
+
+import click
+
+# command name -> "module:attribute" of a click.Command
+COMMANDS = {
+    "init-db": "planner.commands.data:init_db",
+    "seed": "planner.commands.data:seed",
+    "import": "planner.commands.data:import_file",
+    "export": "planner.commands.data:export",
+    "scenario": "planner.commands.scenario:scenario",
+    "solve": "planner.commands.solve:solve",
+    "check": "planner.commands.solve:check",
+    "sweep": "planner.commands.cohort:sweep",
+    "program": "planner.commands.cohort:program",
+    "demo": "planner.commands.web:demo",
+    "serve": "planner.commands.web:serve",
+    "create-user": "planner.commands.web:create_user",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="planner")
+def cli():
+    """Marketing-education curriculum and skills-gap planner."""

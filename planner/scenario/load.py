@@ -1,0 +1,132 @@
+"""Read scenario and plan files, collecting every problem with its JSON path."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planner.scenario.models import Plan, Scenario
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # JSON path such as "courses[3].teaches.data.sq1", "" for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ScenarioError(ValueError):
+    """Bad input: carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None):
+        self.problems = problems
+        self.source = source
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def json_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required"
+    if error["loc"] and error["loc"][-1] == "[key]":
+        return f"bad id {error['input']!r}: {error['msg'][0].lower()}{error['msg'][1:]}"
+    given = error.get("input")
+    suffix = f" (got {given!r})" if not isinstance(given, dict | list) else ""
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}{suffix}"
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    return [Problem(json_path(e["loc"]), _describe(e)) for e in error.errors()]
+
+
+def read_document(source: str | Path) -> dict:
+    """Parse a JSON or YAML file into a dict, raising ScenarioError with line numbers."""
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem("", f"cannot read {path}: {exc.strerror}")], str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [Problem("", f"{path}: not UTF-8 (bad byte at offset {exc.start})")], str(path)
+        ) from None
+    if not text.strip():
+        raise ScenarioError([Problem("", f"{path}: empty file")], str(path))
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(
+            [Problem("", f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
+            str(path),
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError([Problem("", f"{path}: invalid YAML{where}")], str(path)) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("", f"{path}: the top level must be an object")], str(path))
+    return data
+
+
+def parse(model: type[BaseModel], data: dict, source: str | None = None):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from(exc), source) from None
+
+
+def parse_scenario(data: dict, source: str | None = None) -> Scenario:
+    """Validate a scenario dict structurally and semantically; raise ScenarioError."""
+    from planner.scenario.validate import semantic_problems
+
+    scenario = parse(Scenario, data, source)
+    problems = semantic_problems(scenario)
+    if problems:
+        raise ScenarioError(problems, source)
+    return scenario
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    return parse_scenario(read_document(source), str(source))
+
+
+def load_plan(source: str | Path) -> Plan:
+    return parse(Plan, read_document(source), str(source))
+
+
+def dump_json(model: BaseModel) -> str:
+    """Stable, readable JSON; whole numbers are written without a fraction."""
+    return json.dumps(_tidy(model.model_dump(mode="json")), ensure_ascii=False, indent=2) + "\n"
+
+
+def _tidy(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _tidy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tidy(v) for v in value]
+    return value

@@ -1,0 +1,200 @@
+"""Pydantic models of the scenario and plan files (format 1, ../shared/scenario-format.md).
+
+Unknown keys are errors so that typos are caught. Structural rules live here; rules that
+relate one part of the file to another (ids that must exist, cycles) live in validate.py.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+
+SCENARIO_FORMAT = "planner-scenario/1"
+PLAN_FORMAT = "planner-plan/1"
+OBJECTIVE_NAMES = ("gap", "cost", "credits", "lateness")
+
+# Ids join into rule labels with ":", so ":" may not appear in one.
+Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
+Level = Annotated[int, Field(ge=0, le=4, strict=True)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+GapMode = Literal["minimise", "close"]
+ObjectiveName = Literal["gap", "cost", "credits", "lateness"]
+Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Skill(Strict):
+    id: Id
+    name: str = ""
+    area: str = ""
+
+
+class Role(Strict):
+    id: Id
+    name: str = ""
+    requires: dict[Id, Level] = {}
+    weights: dict[Id, Amount] = {}
+
+
+class Term(Strict):
+    id: Id
+    season: str | None = None
+    max_credits: Amount | None = None
+    min_credits: Amount = 0
+
+
+class Course(Strict):
+    id: Id
+    title: str = ""
+    credits: Amount
+    hours: Amount = 0
+    cost: Amount = 0
+    teaches: dict[Id, Level] = {}
+    requires_skills: dict[Id, Level] = {}
+    prerequisites: list[Id] = []
+    prerequisites_any: list[list[Id]] = []
+    offered: list[Id] | None = None
+    capacity: Annotated[int, Field(ge=1, strict=True)] | None = None
+    max_sections: Annotated[int, Field(ge=0, strict=True)] = 1
+    session_cost: Amount = 0
+
+
+class Learner(Strict):
+    id: Id
+    role: Id | None = None
+    target: dict[Id, Level] = {}
+    levels: dict[Id, Level] = {}
+    completed: list[Id] = []
+    count: Annotated[int, Field(ge=1, strict=True)] = 1
+    terms: list[Id] | None = None
+    max_credits: Amount | None = None
+    budget: Amount | None = None
+    gap_mode: GapMode | None = None
+    required: list[Id] = []
+    excluded: list[Id] = []
+    pinned: dict[Id, Id] = {}
+
+
+class Constraints(Strict):
+    budget: Amount | None = None
+
+
+class Options(Strict):
+    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 10
+    workers: Annotated[int, Field(ge=1, strict=True)] = 2
+
+
+class Scenario(Strict):
+    format: Literal["planner-scenario/1"]
+    name: str | None = None
+    skills: list[Skill] = []
+    roles: list[Role] = []
+    terms: list[Term] = []
+    courses: list[Course] = []
+    learners: list[Learner] = []
+    constraints: Constraints = Constraints()
+    gap_mode: GapMode = "minimise"
+    objective: list[ObjectiveName] = list(OBJECTIVE_NAMES)
+    options: Options = Options()
+
+    _indexes: dict = PrivateAttr(default_factory=dict)
+
+    # Convenience look-ups; the solver, checker and greedy baseline all need them.
+    def course(self, course_id: str) -> Course:
+        return self._index("courses")[course_id]
+
+    def role(self, role_id: str) -> Role:
+        return self._index("roles")[role_id]
+
+    def _index(self, kind: str) -> dict:
+        # Scenarios are treated as immutable; a copy gets new lists, so key on the list.
+        items = getattr(self, kind)
+        key, index = self._indexes.get(kind, (None, None))
+        if key != (id(items), len(items)):
+            index = {item.id: item for item in items}
+            self._indexes[kind] = ((id(items), len(items)), index)
+        return index
+
+    def learner_terms(self, learner: Learner) -> list[str]:
+        """The learner's terms in calendar order (the scenario's order)."""
+        if learner.terms is None:
+            return [t.id for t in self.terms]
+        wanted = set(learner.terms)
+        return [t.id for t in self.terms if t.id in wanted]
+
+    def needs(self, learner: Learner) -> dict[str, tuple[int, float]]:
+        """skill -> (needed level, weight) per rule 1; only skills with a need > 0."""
+        role = self.role(learner.role) if learner.role else None
+        requires = role.requires if role else {}
+        weights = role.weights if role else {}
+        out = {}
+        for skill in set(requires) | set(learner.target):
+            need = max(requires.get(skill, 0), learner.target.get(skill, 0))
+            if need > 0:
+                out[skill] = (need, weights.get(skill, 1))
+        return out
+
+    def start_levels(self, learner: Learner) -> dict[str, int]:
+        """Rule 2: stated levels raised by what completed courses teach."""
+        levels = dict(learner.levels)
+        for course_id in learner.completed:
+            for skill, level in self.course(course_id).teaches.items():
+                levels[skill] = max(levels.get(skill, 0), level)
+        return levels
+
+    def gap_mode_of(self, learner: Learner) -> str:
+        return learner.gap_mode or self.gap_mode
+
+    def is_offered(self, course: Course, term: Term) -> bool:
+        if course.offered is None:
+            return True
+        return term.id in course.offered or (
+            term.season is not None and term.season in course.offered
+        )
+
+
+class LearnerPlan(Strict):
+    id: Id
+    schedule: dict[Id, list[Id]]
+    final_levels: dict[Id, int] = {}
+    gaps: dict[Id, int] = {}
+    cost: float = 0
+    credits: float = 0
+    reasons: dict[Id, str] = {}
+
+
+class SectionPlan(Strict):
+    course: Id
+    term: Id
+    enrolled: int
+    sections: int
+
+
+class Change(Strict):
+    relax: str
+    to: str | float | None = None
+
+
+class Fix(Strict):
+    changes: list[Change]
+    note: str = ""
+
+
+class Diagnosis(Strict):
+    conflict: list[str]
+    minimal: bool
+    fixes: list[Fix] = []
+
+
+class Plan(Strict):
+    format: Literal["planner-plan/1"] = PLAN_FORMAT
+    scenario: str | None = None
+    status: Status
+    objective: dict[ObjectiveName, float] | None = None
+    bound: dict[ObjectiveName, float] | None = None
+    learners: list[LearnerPlan] = []
+    sections: list[SectionPlan] = []
+    diagnosis: Diagnosis | None = None
+    stats: dict = {}
