@@ -63,7 +63,9 @@ def read_document(source: str | Path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError([Problem("", f"cannot read {path}: {exc.strerror}")], str(path)) from None
+        raise ScenarioError(
+            [Problem("", f"cannot read {path}: {exc.strerror}")], str(path)
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -79,7 +81,11 @@ def read_document(source: str | Path) -> dict:
             data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScenarioError(
-            [Problem("", f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
+            [
+                Problem(
+                    "", f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                )
+            ],
             str(path),
         ) from None
     except yaml.YAMLError as exc:

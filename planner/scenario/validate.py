@@ -28,7 +28,8 @@ def _unique_ids(s: Scenario):
         for i, item in enumerate(items):
             if item.id in seen:
                 yield Problem(
-                    f"{kind}[{i}].id", f'duplicate id "{item.id}" (first at {kind}[{seen[item.id]}])'
+                    f"{kind}[{i}].id",
+                    f'duplicate id "{item.id}" (first at {kind}[{seen[item.id]}])',
                 )
             else:
                 seen[item.id] = i
@@ -74,7 +75,9 @@ def _course_references(s: Scenario):
                     yield _unknown(f"{here}.prerequisites_any[{g}][{j}]", "course", pre)
         for j, key in enumerate(course.offered or []):
             if key not in offer_keys:
-                yield Problem(f"{here}.offered[{j}]", f'"{key}" is neither a term id nor a season of any term')
+                yield Problem(
+                    f"{here}.offered[{j}]", f'"{key}" is neither a term id nor a season of any term'
+                )
 
 
 def _prerequisite_cycles(s: Scenario):
@@ -99,7 +102,7 @@ def _prerequisite_cycles(s: Scenario):
             elif child not in graph:
                 continue
             elif state.get(child) == 1:
-                cycle = path[path.index(child):] + [child]
+                cycle = path[path.index(child) :] + [child]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
                     yield Problem(
@@ -139,7 +142,9 @@ def _learner_references(s: Scenario):
             if term not in terms:
                 yield _unknown(f"{here}.pinned.{course}", "term", term)
             elif term not in own_terms:
-                yield Problem(f"{here}.pinned.{course}", f'term "{term}" is not one of the learner\'s terms')
+                yield Problem(
+                    f"{here}.pinned.{course}", f'term "{term}" is not one of the learner\'s terms'
+                )
 
 
 def _learner_rule_conflicts(s: Scenario):
