@@ -1,0 +1,67 @@
+"""Database tables (SQLModel), one module per concern; import from here."""
+
+from sqlmodel import SQLModel
+
+from planner.models.accounts import USER_ROLES, User
+from planner.models.base import utcnow
+from planner.models.catalog import (
+    Course,
+    CourseRequiresSkill,
+    CourseTeaches,
+    Curriculum,
+    Prerequisite,
+    PrerequisiteGroup,
+    PrerequisiteOption,
+    Term,
+    TermCalendar,
+)
+from planner.models.people import (
+    ASSESSMENT_SOURCES,
+    GAP_MODES,
+    Assessment,
+    Learner,
+    LearnerLevel,
+    LearnerTarget,
+)
+from planner.models.planning import (
+    PLAN_STATUSES,
+    RUN_STATUSES,
+    PlanRecord,
+    ScenarioRecord,
+    SolveRun,
+)
+from planner.models.taxonomy import LevelDescriptor, Role, RoleRequirement, Skill, SkillArea
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ASSESSMENT_SOURCES",
+    "GAP_MODES",
+    "PLAN_STATUSES",
+    "RUN_STATUSES",
+    "USER_ROLES",
+    "Assessment",
+    "Course",
+    "CourseRequiresSkill",
+    "CourseTeaches",
+    "Curriculum",
+    "Learner",
+    "LearnerLevel",
+    "LearnerTarget",
+    "LevelDescriptor",
+    "PlanRecord",
+    "Prerequisite",
+    "PrerequisiteGroup",
+    "PrerequisiteOption",
+    "Role",
+    "RoleRequirement",
+    "ScenarioRecord",
+    "Skill",
+    "SkillArea",
+    "SolveRun",
+    "Term",
+    "TermCalendar",
+    "User",
+    "metadata",
+    "utcnow",
+]

@@ -1,0 +1,28 @@
+"""Shared pieces of the table definitions: naming convention and timestamps."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import SQLModel
+
+# Named constraints let Alembic's batch mode (SQLite) find and alter them later.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Aware UTC (SQLModel's datetime columns refuse naive values)."""
+    return datetime.now(UTC)
+
+
+def level_check(column: str = "level") -> CheckConstraint:
+    return CheckConstraint(f"{column} BETWEEN 0 AND 4", name=f"{column}_range")
+
+
+def non_negative(*columns: str) -> list[CheckConstraint]:
+    return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in columns]

@@ -1,0 +1,63 @@
+"""Stored scenario files, plans and solve runs (the job queue's rows)."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Column
+from sqlmodel import Field, SQLModel
+
+from planner.models.base import utcnow
+
+RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
+PLAN_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
+
+
+class ScenarioRecord(SQLModel, table=True):
+    """A scenario file as stored: `body` is the planner-scenario/1 document."""
+
+    __tablename__ = "scenario"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="", index=True)
+    body: dict = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanRecord(SQLModel, table=True):
+    """A plan file (planner-plan/1) computed for a stored scenario."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('OPTIMAL', 'FEASIBLE', 'INFEASIBLE', 'UNKNOWN')", name="status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id", ondelete="CASCADE", index=True)
+    status: str
+    body: dict = Field(sa_column=Column(JSON, nullable=False))
+    objective: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SolveRun(SQLModel, table=True):
+    __tablename__ = "solve_run"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id", ondelete="CASCADE", index=True)
+    status: str = Field(default="queued", index=True)
+    progress: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    best_objective: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    bound: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    elapsed_s: float | None = None
+    error: str | None = None
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
