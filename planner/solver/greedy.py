@@ -1,0 +1,303 @@
+"""Greedy baseline: term by term, take the course that closes most weighted gap per unit cost.
+
+It respects every hard rule while it builds (offered, prerequisites, skill prerequisites,
+credits, budgets, seats, staff rules) but never looks back, so on tight scenarios it can
+fail: then the plan says UNKNOWN. It never claims OPTIMAL or INFEASIBLE. Benchmarks and
+tests compare the CP-SAT solver against it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from planner.scenario.models import LearnerPlan, Plan, Scenario, SectionPlan
+from planner.solver.check import check_plan, evaluate, sections_needed
+
+LOOKAHEAD = 0.5  # share of a follow-on course's value credited to the course that unlocks it
+
+
+@dataclass
+class _State:
+    """One learner's progress while the greedy walks the terms."""
+
+    learner: object
+    levels: dict[str, int]  # at the start of the current term
+    done: set[str]  # completed or taken in an earlier term
+    needs: dict[str, tuple[int, float]] = field(default_factory=dict)
+    paves: set[str] = field(default_factory=set)  # prerequisites of required/pinned courses
+    taken: set[str] = field(default_factory=set)
+    spent: float = 0.0
+    schedule: dict[str, list[str]] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+class _Greedy:
+    def __init__(self, scenario: Scenario):
+        self.s = scenario
+        self.courses = scenario.courses
+        self.order = {c.id: i for i, c in enumerate(scenario.courses)}
+        self.enrolled: dict[tuple[str, str], int] = {}
+        self.total = 0.0  # scenario-wide money spent so far
+        # course -> courses that list it as a prerequisite or need a skill it teaches
+        self.unlocks: dict[str, list] = {c.id: [] for c in self.courses}
+        for c in self.courses:
+            before = set(c.prerequisites) | {p for g in c.prerequisites_any for p in g}
+            for d in self.courses:
+                teaches_needed = any(d.teaches.get(k, 0) >= v for k, v in c.requires_skills.items())
+                if d.id != c.id and (d.id in before or teaches_needed):
+                    self.unlocks[d.id].append(c)
+
+    # ---- rules, one small test each
+
+    def _offered_and_new(self, st: _State, c, term) -> bool:
+        lr = st.learner
+        return (
+            self.s.is_offered(c, term)
+            and c.id not in st.done
+            and c.id not in st.taken
+            and c.id not in lr.excluded
+            and lr.pinned.get(c.id, term.id) == term.id
+        )
+
+    def _prerequisites_met(self, st: _State, c) -> bool:
+        return (
+            all(p in st.done for p in c.prerequisites)
+            and all(any(p in st.done for p in g) for g in c.prerequisites_any)
+            and all(st.levels.get(k, 0) >= v for k, v in c.requires_skills.items())
+        )
+
+    def _extra_cost(self, st: _State, c, term) -> float:
+        """Money the scenario spends if this learner group joins course c in this term."""
+        key = (c.id, term.id)
+        now = self.enrolled.get(key, 0)
+        k = st.learner.count
+        more = sections_needed(now + k, c.capacity) - sections_needed(now, c.capacity)
+        return k * c.cost + more * c.session_cost
+
+    def _fits(self, st: _State, c, term, credits_now: float, reserve: float) -> bool:
+        lr = st.learner
+        cap = min(x for x in (term.max_credits, lr.max_credits, float("inf")) if x is not None)
+        if credits_now + c.credits > cap + 1e-9:
+            return False
+        if lr.budget is not None and st.spent + c.cost > lr.budget + 1e-9:
+            return False
+        key = (c.id, term.id)
+        if sections_needed(self.enrolled.get(key, 0) + lr.count, c.capacity) > c.max_sections:
+            return False
+        budget = self.s.constraints.budget
+        return (
+            budget is None or self.total + self._extra_cost(st, c, term) + reserve <= budget + 1e-9
+        )
+
+    def _take(self, st: _State, c, term, why: str) -> None:
+        st.taken.add(c.id)
+        st.spent += c.cost
+        st.schedule[term.id].append(c.id)
+        st.reasons[c.id] = why
+        self.total += self._extra_cost(st, c, term)
+        key = (c.id, term.id)
+        self.enrolled[key] = self.enrolled.get(key, 0) + st.learner.count
+
+    # ---- value of a course
+
+    def _gain(self, st: _State, c, pending: dict[str, int]) -> float:
+        """Weighted gap closed by c on top of the levels this term already reaches."""
+        gain = 0.0
+        for skill, lv in c.teaches.items():
+            if skill in st.needs:
+                need, weight = st.needs[skill]
+                gain += weight * max(0, min(need, lv) - pending.get(skill, 0))
+        return gain
+
+    def _value(self, st: _State, c, pending, memo: dict, depth: int = 2) -> float:
+        """Own gain plus part of the best follow-on course it unlocks (two steps deep)."""
+        key = (c.id, depth)
+        if key in memo:
+            return memo[key]
+        value = self._gain(st, c, pending)
+        if c.id in st.paves:
+            value += 1.0  # the way to a required or pinned course
+        if depth and self.unlocks[c.id]:
+            follow = [
+                self._value(st, d, pending, memo, depth - 1)
+                for d in self.unlocks[c.id]
+                if d.id not in st.done and d.id not in st.taken and d.id not in st.learner.excluded
+            ]
+            value += LOOKAHEAD * max(follow, default=0.0)
+        memo[key] = value
+        return value
+
+    def _reason(self, st: _State, c, pending: dict[str, int]) -> str:
+        needs = self.s.needs(st.learner)
+        parts = []
+        for skill, lv in sorted(c.teaches.items()):
+            if skill in needs and lv > pending.get(skill, 0):
+                parts.append(
+                    f"raises {skill} {pending.get(skill, 0)}→{lv} (needed {needs[skill][0]})"
+                )
+        return "; ".join(parts) or "prepares later courses"
+
+    # ---- the walk
+
+    def _reserve(self, states: list[_State]) -> float:
+        """Money kept back for pinned and required courses not yet scheduled."""
+        reserve = 0.0
+        if self.s.constraints.budget is None:
+            return reserve
+        for st in states:
+            lr = st.learner
+            for cid in set(lr.required) | set(lr.pinned):
+                if cid not in st.done and cid not in st.taken:
+                    c = self.s.course(cid)
+                    reserve += lr.count * c.cost
+        return reserve
+
+    def _paving(self, lr) -> set[str]:
+        """All-of prerequisites (and the first of each any-of group) of required/pinned ones."""
+        out: set[str] = set()
+        todo = [c for c in set(lr.required) | set(lr.pinned) if c not in lr.completed]
+        while todo:
+            c = self.s.course(todo.pop())
+            before = list(c.prerequisites)
+            for group in c.prerequisites_any:
+                if not any(p in lr.completed or p in out for p in group):
+                    before.append(group[0])
+            for p in before:
+                if p not in lr.completed and p not in out and p not in lr.excluded:
+                    out.add(p)
+                    todo.append(p)
+        return out
+
+    def run(self) -> dict[str, _State]:
+        states = []
+        for lr in self.s.learners:
+            st = _State(lr, self.s.start_levels(lr), set(lr.completed))
+            st.needs = self.s.needs(lr)
+            st.paves = self._paving(lr)
+            st.schedule = {t: [] for t in self.s.learner_terms(lr)}
+            states.append(st)
+        for term in self.s.terms:
+            for st in states:
+                if term.id in st.schedule:
+                    self._fill_term(st, term, states)
+            for st in states:  # levels and prerequisites move on only after the term
+                for cid in st.schedule.get(term.id, []):
+                    st.done.add(cid)
+                    for skill, lv in self.s.course(cid).teaches.items():
+                        st.levels[skill] = max(st.levels.get(skill, 0), lv)
+        return {st.learner.id: st for st in states}
+
+    def _fill_term(self, st: _State, term, states) -> None:
+        lr = st.learner
+        pending = dict(st.levels)
+        credits = 0.0
+
+        def take(c, why):
+            nonlocal credits
+            self._take(st, c, term, why)
+            credits += c.credits
+            for skill, lv in c.teaches.items():
+                pending[skill] = max(pending.get(skill, 0), lv)
+
+        def eligible(c):
+            return self._offered_and_new(st, c, term) and self._prerequisites_met(st, c)
+
+        # Pinned first (they must go here), then required ones as early as they can.
+        for cid, tid in lr.pinned.items():
+            c = self.s.course(cid)
+            if tid == term.id and eligible(c) and self._fits(st, c, term, credits, 0.0):
+                take(c, "pinned to this term")
+        for cid in lr.required:
+            c = self.s.course(cid)
+            if cid in lr.pinned or cid in st.done or cid in st.taken:
+                continue
+            if eligible(c) and self._fits(st, c, term, credits, 0.0):
+                take(c, "required")
+        # Then the best value per unit of money until nothing helps.
+        while True:
+            reserve = self._reserve(states)
+            best, best_key = None, None
+            memo: dict = {}
+            for c in self.courses:
+                if not eligible(c) or not self._fits(st, c, term, credits, reserve):
+                    continue
+                value = self._value(st, c, pending, memo)
+                if value <= 0:
+                    continue
+                money = self._extra_cost(st, c, term)
+                per = value / money if money > 0 else float("inf")
+                key = (-per, -value, c.credits, self.order[c.id])
+                if best_key is None or key < best_key:
+                    best, best_key = c, key
+            if best is None:
+                break
+            take(best, self._reason(st, best, pending))
+        # Top up to the term's minimum credits with the cheapest eligible courses.
+        while credits < term.min_credits - 1e-9:
+            reserve = self._reserve(states)
+            fill = [
+                c for c in self.courses if eligible(c) and self._fits(st, c, term, credits, reserve)
+            ]
+            if not fill:
+                break
+            c = min(
+                fill, key=lambda c: (self._extra_cost(st, c, term), c.credits, self.order[c.id])
+            )
+            take(c, f"fills the {term.id} minimum of {term.min_credits:g} credits")
+
+
+def plan_from_schedules(
+    scenario: Scenario,
+    schedules: dict[str, dict[str, list[str]]],
+    *,
+    status: str,
+    reasons: dict[str, dict[str, str]] | None = None,
+    stats: dict | None = None,
+) -> Plan:
+    """A complete plan file (levels, gaps, sections, objective) for the given schedules."""
+    ev = evaluate(scenario, schedules)
+    learners = []
+    for lr in scenario.learners:
+        o = ev.learners[lr.id]
+        schedule = schedules[lr.id]
+        why = (reasons or {}).get(lr.id, {})
+        learners.append(
+            LearnerPlan(
+                id=lr.id,
+                schedule={t: list(schedule.get(t, [])) for t in scenario.learner_terms(lr)},
+                final_levels=o.final_levels,
+                gaps=o.gaps,
+                cost=o.cost,
+                credits=o.credits,
+                reasons={c: why.get(c, "chosen") for cs in schedule.values() for c in cs},
+            )
+        )
+    sections = [
+        SectionPlan(course=c, term=t, enrolled=n, sections=ev.sections[(c, t)])
+        for (c, t), n in sorted(ev.enrolled.items())
+    ]
+    return Plan(
+        scenario=scenario.name,
+        status=status,
+        objective=dict(ev.objective),
+        learners=learners,
+        sections=sections,
+        stats=stats or {},
+    )
+
+
+def greedy_plan(scenario: Scenario) -> Plan:
+    """FEASIBLE plan from the greedy walk, or UNKNOWN when the walk breaks a rule."""
+    started = time.perf_counter()
+    states = _Greedy(scenario).run()
+    schedules = {lid: st.schedule for lid, st in states.items()}
+    reasons = {lid: st.reasons for lid, st in states.items()}
+    plan = plan_from_schedules(scenario, schedules, status="FEASIBLE", reasons=reasons)
+    problems = check_plan(scenario, plan)
+    stats = {"solve_time_s": round(time.perf_counter() - started, 4), "solver": "greedy"}
+    if problems:
+        stats["problems"] = problems
+        return Plan(scenario=scenario.name, status="UNKNOWN", stats=stats)
+    plan.stats = stats
+    return plan
