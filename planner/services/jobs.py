@@ -1,0 +1,320 @@
+"""Background solves: a worker pool per app, one `SolveRun` row per run.
+
+A run moves queued -> running -> done | failed | cancelled. Only a run that finishes with a
+plan writes anything besides its own row: it inserts a new `PlanRecord`. Failed and
+cancelled runs never touch saved plans, so a bad edit cannot destroy earlier work.
+
+Solves never run on a request thread: `submit` inserts the row, hands the work to the pool
+and returns at once. The page (or API client) polls the row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from sqlalchemy.engine import Engine
+
+from planner.db import session_scope
+from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
+from planner.scenario import dump_json, parse_scenario
+
+log = logging.getLogger(__name__)
+
+PROGRESS_MIN_INTERVAL_S = 0.25  # at most 4 progress writes per second per run
+DEFAULT_WORKERS = 2
+ACTIVE = ("queued", "running")
+FINISHED = ("done", "failed", "cancelled")
+
+
+class Cancelled(Exception):
+    """Raised inside a worker when its run was cancelled before or during the solve."""
+
+
+def _default_solve(scenario, **kwargs):
+    from planner.solver import solve  # imported late: the web app may start without OR-Tools
+
+    return solve(scenario, **kwargs)
+
+
+class JobRunner:
+    """Runs solves for one database on a thread pool.
+
+    Threads suit CP-SAT: it releases the GIL while it searches, and a `threading.Event`
+    reaches the solver directly, so cancel stops it within the solver's own polling delay.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        solve_fn: Callable | None = None,
+        solver_workers: int | None = None,
+    ):
+        self.engine = engine
+        self.workers = workers
+        self.solver_workers = solver_workers
+        self._solve = solve_fn or _default_solve
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._stops: dict[int, threading.Event] = {}
+        self._futures: dict[int, Future] = {}
+
+    # -- public ----------------------------------------------------------------------------
+    def submit(self, scenario_id: int, *, time_limit_s: float | None = None) -> int:
+        """Queue a solve of the stored scenario; return the new run's id."""
+        with session_scope(self.engine) as session:
+            if session.get(ScenarioRecord, scenario_id) is None:
+                raise LookupError(f"no scenario with id {scenario_id}")
+            run = SolveRun(scenario_id=scenario_id, status="queued", progress={})
+            session.add(run)
+            session.flush()
+            run_id = run.id
+        stop = threading.Event()
+        with self._lock:
+            self._stops[run_id] = stop
+            future = self._executor().submit(self._run, run_id, scenario_id, stop, time_limit_s)
+            self._futures[run_id] = future
+        future.add_done_callback(lambda _f, rid=run_id: self._forget(rid))
+        return run_id
+
+    def cancel(self, run_id: int) -> bool:
+        """Stop a queued or running run. Returns False when it had already finished."""
+        with self._lock:
+            stop = self._stops.get(run_id)
+        if stop is not None:
+            stop.set()
+        with session_scope(self.engine) as session:
+            run = session.get(SolveRun, run_id)
+            if run is None or run.status in FINISHED:
+                return False
+            if stop is None or run.status == "queued":
+                # Not started yet, or owned by no live pool of this process (a restart):
+                # finish it here; a worker that picks it up later sees it is no longer queued.
+                _finish(run, "cancelled", error="cancelled")
+        return True
+
+    def wait(self, run_id: int, timeout: float | None = None) -> bool:
+        """Block until the run's worker is done (tests, CLI). True when it finished."""
+        with self._lock:
+            future = self._futures.get(run_id)
+        if future is None:
+            return True
+        try:
+            future.result(timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def active_ids(self) -> list[int]:
+        with self._lock:
+            return sorted(self._futures)
+
+    def shutdown(self, *, cancel: bool = True, wait: bool = True) -> None:
+        if cancel:
+            for run_id in self.active_ids():
+                self.cancel(run_id)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=False)
+
+    # -- worker side -------------------------------------------------------------------------
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:  # created on first use: apps that never solve start no threads
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="planner-solve")
+        return self._pool
+
+    def _forget(self, run_id: int) -> None:
+        with self._lock:
+            self._stops.pop(run_id, None)
+            self._futures.pop(run_id, None)
+
+    def _run(self, run_id: int, scenario_id: int, stop: threading.Event, time_limit_s) -> None:
+        try:
+            scenario = self._start(run_id, scenario_id, stop)
+            reporter = ProgressWriter(self.engine, run_id)
+            kwargs = {"progress": reporter, "stop": stop}
+            if time_limit_s is not None:
+                kwargs["time_limit_s"] = time_limit_s
+            if self.solver_workers is not None:
+                kwargs["workers"] = self.solver_workers
+            plan = self._solve(scenario, **kwargs)
+            if stop.is_set():
+                raise Cancelled()
+            self._store_plan(run_id, scenario_id, plan, reporter)
+        except Cancelled:
+            self._end(run_id, "cancelled", error="cancelled")
+        except Exception as exc:  # any solver or data error becomes the run's message
+            log.exception("solve run %s failed", run_id)
+            self._end(run_id, "failed", error=_describe(exc))
+
+    def _start(self, run_id: int, scenario_id: int, stop: threading.Event):
+        with session_scope(self.engine) as session:
+            run = session.get(SolveRun, run_id)
+            if stop.is_set() or run.status != "queued":
+                raise Cancelled()
+            record = session.get(ScenarioRecord, scenario_id)
+            if record is None:
+                raise LookupError(f"scenario {scenario_id} was deleted")
+            run.status = "running"
+            run.started_at = utcnow()
+            run.progress = {"stage": "building"}
+            body = record.body
+        return parse_scenario(body, f"scenario {scenario_id}")
+
+    def _store_plan(self, run_id, scenario_id, plan, reporter: ProgressWriter) -> None:
+        body = json.loads(dump_json(plan))
+        with session_scope(self.engine) as session:
+            run = session.get(SolveRun, run_id)
+            if run.status != "running":  # cancelled from another process meanwhile
+                return
+            record = PlanRecord(
+                scenario_id=scenario_id, status=plan.status, body=body, objective=plan.objective
+            )
+            session.add(record)
+            session.flush()
+            run.plan_id = record.id
+            run.best_objective = plan.objective
+            run.bound = plan.bound
+            run.elapsed_s = (plan.stats or {}).get("solve_time_s", reporter.last_elapsed)
+            run.progress = {**reporter.last, "stage": "done", "status": plan.status}
+            _finish(run, "done")
+
+    def _end(self, run_id: int, status: str, error: str | None) -> None:
+        try:
+            with session_scope(self.engine) as session:
+                run = session.get(SolveRun, run_id)
+                if run is not None and run.status in ACTIVE:
+                    _finish(run, status, error=error)
+        except Exception:  # the database itself is gone; nothing more we can record
+            log.exception("could not record the end of solve run %s", run_id)
+
+
+def _finish(run: SolveRun, status: str, error: str | None = None) -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = utcnow()
+    if run.elapsed_s is None and run.started_at is not None:
+        started = run.started_at
+        if started.tzinfo is None:  # SQLite hands datetimes back naive
+            started = started.replace(tzinfo=run.finished_at.tzinfo)
+        run.elapsed_s = round((run.finished_at - started).total_seconds(), 3)
+
+
+def _describe(exc: Exception) -> str:
+    problems = getattr(exc, "problems", None)
+    if problems:  # ScenarioError: every problem, one per line, with its JSON path
+        return "invalid scenario:\n" + "\n".join(str(p) for p in problems)
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:4000]
+
+
+class ProgressWriter:
+    """The solver's progress callback: keeps the latest report, writes it at most 4x/s."""
+
+    def __init__(self, engine: Engine, run_id: int, interval_s: float = PROGRESS_MIN_INTERVAL_S):
+        self.engine = engine
+        self.run_id = run_id
+        self.interval_s = interval_s
+        self.last: dict = {}
+        self.last_elapsed: float | None = None
+        self.writes = 0
+        self._written_at = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, report: dict) -> None:
+        report = {k: _jsonable(v) for k, v in (report or {}).items()}
+        with self._lock:
+            self.last = report
+            self.last_elapsed = report.get("elapsed_s", self.last_elapsed)
+            now = time.monotonic()
+            if now - self._written_at < self.interval_s:
+                return
+            self._written_at = now
+        self._write(report)
+
+    def _write(self, report: dict) -> None:
+        try:
+            with session_scope(self.engine) as session:
+                run = session.get(SolveRun, self.run_id)
+                if run is None or run.status != "running":
+                    return
+                run.progress = report
+                if report.get("objective") is not None:
+                    run.best_objective = _as_dict(report["objective"])
+                if report.get("bound") is not None:
+                    run.bound = _as_dict(report["bound"])
+                if report.get("elapsed_s") is not None:
+                    run.elapsed_s = float(report["elapsed_s"])
+            self.writes += 1
+        except Exception:  # progress is best effort; the solve itself must go on
+            log.warning("progress write for run %s failed", self.run_id, exc_info=True)
+
+
+def _as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+# -- one runner per app (or engine) --------------------------------------------------------
+_runners: dict[int, JobRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def init_app(app) -> JobRunner:
+    """Attach a runner to the app (called when the planning blueprints are registered)."""
+    runner = app.extensions.get("planner.jobs")
+    if runner is None:
+        from planner.db import get_engine
+
+        runner = JobRunner(
+            get_engine(app),
+            workers=app.config.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
+            solver_workers=app.config.get("PLANNER_SOLVER_THREADS"),
+        )
+        app.extensions["planner.jobs"] = runner
+        with _runners_lock:
+            _runners[id(runner.engine)] = runner
+    return runner
+
+
+def runner_for(app_or_engine=None) -> JobRunner:
+    """The runner of an app, of an engine, or of the current Flask app."""
+    if app_or_engine is None:
+        from flask import current_app
+
+        app_or_engine = current_app._get_current_object()
+    if isinstance(app_or_engine, Engine):
+        with _runners_lock:
+            runner = _runners.get(id(app_or_engine))
+            if runner is None:
+                runner = _runners[id(app_or_engine)] = JobRunner(app_or_engine)
+            return runner
+    return init_app(app_or_engine)
+
+
+def submit(app_or_engine, scenario_id: int, *, time_limit_s: float | None = None) -> int:
+    return runner_for(app_or_engine).submit(scenario_id, time_limit_s=time_limit_s)
+
+
+def cancel(run_id: int, app_or_engine=None) -> bool:
+    return runner_for(app_or_engine).cancel(run_id)
+
+
+def wait(run_id: int, app_or_engine=None, timeout: float | None = None) -> bool:
+    return runner_for(app_or_engine).wait(run_id, timeout)

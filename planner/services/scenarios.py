@@ -1,0 +1,426 @@
+"""Scenario editor logic: stored scenarios, form edits -> a validated scenario, copies, JSON.
+
+The editor changes a scenario's constraints, never its catalogue: terms' credit limits,
+learners' limits and staff rules, the budget, gap mode, objective order and time limit.
+Per-learner staff rules are edited as lines in the same words the diagnosis uses for its
+rule labels (`required:li.na:MKT210`, `pinned:li.na:MKT210:2027-1`), so a fix the solver
+proposes reads the same way the designer typed the rule. Ids never contain ":", which makes
+the lines unambiguous whatever other characters (spaces, Chinese) an id holds.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import func
+from sqlalchemy.orm import load_only
+from sqlmodel import Session, select
+
+from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
+from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
+from planner.scenario.load import dump_json
+
+GAP_MODES = ("minimise", "close")
+RULE_KINDS = ("required", "excluded", "pinned", "learner_budget", "learner_max_credits", "gap_mode")
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+# -- stored scenarios -----------------------------------------------------------------------
+def list_scenarios(session: Session, *, page: int = 1, per_page: int = 25, q: str = ""):
+    """One page of scenarios (bodies are not loaded) and the total count."""
+    query = select(ScenarioRecord).options(
+        load_only(
+            ScenarioRecord.id,
+            ScenarioRecord.name,
+            ScenarioRecord.created_at,
+            ScenarioRecord.updated_at,
+        )
+    )
+    count = select(func.count()).select_from(ScenarioRecord)
+    if q:
+        query = query.where(ScenarioRecord.name.contains(q))
+        count = count.where(ScenarioRecord.name.contains(q))
+    total = session.exec(count).one()
+    rows = session.exec(
+        query.order_by(ScenarioRecord.updated_at.desc(), ScenarioRecord.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total
+
+
+def get_record(session: Session, scenario_id: int) -> ScenarioRecord | None:
+    return session.get(ScenarioRecord, scenario_id)
+
+
+def parsed(record: ScenarioRecord) -> Scenario:
+    """The record's body as a validated Scenario (cached by id and last change)."""
+    return _parse_cached(record.id, str(record.updated_at), json.dumps(record.body))
+
+
+@lru_cache(maxsize=16)
+def _parse_cached(_id, _stamp, text: str) -> Scenario:
+    return parse_scenario(json.loads(text))
+
+
+def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioRecord:
+    """Validate and store a scenario body; raises ScenarioError listing every problem."""
+    body = dict(body)
+    if name is not None:
+        body["name"] = name
+    scenario = parse_scenario(body)
+    record = ScenarioRecord(name=scenario.name or "(unnamed)", body=canonical(scenario))
+    session.add(record)
+    session.flush()
+    return record
+
+
+def save_body(session: Session, record: ScenarioRecord, body: dict) -> ScenarioRecord:
+    scenario = parse_scenario(body)
+    record.body = canonical(scenario)
+    record.name = scenario.name or "(unnamed)"
+    record.updated_at = utcnow()
+    session.add(record)
+    session.flush()
+    return record
+
+
+def canonical(scenario: Scenario) -> dict:
+    """The body as stored: the scenario's own JSON form (defaults left out)."""
+    return json.loads(
+        json.dumps(scenario.model_dump(mode="json", exclude_defaults=True, exclude_none=False))
+    ) | {"format": "planner-scenario/1"}
+
+
+def duplicate(session: Session, record: ScenarioRecord, name: str | None = None) -> ScenarioRecord:
+    body = copy.deepcopy(record.body)
+    body["name"] = name or f"{record.name} (copy)"
+    return save_new(session, body)
+
+
+def delete(session: Session, record: ScenarioRecord) -> None:
+    # Runs and plans go with it (ON DELETE CASCADE), but delete them explicitly so that
+    # SQLite connections without the foreign-key pragma behave the same.
+    for model in (SolveRun, PlanRecord):
+        for row in session.exec(select(model).where(model.scenario_id == record.id)).all():
+            session.delete(row)
+    session.flush()
+    session.delete(record)
+    session.flush()
+
+
+def export_json(record: ScenarioRecord) -> str:
+    return dump_json(parse_scenario(record.body))
+
+
+def import_json(session: Session, raw: bytes, name: str | None = None) -> ScenarioRecord:
+    """Store an uploaded scenario file; every problem is reported with its JSON path."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ScenarioError([Problem("", f"file larger than {MAX_IMPORT_BYTES // 2**20} MB")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem("", f"not UTF-8 (bad byte at offset {exc.start})")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(
+            [Problem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+        ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("", "the top level must be an object")])
+    return save_new(session, data, name=name or None)
+
+
+# -- the editor form ------------------------------------------------------------------------
+@dataclass
+class EditorValues:
+    """What the editor form shows and posts back (all strings, as typed)."""
+
+    name: str = ""
+    term_max: dict[str, str] = field(default_factory=dict)
+    term_min: dict[str, str] = field(default_factory=dict)
+    learner_max_credits: str = ""  # default per-term limit for every learner
+    learner_budget: str = ""  # default total budget per person
+    budget: str = ""  # scenario total
+    gap_mode: str = "minimise"
+    objective: list[str] = field(default_factory=lambda: list(OBJECTIVE_NAMES))
+    time_limit_s: str = "10"
+    rules: str = ""
+
+
+def _num(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _common(values: list):
+    """The value shared by every learner, else None (then each line states its own)."""
+    return values[0] if values and all(v == values[0] for v in values) else None
+
+
+def editor_values(body: dict) -> EditorValues:
+    terms = body.get("terms", [])
+    learners = body.get("learners", [])
+    default_max = _common([lr.get("max_credits") for lr in learners])
+    default_budget = _common([lr.get("budget") for lr in learners])
+    return EditorValues(
+        name=body.get("name") or "",
+        term_max={t["id"]: _num(t.get("max_credits")) for t in terms},
+        term_min={t["id"]: _num(t.get("min_credits") or None) for t in terms},
+        learner_max_credits=_num(default_max),
+        learner_budget=_num(default_budget),
+        budget=_num((body.get("constraints") or {}).get("budget")),
+        gap_mode=body.get("gap_mode", "minimise"),
+        objective=list(body.get("objective", OBJECTIVE_NAMES)),
+        time_limit_s=_num((body.get("options") or {}).get("time_limit_s", 10)),
+        rules=rules_text(body, default_max, default_budget),
+    )
+
+
+def rules_text(body: dict, default_max=None, default_budget=None) -> str:
+    lines = []
+    for lr in body.get("learners", []):
+        lid = lr["id"]
+        lines += [f"required:{lid}:{c}" for c in lr.get("required", [])]
+        lines += [f"excluded:{lid}:{c}" for c in lr.get("excluded", [])]
+        lines += [f"pinned:{lid}:{c}:{t}" for c, t in (lr.get("pinned") or {}).items()]
+        if lr.get("budget") != default_budget:
+            lines.append(f"learner_budget:{lid}:{_num(lr.get('budget')) or 'none'}")
+        if lr.get("max_credits") != default_max:
+            lines.append(f"learner_max_credits:{lid}:{_num(lr.get('max_credits')) or 'none'}")
+        if lr.get("gap_mode"):
+            lines.append(f"gap_mode:{lid}:{lr['gap_mode']}")
+    return "\n".join(lines)
+
+
+def values_from_form(form, body: dict) -> EditorValues:
+    """Read the posted form (a MultiDict); term fields are named term_max.<id>/term_min.<id>."""
+    terms = [t["id"] for t in body.get("terms", [])]
+    objective = [form.get(f"objective_{i}", "") for i in range(1, len(OBJECTIVE_NAMES) + 1)]
+    return EditorValues(
+        name=form.get("name", "").strip(),
+        term_max={t: form.get(f"term_max.{t}", "").strip() for t in terms},
+        term_min={t: form.get(f"term_min.{t}", "").strip() for t in terms},
+        learner_max_credits=form.get("learner_max_credits", "").strip(),
+        learner_budget=form.get("learner_budget", "").strip(),
+        budget=form.get("budget", "").strip(),
+        gap_mode=form.get("gap_mode", "minimise"),
+        objective=[o for o in objective if o],
+        time_limit_s=form.get("time_limit_s", "").strip(),
+        rules=form.get("rules", ""),
+    )
+
+
+def _amount(text: str, where: str, problems: list[Problem], *, positive=False):
+    """'' -> None (no limit); a number >= 0; anything else is a problem named by field."""
+    if text == "" or text.lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append(Problem(where, f"not a number: {text!r}"))
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        problems.append(Problem(where, f"not a finite number: {text!r}"))
+        return None
+    if value < 0 or (positive and value == 0):
+        problems.append(Problem(where, "must be greater than 0" if positive else "must be ≥ 0"))
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]:
+    """The scenario body with the editor's values applied, and every problem found.
+
+    Form problems are named by form field (`term_max.2027-1`, `rules line 3`); the result is
+    then validated as a scenario file so contract problems come with their JSON path.
+    """
+    problems: list[Problem] = []
+    new = copy.deepcopy(body)
+    if not values.name:
+        problems.append(Problem("name", "a scenario needs a name"))
+    new["name"] = values.name or body.get("name")
+    for term in new.get("terms", []):
+        tid = term["id"]
+        high = _amount(values.term_max.get(tid, ""), f"term_max.{tid}", problems)
+        low = _amount(values.term_min.get(tid, ""), f"term_min.{tid}", problems)
+        _set(term, "max_credits", high)
+        _set(term, "min_credits", low)
+        if high is not None and low is not None and low > high:
+            problems.append(Problem(f"term_min.{tid}", f"min credits {low} exceed max {high}"))
+    default_max = _amount(values.learner_max_credits, "learner_max_credits", problems)
+    default_budget = _amount(values.learner_budget, "learner_budget", problems)
+    budget = _amount(values.budget, "budget", problems)
+    new["constraints"] = {k: v for k, v in {"budget": budget}.items() if v is not None}
+    if values.gap_mode not in GAP_MODES:
+        problems.append(Problem("gap_mode", f"choose one of {', '.join(GAP_MODES)}"))
+    new["gap_mode"] = values.gap_mode
+    for name, n in Counter(values.objective).items():
+        if n > 1:
+            problems.append(Problem("objective", f'"{name}" chosen {n} times'))
+    new["objective"] = values.objective
+    limit = _amount(values.time_limit_s, "time_limit_s", problems, positive=True)
+    if values.time_limit_s == "":
+        problems.append(Problem("time_limit_s", "required"))
+    new.setdefault("options", {})["time_limit_s"] = limit if limit is not None else 10
+    for learner in new.get("learners", []):
+        for key in ("required", "excluded", "pinned", "gap_mode"):
+            learner.pop(key, None)
+        _set(learner, "max_credits", default_max)
+        _set(learner, "budget", default_budget)
+    problems += apply_rules(new, values.rules)
+    try:
+        parse_scenario(new)
+    except ScenarioError as exc:
+        problems += exc.problems
+    return new, problems
+
+
+def _set(target: dict, key: str, value) -> None:
+    if value is None:
+        target.pop(key, None)
+    else:
+        target[key] = value
+
+
+def apply_rules(body: dict, text: str) -> list[Problem]:
+    """Apply `kind:learner:...` lines to the body's learners; return problems by line."""
+    problems: list[Problem] = []
+    learners = {lr["id"]: lr for lr in body.get("learners", [])}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"rules line {number}"
+        parts = [p.strip() for p in line.split(":")]
+        kind = parts[0]
+        if kind not in RULE_KINDS:
+            problems.append(Problem(where, f'unknown rule "{kind}" (use {", ".join(RULE_KINDS)})'))
+            continue
+        want = 4 if kind == "pinned" else 3
+        if len(parts) != want:
+            shape = "pinned:LEARNER:COURSE:TERM" if kind == "pinned" else f"{kind}:LEARNER:VALUE"
+            problems.append(Problem(where, f"expected {shape}"))
+            continue
+        learner = learners.get(parts[1])
+        if learner is None:
+            problems.append(Problem(where, f'unknown learner "{parts[1]}"'))
+            continue
+        _apply_rule(learner, kind, parts[2:], where, problems)
+    return problems
+
+
+def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems) -> None:
+    if kind in ("required", "excluded"):
+        items = learner.setdefault(kind, [])
+        if args[0] not in items:
+            items.append(args[0])
+    elif kind == "pinned":
+        learner.setdefault("pinned", {})[args[0]] = args[1]
+    elif kind == "gap_mode":
+        if args[0] not in GAP_MODES:
+            problems.append(Problem(where, f"gap mode must be one of {', '.join(GAP_MODES)}"))
+        else:
+            learner["gap_mode"] = args[0]
+    else:
+        key = "budget" if kind == "learner_budget" else "max_credits"
+        value = _amount(args[0], where, problems)
+        _set(learner, key, value)
+
+
+# -- building a new scenario from the catalogue ---------------------------------------------
+def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
+    """Build a scenario from DB rows (curriculum, roles, learners, calendar) and store it."""
+    from planner.services import scenario_build
+
+    scenario = scenario_build.scenario_from_db(session, name=name, **selection)
+    record = ScenarioRecord(name=name, body=canonical(scenario))
+    session.add(record)
+    session.flush()
+    return record
+
+
+# -- synthetic scenarios (load tests, benchmarks, demos) ------------------------------------
+def synthetic_scenario(
+    *,
+    courses: int = 40,
+    learners: int = 20,
+    terms: int = 6,
+    skills: int = 30,
+    seed: int = 7,
+    name: str | None = None,
+    max_credits: float = 12,
+    capacity: int | None = None,
+) -> dict:
+    """A valid scenario body of the given size with a realistic shape.
+
+    Courses form prerequisite chains, teach 1-3 skills, and run in fall or spring; learners
+    hold one of a few roles with scattered start levels. Used to load pages and solver
+    runs with sizes no hand-written fixture reaches.
+    """
+    rng = random.Random(seed)
+    areas = ["data-analysis", "ai-tools", "creativity", "crm-martech", "law-compliance"]
+    skill_ids = [f"sk{i:03d}" for i in range(skills)]
+    body_skills = [
+        {"id": s, "name": f"Skill {i}", "area": areas[i % len(areas)]}
+        for i, s in enumerate(skill_ids)
+    ]
+    roles = []
+    for r in range(min(8, max(1, skills // 4))):
+        req = {s: rng.randint(2, 4) for s in rng.sample(skill_ids, min(len(skill_ids), 6))}
+        roles.append(
+            {
+                "id": f"role{r}",
+                "name": f"Role {r}",
+                "requires": req,
+                "weights": {s: rng.choice([1, 1, 2, 3]) for s in req},
+            }
+        )
+    seasons = ["fall", "spring"]
+    body_terms = [
+        {"id": f"T{t + 1}", "season": seasons[t % 2], "max_credits": max_credits}
+        for t in range(terms)
+    ]
+    body_courses = []
+    for c in range(courses):
+        cid = f"C{c:05d}"
+        teaches = {s: rng.randint(1, 4) for s in rng.sample(skill_ids, rng.randint(1, 3))}
+        course = {
+            "id": cid,
+            "title": f"Course {c}",
+            "credits": rng.choice([1, 2, 3, 3, 4]),
+            "hours": 15 * rng.randint(1, 4),
+            "cost": rng.choice([0, 200, 400, 600, 900]),
+            "teaches": teaches,
+        }
+        if c >= 10 and rng.random() < 0.3:
+            course["prerequisites"] = [f"C{rng.randrange(max(0, c - 10), c):05d}"]
+        if rng.random() < 0.5:
+            course["offered"] = [rng.choice(seasons)]
+        if capacity:
+            course["capacity"] = capacity
+            course["max_sections"] = 2
+        body_courses.append(course)
+    body_learners = []
+    for i in range(learners):
+        role = rng.choice(roles)
+        levels = {s: rng.randint(0, 2) for s in rng.sample(skill_ids, min(len(skill_ids), 5))}
+        body_learners.append({"id": f"L{i:05d}", "role": role["id"], "levels": levels})
+    return {
+        "format": "planner-scenario/1",
+        "name": name or f"Synthetic {courses} courses × {learners} learners",
+        "skills": body_skills,
+        "roles": roles,
+        "terms": body_terms,
+        "courses": body_courses,
+        "learners": body_learners,
+        "objective": ["gap", "cost", "credits", "lateness"],
+        "options": {"time_limit_s": 10, "workers": 2},
+    }
