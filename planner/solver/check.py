@@ -509,6 +509,10 @@ def _learner_reports(s: Scenario, plan: Plan, ev: Evaluation) -> Iterator[str]:
             got, want = lp.gaps.get(skill), o.gaps.get(skill, 0)
             if got is None:
                 yield f'{who}: gaps omits "{skill}" (gap {want})'
+            elif want == 0 and skill not in skills:
+                yield f'{who}: gaps names unknown skill "{skill}"'
+            elif got == want == 0:
+                yield f'{who}: gaps lists "{skill}" with gap 0 (only gaps > 0 are listed)'
             elif got != want:
                 yield f'{who}: gap of "{skill}" reported {got}, actually {want}'
         if not close(lp.cost, o.cost):
