@@ -1,0 +1,254 @@
+"""The CP-SAT variables of a scenario and the context the rules add constraints to.
+
+Three ways to build it:
+- plain (solving): every rule is hard, so impossible take-variables are pruned away;
+- labelled (diagnosis): every labelled rule is enforced only if its assumption literal is
+  true, and no variable is pruned by a labelled rule (so dropping the rule can help);
+- relaxed (fix search): one limit label becomes a variable the caller optimises.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from planner.scenario import Learner, Scenario
+from planner.solver.scale import Scale
+
+# Labels whose limit can become a decision variable for fix search, and which way it moves.
+LIMIT_KINDS = {
+    "term_max_credits": "max",
+    "learner_max_credits": "max",
+    "learner_budget": "max",
+    "budget": "max",
+    "max_sections": "max",
+    "term_min_credits": "min",
+}
+
+
+@dataclass
+class LearnerInfo:
+    index: int
+    learner: Learner
+    own_terms: list[str]  # the learner's terms, calendar order
+    terms: list[str]  # terms modelled: own terms, or every term when labelled
+    needs: dict[str, tuple[int, float]]
+    start: dict[str, int]
+    completed: set[str]
+    # course -> {term: take literal}, term -> {course: take literal}
+    take: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+    in_term: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+    # (skill, level) -> literal "level reached by the end of the plan"
+    reach: dict[tuple[str, int], object] = field(default_factory=dict)
+    gap_constant: int = 0  # scaled gap no course can ever close
+
+
+class Context:
+    def __init__(self, scenario: Scenario, *, labelled: bool = False, relax: str | None = None):
+        self.s = scenario
+        self.m = cp_model.CpModel()
+        self.labelled = labelled
+        self.relax = relax
+        self.assumptions: dict[str, object] = {}  # label -> assumption literal
+        self.limit_var = None  # the relaxed limit's variable, when relax is set
+        self.term_index = {t.id: i for i, t in enumerate(scenario.terms)}
+        self.terms = {t.id: t for t in scenario.terms}
+        self.credits = Scale(
+            [c.credits for c in scenario.courses]
+            + [t.max_credits for t in scenario.terms]
+            + [t.min_credits for t in scenario.terms]
+            + [lr.max_credits for lr in scenario.learners]
+        )
+        self.money = Scale(
+            [c.cost for c in scenario.courses]
+            + [c.session_cost for c in scenario.courses]
+            + [lr.budget for lr in scenario.learners]
+            + [scenario.constraints.budget]
+        )
+        self.weights = Scale(w for r in scenario.roles for w in r.weights.values())
+        self.learners: list[LearnerInfo] = []
+        self.sections: dict[tuple[str, str], object] = {}  # (course, term) -> sections var
+        self.rounded = self.credits.inexact + self.money.inexact + self.weights.inexact
+        self._build_take_vars()
+        self._build_reach_vars()
+
+    # ----- labels -------------------------------------------------------------------
+    def hard(self, label: str) -> bool:
+        """True when the rule always holds, so variables it forbids need not exist."""
+        return not self.labelled and self.relax != label
+
+    def guard(self, constraint, label: str, *extra):
+        """Enforce `constraint` only while `label` holds (diagnosis); else always."""
+        lits = list(extra)
+        if self.labelled:
+            lits.insert(0, self.assumption(label))
+        if lits:
+            constraint.only_enforce_if(lits)
+        return constraint
+
+    def assumption(self, label: str):
+        lit = self.assumptions.get(label)
+        if lit is None:
+            lit = self.assumptions[label] = self.m.new_bool_var(f"holds[{label}]")
+        return lit
+
+    def limit(self, label: str, value: int, upper: int):
+        """The (scaled) value of a limit: a constant, or the variable under fix search."""
+        if self.relax != label:
+            return value
+        if self.limit_var is None:
+            if LIMIT_KINDS[label.split(":")[0]] == "max":
+                self.limit_var = self.m.new_int_var(value, max(value, upper), f"limit[{label}]")
+            else:
+                self.limit_var = self.m.new_int_var(0, value, f"limit[{label}]")
+        return self.limit_var
+
+    def never(self, label: str, *extra):
+        """A labelled rule that cannot hold (e.g. a pin to a term the course never runs)."""
+        self.guard(self.m.add_bool_or([]), label, *extra)
+
+    # ----- variables ----------------------------------------------------------------
+    def _build_take_vars(self):
+        s = self.s
+        all_terms = [t.id for t in s.terms]
+        plain = not self.labelled and self.relax is None
+        for li, learner in enumerate(s.learners):
+            own = s.learner_terms(learner)
+            terms = own if self.hard(f"learner_terms:{learner.id}") else all_terms
+            info = LearnerInfo(
+                index=li,
+                learner=learner,
+                own_terms=own,
+                terms=terms,
+                needs=s.needs(learner),
+                start=s.start_levels(learner),
+                completed=set(learner.completed),
+            )
+            excluded = set(learner.excluded)
+            earliest = _earliest_terms(s, info, excluded) if plain else {}
+            for course in s.courses:
+                cid = course.id
+                if cid in info.completed:
+                    continue  # unlabelled rule: never retake a completed course
+                if cid in excluded and self.hard(f"excluded:{learner.id}:{cid}"):
+                    continue
+                if course.max_sections == 0 and self.hard(f"max_sections:{cid}"):
+                    continue
+                first = earliest.get(cid, 0)
+                for pos, tid in enumerate(terms):
+                    if pos < first:
+                        continue
+                    if not s.is_offered(course, self.terms[tid]) and self.hard(f"offered:{cid}"):
+                        continue
+                    var = self.m.new_bool_var(f"take[{li},{cid},{tid}]")
+                    info.take[cid][tid] = var
+                    info.in_term[tid][cid] = var
+            self.learners.append(info)
+
+    def _build_reach_vars(self):
+        """reach[s,k] ⇒ some taken course teaches s at ≥ k; levels at or below the start
+        are reached already. The gap is exact at any optimum of the gap objective and
+        never under-counted, which is all the objective and `gap_closed` need."""
+        for info in self.learners:
+            for skill, (need, weight) in info.needs.items():
+                start = info.start.get(skill, 0)
+                prev = None
+                for k in range(start + 1, need + 1):
+                    providers = [
+                        var
+                        for cid, by_term in info.take.items()
+                        if self.s.course(cid).teaches.get(skill, 0) >= k
+                        for var in by_term.values()
+                    ]
+                    w = self.weights.up(weight) * info.learner.count
+                    if not providers:
+                        info.gap_constant += w * (need - k + 1)
+                        break
+                    lit = self.m.new_bool_var(f"reach[{info.index},{skill},{k}]")
+                    self.m.add_bool_or(providers).only_enforce_if(lit)
+                    if prev is not None:
+                        self.m.add_implication(lit, prev)
+                    info.reach[(skill, k)] = lit
+                    prev = lit
+
+    # ----- helpers the rules share ----------------------------------------------------
+    def before(self, info: LearnerInfo, course_ids, term_id: str) -> list:
+        """Take literals of any of `course_ids` in terms strictly before `term_id`."""
+        pos = self.term_index[term_id]
+        return [
+            var
+            for cid in course_ids
+            for tid, var in info.take.get(cid, {}).items()
+            if self.term_index[tid] < pos
+        ]
+
+    def all_take_vars(self):
+        for info in self.learners:
+            for by_term in info.take.values():
+                yield from by_term.values()
+
+    def enrolment(self):
+        """(course, term) -> [(count, take literal)] over learners."""
+        out = defaultdict(list)
+        for info in self.learners:
+            for cid, by_term in info.take.items():
+                for tid, var in by_term.items():
+                    out[(cid, tid)].append((info.learner.count, var))
+        return out
+
+    def cost_terms(self) -> list:
+        """(scaled coefficient, variable) pairs of the scenario's total cost (rule 5/8)."""
+        money = self.money
+        pairs = [
+            (info.learner.count * money.up(self.s.course(cid).cost), var)
+            for info in self.learners
+            for cid, by_term in info.take.items()
+            for var in by_term.values()
+        ]
+        pairs += [
+            (money.up(self.s.course(cid).session_cost), sec)
+            for (cid, _), sec in self.sections.items()
+        ]
+        return [(c, v) for c, v in pairs if c]
+
+    def total_count(self) -> int:
+        return sum(lr.count for lr in self.s.learners)
+
+    def sections_upper(self, course, enrolled_upper: int) -> int:
+        if course.capacity is None:
+            return 1
+        return math.ceil(enrolled_upper / course.capacity)
+
+
+def _earliest_terms(s: Scenario, info: LearnerInfo, excluded: set[str]) -> dict[str, int]:
+    """Position (in the learner's terms) before which a course cannot be taken, from
+    offerings and course prerequisites alone. Pure pruning: it removes only take
+    variables no valid plan can set, and is used only when every rule is hard."""
+    inf = len(info.terms)
+    terms = {t.id: t for t in s.terms}
+    offered_at = {}
+    for course in s.courses:
+        if course.id in excluded or course.max_sections == 0:
+            offered_at[course.id] = []
+        else:
+            offered_at[course.id] = [
+                i for i, tid in enumerate(info.terms) if s.is_offered(course, terms[tid])
+            ]
+    earliest = {c.id: (-1 if c.id in info.completed else inf) for c in s.courses}
+    changed = True
+    while changed:  # values only decrease, so this reaches the fixpoint quickly
+        changed = False
+        for course in s.courses:
+            if course.id in info.completed:
+                continue
+            ready = 0
+            for pre in course.prerequisites:
+                ready = max(ready, earliest[pre] + 1)
+            for group in course.prerequisites_any:
+                ready = max(ready, min(earliest[p] for p in group) + 1)
+            value = next((i for i in offered_at[course.id] if i >= ready), inf)
+            if value < earliest[course.id]:
+                earliest[course.id] = value
+                changed = True
+    return earliest

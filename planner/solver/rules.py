@@ -1,0 +1,228 @@
+"""One function per rule of scenario-format.md, each adding its constraints to a Context.
+
+Every constraint goes through `ctx.guard(constraint, label)`, so diagnosis can switch a
+labelled rule off; take-once is the only unlabelled rule (never retaking a completed
+course is enforced by not creating those variables at all).
+"""
+
+from ortools.sat.python.cp_model import LinearExpr
+
+from planner.solver.model import Context
+
+
+def lin(pairs) -> LinearExpr:
+    """Σ coef × var for (coef, var) pairs, an expression even when empty."""
+    pairs = list(pairs)
+    return LinearExpr.weighted_sum([v for _, v in pairs], [c for c, _ in pairs])
+
+
+def offerings(ctx: Context) -> None:
+    """Rule 3: a course is taken only in a term it is offered in (`offered:C`)."""
+    if not ctx.labelled:
+        return  # not-offered take variables were never created
+    for info in ctx.learners:
+        for cid, by_term in info.take.items():
+            course = ctx.s.course(cid)
+            for tid, var in by_term.items():
+                if not ctx.s.is_offered(course, ctx.terms[tid]):
+                    ctx.guard(ctx.m.add_bool_or([~var]), f"offered:{cid}")
+
+
+def learner_terms(ctx: Context) -> None:
+    """Rule 3: only in the learner's own terms (`learner_terms:L`)."""
+    for info in ctx.learners:
+        own = set(info.own_terms)
+        for tid in info.terms:
+            if tid in own:
+                continue
+            for var in info.in_term[tid].values():
+                ctx.guard(ctx.m.add_bool_or([~var]), f"learner_terms:{info.learner.id}")
+
+
+def take_once(ctx: Context) -> None:
+    """Rule 3: a course is taken at most once (unlabelled: always holds)."""
+    for info in ctx.learners:
+        for by_term in info.take.values():
+            if len(by_term) > 1:
+                ctx.m.add_at_most_one(by_term.values())
+
+
+def prerequisites(ctx: Context) -> None:
+    """Rule 3: all-of and any-of course prerequisites completed or taken in an earlier
+    term, and `requires_skills` reached by the start of the term (`prerequisites:C`)."""
+    for info in ctx.learners:
+        for cid, by_term in info.take.items():
+            course = ctx.s.course(cid)
+            label = f"prerequisites:{cid}"
+            groups = [[p] for p in course.prerequisites if p not in info.completed]
+            groups += [g for g in course.prerequisites_any if not info.completed.intersection(g)]
+            skill_groups = []
+            for skill, level in course.requires_skills.items():
+                if info.start.get(skill, 0) >= level:
+                    continue
+                providers = [
+                    other.id
+                    for other in ctx.s.courses
+                    if other.teaches.get(skill, 0) >= level and other.id in info.take
+                ]
+                skill_groups.append(providers)
+            for tid, var in by_term.items():
+                for group in groups + skill_groups:
+                    ctx.guard(ctx.m.add_bool_or([~var, *ctx.before(info, group, tid)]), label)
+
+
+def credits(ctx: Context) -> None:
+    """Rule 4: min_credits ≤ credits in each of the learner's terms (also an empty one)
+    ≤ min(term max, learner max)."""
+    scale = ctx.credits
+    upper = sum(scale.up(c.credits) for c in ctx.s.courses)
+    for info in ctx.learners:
+        learner = info.learner
+        own = set(info.own_terms)
+        for tid in info.terms:
+            term = ctx.terms[tid]
+            taken = lin(
+                (scale.up(ctx.s.course(c).credits), v) for c, v in info.in_term[tid].items()
+            )
+            if info.in_term[tid] and term.max_credits is not None:
+                label = f"term_max_credits:{tid}"
+                limit = ctx.limit(label, scale.down(term.max_credits), upper)
+                ctx.guard(ctx.m.add(taken <= limit), label)
+            if info.in_term[tid] and learner.max_credits is not None:
+                label = f"learner_max_credits:{learner.id}"
+                limit = ctx.limit(label, scale.down(learner.max_credits), upper)
+                ctx.guard(ctx.m.add(taken <= limit), label)
+            if term.min_credits > 0:
+                label = f"term_min_credits:{tid}"
+                limit = ctx.limit(label, scale.up(term.min_credits), upper)
+                if tid in own:
+                    ctx.guard(ctx.m.add(taken >= limit), label)
+                else:  # applies only once the learner's terms are widened to include it
+                    extra = ctx.assumption(f"learner_terms:{learner.id}")
+                    ctx.guard(ctx.m.add(taken >= limit), label, ~extra)
+
+
+def learner_budget(ctx: Context) -> None:
+    """Rule 5: per person, Σ cost of its courses ≤ its budget (`learner_budget:L`)."""
+    money = ctx.money
+    upper = sum(money.up(c.cost) for c in ctx.s.courses)
+    for info in ctx.learners:
+        if info.learner.budget is None:
+            continue
+        label = f"learner_budget:{info.learner.id}"
+        spent = lin(
+            (money.up(ctx.s.course(c).cost), v)
+            for c, by_term in info.take.items()
+            for v in by_term.values()
+        )
+        limit = ctx.limit(label, money.down(info.learner.budget), upper)
+        ctx.guard(ctx.m.add(spent <= limit), label)
+
+
+def seats(ctx: Context) -> None:
+    """Rule 6: sections = ⌈enrolled / capacity⌉ (1 if unlimited and anyone enrols), at most
+    max_sections (`max_sections:C`). A sections variable exists only where it matters
+    (a session cost to pay or a section limit that can bind)."""
+    total = ctx.total_count()
+    for (cid, tid), takers in ctx.enrolment().items():
+        course = ctx.s.course(cid)
+        label = f"max_sections:{cid}"
+        enrolled_upper = sum(n for n, _ in takers)
+        needed = ctx.sections_upper(course, enrolled_upper)
+        binds = course.max_sections < needed
+        if course.session_cost == 0 and not binds:
+            continue
+        hard = ctx.hard(label)
+        top = min(needed, course.max_sections) if hard else needed
+        sec = ctx.m.new_int_var(0, top, f"sections[{cid},{tid}]")
+        enrolled = lin(takers)
+        if course.capacity is None:
+            for _, var in takers:
+                ctx.m.add_implication(var, sec)
+            ctx.m.add(sec <= enrolled)
+        else:
+            cap = course.capacity
+            ctx.m.add(cap * sec >= enrolled)
+            ctx.m.add(cap * sec <= enrolled + cap - 1)  # exactly the ceiling
+        if binds and not hard:
+            limit = ctx.limit(label, course.max_sections, ctx.sections_upper(course, total))
+            ctx.guard(ctx.m.add(sec <= limit), label)
+        ctx.sections[(cid, tid)] = sec
+
+
+def scenario_budget(ctx: Context) -> None:
+    """Rule 5: Σ count × course cost + Σ sections × session_cost ≤ constraints.budget."""
+    budget = ctx.s.constraints.budget
+    if budget is None:
+        return
+    money = ctx.money
+    spent = ctx.cost_terms()
+    upper = sum(c for c, _ in spent)
+    limit = ctx.limit("budget", money.down(budget), upper)
+    ctx.guard(ctx.m.add(lin(spent) <= limit), "budget")
+
+
+def required(ctx: Context) -> None:
+    """Rule 7: a required course is taken (or already completed) (`required:L:C`)."""
+    for info in ctx.learners:
+        for cid in info.learner.required:
+            if cid in info.completed:
+                continue
+            options = list(info.take.get(cid, {}).values())
+            ctx.guard(ctx.m.add_bool_or(options), f"required:{info.learner.id}:{cid}")
+
+
+def excluded(ctx: Context) -> None:
+    """Rule 7: an excluded course is never taken (`excluded:L:C`)."""
+    for info in ctx.learners:
+        for cid in info.learner.excluded:
+            for var in info.take.get(cid, {}).values():
+                ctx.guard(ctx.m.add_bool_or([~var]), f"excluded:{info.learner.id}:{cid}")
+
+
+def pinned(ctx: Context) -> None:
+    """Rule 7: a pinned course is taken exactly in its term (`pinned:L:C`); take-once
+    keeps it out of every other term."""
+    for info in ctx.learners:
+        for cid, tid in info.learner.pinned.items():
+            label = f"pinned:{info.learner.id}:{cid}"
+            var = info.take.get(cid, {}).get(tid)
+            if var is None:
+                ctx.never(label)
+            else:
+                ctx.guard(ctx.m.add_bool_or([var]), label)
+
+
+def gap_closed(ctx: Context) -> None:
+    """Rule 7: a learner in gap_mode close ends with zero gap (`gap_closed:L`)."""
+    for info in ctx.learners:
+        if ctx.s.gap_mode_of(info.learner) != "close":
+            continue
+        label = f"gap_closed:{info.learner.id}"
+        if info.gap_constant:
+            ctx.never(label)
+        for lit in info.reach.values():
+            ctx.guard(ctx.m.add_bool_or([lit]), label)
+
+
+# Seats before the scenario budget: the budget pays for the sections seats creates.
+ALL_RULES = (
+    offerings,
+    learner_terms,
+    take_once,
+    prerequisites,
+    credits,
+    learner_budget,
+    seats,
+    scenario_budget,
+    required,
+    excluded,
+    pinned,
+    gap_closed,
+)
+
+
+def add_all(ctx: Context) -> Context:
+    for rule in ALL_RULES:
+        rule(ctx)
+    return ctx
