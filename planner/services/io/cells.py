@@ -1,0 +1,200 @@
+"""Spreadsheet cells <-> record values, one parser per field type.
+
+List cells separate items with ";" (`MKT101;MKT102`); map cells write `key=value` items
+(`data.sql=3;ai.prompting=2`); any-of groups separate alternatives with "|"
+(`STA101|STA110;MKT100|MKT105`). An empty cell means the field's default.
+JSON rows may give the same values already structured (lists, objects, numbers).
+"""
+
+import math
+
+LEVEL_MAPS = {"requires", "teaches", "requires_skills", "levels", "target"}
+ID_LISTS = {"onet", "esco", "soc", "prerequisites", "completed", "required", "excluded"}
+OPTIONAL_LISTS = {"offered", "terms"}  # empty = every term (None), as in the scenario file
+AMOUNTS = {"credits", "hours", "cost", "session_cost", "max_credits", "min_credits", "budget"}
+COUNTS = {"count": 1, "capacity": 1, "max_sections": 0}  # integer fields and their minimum
+TEXT = {"name", "name_zh", "title", "area_name", "area_name_zh"}  # free text, may be empty
+REFS = {"area", "curriculum", "role", "team", "season", "calendar", "gap_mode"}  # ids or None
+DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(5)]
+
+
+class CellError(ValueError):
+    """A bad cell; the message says what is wrong (the caller adds file, row and column)."""
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_cell(field: str, value):
+    """Turn one raw cell (string from CSV/XLSX, or a JSON value) into a record value."""
+    if field == "id":
+        return parse_id(value)
+    if field in TEXT:
+        return "" if value is None else str(value).strip()
+    if field in REFS:
+        return None if is_blank(value) else str(value).strip()
+    if field in LEVEL_MAPS:
+        return {k: parse_level(v, k) for k, v in parse_map(value).items()}
+    if field == "weights":
+        return {k: parse_amount(v, k) for k, v in parse_map(value).items()}
+    if field == "pinned":
+        return {k: parse_id(v) for k, v in parse_map(value).items()}
+    if field in ID_LISTS:
+        return parse_list(value)
+    if field in OPTIONAL_LISTS:
+        return None if is_blank(value) else parse_list(value)
+    if field == "prerequisites_any":
+        return parse_groups(value)
+    if field in AMOUNTS:
+        return None if is_blank(value) else parse_amount(value)
+    if field in COUNTS:
+        return None if is_blank(value) else parse_count(value, COUNTS[field])
+    if field == "descriptors":
+        items = value if isinstance(value, list) else []
+        return [str(v).strip() if v is not None else "" for v in items]
+    raise CellError(f"unknown field {field}")
+
+
+def parse_id(value) -> str:
+    if is_blank(value):
+        raise CellError("id is empty")
+    text = _scalar_text(value)
+    if ":" in text:
+        raise CellError(f'id "{text}" contains ":"')
+    return text
+
+
+def _scalar_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_list(value) -> list[str]:
+    if is_blank(value):
+        return []
+    items = value if isinstance(value, list) else str(value).split(";")
+    out = []
+    for item in items:
+        if isinstance(item, list | dict):
+            raise CellError(f"expected a list of ids, got {item!r}")
+        text = "" if item is None else _scalar_text(item)
+        if text:
+            out.append(text)
+    return out
+
+
+def parse_map(value) -> dict:
+    if is_blank(value):
+        return {}
+    if isinstance(value, dict):
+        return {str(k).strip(): v for k, v in value.items()}
+    out = {}
+    for item in str(value).split(";"):
+        if not item.strip():
+            continue
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise CellError(f'"{item.strip()}" is not key=value')
+        if key.strip() in out:
+            raise CellError(f'"{key.strip()}" given twice')
+        out[key.strip()] = val.strip()
+    return out
+
+
+def parse_groups(value) -> list[list[str]]:
+    if is_blank(value):
+        return []
+    if isinstance(value, list):
+        if not all(isinstance(g, list) for g in value):
+            raise CellError("expected a list of groups (lists of course ids)")
+        groups = [parse_list(g) for g in value]
+    else:
+        groups = [parse_list(g.split("|")) for g in str(value).split(";") if g.strip()]
+    if any(not g for g in groups):
+        raise CellError("empty any-of group")
+    return groups
+
+
+def _number(value, what: str) -> float:
+    if isinstance(value, bool):
+        raise CellError(f"{what}expected a number, got {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise CellError(f'{what}"{value}" is not a number') from None
+    if not math.isfinite(number):
+        raise CellError(f"{what}{value} is not a finite number")
+    return number
+
+
+def parse_amount(value, key: str | None = None) -> float | int:
+    what = f"{key}: " if key else ""
+    number = _number(value, what)
+    if number < 0:
+        raise CellError(f"{what}must be ≥ 0 (got {_show(number)})")
+    return int(number) if number.is_integer() else number
+
+
+def parse_count(value, minimum: int) -> int:
+    number = _number(value, "")
+    if not number.is_integer():
+        raise CellError(f"must be a whole number (got {_show(number)})")
+    if number < minimum:
+        raise CellError(f"must be ≥ {minimum} (got {_show(number)})")
+    return int(number)
+
+
+def parse_level(value, key: str) -> int:
+    number = _number(value, f"{key}: ")
+    if not number.is_integer() or not 0 <= number <= 4:
+        raise CellError(f"{key}: level must be a whole number 0-4 (got {_show(number)})")
+    return int(number)
+
+
+def _show(number: float) -> str:
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+# --- formatting (record value -> cell text) -----------------------------------------------
+
+
+def format_cell(field: str, value) -> str:
+    if value is None:
+        return ""
+    if field in LEVEL_MAPS or field in ("weights", "pinned"):
+        return ";".join(f"{k}={_show_any(v)}" for k, v in value.items())
+    if field in ID_LISTS or field in OPTIONAL_LISTS:
+        return ";".join(value)
+    if field == "prerequisites_any":
+        return ";".join("|".join(group) for group in value)
+    return _show_any(value)
+
+
+def _show_any(value) -> str:
+    if isinstance(value, float):
+        return _show(value)
+    return str(value)
+
+
+def flatten(kind: str, record: dict, fields: list[str]) -> dict[str, str]:
+    """A record as spreadsheet columns (descriptors spread over five columns)."""
+    out = {}
+    for field in fields:
+        if field == "descriptors":
+            texts = record.get("descriptors") or [""] * 5
+            out.update(dict(zip(DESCRIPTOR_COLUMNS, texts, strict=True)))
+        else:
+            out[field] = format_cell(field, record.get(field))
+    return out
+
+
+def columns_of(fields: list[str]) -> list[str]:
+    out = []
+    for field in fields:
+        out.extend(DESCRIPTOR_COLUMNS if field == "descriptors" else [field])
+    return out

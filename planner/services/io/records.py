@@ -1,0 +1,433 @@
+"""Catalog rows <-> plain records, one dict per skill / role / term / course / learner.
+
+Records are the one shape the importer, exporter, seeding and scenario builder share:
+field names follow the scenario file (`teaches`, `prerequisites_any`, ...) plus the
+catalog's extras (`name_zh`, `curriculum`, ...). Writing is an upsert by id: a record
+replaces the stored row and its child rows; keys missing from a record keep their stored
+value (so a scenario file, which has no `name_zh`, does not wipe the taxonomy's).
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from planner.models import (
+    Course,
+    CourseRequiresSkill,
+    CourseTeaches,
+    Curriculum,
+    Learner,
+    LearnerLevel,
+    LearnerTarget,
+    LevelDescriptor,
+    Prerequisite,
+    PrerequisiteGroup,
+    PrerequisiteOption,
+    Role,
+    RoleRequirement,
+    Skill,
+    SkillArea,
+    Term,
+    TermCalendar,
+)
+
+KINDS = ("skills", "roles", "terms", "courses", "learners")
+
+# Every field of a record, in export column order.
+FIELDS = {
+    "skills": [
+        "id", "area", "area_name", "area_name_zh", "name", "name_zh", "descriptors", "onet", "esco",
+    ],
+    "roles": ["id", "name", "name_zh", "soc", "esco", "requires", "weights"],
+    "terms": ["calendar", "id", "season", "max_credits", "min_credits"],
+    "courses": [
+        "id", "title", "curriculum", "credits", "hours", "cost", "capacity", "max_sections",
+        "session_cost", "offered", "teaches", "requires_skills", "prerequisites",
+        "prerequisites_any",
+    ],
+    "learners": [
+        "id", "name", "role", "team", "curriculum", "count", "budget", "max_credits", "gap_mode",
+        "terms", "levels", "target", "completed", "required", "excluded", "pinned",
+    ],
+}  # fmt: skip
+REQUIRED = {"skills": ["id"], "roles": ["id"], "terms": ["calendar", "id"],
+            "courses": ["id", "credits"], "learners": ["id"]}  # fmt: skip
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_records(session: Session, kind: str, **filters) -> list[dict]:
+    return READERS[kind](session, **filters)
+
+
+def _by_parent(rows, parent: str) -> dict[str, list]:
+    out = defaultdict(list)
+    for row in rows:
+        out[getattr(row, parent)].append(row)
+    return out
+
+
+def read_skills(session: Session, ids=None) -> list[dict]:
+    query = select(Skill).order_by(Skill.id)
+    if ids is not None:
+        query = query.where(Skill.id.in_(list(ids)))
+    skills = session.scalars(query).all()
+    areas = {a.id: a for a in session.scalars(select(SkillArea)).all()}
+    descriptors = _by_parent(
+        session.scalars(select(LevelDescriptor).order_by(LevelDescriptor.level)).all(), "skill_id"
+    )
+    out = []
+    for skill in skills:
+        area = areas.get(skill.area_id)
+        texts = {d.level: d.text for d in descriptors.get(skill.id, [])}
+        out.append(
+            {
+                "id": skill.id,
+                "area": skill.area_id,
+                "area_name": area.name if area else "",
+                "area_name_zh": area.name_zh if area else "",
+                "name": skill.name,
+                "name_zh": skill.name_zh,
+                "descriptors": [texts.get(level, "") for level in range(5)] if texts else [],
+                "onet": list(skill.onet),
+                "esco": list(skill.esco),
+            }
+        )
+    return out
+
+
+def read_roles(session: Session, ids=None) -> list[dict]:
+    query = select(Role).order_by(Role.id)
+    if ids is not None:
+        query = query.where(Role.id.in_(list(ids)))
+    roles = session.scalars(query).all()
+    needs = _by_parent(
+        session.scalars(select(RoleRequirement).order_by(RoleRequirement.skill_id)).all(),
+        "role_id",
+    )
+    return [
+        {
+            "id": role.id,
+            "name": role.name,
+            "name_zh": role.name_zh,
+            "soc": list(role.soc),
+            "esco": list(role.esco),
+            # Level 0 rows exist only to carry a weight; weight 1 is the default.
+            "requires": {r.skill_id: r.level for r in needs.get(role.id, []) if r.level > 0},
+            "weights": {
+                r.skill_id: _number(r.weight) for r in needs.get(role.id, []) if r.weight != 1
+            },
+        }
+        for role in roles
+    ]
+
+
+def read_terms(session: Session, calendar=None) -> list[dict]:
+    query = select(Term).order_by(Term.calendar_id, Term.position, Term.pk)
+    if calendar is not None:
+        query = query.where(Term.calendar_id == calendar)
+    return [
+        {
+            "calendar": t.calendar_id,
+            "id": t.term_id,
+            "season": t.season,
+            "max_credits": _number(t.max_credits),
+            "min_credits": _number(t.min_credits),
+        }
+        for t in session.scalars(query).all()
+    ]
+
+
+def read_courses(session: Session, ids=None, curriculum=None) -> list[dict]:
+    query = select(Course).order_by(
+        Course.curriculum_id.asc().nulls_first(), Course.position, Course.id
+    )
+    if ids is not None:
+        query = query.where(Course.id.in_(list(ids)))
+    if curriculum is not None:
+        query = query.where(Course.curriculum_id == curriculum)
+    courses = session.scalars(query).all()
+    teaches = _by_parent(session.scalars(select(CourseTeaches)).all(), "course_id")
+    requires = _by_parent(session.scalars(select(CourseRequiresSkill)).all(), "course_id")
+    prereqs = _by_parent(
+        session.scalars(select(Prerequisite).order_by(Prerequisite.position)).all(), "course_id"
+    )
+    groups = _by_parent(
+        session.scalars(select(PrerequisiteGroup).order_by(PrerequisiteGroup.position)).all(),
+        "course_id",
+    )
+    options = _by_parent(
+        session.scalars(select(PrerequisiteOption).order_by(PrerequisiteOption.position)).all(),
+        "group_pk",
+    )
+    return [
+        {
+            "id": c.id,
+            "title": c.title,
+            "curriculum": c.curriculum_id,
+            "credits": _number(c.credits),
+            "hours": _number(c.hours),
+            "cost": _number(c.cost),
+            "capacity": c.capacity,
+            "max_sections": c.max_sections,
+            "session_cost": _number(c.session_cost),
+            "offered": list(c.offered) if c.offered is not None else None,
+            "teaches": {t.skill_id: t.level for t in sorted(teaches[c.id], key=_skill)},
+            "requires_skills": {t.skill_id: t.level for t in sorted(requires[c.id], key=_skill)},
+            "prerequisites": [p.prerequisite_id for p in prereqs[c.id]],
+            "prerequisites_any": [[o.prerequisite_id for o in options[g.pk]] for g in groups[c.id]],
+        }
+        for c in courses
+    ]
+
+
+def read_learners(session: Session, ids=None, curriculum=None) -> list[dict]:
+    query = select(Learner).order_by(Learner.id)
+    if ids is not None:
+        query = query.where(Learner.id.in_(list(ids)))
+    if curriculum is not None:
+        query = query.where(Learner.curriculum_id == curriculum)
+    learners = session.scalars(query).all()
+    levels = _by_parent(session.scalars(select(LearnerLevel)).all(), "learner_id")
+    targets = _by_parent(session.scalars(select(LearnerTarget)).all(), "learner_id")
+    return [
+        {
+            "id": lr.id,
+            "name": lr.name,
+            "role": lr.role_id,
+            "team": lr.team,
+            "curriculum": lr.curriculum_id,
+            "count": lr.count,
+            "budget": _number(lr.budget),
+            "max_credits": _number(lr.max_credits),
+            "gap_mode": lr.gap_mode,
+            "terms": list(lr.terms) if lr.terms is not None else None,
+            "levels": {v.skill_id: v.level for v in sorted(levels[lr.id], key=_skill)},
+            "target": {v.skill_id: v.level for v in sorted(targets[lr.id], key=_skill)},
+            "completed": list(lr.completed),
+            "required": list(lr.required),
+            "excluded": list(lr.excluded),
+            "pinned": dict(lr.pinned),
+        }
+        for lr in learners
+    ]
+
+
+READERS = {
+    "skills": read_skills,
+    "roles": read_roles,
+    "terms": read_terms,
+    "courses": read_courses,
+    "learners": read_learners,
+}
+
+
+def _skill(row) -> str:
+    return row.skill_id
+
+
+def _number(value):
+    """Whole floats read back as ints, so exports show 3 rather than 3.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def write_records(session: Session, kind: str, records: list[dict]) -> int:
+    """Upsert records of one kind (already validated); returns how many were written."""
+    if records:
+        WRITERS[kind](session, records)
+        session.flush()
+    return len(records)
+
+
+def _existing(session: Session, model, ids) -> dict:
+    ids = list(ids)
+    found = {}
+    for start in range(0, len(ids), 500):  # stay under bind-parameter limits
+        chunk = ids[start : start + 500]
+        found.update(
+            {row.id: row for row in session.scalars(select(model).where(model.id.in_(chunk)))}
+        )
+    return found
+
+
+def _upsert(session: Session, model, records: list[dict], columns: dict[str, str]) -> dict:
+    """Create or update one row per record; `columns` maps record keys to attributes."""
+    rows = _existing(session, model, (r["id"] for r in records))
+    for record in records:
+        row = rows.get(record["id"])
+        if row is None:
+            row = model(**{attr: record[key] for key, attr in columns.items() if key in record})
+            session.add(row)
+            rows[record["id"]] = row
+        else:
+            for key, attr in columns.items():
+                if key in record:
+                    setattr(row, attr, record[key])
+    return rows
+
+
+def _replace_children(session: Session, model, parent: str, ids: list[str]) -> None:
+    column = getattr(model, parent)
+    for start in range(0, len(ids), 500):
+        session.execute(delete(model).where(column.in_(ids[start : start + 500])))
+
+
+def ensure_areas(session: Session, records: list[dict]) -> None:
+    wanted = {}
+    for r in records:
+        if r.get("area"):
+            entry = wanted.setdefault(r["area"], {})
+            for key in ("area_name", "area_name_zh"):
+                if r.get(key):
+                    entry[key] = r[key]
+    existing = {a.id: a for a in session.scalars(select(SkillArea)).all()}
+    for area_id, names in wanted.items():
+        area = existing.get(area_id)
+        if area is None:
+            area = SkillArea(id=area_id, name=area_id)
+            session.add(area)
+        area.name = names.get("area_name", area.name)
+        area.name_zh = names.get("area_name_zh", area.name_zh)
+    session.flush()
+
+
+def ensure_curricula(session: Session, ids) -> None:
+    """Courses and learners name a curriculum by id; a new id makes a bare curriculum."""
+    ids = {i for i in ids if i}
+    existing = {c.id: c for c in session.scalars(select(Curriculum)).all()}
+    calendars = set(session.scalars(select(TermCalendar.id)).all())
+    for cid in sorted(ids - set(existing)):
+        session.add(Curriculum(id=cid, name=cid, calendar_id=cid if cid in calendars else None))
+    session.flush()
+
+
+def write_skills(session: Session, records: list[dict]) -> None:
+    ensure_areas(session, records)
+    columns = {"id": "id", "area": "area_id", "name": "name", "name_zh": "name_zh",
+               "onet": "onet", "esco": "esco"}  # fmt: skip
+    _upsert(session, Skill, records, columns)
+    session.flush()
+    with_texts = [r for r in records if "descriptors" in r]
+    _replace_children(session, LevelDescriptor, "skill_id", [r["id"] for r in with_texts])
+    for r in with_texts:
+        for level, text in enumerate(r["descriptors"]):
+            session.add(LevelDescriptor(skill_id=r["id"], level=level, text=text))
+
+
+def write_roles(session: Session, records: list[dict]) -> None:
+    columns = {"id": "id", "name": "name", "name_zh": "name_zh", "soc": "soc", "esco": "esco"}
+    _upsert(session, Role, records, columns)
+    session.flush()
+    changed = [r for r in records if "requires" in r or "weights" in r]
+    _replace_children(session, RoleRequirement, "role_id", [r["id"] for r in changed])
+    for r in changed:
+        requires, weights = r.get("requires", {}), r.get("weights", {})
+        for skill in sorted(set(requires) | set(weights)):
+            session.add(
+                RoleRequirement(
+                    role_id=r["id"],
+                    skill_id=skill,
+                    level=requires.get(skill, 0),
+                    weight=weights.get(skill, 1),
+                )
+            )
+
+
+def write_terms(session: Session, records: list[dict]) -> None:
+    """A calendar is an ordered list: the file's terms replace each calendar they name."""
+    by_calendar: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_calendar[r["calendar"]].append(r)
+    for calendar_id, terms in by_calendar.items():
+        if session.get(TermCalendar, calendar_id) is None:
+            session.add(TermCalendar(id=calendar_id, name=calendar_id))
+            session.flush()
+        session.execute(delete(Term).where(Term.calendar_id == calendar_id))
+        for position, r in enumerate(terms):
+            session.add(
+                Term(
+                    calendar_id=calendar_id,
+                    term_id=r["id"],
+                    season=r.get("season"),
+                    max_credits=r.get("max_credits"),
+                    min_credits=r.get("min_credits") or 0,
+                    position=position,
+                )
+            )
+        curriculum = session.get(Curriculum, calendar_id)
+        if curriculum is not None and curriculum.calendar_id is None:
+            curriculum.calendar_id = calendar_id
+
+
+def write_courses(session: Session, records: list[dict]) -> None:
+    ensure_curricula(session, (r.get("curriculum") for r in records))
+    columns = {"id": "id", "title": "title", "curriculum": "curriculum_id", "credits": "credits",
+               "hours": "hours", "cost": "cost", "capacity": "capacity",
+               "max_sections": "max_sections", "session_cost": "session_cost",
+               "offered": "offered", "position": "position"}  # fmt: skip
+    _upsert(session, Course, [_course_defaults(r) for r in records], columns)
+    session.flush()  # prerequisites may point at courses of this same batch
+    ids = [r["id"] for r in records]
+    for model in (CourseTeaches, CourseRequiresSkill, Prerequisite, PrerequisiteGroup):
+        _replace_children(session, model, "course_id", ids)
+    for r in records:
+        for skill, level in r.get("teaches", {}).items():
+            session.add(CourseTeaches(course_id=r["id"], skill_id=skill, level=level))
+        for skill, level in r.get("requires_skills", {}).items():
+            session.add(CourseRequiresSkill(course_id=r["id"], skill_id=skill, level=level))
+        for position, pre in enumerate(dict.fromkeys(r.get("prerequisites", []))):
+            session.add(Prerequisite(course_id=r["id"], prerequisite_id=pre, position=position))
+        for position, group in enumerate(r.get("prerequisites_any", [])):
+            row = PrerequisiteGroup(course_id=r["id"], position=position)
+            session.add(row)
+            session.flush()
+            for at, pre in enumerate(dict.fromkeys(group)):
+                session.add(PrerequisiteOption(group_pk=row.pk, prerequisite_id=pre, position=at))
+
+
+def _course_defaults(r: dict) -> dict:
+    out = {"hours": 0, "cost": 0, "max_sections": 1, "session_cost": 0, "capacity": None,
+           "offered": None, "title": ""}  # fmt: skip
+    out.update({k: v for k, v in r.items() if v is not None or k in ("capacity", "offered")})
+    return out
+
+
+def write_learners(session: Session, records: list[dict]) -> None:
+    ensure_curricula(session, (r.get("curriculum") for r in records))
+    columns = {"id": "id", "name": "name", "role": "role_id", "team": "team",
+               "curriculum": "curriculum_id", "count": "count", "budget": "budget",
+               "max_credits": "max_credits", "gap_mode": "gap_mode", "terms": "terms",
+               "completed": "completed", "required": "required", "excluded": "excluded",
+               "pinned": "pinned"}  # fmt: skip
+    defaults = {"count": 1, "completed": [], "required": [], "excluded": [], "pinned": {}}
+    _upsert(session, Learner, [{**defaults, **_drop_none(r, keep=("budget", "max_credits",
+            "gap_mode", "terms", "role", "team", "curriculum"))} for r in records], columns)  # fmt: skip
+    session.flush()
+    ids = [r["id"] for r in records]
+    _replace_children(session, LearnerLevel, "learner_id", ids)
+    _replace_children(session, LearnerTarget, "learner_id", ids)
+    for r in records:
+        for skill, level in r.get("levels", {}).items():
+            session.add(LearnerLevel(learner_id=r["id"], skill_id=skill, level=level))
+        for skill, level in r.get("target", {}).items():
+            session.add(LearnerTarget(learner_id=r["id"], skill_id=skill, level=level))
+
+
+def _drop_none(r: dict, keep=()) -> dict:
+    return {k: v for k, v in r.items() if v is not None or k in keep}
+
+
+WRITERS = {
+    "skills": write_skills,
+    "roles": write_roles,
+    "terms": write_terms,
+    "courses": write_courses,
+    "learners": write_learners,
+}
