@@ -1,0 +1,129 @@
+"""`planner solve` and `planner check`: the solver from the command line.
+
+Exit codes (scenario-format.md): 0 OPTIMAL/FEASIBLE (check: valid), 1 bad input,
+2 INFEASIBLE, 3 invalid plan (check), 4 UNKNOWN. Bad input never shows a traceback.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+EXIT = {"OPTIMAL": 0, "FEASIBLE": 0, "INFEASIBLE": 2, "UNKNOWN": 4}
+
+
+class _Command(click.Command):
+    """Click's usage errors exit 2, which here means INFEASIBLE: make them bad input (1)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+def _fail(lines) -> None:
+    for line in lines:
+        click.echo(str(line), err=True)
+    sys.exit(1)
+
+
+def _load(path: str):
+    from planner.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+
+
+class _Progress:
+    """One stderr line per improvement (at most 2 a second) once a solve passes 1 s."""
+
+    def __init__(self):
+        self.t0 = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, info: dict) -> None:
+        now = time.monotonic()
+        if now - self.t0 < 1.0 or now - self.last < 0.5:
+            return
+        self.last = now
+        bound = info.get("bound")
+        bound_text = f"{bound:g}" if bound is not None else "?"
+        click.echo(
+            f"[{info['elapsed_s']:.1f}s] {info['stage']}: best {info['objective']:g}, "
+            f"bound {bound_text}",
+            err=True,
+        )
+
+
+@click.command("solve", cls=_Command)
+@click.argument("scenario")
+@click.option("--out", "out", default=None, help="Write the plan here instead of stdout.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds (overrides the scenario's options.time_limit_s).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CP-SAT workers (overrides options.workers).",
+)
+def solve(scenario, out, time_limit, workers):
+    """Solve SCENARIO and write the plan (JSON)."""
+    from planner.scenario import dump_json
+    from planner.solver import solve as run_solve
+    from planner.solver.diagnose import describe
+
+    loaded = _load(scenario)
+    if out is not None and Path(out).is_dir():
+        _fail([f"cannot write plan to {out}: it is a directory"])
+    plan = run_solve(loaded, time_limit_s=time_limit, workers=workers, progress=_Progress())
+    text = dump_json(plan)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail([f"cannot write plan to {out}: {exc.strerror or exc}"])
+    if plan.status == "INFEASIBLE" and plan.diagnosis is not None:
+        click.echo(describe(plan.diagnosis), err=True)
+    elif plan.status == "UNKNOWN":
+        click.echo(
+            "No plan found and no proof that none exists: try a longer --time-limit.", err=True
+        )
+    else:
+        click.echo(
+            f"{plan.status}: " + ", ".join(f"{k} {v:g}" for k, v in (plan.objective or {}).items()),
+            err=True,
+        )
+    sys.exit(EXIT[plan.status])
+
+
+@click.command("check", cls=_Command)
+@click.argument("scenario")
+@click.argument("plan")
+def check(scenario, plan):
+    """Check that PLAN is a valid plan for SCENARIO (rules 1-8)."""
+    from planner.scenario import ScenarioError, read_document
+    from planner.solver.check import check_plan
+
+    loaded = _load(scenario)
+    try:
+        document = read_document(plan)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    violations = check_plan(loaded, document)
+    if violations:
+        for line in violations:
+            click.echo(line, err=True)
+        click.echo(f"invalid plan: {len(violations)} violation(s)", err=True)
+        sys.exit(3)
+    click.echo("valid plan", err=True)
