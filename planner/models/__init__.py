@@ -32,6 +32,18 @@ from planner.models.planning import (
 )
 from planner.models.taxonomy import LevelDescriptor, Role, RoleRequirement, Skill, SkillArea
 
+
+def _import_all_modules() -> None:
+    """Import every module of this package, so `metadata` (what Alembic compares and
+    migrates against) holds every table, also those other modules add."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_all_modules()
 metadata = SQLModel.metadata
 
 __all__ = [
