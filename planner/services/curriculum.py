@@ -1,0 +1,284 @@
+"""Curricula: build the committed curriculum files from their sources, check them, and
+turn a curriculum into a one-learner scenario for a target role.
+
+A curriculum is a complete `planner-scenario/1` file (curricula/*.json). Its courses, terms
+and example learners are authored in curricula/src/*.yaml; skills and roles are copied from
+the seed taxonomy so that they never drift (seed/build_curricula.py writes the files, and a
+test compares them with what `build_all()` produces).
+"""
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from planner import ROOT
+from planner.scenario import Problem, Scenario, ScenarioError, parse_scenario
+from planner.scenario.models import Learner
+from planner.services.taxonomy import RoleDef, Taxonomy, load_roles, load_taxonomy
+
+CURRICULA_DIR = ROOT / "curricula"
+SRC_DIR = CURRICULA_DIR / "src"
+CATALOG_FILE = CURRICULA_DIR / "COURSES.md"
+FORMAT = "planner-scenario/1"
+# Keys of a course source entry that are not scenario keys: where the course comes from.
+SOURCE_ONLY_KEYS = ("source",)
+COURSE_KEYS = (
+    "id",
+    "title",
+    "credits",
+    "hours",
+    "cost",
+    "teaches",
+    "requires_skills",
+    "prerequisites",
+    "prerequisites_any",
+    "offered",
+    "capacity",
+    "max_sections",
+    "session_cost",
+)
+
+
+# ---- building the committed files
+
+
+def _number(value: float) -> float | int:
+    """Write whole numbers without a fraction and cut float noise (12 * 0.1)."""
+    value = round(float(value), 4)
+    return int(value) if value.is_integer() else value
+
+
+def _course_entry(raw: dict, src: dict, where: str) -> dict:
+    unknown = set(raw) - set(COURSE_KEYS) - set(SOURCE_ONLY_KEYS)
+    if unknown:
+        raise ScenarioError([Problem(where, f"unknown key(s) {sorted(unknown)}")])
+    course = dict(raw)
+    # College sources give credits (hours follow from hours_per_credit); corporate sources
+    # give hours (credits follow from credits_per_hour).
+    if "credits" not in course and "credits_per_hour" in src and "hours" in course:
+        course["credits"] = course["hours"] * src["credits_per_hour"]
+    if "hours" not in course and "hours_per_credit" in src and "credits" in course:
+        course["hours"] = course["credits"] * src["hours_per_credit"]
+    out = {}
+    for key in COURSE_KEYS:
+        if key not in course:
+            continue
+        value = course[key]
+        if isinstance(value, dict):
+            value = {k: value[k] for k in sorted(value)}
+        elif key in ("credits", "hours", "cost", "session_cost"):
+            value = _number(value)
+        out[key] = value
+    return out
+
+
+def build_curriculum(src_path: Path, taxonomy: Taxonomy, roles: list[RoleDef]) -> dict:
+    """The scenario dict of one curriculum source, validated against the file contract."""
+    src = yaml.safe_load(Path(src_path).read_text(encoding="utf-8"))
+    courses = [
+        _course_entry(c, src, f"{src_path.name}: courses[{i}]")
+        for i, c in enumerate(src["courses"])
+    ]
+    doc = {
+        "format": FORMAT,
+        "name": src["name"],
+        "skills": [
+            {"id": s.id, "name": s.name, "area": s.area}
+            for s in sorted(taxonomy.skills, key=lambda s: s.id)
+        ],
+        "roles": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "requires": {k: r.requires[k] for k in sorted(r.requires)},
+                "weights": {k: _number(r.weights[k]) for k in sorted(r.weights)},
+            }
+            for r in sorted(roles, key=lambda r: r.id)
+        ],
+        "terms": src["terms"],  # calendar order, as authored
+        "courses": sorted(courses, key=lambda c: c["id"]),
+        "learners": sorted(
+            (_sorted_learner(learner) for learner in src.get("learners", [])),
+            key=lambda learner: learner["id"],
+        ),
+    }
+    for key in ("constraints", "gap_mode", "objective", "options"):
+        if key in src:
+            doc[key] = src[key]
+    parse_scenario(doc, str(src_path))  # raises ScenarioError naming the JSON path
+    return doc
+
+
+def _sorted_learner(learner: dict) -> dict:
+    return {
+        k: ({i: v[i] for i in sorted(v)} if isinstance(v, dict) else v) for k, v in learner.items()
+    }
+
+
+def course_sources(src_path: Path) -> list[tuple[str, str, float, str]]:
+    """(id, title, credits, source) per course, for the catalog page."""
+    src = yaml.safe_load(Path(src_path).read_text(encoding="utf-8"))
+    rows = []
+    for raw in src["courses"]:
+        entry = _course_entry(raw, src, src_path.name)
+        rows.append((entry["id"], entry["title"], entry["credits"], raw.get("source", "")))
+    return sorted(rows)
+
+
+def render_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_catalog(sources: dict[str, list[tuple]]) -> str:
+    lines = [
+        "# Curriculum course catalog (generated by seed/build_curricula.py; do not edit)",
+        "",
+        "`source` names the real catalog course whose title, credits and prerequisite",
+        "structure a course borrows (Anderson University 2025-26 undergraduate catalog and",
+        "Marketing major advising sheet; McGill University eCalendar 2020-21), or `new` for",
+        "AI, fusion and corporate courses written by the project. See seed/ATTRIBUTION.md.",
+    ]
+    for name, rows in sources.items():
+        lines += ["", f"## {name}", "", "| id | title | credits | source |", "|---|---|---|---|"]
+        lines += [f"| {i} | {t} | {c} | {s} |" for i, t, c, s in rows]
+    return "\n".join(lines) + "\n"
+
+
+def build_all(src_dir: Path = SRC_DIR, out_dir: Path = CURRICULA_DIR) -> dict[Path, str]:
+    """Every generated file (path -> text): one JSON per source plus the catalog page."""
+    taxonomy = load_taxonomy()
+    roles = load_roles(taxonomy)
+    out, sources = {}, {}
+    for src_path in sorted(Path(src_dir).glob("*.yaml")):
+        doc = build_curriculum(src_path, taxonomy, roles)
+        out[Path(out_dir) / f"{src_path.stem}.json"] = render_json(doc)
+        sources[f"{src_path.stem}.json"] = course_sources(src_path)
+    out[Path(out_dir) / CATALOG_FILE.name] = render_catalog(sources)
+    return out
+
+
+# ---- structural checks used by tests and the program designer
+
+
+def prerequisite_cycle(scenario: Scenario) -> list[str] | None:
+    """A cycle through all-of and any-of prerequisites (stricter than the file contract,
+    which allows any-of cycles), or None when the graph is a DAG."""
+    edges = {
+        c.id: set(c.prerequisites) | {p for group in c.prerequisites_any for p in group}
+        for c in scenario.courses
+    }
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def reachable_courses(scenario: Scenario, levels: dict[str, int] | None = None) -> list[str]:
+    """Courses a learner starting at `levels` could eventually take, ignoring terms and
+    credits: repeatedly take every course whose prerequisites and skill prerequisites hold."""
+    have = dict(levels or {})
+    taken: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for course in scenario.courses:
+            if course.id in taken or course.max_sections == 0:
+                continue
+            if not set(course.prerequisites) <= taken:
+                continue
+            if not all(set(group) & taken for group in course.prerequisites_any):
+                continue
+            if any(have.get(s, 0) < lv for s, lv in course.requires_skills.items()):
+                continue
+            taken.add(course.id)
+            for skill, level in course.teaches.items():
+                have[skill] = max(have.get(skill, 0), level)
+            changed = True
+    return sorted(taken)
+
+
+def teachable_levels(scenario: Scenario, courses: Iterable[str] | None = None) -> dict[str, int]:
+    """skill -> highest level some course (of `courses`, default all) teaches."""
+    wanted = None if courses is None else set(courses)
+    out: dict[str, int] = {}
+    for course in scenario.courses:
+        if wanted is None or course.id in wanted:
+            for skill, level in course.teaches.items():
+                out[skill] = max(out.get(skill, 0), level)
+    return out
+
+
+def role_gaps(scenario: Scenario, role_id: str, levels: dict[str, int] | None = None):
+    """skill -> (needed, best reachable) for each skill of the role no course sequence
+    open to a learner at `levels` can close."""
+    best = teachable_levels(scenario, reachable_courses(scenario, levels))
+    start = levels or {}
+    gaps = {}
+    for skill, need in scenario.role(role_id).requires.items():
+        reach = max(best.get(skill, 0), start.get(skill, 0))
+        if reach < need:
+            gaps[skill] = (need, reach)
+    return gaps
+
+
+# ---- one-learner scenario for a role
+
+
+def build_role_scenario(
+    curriculum: Scenario,
+    role_id: str,
+    learner_id: str | None = None,
+    levels: dict[str, int] | None = None,
+    terms: list[str] | None = None,
+    budget: float | None = None,
+) -> Scenario:
+    """The curriculum with its learners replaced by one learner aiming at `role_id`.
+
+    `levels` are the learner's current levels (absent = 0), `terms` the terms they study
+    (absent = all), `budget` their own total spending limit (learner.budget). Raises
+    ScenarioError naming the offending option for an unknown role, skill or term.
+    """
+    problems = []
+    if role_id not in {r.id for r in curriculum.roles}:
+        known = ", ".join(sorted(r.id for r in curriculum.roles))
+        problems.append(Problem("--role", f"unknown role {role_id!r} (known: {known})"))
+    skill_ids = {s.id for s in curriculum.skills}
+    for skill in levels or {}:
+        if skill_ids and skill not in skill_ids:
+            problems.append(Problem(f"--levels.{skill}", f"unknown skill {skill!r}"))
+    term_ids = [t.id for t in curriculum.terms]
+    for term in terms or []:
+        if term not in term_ids:
+            problems.append(
+                Problem("--terms", f"unknown term {term!r} (known: {', '.join(term_ids)})")
+            )
+    if problems:
+        raise ScenarioError(problems)
+    learner = Learner(
+        id=learner_id or f"{role_id}-learner",
+        role=role_id,
+        levels=dict(levels or {}),
+        terms=list(terms) if terms else None,
+        budget=budget,
+    )
+    data = curriculum.model_dump(mode="json", exclude_defaults=True)
+    data["format"] = FORMAT
+    data["learners"] = [learner.model_dump(mode="json", exclude_defaults=True)]
+    return parse_scenario(data)  # re-validate: levels 0-4, budget >= 0, ...
