@@ -15,6 +15,7 @@ def create_app(config: dict | None = None):
         instance_relative_config=True,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
+        static_folder="static",  # planner/static
     )
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("PLANNER_SECRET_KEY", "dev-only-change-me"),
@@ -30,6 +31,10 @@ def create_app(config: dict | None = None):
     from planner import db
 
     db.init_app(app)
+
+    from planner import security
+
+    security.init_app(app)
 
     from planner import views
 

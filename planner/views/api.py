@@ -1,0 +1,144 @@
+"""JSON API /api/v1 for staff tools: catalog lists and stored scenarios.
+
+Every endpoint needs `Authorization: Bearer <token>` (a staff or admin account's token).
+Errors are always `{"errors": [{"path": "...", "message": "..."}]}` where `path` is a JSON
+path into the request body ("" when the error is about the request as a whole).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from sqlmodel import Session
+
+from planner.db import get_session
+from planner.scenario import ScenarioError
+from planner.security import token_required
+from planner.services import catalog as svc
+from planner.services import scenarios as scenario_store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error(status: int, message: str, path: str = ""):
+    return jsonify({"errors": [{"path": path, "message": message}]}), status
+
+
+def _paging() -> tuple[str, int, int] | tuple:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", svc.DEFAULT_PER_PAGE))
+    except ValueError:
+        return ()
+    if page < 1 or per_page < 1:
+        return ()
+    return request.args.get("q", ""), page, min(per_page, svc.MAX_PER_PAGE)
+
+
+def _page_json(page: svc.Page, items: list[dict]) -> dict:
+    return {
+        "items": items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+
+
+def _listing(kind: str, to_json):
+    paging = _paging()
+    if not paging:
+        return error(400, "page and per_page must be whole numbers of at least 1", "page")
+    q, page_no, per_page = paging
+    session = get_session()
+    page = svc.search(session, kind, q=q, page=page_no, per_page=per_page)
+    return jsonify(_page_json(page, [to_json(session, row) for row in page.items]))
+
+
+def _skill_json(session: Session, row) -> dict:
+    return {"id": row.id, "name": row.name, "name_zh": row.name_zh, "area": row.area_id}
+
+
+def _role_json(session: Session, row) -> dict:
+    reqs = svc.requirements(session, row.id)
+    return {
+        "id": row.id,
+        "name": row.name,
+        "name_zh": row.name_zh,
+        "requires": {r.skill_id: r.level for r in reqs},
+        "weights": {r.skill_id: r.weight for r in reqs},
+    }
+
+
+def _course_json(session: Session, row) -> dict:
+    return svc.course_dict(session, row)
+
+
+@bp.get("/skills")
+@token_required
+def skills():
+    return _listing("skills", _skill_json)
+
+
+@bp.get("/roles")
+@token_required
+def roles():
+    return _listing("roles", _role_json)
+
+
+@bp.get("/courses")
+@token_required
+def courses():
+    return _listing("courses", _course_json)
+
+
+def _scenario_summary(record) -> dict:
+    return {
+        "id": record.id,
+        "name": record.name,
+        "created_at": record.created_at.isoformat(),
+        "updated_at": record.updated_at.isoformat(),
+        "url": url_for("api.get_scenario", scenario_id=record.id),
+    }
+
+
+@bp.get("/scenarios")
+@token_required
+def list_scenarios():
+    paging = _paging()
+    if not paging:
+        return error(400, "page and per_page must be whole numbers of at least 1", "page")
+    q, page_no, per_page = paging
+    rows, total = scenario_store.list_scenarios(get_session(), page=page_no, per_page=per_page, q=q)
+    page = svc.Page([], total, page_no, per_page, q)
+    return jsonify(_page_json(page, [_scenario_summary(r) for r in rows]))
+
+
+@bp.get("/scenarios/<int:scenario_id>")
+@token_required
+def get_scenario(scenario_id: int):
+    record = scenario_store.get_record(get_session(), scenario_id)
+    if record is None:
+        return error(404, f"no scenario {scenario_id}")
+    return jsonify({**_scenario_summary(record), "scenario": record.body})
+
+
+@bp.post("/scenarios")
+@token_required
+def create_scenario():
+    """Store a planner-scenario/1 document; 422 lists every problem with its JSON path."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return error(400, "send the scenario as a JSON object (Content-Type: application/json)")
+    if not isinstance(body, dict):
+        return error(422, "the scenario must be a JSON object")
+    session = get_session()
+    try:
+        record = scenario_store.save_new(session, body)
+    except ScenarioError as exc:
+        problems = [{"path": p.path, "message": p.message} for p in exc.problems]
+        return jsonify({"errors": problems}), 422
+    session.commit()
+    response = jsonify(_scenario_summary(record))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_scenario", scenario_id=record.id)
+    return response

@@ -1,0 +1,114 @@
+"""Sign in, sign out, and the profile page (password change, API token)."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+
+from planner.db import get_session
+from planner.security import current_user, login_required, public, sign_in, sign_out, staff_required
+from planner.services import accounts
+from planner.views import forms
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a phishing link reuse our login."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = forms.LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        user = accounts.authenticate(db, form.login.data, form.password.data)
+        if user is None:
+            form.password.errors = ["Wrong username or password."]
+            status = 401
+        else:
+            session.clear()  # a fresh session on sign-in (no fixation)
+            sign_in(user, remember=form.remember.data)
+            flash(f"Signed in as {user.username}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if not forms.DeleteForm().validate():  # CSRF only
+        return redirect(url_for("home.index"))
+    sign_out()
+    session.clear()
+    flash("Signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    db = get_session()
+    user = accounts.get_user(db, current_user.id)
+    form = forms.PasswordForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(db, user.username, form.current.data) is None:
+            form.current.errors = ["That is not your current password."]
+        else:
+            accounts.set_password(db, user, form.new.data)
+            db.commit()
+            flash("Password changed.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template(
+        "auth/profile.html",
+        user=user,
+        form=form,
+        token_form=forms.TokenForm(),
+        new_token=None,
+    )
+
+
+@bp.post("/profile/token")
+@staff_required
+def new_token():
+    """Issue an API token (staff only); it is shown once and only its hash is kept."""
+    form = forms.TokenForm()
+    if not form.validate():
+        return redirect(url_for("auth.profile"))
+    db = get_session()
+    user = accounts.get_user(db, current_user.id)
+    token = accounts.issue_token(db, user)
+    db.commit()
+    return render_template(
+        "auth/profile.html",
+        user=user,
+        form=forms.PasswordForm(formdata=None),
+        token_form=form,
+        new_token=token,
+    )
+
+
+@bp.post("/profile/token/revoke")
+@staff_required
+def revoke_token():
+    if forms.TokenForm().validate():
+        db = get_session()
+        accounts.revoke_token(db, accounts.get_user(db, current_user.id))
+        db.commit()
+        flash("API token revoked.", "info")
+    return redirect(url_for("auth.profile"))

@@ -1,0 +1,245 @@
+"""Catalog pages (staff): list with search and paging, create, edit, delete.
+
+One set of routes serves every kind of catalog entry; `KINDS` says, per kind, which form,
+which list columns and how to load a row into the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlmodel import Session
+
+from planner.db import get_session
+from planner.security import staff_required
+from planner.services import catalog as svc
+from planner.views import forms
+
+bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # URL segment, e.g. "courses"
+    label: str  # one item, e.g. "course"
+    title: str  # list heading
+    form: type[forms.CatalogForm]
+    columns: tuple[tuple[str, str], ...]  # (attribute, header)
+    load: Callable[[Session, object], dict]
+
+
+def _plain(*fields: str):
+    return lambda session, row: {f: getattr(row, f) for f in fields}
+
+
+def _load_skill(session: Session, row) -> dict:
+    data = _plain("id", "name", "name_zh", "area_id")(session, row)
+    data["descriptors"] = svc.descriptors(session, row.id)
+    return data
+
+
+def _load_role(session: Session, row) -> dict:
+    data = _plain("id", "name", "name_zh")(session, row)
+    data["requirements"] = [
+        {"skill": r.skill_id, "level": r.level, "weight": r.weight}
+        for r in svc.requirements(session, row.id)
+    ]
+    return data
+
+
+def _load_calendar(session: Session, row) -> dict:
+    terms = svc.calendar_terms(session, row.id)
+    return {
+        "id": row.id,
+        "name": row.name,
+        "terms": [
+            {
+                "term_id": t.term_id,
+                "season": t.season,
+                "max_credits": t.max_credits,
+                "min_credits": t.min_credits,
+            }
+            for t in terms
+        ],
+    }
+
+
+_LEARNER_FIELDS = (
+    "id", "name", "role_id", "curriculum_id", "team", "count", "budget", "max_credits",
+    "gap_mode", "terms", "completed", "required", "excluded", "pinned",
+)  # fmt: skip
+
+
+def _load_learner(session: Session, row) -> dict:
+    data = _plain(*_LEARNER_FIELDS)(session, row)
+    data["levels"], data["target"] = svc.learner_levels(session, row.id)
+    return data
+
+
+KINDS = {
+    k.name: k
+    for k in (
+        Kind(
+            "areas", "skill area", "Skill areas", forms.AreaForm,
+            (("id", "Id"), ("name", "Name"), ("name_zh", "中文名")),
+            _plain("id", "name", "name_zh"),
+        ),
+        Kind(
+            "skills", "skill", "Skills", forms.SkillForm,
+            (("id", "Id"), ("name", "Name"), ("name_zh", "中文名"), ("area_id", "Area")),
+            _load_skill,
+        ),
+        Kind(
+            "roles", "role", "Roles", forms.RoleForm,
+            (("id", "Id"), ("name", "Name"), ("name_zh", "中文名")),
+            _load_role,
+        ),
+        Kind(
+            "courses", "course", "Courses", forms.CourseForm,
+            (("id", "Id"), ("title", "Title"), ("credits", "Credits"), ("hours", "Hours"),
+             ("cost", "Cost"), ("capacity", "Seats"), ("curriculum_id", "Curriculum")),
+            lambda session, row: svc.course_dict(session, row),
+        ),
+        Kind(
+            "calendars", "term calendar", "Term calendars", forms.CalendarForm,
+            (("id", "Id"), ("name", "Name")),
+            _load_calendar,
+        ),
+        Kind(
+            "learners", "learner", "Learners", forms.LearnerForm,
+            (("id", "Id"), ("name", "Name"), ("role_id", "Role"), ("team", "Team"),
+             ("count", "People")),
+            _load_learner,
+        ),
+    )
+}  # fmt: skip
+KIND_RULE = "<any(" + ", ".join(KINDS) + "):kind>"
+
+
+def _kind(name: str) -> Kind:
+    return KINDS[name]
+
+
+def _fill_choices(form, session: Session) -> None:
+    """Select boxes get their options from the database (blank = none)."""
+    if "area_id" in form._fields:
+        form.area_id.choices = [("", "—"), *svc.area_choices(session)]
+    if "role_id" in form._fields:
+        form.role_id.choices = [("", "— no role —"), *svc.role_choices(session)]
+    if "curriculum_id" in form._fields:
+        form.curriculum_id.choices = [("", "—"), *svc.curriculum_choices(session)]
+
+
+def _form_context(session: Session, kind: Kind) -> dict:
+    term_ids, seasons = svc.term_keys(session)
+    return {
+        "kind": kind,
+        "skills": svc.skill_choices(session) if kind.form.row_lists else [],
+        "term_ids": term_ids,
+        "seasons": seasons,
+        "level_names": svc.LEVEL_NAMES,
+    }
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default
+
+
+@bp.get("/")
+@staff_required
+def index():
+    return render_template("catalog/index.html", kinds=KINDS, counts=svc.counts(get_session()))
+
+
+@bp.get(f"/{KIND_RULE}/")
+@staff_required
+def listing(kind: str):
+    k = _kind(kind)
+    page = svc.search(
+        get_session(),
+        kind,
+        q=request.args.get("q", ""),
+        page=_int_arg("page", 1),
+        per_page=_int_arg("per_page", svc.DEFAULT_PER_PAGE),
+    )
+    # HTMX live search swaps only the results table.
+    template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/list.html"
+    return render_template(template, kind=k, page=page, delete_form=forms.DeleteForm())
+
+
+@bp.route(f"/{KIND_RULE}/new", methods=["GET", "POST"])
+@staff_required
+def create(kind: str):
+    return _edit(_kind(kind), None)
+
+
+@bp.route(f"/{KIND_RULE}/<path:item_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(kind: str, item_id: str):
+    return _edit(_kind(kind), item_id)
+
+
+def _edit(kind: Kind, item_id: str | None):
+    session = get_session()
+    row = None
+    if item_id is not None:
+        try:
+            row = svc.get(session, kind.name, item_id)
+        except svc.NotFound:
+            abort(404, description=f'There is no {kind.label} "{item_id}".')
+    form = kind.form()
+    _fill_choices(form, session)
+    problems: list[str] = []
+    if request.method == "GET":
+        if row is not None:
+            form.from_data(kind.load(session, row))
+        else:
+            form.from_data({})
+    elif request.form.get("add_row"):
+        form.add_row(request.form["add_row"])  # more rows, nothing saved yet
+    elif form.validate():
+        try:
+            saved = svc.save(session, kind.name, form.to_data(), existing_id=item_id)
+        except svc.CatalogError as exc:
+            problems = forms.apply_errors(form, exc.errors)
+        else:
+            flash(f'Saved {kind.label} "{saved.id}".', "success")
+            return redirect(url_for("catalog.listing", kind=kind.name, q=saved.id))
+    if request.method == "POST" and (problems or form.errors):
+        problems = problems or ["Please correct the fields marked below."]
+    status = 422 if request.method == "POST" and problems else 200
+    return (
+        render_template(
+            "catalog/edit.html",
+            form=form,
+            item_id=item_id,
+            problems=problems,
+            delete_form=forms.DeleteForm(),
+            **_form_context(session, kind),
+        ),
+        status,
+    )
+
+
+@bp.post(f"/{KIND_RULE}/<path:item_id>/delete")
+@staff_required
+def delete(kind: str, item_id: str):
+    k = _kind(kind)
+    if not forms.DeleteForm().validate():
+        abort(400)
+    try:
+        svc.remove(get_session(), kind, item_id)
+    except svc.NotFound:
+        abort(404, description=f'There is no {k.label} "{item_id}".')
+    except svc.CatalogError as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("catalog.edit", kind=kind, item_id=item_id))
+    flash(f'Deleted {k.label} "{item_id}".', "success")
+    return redirect(url_for("catalog.listing", kind=kind))

@@ -1,0 +1,362 @@
+"""WTForms for sign-in and catalog editing.
+
+Forms check types and ranges (so a negative credit value is flagged beside its field before
+anything else runs); rules that need the database (unknown ids, cycles, references) live in
+planner.services.catalog, whose errors `apply_errors` puts beside the matching field.
+Each catalog form turns itself into the plain dict the service takes (`to_data`) and can be
+filled from one (`from_data`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+BLANK_ROWS = 3  # empty rows offered for adding entries without JavaScript
+LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
+_SPLIT = re.compile(r"\s*[,\n]\s*")
+
+
+def split_ids(text: str | None) -> list[str]:
+    """'MKT101, MKT102' -> ['MKT101', 'MKT102'] (commas or new lines; blanks dropped)."""
+    return [part for part in _SPLIT.split(text or "") if part.strip()]
+
+
+def join_ids(ids) -> str:
+    return ", ".join(ids or [])
+
+
+def _non_negative(label: str):
+    return NumberRange(min=0, message=f"{label} cannot be negative")
+
+
+def _number(label: str, required: bool = False):
+    first = InputRequired(message=f"{label} is required") if required else Optional()
+    return FloatField(label, [first, _non_negative(label)])
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Username or e-mail", [InputRequired(), Length(max=200)])
+    password = PasswordField("Password", [InputRequired()])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", [InputRequired()])
+    new = PasswordField("New password", [InputRequired(), Length(min=8)])
+    confirm = PasswordField(
+        "Repeat new password", [InputRequired(), EqualTo("new", message="passwords differ")]
+    )
+
+
+class TokenForm(FlaskForm):
+    """Only a CSRF token: creating or revoking an API token is a POST."""
+
+
+class DeleteForm(FlaskForm):
+    """Only a CSRF token, for delete buttons."""
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+class LevelRow(Form):
+    skill = StringField("Skill", [Optional()], render_kw={"list": "skill-ids"})
+    level = IntegerField(
+        "Level",
+        [Optional(), NumberRange(min=0, max=4, message="level must be between 0 and 4")],
+    )
+
+
+class RequirementRow(LevelRow):
+    weight = FloatField("Weight", [Optional(), _non_negative("Weight")])
+
+
+class TermRow(Form):
+    term_id = StringField("Term id", [Optional()])
+    season = StringField("Season", [Optional()])
+    max_credits = _number("Max credits")
+    min_credits = _number("Min credits")
+
+
+def _rows(field) -> list[dict]:
+    return [entry.form.data for entry in field.entries]
+
+
+def _fill_rows(field, rows: list[dict]) -> None:
+    while field.entries:
+        field.pop_entry()
+    for row in rows:
+        field.append_entry(row)
+    for _ in range(BLANK_ROWS):
+        field.append_entry()
+
+
+def _level_dict_rows(levels: dict) -> list[dict]:
+    return [{"skill": skill, "level": level} for skill, level in levels.items()]
+
+
+class CatalogForm(FlaskForm):
+    """Base: `id` is typed on creation only (ids are referenced from many places)."""
+
+    row_lists: tuple[str, ...] = ()
+    id = StringField("Id", [InputRequired(), Length(max=120)])
+
+    def to_data(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+    def from_data(self, data: dict) -> None:
+        for name, field in self._fields.items():
+            if name in data and name not in self.row_lists:
+                field.data = data[name]
+
+    def add_blank_rows(self) -> None:
+        for name in self.row_lists:
+            for _ in range(BLANK_ROWS):
+                self[name].append_entry()
+
+    def add_row(self, name: str) -> None:
+        if name in self.row_lists:
+            self[name].append_entry()
+
+
+# --- catalog forms --------------------------------------------------------------------------
+
+
+class AreaForm(CatalogForm):
+    name = StringField("Name", [Optional(), Length(max=200)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+
+
+class SkillForm(CatalogForm):
+    name = StringField("Name", [Optional(), Length(max=200)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    area_id = SelectField("Skill area", choices=[], validate_choice=False)
+    descriptors = FieldList(
+        TextAreaField("Descriptor", [Optional(), Length(max=2000)], render_kw={"rows": 2}),
+        min_entries=5,
+        max_entries=5,
+    )
+
+    def from_data(self, data: dict) -> None:
+        super().from_data({k: v for k, v in data.items() if k != "descriptors"})
+        for entry, text in zip(self.descriptors.entries, data.get("descriptors", []), strict=False):
+            entry.data = text
+
+
+class RoleForm(CatalogForm):
+    row_lists = ("requirements",)
+    name = StringField("Name", [Optional(), Length(max=200)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    requirements = FieldList(FormField(RequirementRow), min_entries=0)
+
+    def to_data(self) -> dict:
+        data = super().to_data()
+        data["requirements"] = _rows(self.requirements)
+        return data
+
+    def from_data(self, data: dict) -> None:
+        super().from_data(data)
+        _fill_rows(self.requirements, data.get("requirements", []))
+
+
+class CourseForm(CatalogForm):
+    row_lists = ("teaches", "requires_skills")
+    title = StringField("Title", [Optional(), Length(max=300)])
+    curriculum_id = SelectField("Curriculum", choices=[], validate_choice=False)
+    credits = _number("Credits", required=True)
+    hours = _number("Hours")
+    cost = _number("Cost per seat")
+    session_cost = _number("Cost per section")
+    capacity = IntegerField(
+        "Seats per section",
+        [Optional(), NumberRange(min=1, message="seats must be at least 1 (empty = unlimited)")],
+    )
+    max_sections = IntegerField(
+        "Max sections",
+        [
+            InputRequired(message="Max sections is required"),
+            NumberRange(min=0, message="Max sections cannot be negative"),
+        ],
+        default=1,
+    )
+    offered = StringField(
+        "Offered in",
+        [Optional()],
+        description="Term ids or seasons, comma-separated; empty = every term",
+    )
+    prerequisites = StringField(
+        "Prerequisites (all of)", [Optional()], description="Course ids, comma-separated"
+    )
+    prerequisites_any = TextAreaField(
+        "Prerequisites (any of)",
+        [Optional()],
+        description="One group per line; a learner needs one course of each group",
+        render_kw={"rows": 2},
+    )
+    teaches = FieldList(FormField(LevelRow), min_entries=0)
+    requires_skills = FieldList(FormField(LevelRow), min_entries=0)
+
+    def to_data(self) -> dict:
+        data = super().to_data()
+        data["offered"] = split_ids(self.offered.data) or None
+        data["prerequisites"] = split_ids(self.prerequisites.data)
+        data["prerequisites_any"] = [
+            split_ids(line.replace("|", ","))
+            for line in (self.prerequisites_any.data or "").splitlines()
+            if line.strip()
+        ]
+        data["teaches"] = _rows(self.teaches)
+        data["requires_skills"] = _rows(self.requires_skills)
+        return data
+
+    def from_data(self, data: dict) -> None:
+        super().from_data(data)
+        self.offered.data = join_ids(data.get("offered"))
+        self.prerequisites.data = join_ids(data.get("prerequisites"))
+        self.prerequisites_any.data = "\n".join(
+            join_ids(g) for g in data.get("prerequisites_any", [])
+        )
+        _fill_rows(self.teaches, _level_dict_rows(data.get("teaches", {})))
+        _fill_rows(self.requires_skills, _level_dict_rows(data.get("requires_skills", {})))
+
+
+class CalendarForm(CatalogForm):
+    row_lists = ("terms",)
+    name = StringField("Name", [Optional(), Length(max=200)])
+    terms = FieldList(FormField(TermRow), min_entries=0)
+
+    def to_data(self) -> dict:
+        data = super().to_data()
+        data["terms"] = _rows(self.terms)
+        return data
+
+    def from_data(self, data: dict) -> None:
+        super().from_data(data)
+        _fill_rows(self.terms, data.get("terms", []))
+
+
+def _pins(text: str | None) -> dict[str, str]:
+    pins = {}
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        course, sep, term = line.partition("=")
+        if not sep or not course.strip() or not term.strip():
+            raise ValidationError(f"line {n}: write COURSE = TERM")
+        pins[course.strip()] = term.strip()
+    return pins
+
+
+class LearnerForm(CatalogForm):
+    row_lists = ("levels", "target")
+    name = StringField("Name", [Optional(), Length(max=200)])
+    role_id = SelectField("Role", choices=[], validate_choice=False)
+    curriculum_id = SelectField("Curriculum", choices=[], validate_choice=False)
+    team = StringField("Team", [Optional(), Length(max=200)])
+    count = IntegerField(
+        "People in this group",
+        [InputRequired(message="required"), NumberRange(min=1, message="must be at least 1")],
+        default=1,
+    )
+    budget = _number("Budget per person")
+    max_credits = _number("Max credits per term")
+    gap_mode = SelectField(
+        "Gap mode",
+        choices=[
+            ("", "as the scenario says"),
+            ("minimise", "minimise"),
+            ("close", "close (zero gap)"),
+        ],
+    )
+    terms = StringField(
+        "Terms", [Optional()], description="Term ids, comma-separated; empty = every term"
+    )
+    completed = StringField("Completed courses", [Optional()])
+    required = StringField("Required courses", [Optional()])
+    excluded = StringField("Excluded courses", [Optional()])
+    pinned = TextAreaField(
+        "Pinned courses",
+        [Optional()],
+        description="One per line: COURSE = TERM",
+        render_kw={"rows": 2},
+    )
+    levels = FieldList(FormField(LevelRow), min_entries=0)
+    target = FieldList(FormField(LevelRow), min_entries=0)
+
+    def validate_pinned(self, field) -> None:
+        _pins(field.data)
+
+    def to_data(self) -> dict:
+        data = super().to_data()
+        data["terms"] = split_ids(self.terms.data) or None
+        for key in ("completed", "required", "excluded"):
+            data[key] = split_ids(self[key].data)
+        data["pinned"] = _pins(self.pinned.data)
+        data["levels"] = _rows(self.levels)
+        data["target"] = _rows(self.target)
+        return data
+
+    def from_data(self, data: dict) -> None:
+        super().from_data(data)
+        self.terms.data = join_ids(data.get("terms"))
+        for key in ("completed", "required", "excluded"):
+            self[key].data = join_ids(data.get(key))
+        self.pinned.data = "\n".join(f"{c} = {t}" for c, t in (data.get("pinned") or {}).items())
+        _fill_rows(self.levels, _level_dict_rows(data.get("levels", {})))
+        _fill_rows(self.target, _level_dict_rows(data.get("target", {})))
+
+
+# --- errors from the service -----------------------------------------------------------------
+
+_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?")
+
+
+def apply_errors(form: FlaskForm, errors: dict[str, list[str]]) -> list[str]:
+    """Attach service errors to their fields; return those that belong to no field."""
+    leftover: list[str] = []
+    for path, messages in errors.items():
+        field = _field_for(form, path)
+        if field is None:
+            leftover.extend(messages)
+        else:
+            field.errors = [*list(field.errors or []), *messages]
+    return leftover
+
+
+def _field_for(form, path: str):
+    match = _PATH.match(path or "")
+    if not match or match.group(1) not in form._fields:
+        return None
+    field = form[match.group(1)]
+    index, sub = match.group(2), match.group(3)
+    if index is not None and isinstance(field, FieldList) and int(index) < len(field.entries):
+        entry = field.entries[int(index)]
+        if sub and hasattr(entry, "form") and sub in entry.form._fields:
+            return entry.form[sub]
+        return entry
+    return field
