@@ -246,10 +246,11 @@ class ProgressWriter:
                 if run is None or run.status != "running":
                     return
                 run.progress = report
+                stage = report.get("stage") or "objective"
                 if report.get("objective") is not None:
-                    run.best_objective = _as_dict(report["objective"])
+                    run.best_objective = _merge(run.best_objective, stage, report["objective"])
                 if report.get("bound") is not None:
-                    run.bound = _as_dict(report["bound"])
+                    run.bound = _merge(run.bound, stage, report["bound"])
                 if report.get("elapsed_s") is not None:
                     run.elapsed_s = float(report["elapsed_s"])
             self.writes += 1
@@ -257,8 +258,11 @@ class ProgressWriter:
             log.warning("progress write for run %s failed", self.run_id, exc_info=True)
 
 
-def _as_dict(value) -> dict:
-    return value if isinstance(value, dict) else {"value": value}
+def _merge(previous: dict | None, stage: str, value) -> dict:
+    """The solver reports one number per stage (or a dict); keep every stage's latest."""
+    if isinstance(value, dict):
+        return dict(value)
+    return {**(previous or {}), stage: value}
 
 
 def _jsonable(value):

@@ -211,7 +211,7 @@ def test_cancel_stops_a_long_real_solve_promptly(engine):
     big = store(
         engine,
         scenarios.synthetic_scenario(
-            courses=400, learners=300, terms=6, skills=60, capacity=25, seed=11
+            courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11
         ),
     )
     run_id = runner.submit(big, time_limit_s=120)

@@ -1,0 +1,504 @@
+"""Saved plans: look-ups, term grids, residual gap tables, comparison, cohort gaps, exports.
+
+Plans are immutable once stored (a re-solve makes a new row), so parsed plans are cached by
+row id. Large scenarios (10,000 courses) are read through `Catalog`, a light index of the
+raw body, instead of a full validation on every page view.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from threading import Lock
+
+from sqlalchemy.orm import load_only
+from sqlmodel import Session, select
+
+from planner.models import PlanRecord, ScenarioRecord, SolveRun
+from planner.scenario import OBJECTIVE_NAMES, Plan
+from planner.services import charts
+
+LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
+
+
+# -- caches ---------------------------------------------------------------------------------
+class _LRU:
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key, make):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_plans = _LRU(32)
+_catalogs = _LRU(8)
+
+
+def _bind_key(session: Session) -> str:
+    return str(session.get_bind().url)
+
+
+# -- the scenario as the plan pages need it -----------------------------------------------
+@dataclass
+class Catalog:
+    """Index of a scenario body: courses, skills, terms, roles and learners by id."""
+
+    name: str
+    courses: dict[str, dict]
+    skills: dict[str, dict]
+    terms: list[dict]
+    roles: dict[str, dict]
+    learners: dict[str, dict]
+    learner_order: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, body: dict) -> Catalog:
+        learners = body.get("learners", [])
+        return cls(
+            name=body.get("name") or "",
+            courses={c["id"]: c for c in body.get("courses", [])},
+            skills={s["id"]: s for s in body.get("skills", [])},
+            terms=list(body.get("terms", [])),
+            roles={r["id"]: r for r in body.get("roles", [])},
+            learners={lr["id"]: lr for lr in learners},
+            learner_order=[lr["id"] for lr in learners],
+        )
+
+    def skill_name(self, skill_id: str) -> str:
+        return (self.skills.get(skill_id) or {}).get("name") or skill_id
+
+    def needs(self, learner_id: str) -> dict[str, tuple[int, float]]:
+        """Rule 1 of the format: need = max(role requirement, target); weight from the role."""
+        learner = self.learners.get(learner_id) or {}
+        role = self.roles.get(learner.get("role") or "", {})
+        requires = role.get("requires", {})
+        weights = role.get("weights", {})
+        out = {}
+        for skill in {*requires, *learner.get("target", {})}:
+            need = max(requires.get(skill, 0), learner.get("target", {}).get(skill, 0))
+            if need > 0:
+                out[skill] = (need, weights.get(skill, 1))
+        return out
+
+    def start_levels(self, learner_id: str) -> dict[str, int]:
+        learner = self.learners.get(learner_id) or {}
+        levels = dict(learner.get("levels", {}))
+        for cid in learner.get("completed", []):
+            for skill, level in (self.courses.get(cid) or {}).get("teaches", {}).items():
+                levels[skill] = max(levels.get(skill, 0), level)
+        return levels
+
+    def count(self, learner_id: str) -> int:
+        return (self.learners.get(learner_id) or {}).get("count", 1)
+
+
+def catalog_for(session: Session, scenario_id: int) -> Catalog | None:
+    """The scenario's Catalog, rebuilt only when the scenario changed."""
+    stamp = session.exec(
+        select(ScenarioRecord.updated_at).where(ScenarioRecord.id == scenario_id)
+    ).first()
+    if stamp is None:
+        return None
+
+    def build():
+        body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id))
+        return Catalog.of(body.one())
+
+    return _catalogs.get((_bind_key(session), scenario_id, str(stamp)), build)
+
+
+# -- plans ----------------------------------------------------------------------------------
+def list_plans(session: Session, scenario_id: int) -> list[PlanRecord]:
+    return session.exec(
+        select(PlanRecord)
+        .options(
+            load_only(
+                PlanRecord.id,
+                PlanRecord.scenario_id,
+                PlanRecord.status,
+                PlanRecord.objective,
+                PlanRecord.created_at,
+            )
+        )
+        .where(PlanRecord.scenario_id == scenario_id)
+        .order_by(PlanRecord.id.desc())
+    ).all()
+
+
+def plan_header(session: Session, plan_id: int) -> PlanRecord | None:
+    """The plan row without its (possibly large) body."""
+    return session.exec(
+        select(PlanRecord)
+        .options(
+            load_only(
+                PlanRecord.id,
+                PlanRecord.scenario_id,
+                PlanRecord.status,
+                PlanRecord.objective,
+                PlanRecord.created_at,
+            )
+        )
+        .where(PlanRecord.id == plan_id)
+    ).first()
+
+
+def plan_model(session: Session, plan_id: int) -> Plan:
+    def build():
+        body = session.exec(select(PlanRecord.body).where(PlanRecord.id == plan_id)).one()
+        return Plan.model_validate(body)
+
+    return _plans.get((_bind_key(session), plan_id), build)
+
+
+def run_for_plan(session: Session, plan_id: int) -> SolveRun | None:
+    return session.exec(select(SolveRun).where(SolveRun.plan_id == plan_id)).first()
+
+
+# -- one learner's plan -----------------------------------------------------------------------
+@dataclass
+class Card:
+    course: str
+    title: str
+    credits: float
+    cost: float
+    reason: str
+    teaches: dict[str, int]
+
+
+@dataclass
+class TermColumn:
+    term: str
+    season: str | None
+    cards: list[Card]
+    credits: float
+    cost: float
+    max_credits: float | None
+
+
+def term_grid(catalog: Catalog, plan: Plan, learner_id: str) -> list[TermColumn]:
+    """The learner's schedule as term columns of course cards, in calendar order."""
+    lp = _learner_plan(plan, learner_id)
+    if lp is None:
+        return []
+    columns = []
+    for term in catalog.terms:
+        if term["id"] not in lp.schedule:
+            continue
+        cards = []
+        for cid in lp.schedule[term["id"]]:
+            course = catalog.courses.get(cid, {})
+            cards.append(
+                Card(
+                    course=cid,
+                    title=course.get("title", ""),
+                    credits=course.get("credits", 0),
+                    cost=course.get("cost", 0),
+                    reason=lp.reasons.get(cid, ""),
+                    teaches=course.get("teaches", {}),
+                )
+            )
+        learner = catalog.learners.get(learner_id, {})
+        limits = [v for v in (term.get("max_credits"), learner.get("max_credits")) if v is not None]
+        columns.append(
+            TermColumn(
+                term=term["id"],
+                season=term.get("season"),
+                cards=cards,
+                credits=sum(c.credits for c in cards),
+                cost=sum(c.cost for c in cards),
+                max_credits=min(limits) if limits else None,
+            )
+        )
+    return columns
+
+
+def _learner_plan(plan: Plan, learner_id: str):
+    for lp in plan.learners:
+        if lp.id == learner_id:
+            return lp
+    return None
+
+
+@dataclass
+class GapRow:
+    skill: str
+    name: str
+    need: int
+    weight: float
+    start: int
+    final: int
+
+    @property
+    def gap_before(self) -> int:
+        return max(0, self.need - self.start)
+
+    @property
+    def gap(self) -> int:
+        return max(0, self.need - self.final)
+
+    @property
+    def weighted(self) -> float:
+        return self.weight * self.gap
+
+
+def gap_rows(catalog: Catalog, plan: Plan, learner_id: str) -> list[GapRow]:
+    """Every skill the learner needs: start, after the plan, and what is still missing."""
+    lp = _learner_plan(plan, learner_id)
+    start = catalog.start_levels(learner_id)
+    final = dict(start)
+    if lp is not None:
+        for skill, level in lp.final_levels.items():
+            final[skill] = max(final.get(skill, 0), level)
+    rows = [
+        GapRow(
+            skill, catalog.skill_name(skill), need, weight, start.get(skill, 0), final.get(skill, 0)
+        )
+        for skill, (need, weight) in catalog.needs(learner_id).items()
+    ]
+    return sorted(rows, key=lambda r: (-r.weighted, -r.gap_before, r.skill))
+
+
+def radar_svg(catalog: Catalog, rows: list[GapRow], title: str = ""):
+    """Current vs after the plan vs needed, one axis per needed skill."""
+    rows = sorted(rows, key=lambda r: r.skill)[:16]  # more axes than this are unreadable
+    axes = [r.name for r in rows]
+    return charts.radar(
+        axes,
+        [
+            charts.Series("needed", [r.need for r in rows], "#dc2626", dashed=True, filled=False),
+            charts.Series("current", [r.start for r in rows], "#94a3b8"),
+            charts.Series("after plan", [r.final for r in rows], "#2563eb"),
+        ],
+        title=title,
+        ring_labels=list(LEVEL_NAMES),
+    )
+
+
+# -- whole-plan summaries -------------------------------------------------------------------
+def skill_gaps(catalog: Catalog, plan: Plan) -> dict[str, float]:
+    """Per skill: Σ count × weight × remaining gap over learners (the objective's terms)."""
+    totals: dict[str, float] = defaultdict(float)
+    for lp in plan.learners:
+        needs = catalog.needs(lp.id)
+        for skill, gap in lp.gaps.items():
+            weight = needs.get(skill, (0, 1))[1]
+            totals[skill] += catalog.count(lp.id) * weight * gap
+    return dict(totals)
+
+
+@dataclass
+class Comparison:
+    objective: list[tuple[str, float | None, float | None]]
+    added: list[tuple[str, str, str]]  # learner, course, term (in B, not in A)
+    removed: list[tuple[str, str, str]]  # in A, not in B
+    moved: list[tuple[str, str, str, str]]  # learner, course, term in A, term in B
+    gaps: list[tuple[str, str, float, float]]  # skill, name, gap A, gap B
+
+
+def compare(catalog: Catalog, a: Plan, b: Plan) -> Comparison:
+    objective = [
+        (name, (a.objective or {}).get(name), (b.objective or {}).get(name))
+        for name in OBJECTIVE_NAMES
+    ]
+    taken_a, taken_b = _taken(a), _taken(b)
+    added, removed, moved = [], [], []
+    for key in sorted(set(taken_a) | set(taken_b)):
+        ta, tb = taken_a.get(key), taken_b.get(key)
+        if ta is None:
+            added.append((*key, tb))
+        elif tb is None:
+            removed.append((*key, ta))
+        elif ta != tb:
+            moved.append((*key, ta, tb))
+    ga, gb = skill_gaps(catalog, a), skill_gaps(catalog, b)
+    gaps = [
+        (s, catalog.skill_name(s), ga.get(s, 0.0), gb.get(s, 0.0))
+        for s in sorted(set(ga) | set(gb), key=lambda s: -(ga.get(s, 0) + gb.get(s, 0)))
+    ]
+    return Comparison(objective, added, removed, moved, gaps)
+
+
+def _taken(plan: Plan) -> dict[tuple[str, str], str]:
+    return {
+        (lp.id, cid): term
+        for lp in plan.learners
+        for term, courses in lp.schedule.items()
+        for cid in courses
+    }
+
+
+# -- cohort heatmap (current state of the learners in the database) ---------------------------
+@dataclass
+class Cohort:
+    teams: list[str]
+    skills: list[str]
+    names: dict[str, str]
+    people: dict[str, int]
+    values: list[list[float | None]]  # team x skill: weighted gap per person
+
+
+def cohort_gaps(session: Session, *, max_skills: int = 30) -> Cohort:
+    """Teams × skills: average weighted gap per person (Σ count·weight·gap / people)."""
+    from planner.models import (
+        CourseTeaches,
+        Learner,
+        LearnerLevel,
+        LearnerTarget,
+        RoleRequirement,
+        Skill,
+    )
+
+    learners = session.exec(
+        select(Learner.id, Learner.team, Learner.role_id, Learner.count, Learner.completed)
+    ).all()
+    requires = defaultdict(dict)
+    for role_id, skill, level, weight in session.exec(
+        select(
+            RoleRequirement.role_id,
+            RoleRequirement.skill_id,
+            RoleRequirement.level,
+            RoleRequirement.weight,
+        )
+    ):
+        requires[role_id][skill] = (level, weight)
+    levels = defaultdict(dict)
+    for lid, skill, level in session.exec(
+        select(LearnerLevel.learner_id, LearnerLevel.skill_id, LearnerLevel.level)
+    ):
+        levels[lid][skill] = level
+    targets = defaultdict(dict)
+    for lid, skill, level in session.exec(
+        select(LearnerTarget.learner_id, LearnerTarget.skill_id, LearnerTarget.level)
+    ):
+        targets[lid][skill] = level
+    teaches = defaultdict(dict)
+    if any(row[4] for row in learners):
+        for cid, skill, level in session.exec(
+            select(CourseTeaches.course_id, CourseTeaches.skill_id, CourseTeaches.level)
+        ):
+            teaches[cid][skill] = level
+
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    people: dict[str, int] = defaultdict(int)
+    for lid, team, role_id, count, completed in learners:
+        team = team or "(no team)"
+        people[team] += count
+        have = dict(levels[lid])
+        for cid in completed or []:
+            for skill, level in teaches[cid].items():
+                have[skill] = max(have.get(skill, 0), level)
+        role = requires.get(role_id, {})
+        for skill in {*role, *targets[lid]}:
+            need_role, weight = role.get(skill, (0, 1))
+            need = max(need_role, targets[lid].get(skill, 0))
+            gap = max(0, need - have.get(skill, 0))
+            totals[team][skill] += count * weight * gap
+    skill_sum = defaultdict(float)
+    for per_skill in totals.values():
+        for skill, v in per_skill.items():
+            skill_sum[skill] += v
+    skills = [s for s, v in sorted(skill_sum.items(), key=lambda kv: -kv[1]) if v > 0]
+    skills = sorted(skills[:max_skills])
+    names = dict(session.exec(select(Skill.id, Skill.name).where(Skill.id.in_(skills))).all())
+    teams = sorted(people)
+    values = [
+        [round(totals[t].get(s, 0.0) / people[t], 2) if people[t] else None for s in skills]
+        for t in teams
+    ]
+    return Cohort(teams, skills, {s: names.get(s) or s for s in skills}, dict(people), values)
+
+
+# -- exports --------------------------------------------------------------------------------
+SCHEDULE_COLUMNS = ["learner", "count", "term", "course", "title", "credits", "cost", "reason"]
+GAP_COLUMNS = ["learner", "skill", "needed", "current", "after plan", "gap", "weight"]
+
+
+def schedule_rows(catalog: Catalog, plan: Plan):
+    order = {t["id"]: i for i, t in enumerate(catalog.terms)}
+    for lp in plan.learners:
+        for term in sorted(lp.schedule, key=lambda t: order.get(t, len(order))):
+            for cid in lp.schedule[term]:
+                course = catalog.courses.get(cid, {})
+                yield [
+                    lp.id,
+                    catalog.count(lp.id),
+                    term,
+                    cid,
+                    course.get("title", ""),
+                    course.get("credits", 0),
+                    course.get("cost", 0),
+                    lp.reasons.get(cid, ""),
+                ]
+
+
+def gap_table_rows(catalog: Catalog, plan: Plan):
+    for lp in plan.learners:
+        for r in gap_rows(catalog, plan, lp.id):
+            yield [lp.id, r.skill, r.need, r.start, r.final, r.gap, r.weight]
+
+
+def to_csv(catalog: Catalog, plan: Plan) -> str:
+    """One row per course taken (learner, term, course, credits, cost, reason)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SCHEDULE_COLUMNS)
+    writer.writerows(schedule_rows(catalog, plan))
+    return out.getvalue()
+
+
+def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
+    """A workbook: Summary, Schedule (one row per course taken), Gaps, Sections."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    summary.append(["scenario", plan.scenario or ""])
+    summary.append(["status", plan.status])
+    for name in OBJECTIVE_NAMES:
+        summary.append([name, (plan.objective or {}).get(name)])
+    sheets = [
+        ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan)),
+        ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan)),
+        (
+            "Sections",
+            ["course", "term", "enrolled", "sections"],
+            ([s.course, s.term, s.enrolled, s.sections] for s in plan.sections),
+        ),
+    ]
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1E3A8A")
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, fill
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        for col, name in zip("ABCDEFGH", header, strict=False):
+            ws.column_dimensions[col].width = 40 if name in ("reason", "title") else 14
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def to_json(session: Session, plan_id: int) -> str:
+    """The stored plan file, byte for byte as the CLI would write it."""
+    body = session.exec(select(PlanRecord.body).where(PlanRecord.id == plan_id)).one()
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
