@@ -202,11 +202,12 @@ def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int):
 
 
 def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
-    """No single change suffices (several independent conflicts): settle one conflict at a
-    time with its best change that removes it, then verify the whole fix."""
+    """No single change suffices (several conflicts): settle one conflict at a time with
+    its best change under which every conflict met so far holds, then verify it all."""
     changes: list[Change] = []
+    settled: list[str] = []
     current = scenario
-    for _ in range(10):
+    for _ in range(12):
         if clock.out():
             return None
         if changes and _feasible(current, clock, workers):
@@ -214,6 +215,7 @@ def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
         found, _ = find_conflict(current, clock, workers) if changes else (conflict, True)
         if not found:
             return None
+        settled += [lab for lab in found if lab not in settled]
         options = []
         for position, label in enumerate(found):
             for rank, change, _note in _candidates(current, label, clock, workers):
@@ -224,8 +226,11 @@ def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
                 trial = apply_fix(current, Fix(changes=[change]))
             except ValueError:
                 continue
-            if _resolves(trial, found, clock, workers):
-                changes.append(change)
+            if _resolves(trial, settled, clock, workers):
+                if change.relax.split(":")[0] in ("offered", "learner_terms"):
+                    changes.append(change)  # these add a term, so both changes count
+                else:  # a later value of the same limit or pin replaces the earlier one
+                    changes = [c for c in changes if c.relax != change.relax] + [change]
                 current = trial
                 break
         else:
@@ -378,7 +383,12 @@ def _describe(scenario: Scenario, change: Change) -> str:
         return _drop_note(scenario, change.relax)
     if kind in LIMIT_KINDS:
         return _limit_note(change.relax, _current_limit(scenario, change.relax), change.to)
-    return f"{change.relax} → {change.to}"
+    ids = change.relax.split(":")[1:]
+    if kind == "pinned":
+        return f"move {ids[1]} to {change.to} for {ids[0]}"
+    if kind == "offered":
+        return f"also run {ids[0]} in {change.to}"
+    return f"let {ids[0]} also study in {change.to}"
 
 
 def describe(diagnosis: Diagnosis) -> str:

@@ -38,6 +38,7 @@ class LearnerInfo:
     completed: set[str]
     # course -> {term: take literal}, term -> {course: take literal}
     take: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+    taken: dict[str, object] = field(default_factory=dict)  # course -> "taken in some term"
     in_term: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
     # (skill, level) -> literal "level reached by the end of the plan"
     reach: dict[tuple[str, int], object] = field(default_factory=dict)
@@ -144,6 +145,10 @@ class Context:
                     var = self.m.new_bool_var(f"take[{li},{cid},{tid}]")
                     info.take[cid][tid] = var
                     info.in_term[tid][cid] = var
+                if info.take.get(cid):
+                    # taken = Σ_t take (take-once makes it 0/1); the rules state timeless
+                    # consequences on it, which gives CP-SAT's LP a much tighter model.
+                    info.taken[cid] = self.m.new_bool_var(f"taken[{li},{cid}]")
             self.learners.append(info)
 
     def _build_reach_vars(self):
@@ -157,9 +162,8 @@ class Context:
                 for k in range(start + 1, need + 1):
                     providers = [
                         var
-                        for cid, by_term in info.take.items()
+                        for cid, var in info.taken.items()
                         if self.s.course(cid).teaches.get(skill, 0) >= k
-                        for var in by_term.values()
                     ]
                     w = self.weights.up(weight) * info.learner.count
                     if not providers:

@@ -40,11 +40,11 @@ def learner_terms(ctx: Context) -> None:
 
 
 def take_once(ctx: Context) -> None:
-    """Rule 3: a course is taken at most once (unlabelled: always holds)."""
+    """Rule 3: a course is taken at most once (unlabelled: always holds); `taken` is
+    whether it is taken at all."""
     for info in ctx.learners:
-        for by_term in info.take.values():
-            if len(by_term) > 1:
-                ctx.m.add_at_most_one(by_term.values())
+        for cid, by_term in info.take.items():
+            ctx.m.add_exactly_one([*by_term.values(), ~info.taken[cid]])
 
 
 def prerequisites(ctx: Context) -> None:
@@ -69,6 +69,10 @@ def prerequisites(ctx: Context) -> None:
             for tid, var in by_term.items():
                 for group in groups + skill_groups:
                     ctx.guard(ctx.m.add_bool_or([~var, *ctx.before(info, group, tid)]), label)
+            # Implied, timeless form: taking c at all needs one of each group taken at all.
+            for group in groups + skill_groups:
+                either = [info.taken[p] for p in group if p in info.taken]
+                ctx.guard(ctx.m.add_bool_or([~info.taken[cid], *either]), label)
 
 
 def credits(ctx: Context) -> None:

@@ -190,14 +190,14 @@ def solve(
         stats["rounded_values"] = ctx.rounded  # more than 6 decimals: scaled conservatively
 
     if final_status is not None:
-        plan = Plan(scenario=scenario.name, status=final_status, stats=stats)
+        diagnosis = None
         if final_status == "INFEASIBLE":
             from planner.solver.diagnose import diagnose
 
             left = max(deadline - time.monotonic(), min(limit, 1.0))
-            plan.diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
+            diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
-        return plan
+        return Plan(scenario=scenario.name, status=final_status, diagnosis=diagnosis, stats=stats)
 
     plan = build_plan(scenario, ctx, solution)
     plan.status = "OPTIMAL" if proven and len(stage_stats) == len(stages) else "FEASIBLE"
