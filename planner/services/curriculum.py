@@ -15,7 +15,6 @@ import yaml
 
 from planner import ROOT
 from planner.scenario import Problem, Scenario, ScenarioError, parse_scenario
-from planner.scenario.models import Learner
 from planner.services.taxonomy import RoleDef, Taxonomy, load_roles, load_taxonomy
 
 CURRICULA_DIR = ROOT / "curricula"
@@ -271,14 +270,14 @@ def build_role_scenario(
             )
     if problems:
         raise ScenarioError(problems)
-    learner = Learner(
-        id=learner_id or f"{role_id}-learner",
-        role=role_id,
-        levels=dict(levels or {}),
-        terms=list(terms) if terms else None,
-        budget=budget,
-    )
+    learner = {"id": learner_id or f"{role_id}-learner", "role": role_id}
+    if levels:
+        learner["levels"] = dict(levels)
+    if terms:
+        learner["terms"] = list(terms)
+    if budget is not None:
+        learner["budget"] = budget
     data = curriculum.model_dump(mode="json", exclude_defaults=True)
     data["format"] = FORMAT
-    data["learners"] = [learner.model_dump(mode="json", exclude_defaults=True)]
+    data["learners"] = [learner]
     return parse_scenario(data)  # re-validate: levels 0-4, budget >= 0, ...

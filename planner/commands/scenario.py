@@ -1,0 +1,112 @@
+"""`planner scenario ...`: make scenarios from curricula.
+
+    planner scenario build ai-marketing-college --role mkt-data-analyst \
+        --levels data.sql=1,ai.prompting=1 --terms Y1-fall,Y1-spring --out plan-me.json
+
+CURRICULUM is a scenario file or the name of a committed curriculum (curricula/NAME.json).
+Bad input exits 1 with one line per problem, never a traceback.
+"""
+
+import sys
+from pathlib import Path
+
+import click
+
+
+class _Group(click.Group):
+    """Usage errors exit 1 (bad input), as everywhere in the planner CLI."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+def _fail(lines) -> None:
+    for line in lines:
+        click.echo(str(line), err=True)
+    sys.exit(1)
+
+
+def resolve_curriculum(name: str) -> Path:
+    path = Path(name)
+    if path.exists():
+        return path
+    from planner.services.curriculum import CURRICULA_DIR
+
+    named = CURRICULA_DIR / f"{name}.json"
+    if named.exists():
+        return named
+    known = ", ".join(sorted(p.stem for p in CURRICULA_DIR.glob("*.json")))
+    _fail([f"CURRICULUM: no file {name!r} and no curriculum of that name (known: {known})"])
+
+
+def parse_levels(values: tuple[str, ...]) -> dict[str, int]:
+    """`skill=level` items, repeated or comma-separated; level an integer 0-4."""
+    levels, problems = {}, []
+    for value in values:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            skill, sep, level = item.partition("=")
+            if not sep or not skill.strip():
+                problems.append(f"--levels: {item!r} is not skill=level")
+            elif not level.strip().isdigit() or not 0 <= int(level) <= 4:
+                problems.append(f"--levels.{skill.strip()}: level must be 0-4, got {level!r}")
+            else:
+                levels[skill.strip()] = int(level)
+    if problems:
+        _fail(problems)
+    return levels
+
+
+@click.group(cls=_Group)
+def scenario():
+    """Make scenarios from curricula."""
+
+
+@scenario.command()
+@click.argument("curriculum")
+@click.option("--role", "role_id", required=True, help="Target role id.")
+@click.option("--learner-id", default=None, help="Id of the learner (default ROLE-learner).")
+@click.option(
+    "--levels", multiple=True, metavar="SKILL=LEVEL[,...]", help="Current levels (repeatable)."
+)
+@click.option("--terms", default=None, metavar="T1,T2,...", help="Terms to study (default all).")
+@click.option("--budget", type=click.FloatRange(min=0), default=None, help="Own budget (total).")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
+    """Write CURRICULUM with its learners replaced by one learner aiming at ROLE."""
+    from planner.scenario import ScenarioError, dump_json, load_scenario
+    from planner.services.curriculum import build_role_scenario
+
+    path = resolve_curriculum(curriculum)
+    try:
+        base = load_scenario(path)
+        result = build_role_scenario(
+            base,
+            role_id,
+            learner_id=learner_id,
+            levels=parse_levels(levels),
+            terms=[t.strip() for t in terms.split(",") if t.strip()] if terms else None,
+            budget=budget,
+        )
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    try:
+        Path(out_path).write_text(dump_json(result), encoding="utf-8")
+    except OSError as exc:
+        _fail([f"--out: cannot write {out_path}: {exc.strerror}"])
+    learner = result.learners[0]
+    click.echo(
+        f"wrote {out_path}: {len(result.courses)} courses, learner {learner.id} "
+        f"aiming at {role_id} over {len(result.learner_terms(learner))} terms",
+        err=True,
+    )
