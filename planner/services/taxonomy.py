@@ -297,7 +297,8 @@ def scenario_roles(roles: list[RoleDef]) -> list[ScenarioRole]:
 
 def reference_data_dir() -> Path | None:
     """Where the real O*NET/ESCO extracts live (shared/data), or None when absent."""
-    candidates = [os.environ.get("PLANNER_REFERENCE_DATA"), ROOT / "data", "/work/shared/data"]
+    # ../shared/data sits beside the project root (on developer machines and in CI).
+    candidates = [os.environ.get("PLANNER_REFERENCE_DATA"), ROOT.parent / "shared" / "data"]
     for candidate in candidates:
         if candidate and (Path(candidate) / "onet" / "skills.csv").is_file():
             return Path(candidate)
