@@ -48,7 +48,9 @@ def diagnose(
 
 
 # ----- conflict -------------------------------------------------------------------------
-def find_conflict(scenario: Scenario, clock: _Clock, workers: int) -> tuple[list[str], bool]:
+def find_conflict(
+    scenario: Scenario, clock: _Clock, workers: int, shrink: bool = True
+) -> tuple[list[str], bool]:
     """A core from CP-SAT's assumptions, shrunk by a deletion filter to a minimal one."""
     ctx = add_all(Context(scenario, labelled=True))
     labels = sorted(ctx.assumptions)
@@ -58,6 +60,8 @@ def find_conflict(scenario: Scenario, clock: _Clock, workers: int) -> tuple[list
     if status != cp_model.INFEASIBLE:
         return labels, False  # no proof in time; the whole set is still a conflict
     conflict = [lab for lab in labels if lab in core] or labels
+    if not shrink:
+        return conflict, False
     minimal = True
     i = 0
     while i < len(conflict):
@@ -96,6 +100,8 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     scenario; if none works alone, one multi-change fix built conflict by conflict."""
     candidates = []
     for position, label in enumerate(conflict):
+        if clock.out():
+            break
         for rank, change, note in _candidates(scenario, label, clock, workers):
             candidates.append(((1, *rank, position), [change], note))
     candidates.sort(key=lambda c: c[0])
@@ -138,7 +144,7 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int):
     term_pos = {t.id: i for i, t in enumerate(scenario.terms)}
     n_terms = max(len(scenario.terms), 1)
     if kind in LIMIT_KINDS:
-        best = _best_limit(scenario, label, clock, workers)
+        best = None if clock.out() else _best_limit(scenario, label, clock, workers)
         old = _current_limit(scenario, label)
         if best is not None:
             size = abs(best - old) / max(abs(old), 1e-9) if old else float(best)
@@ -212,16 +218,20 @@ def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
             return None
         if changes and _feasible(current, clock, workers):
             return Fix(changes=changes, note="; ".join(_describe(scenario, c) for c in changes))
-        found, _ = find_conflict(current, clock, workers) if changes else (conflict, True)
+        found = find_conflict(current, clock, workers, shrink=False)[0] if changes else conflict
         if not found:
             return None
         settled += [lab for lab in found if lab not in settled]
         options = []
         for position, label in enumerate(found):
+            if clock.out():
+                return None
             for rank, change, _note in _candidates(current, label, clock, workers):
                 options.append(((*rank, position), change))
         options.sort(key=lambda o: o[0])
         for _key, change in options:
+            if clock.out():
+                return None
             try:
                 trial = apply_fix(current, Fix(changes=[change]))
             except ValueError:

@@ -70,6 +70,11 @@ class Context:
         self.weights = Scale(w for r in scenario.roles for w in r.weights.values())
         self.learners: list[LearnerInfo] = []
         self.sections: dict[tuple[str, str], object] = {}  # (course, term) -> sections var
+        # Scaled per-course numbers, computed once: the rules read them many times.
+        self.course_by_id = {c.id: c for c in scenario.courses}
+        self.course_credits = {c.id: self.credits.up(c.credits) for c in scenario.courses}
+        self.course_cost = {c.id: self.money.up(c.cost) for c in scenario.courses}
+        self.course_session = {c.id: self.money.up(c.session_cost) for c in scenario.courses}
         self.rounded = self.credits.inexact + self.money.inexact + self.weights.inexact
         self._build_take_vars()
         self._build_reach_vars()
@@ -163,7 +168,7 @@ class Context:
                     providers = [
                         var
                         for cid, var in info.taken.items()
-                        if self.s.course(cid).teaches.get(skill, 0) >= k
+                        if self.course_by_id[cid].teaches.get(skill, 0) >= k
                     ]
                     w = self.weights.up(weight) * info.learner.count
                     if not providers:
@@ -203,17 +208,13 @@ class Context:
 
     def cost_terms(self) -> list:
         """(scaled coefficient, variable) pairs of the scenario's total cost (rule 5/8)."""
-        money = self.money
         pairs = [
-            (info.learner.count * money.up(self.s.course(cid).cost), var)
+            (info.learner.count * self.course_cost[cid], var)
             for info in self.learners
             for cid, by_term in info.take.items()
             for var in by_term.values()
         ]
-        pairs += [
-            (money.up(self.s.course(cid).session_cost), sec)
-            for (cid, _), sec in self.sections.items()
-        ]
+        pairs += [(self.course_session[cid], sec) for (cid, _), sec in self.sections.items()]
         return [(c, v) for c, v in pairs if c]
 
     def total_count(self) -> int:

@@ -40,7 +40,7 @@ def expressions(ctx: Context) -> dict[str, Expr]:
     for info in ctx.learners:
         n = info.learner.count
         for cid, by_term in info.take.items():
-            cr = ctx.credits.up(ctx.s.course(cid).credits)
+            cr = ctx.course_credits[cid]
             for tid, var in by_term.items():
                 if cr:
                     credit_pairs.append((n * cr, var))

@@ -22,7 +22,7 @@ def offerings(ctx: Context) -> None:
         return  # not-offered take variables were never created
     for info in ctx.learners:
         for cid, by_term in info.take.items():
-            course = ctx.s.course(cid)
+            course = ctx.course_by_id[cid]
             for tid, var in by_term.items():
                 if not ctx.s.is_offered(course, ctx.terms[tid]):
                     ctx.guard(ctx.m.add_bool_or([~var]), f"offered:{cid}")
@@ -52,7 +52,7 @@ def prerequisites(ctx: Context) -> None:
     term, and `requires_skills` reached by the start of the term (`prerequisites:C`)."""
     for info in ctx.learners:
         for cid, by_term in info.take.items():
-            course = ctx.s.course(cid)
+            course = ctx.course_by_id[cid]
             label = f"prerequisites:{cid}"
             groups = [[p] for p in course.prerequisites if p not in info.completed]
             groups += [g for g in course.prerequisites_any if not info.completed.intersection(g)]
@@ -79,7 +79,7 @@ def credits(ctx: Context) -> None:
     """Rule 4: min_credits ≤ credits in each of the learner's terms (also an empty one)
     ≤ min(term max, learner max)."""
     scale = ctx.credits
-    upper = sum(scale.up(c.credits) for c in ctx.s.courses)
+    upper = sum(ctx.course_credits.values())
     for info in ctx.learners:
         learner = info.learner
         own = set(info.own_terms)
@@ -109,15 +109,13 @@ def credits(ctx: Context) -> None:
 def learner_budget(ctx: Context) -> None:
     """Rule 5: per person, Σ cost of its courses ≤ its budget (`learner_budget:L`)."""
     money = ctx.money
-    upper = sum(money.up(c.cost) for c in ctx.s.courses)
+    upper = sum(ctx.course_cost.values())
     for info in ctx.learners:
         if info.learner.budget is None:
             continue
         label = f"learner_budget:{info.learner.id}"
         spent = lin(
-            (money.up(ctx.s.course(c).cost), v)
-            for c, by_term in info.take.items()
-            for v in by_term.values()
+            (ctx.course_cost[c], v) for c, by_term in info.take.items() for v in by_term.values()
         )
         limit = ctx.limit(label, money.down(info.learner.budget), upper)
         ctx.guard(ctx.m.add(spent <= limit), label)
@@ -129,7 +127,7 @@ def seats(ctx: Context) -> None:
     (a session cost to pay or a section limit that can bind)."""
     total = ctx.total_count()
     for (cid, tid), takers in ctx.enrolment().items():
-        course = ctx.s.course(cid)
+        course = ctx.course_by_id[cid]
         label = f"max_sections:{cid}"
         enrolled_upper = sum(n for n, _ in takers)
         needed = ctx.sections_upper(course, enrolled_upper)

@@ -189,6 +189,8 @@ def solve(
     if ctx.rounded:
         stats["rounded_values"] = ctx.rounded  # more than 6 decimals: scaled conservatively
 
+    if final_status is None and solution is None:
+        final_status = "UNKNOWN"  # stopped or out of time before the first stage ran
     if final_status is not None:
         diagnosis = None
         if final_status == "INFEASIBLE":
