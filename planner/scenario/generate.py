@@ -35,6 +35,7 @@ def generate(
     terms: int = 4,
     skills: int = 8,
     roles: int = 2,
+    role_skills: tuple[int, int] = (2, 4),
     groups_count: int = 1,
     capacities: bool = False,
     budget: float | str | None = None,
@@ -50,6 +51,7 @@ def generate(
 ) -> Scenario:
     """A valid random scenario.
 
+    role_skills: (fewest, most) skills a role requires.
     groups_count: each learner is a group of 1..groups_count people.
     budget: scenario budget; a number, "tight" (about a third of the sticker price of
       every course for everyone), or None for unlimited.
@@ -69,7 +71,7 @@ def generate(
         rng, courses, skill_ids, data["terms"], capacities, fractional, prereq_density, tight
     )
     data["courses"] = course_list
-    data["roles"] = _roles(rng, roles, skill_ids, fractional)
+    data["roles"] = _roles(rng, roles, skill_ids, fractional, role_skills)
     data["learners"] = [
         _learner(
             rng, i, data, groups_count, learner_budgets, staff_rules, gap_close, tight, fractional
@@ -143,10 +145,10 @@ def _courses(rng, n, skill_ids, terms, capacities, fractional, density, tight) -
     return out
 
 
-def _roles(rng, n, skill_ids, fractional) -> list[dict]:
+def _roles(rng, n, skill_ids, fractional, sizes) -> list[dict]:
     out = []
     for i in range(n):
-        req = rng.sample(skill_ids, k=min(len(skill_ids), rng.randint(2, 4)))
+        req = rng.sample(skill_ids, k=min(len(skill_ids), rng.randint(*sizes)))
         role = {"id": f"role{i}", "requires": {s: rng.randint(1, 4) for s in req}}
         weighted = [s for s in req if rng.random() < 0.5]
         if weighted:
