@@ -1,0 +1,101 @@
+"""JSON API for solving: start a run, poll it, cancel it, fetch a plan file.
+
+    POST /api/v1/scenarios/<id>/solve   -> 202 {"run": {...}}, Location: /api/v1/runs/<run id>
+    GET  /api/v1/runs/<id>              -> {"run": {...}} (status, progress, objective, bound)
+    POST /api/v1/runs/<id>/cancel       -> 202 {"run": {...}}
+    GET  /api/v1/plans/<id>             -> the planner-plan/1 document
+
+Bearer-token auth (staff/admin); errors are {"errors": [{"path", "message"}]}.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from planner.db import get_session
+from planner.models import ScenarioRecord, SolveRun
+from planner.security import token_required
+from planner.services import jobs
+from planner.services import plans as plan_svc
+
+bp = Blueprint("api_solve", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: jobs.init_app(state.app))
+
+
+def error(status: int, message: str, path: str = ""):
+    return jsonify({"errors": [{"path": path, "message": message}]}), status
+
+
+def run_json(run: SolveRun) -> dict:
+    return {
+        "id": run.id,
+        "scenario_id": run.scenario_id,
+        "status": run.status,
+        "progress": run.progress,
+        "best_objective": run.best_objective,
+        "bound": run.bound,
+        "elapsed_s": run.elapsed_s,
+        "error": run.error,
+        "plan_id": run.plan_id,
+        "plan_url": url_for("api_solve.get_plan", plan_id=run.plan_id) if run.plan_id else None,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "url": url_for("api_solve.get_run", run_id=run.id),
+    }
+
+
+@bp.post("/scenarios/<int:scenario_id>/solve")
+@token_required
+def start(scenario_id: int):
+    session = get_session()
+    if session.get(ScenarioRecord, scenario_id) is None:
+        return error(404, f"no scenario {scenario_id}")
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        return error(422, "the request body must be a JSON object")
+    limit = body.get("time_limit_s")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0
+    ):
+        return error(422, "must be a number greater than 0", "time_limit_s")
+    run_id = jobs.submit(None, scenario_id, time_limit_s=limit)
+    run = session.get(SolveRun, run_id)
+    response = jsonify({"run": run_json(run)})
+    response.status_code = 202
+    response.headers["Location"] = url_for("api_solve.get_run", run_id=run_id)
+    return response
+
+
+@bp.get("/runs/<int:run_id>")
+@token_required
+def get_run(run_id: int):
+    run = get_session().get(SolveRun, run_id)
+    if run is None:
+        return error(404, f"no solve run {run_id}")
+    return jsonify({"run": run_json(run)})
+
+
+@bp.post("/runs/<int:run_id>/cancel")
+@token_required
+def cancel(run_id: int):
+    session = get_session()
+    run = session.get(SolveRun, run_id)
+    if run is None:
+        return error(404, f"no solve run {run_id}")
+    if run.status in jobs.FINISHED:
+        return error(409, f"run {run_id} already finished ({run.status})")
+    jobs.cancel(run_id)
+    session.refresh(run)
+    response = jsonify({"run": run_json(run)})
+    response.status_code = 202
+    return response
+
+
+@bp.get("/plans/<int:plan_id>")
+@token_required
+def get_plan(plan_id: int):
+    session = get_session()
+    if plan_svc.plan_header(session, plan_id) is None:
+        return error(404, f"no plan {plan_id}")
+    return Response(plan_svc.to_json(session, plan_id), mimetype="application/json")

@@ -1,0 +1,284 @@
+"""Plan pages: the term grid, residual gaps and radar per learner, the infeasibility
+diagnosis with its fixes, side-by-side comparison, and exports (CSV, XLSX, JSON, print)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import load_only
+from sqlmodel import select
+
+from planner.db import get_session
+from planner.models import PlanRecord, ScenarioRecord
+from planner.scenario import ScenarioError, parse_scenario
+from planner.security import staff_required
+from planner.services import catalog, jobs
+from planner.services import plans as svc
+from planner.services import scenarios as scenario_svc
+
+bp = Blueprint("plans", __name__, url_prefix="/plans")
+bp.record_once(lambda state: jobs.init_app(state.app))
+
+LEARNERS_PER_PAGE = 40
+PER_PAGE = 30
+
+
+@bp.get("/")
+@staff_required
+def index():
+    """Every saved plan, newest first (bodies are not loaded)."""
+    session = get_session()
+    try:
+        page_no = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_no = 1
+    from sqlalchemy import func
+
+    total = session.exec(select(func.count()).select_from(PlanRecord)).one()
+    rows = session.exec(
+        select(PlanRecord, ScenarioRecord.name)
+        .join(ScenarioRecord, ScenarioRecord.id == PlanRecord.scenario_id)
+        .options(
+            load_only(
+                PlanRecord.id,
+                PlanRecord.scenario_id,
+                PlanRecord.status,
+                PlanRecord.objective,
+                PlanRecord.created_at,
+            )
+        )
+        .order_by(PlanRecord.id.desc())
+        .offset((page_no - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    page = catalog.Page(rows, total, page_no, PER_PAGE, "")
+    return render_template("plans/index.html", page=page)
+
+
+def _header_or_404(session, plan_id: int):
+    header = svc.plan_header(session, plan_id)
+    if header is None:
+        abort(404, description=f"There is no plan {plan_id}.")
+    return header
+
+
+def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, page_no=1):
+    """Everything the plan view shows for one learner (the first one by default)."""
+    header = _header_or_404(session, plan_id)
+    catalog_ = svc.catalog_for(session, header.scenario_id)
+    plan = svc.plan_model(session, plan_id)
+    ids = [lp.id for lp in plan.learners]
+    if learner_id not in ids:
+        learner_id = ids[0] if ids else None
+    start = (page_no - 1) * LEARNERS_PER_PAGE
+    learner_page = catalog.Page(
+        ids[start : start + LEARNERS_PER_PAGE], len(ids), page_no, LEARNERS_PER_PAGE
+    )
+    context = {
+        "header": header,
+        "plan": plan,
+        "catalog": catalog_,
+        "learner_id": learner_id,
+        "learner_page": learner_page,
+        "embedded": embedded,
+        "scenario_name": catalog_.name if catalog_ else "",
+        "totals": {
+            "people": sum(catalog_.count(i) for i in ids) if catalog_ else len(ids),
+            "sections": sum(s.sections for s in plan.sections),
+        },
+    }
+    if learner_id is not None and catalog_ is not None:
+        rows = svc.gap_rows(catalog_, plan, learner_id)
+        learner = catalog_.learners.get(learner_id, {})
+        context.update(
+            grid=svc.term_grid(catalog_, plan, learner_id),
+            gaps=rows,
+            radar=svc.radar_svg(catalog_, rows) if rows else None,
+            learner=learner,
+            learner_plan=next(lp for lp in plan.learners if lp.id == learner_id),
+            role_name=(catalog_.roles.get(learner.get("role") or "") or {}).get("name")
+            or learner.get("role"),
+        )
+    return context
+
+
+@bp.get("/<int:plan_id>")
+@staff_required
+def view(plan_id: int):
+    try:
+        page_no = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page_no = 1
+    context = plan_context(get_session(), plan_id, request.args.get("learner"), page_no=page_no)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "learner-plan":
+        return render_template("plans/_learner.html", **context)
+    return render_template("plans/view.html", **context)
+
+
+@bp.get("/<int:plan_id>/print")
+@staff_required
+def printable(plan_id: int):
+    session = get_session()
+    header = _header_or_404(session, plan_id)
+    catalog_ = svc.catalog_for(session, header.scenario_id)
+    plan = svc.plan_model(session, plan_id)
+    learners = [
+        {
+            "id": lp.id,
+            "plan": lp,
+            "grid": svc.term_grid(catalog_, plan, lp.id),
+            "gaps": svc.gap_rows(catalog_, plan, lp.id),
+        }
+        for lp in plan.learners[:200]  # a printout of thousands of pages helps nobody
+    ]
+    return render_template(
+        "plans/print.html",
+        header=header,
+        plan=plan,
+        catalog=catalog_,
+        learners=learners,
+        truncated=len(plan.learners) > 200,
+    )
+
+
+# -- exports ----------------------------------------------------------------------------------
+def _download(body, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<int:plan_id>/export.csv")
+@staff_required
+def export_csv(plan_id: int):
+    session = get_session()
+    header = _header_or_404(session, plan_id)
+    text = svc.to_csv(
+        svc.catalog_for(session, header.scenario_id), svc.plan_model(session, plan_id)
+    )
+    # A BOM lets spreadsheet programs read UTF-8 names (李娜) correctly.
+    return _download("\ufeff" + text, "text/csv; charset=utf-8", f"plan-{plan_id}.csv")
+
+
+@bp.get("/<int:plan_id>/export.xlsx")
+@staff_required
+def export_xlsx(plan_id: int):
+    session = get_session()
+    header = _header_or_404(session, plan_id)
+    data = svc.to_xlsx(
+        svc.catalog_for(session, header.scenario_id), svc.plan_model(session, plan_id)
+    )
+    return _download(
+        data,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"plan-{plan_id}.xlsx",
+    )
+
+
+@bp.get("/<int:plan_id>/export.json")
+@staff_required
+def export_json(plan_id: int):
+    session = get_session()
+    _header_or_404(session, plan_id)
+    return _download(svc.to_json(session, plan_id), "application/json", f"plan-{plan_id}.json")
+
+
+# -- infeasibility fixes ------------------------------------------------------------------------
+@bp.post("/<int:plan_id>/fixes/<int:index>")
+@staff_required
+def apply_fix(plan_id: int, index: int):
+    """Apply a ranked fix to a COPY of the scenario, store the copy and solve it."""
+    from planner.solver.diagnose import apply_fix as apply
+
+    session = get_session()
+    header = _header_or_404(session, plan_id)
+    plan = svc.plan_model(session, plan_id)
+    fixes = plan.diagnosis.fixes if plan.diagnosis else []
+    if not 0 <= index < len(fixes):
+        abort(404, description=f"Plan {plan_id} has no fix number {index + 1}.")
+    record = session.get(ScenarioRecord, header.scenario_id)
+    fix = fixes[index]
+    try:
+        fixed = apply(parse_scenario(record.body), fix)
+        body = json.loads(scenario_svc.dump_json(fixed))
+        body["name"] = f"{record.name} — fix: {fix.note or 'relaxed'}"[:200]
+        copy = scenario_svc.save_new(session, body)
+    except ScenarioError as exc:
+        session.rollback()
+        flash("The fix could not be applied: " + "; ".join(map(str, exc.problems)), "error")
+        return redirect(url_for("plans.view", plan_id=plan_id))
+    session.commit()
+    run_id = jobs.submit(None, copy.id)
+    flash(f"Applied “{fix.note}” to a copy of the scenario and started solving it.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=copy.id, run=run_id))
+
+
+# -- comparison ---------------------------------------------------------------------------------
+@bp.get("/compare")
+@staff_required
+def compare():
+    session = get_session()
+    try:
+        a_id, b_id = int(request.args["a"]), int(request.args["b"])
+    except (KeyError, ValueError):
+        abort(400, description="Choose two plans to compare (?a=<plan id>&b=<plan id>).")
+    a, b = _header_or_404(session, a_id), _header_or_404(session, b_id)
+    plan_a, plan_b = svc.plan_model(session, a_id), svc.plan_model(session, b_id)
+    catalog_b = svc.catalog_for(session, b.scenario_id)
+    result = svc.compare(catalog_b, plan_a, plan_b)
+    labels = [name for _, name, *_ in result.gaps[:20]]
+    chart = None
+    if labels:
+        from planner.services import charts
+
+        chart = charts.bars(
+            labels,
+            [gb for *_, gb in result.gaps[:20]],
+            second=[ga for *_, ga, _gb in result.gaps[:20]],
+            names=(f"plan #{a_id}", f"plan #{b_id}"),
+            title="Weighted gap per skill",
+        )
+    return render_template(
+        "plans/compare.html",
+        a=a,
+        b=b,
+        plan_a=plan_a,
+        plan_b=plan_b,
+        result=result,
+        chart=chart,
+        catalog=catalog_b,
+        names={
+            a_id: svc.catalog_for(session, a.scenario_id).name,
+            b_id: catalog_b.name,
+        },
+    )
+
+
+# -- rule labels in words ----------------------------------------------------------------------
+RULE_WORDS = {
+    "term_max_credits": "the credit limit of term {0}",
+    "term_min_credits": "the minimum credits of term {0}",
+    "learner_max_credits": "{0}'s credit limit per term",
+    "learner_budget": "{0}'s budget",
+    "budget": "the total budget",
+    "required": "{0} must take {1}",
+    "excluded": "{0} may not take {1}",
+    "pinned": "{0} must take {1} in its pinned term",
+    "max_sections": "the section limit of {0}",
+    "gap_closed": "{0} must close every gap",
+    "offered": "the terms {0} is offered in",
+    "prerequisites": "the prerequisites of {0}",
+    "learner_terms": "the terms {0} can study in",
+}
+
+
+@bp.app_template_filter("rule_words")
+def rule_words(label: str) -> str:
+    kind, *args = label.split(":")
+    template = RULE_WORDS.get(kind)
+    if template is None or template.count("{") > len(args):
+        return label
+    return template.format(*args)

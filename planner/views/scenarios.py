@@ -1,0 +1,309 @@
+"""Scenario editor: list, build from the catalogue, edit constraints, copy, import/export,
+and the solve panel (queue a run, poll its progress with HTMX, cancel)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlmodel import select
+
+from planner.db import get_session
+from planner.models import Curriculum, Learner, Role, SolveRun, TermCalendar
+from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
+from planner.security import staff_required
+from planner.services import catalog, jobs
+from planner.services import plans as plan_svc
+from planner.services import scenarios as svc
+
+bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
+bp.record_once(lambda state: jobs.init_app(state.app))
+
+PER_PAGE = 25
+
+
+def _record_or_404(scenario_id: int):
+    record = svc.get_record(get_session(), scenario_id)
+    if record is None:
+        abort(404, description=f"There is no scenario {scenario_id}.")
+    return record
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.get("/")
+@staff_required
+def index():
+    session = get_session()
+    q = request.args.get("q", "").strip()
+    page_no = _page_number()
+    rows, total = svc.list_scenarios(session, page=page_no, per_page=PER_PAGE, q=q)
+    page = catalog.Page(rows, total, page_no, PER_PAGE, q)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return render_template("scenarios/_list.html", page=page)
+    return render_template("scenarios/index.html", page=page, **_build_choices(session))
+
+
+def _build_choices(session) -> dict:
+    teams = session.exec(
+        select(Learner.team).where(Learner.team.is_not(None)).distinct().order_by(Learner.team)
+    ).all()
+    return {
+        "curricula": session.exec(
+            select(Curriculum.id, Curriculum.name).order_by(Curriculum.id)
+        ).all(),
+        "calendars": session.exec(
+            select(TermCalendar.id, TermCalendar.name).order_by(TermCalendar.id)
+        ).all(),
+        "roles": session.exec(select(Role.id, Role.name).order_by(Role.id)).all(),
+        "teams": teams,
+    }
+
+
+@bp.post("/new")
+@staff_required
+def create():
+    """Build a scenario from the catalogue: curriculum, calendar, roles, learners by team."""
+    from planner.models import Term
+    from planner.services.scenario_build import BuildError
+
+    session = get_session()
+    form = request.form
+    name = form.get("name", "").strip()
+    problems: list[Problem] = []
+    if not name:
+        problems.append(Problem("name", "a scenario needs a name"))
+    selection: dict = {
+        "curriculum_id": form.get("curriculum") or None,
+        "role_ids": form.getlist("roles") or None,
+    }
+    calendar = form.get("calendar")
+    if calendar:
+        selection["terms"] = list(
+            session.exec(
+                select(Term.term_id).where(Term.calendar_id == calendar).order_by(Term.position)
+            ).all()
+        )
+    team = form.get("team")
+    ids = [i.strip() for i in form.get("learners", "").replace(",", "\n").splitlines() if i.strip()]
+    if team:
+        ids += session.exec(select(Learner.id).where(Learner.team == team)).all()
+    if ids:
+        selection["learner_ids"] = sorted(set(ids))
+    if not problems:
+        try:
+            record = svc.new_from_catalog(session, name=name, **selection)
+            session.commit()
+            flash(f"Scenario “{record.name}” created.", "success")
+            return redirect(url_for("scenarios.edit", scenario_id=record.id))
+        except BuildError as exc:
+            problems.append(Problem("", str(exc)))
+        except ScenarioError as exc:
+            problems += exc.problems
+    session.rollback()
+    rows, total = svc.list_scenarios(session, page=1, per_page=PER_PAGE)
+    page = catalog.Page(rows, total, 1, PER_PAGE, "")
+    return (
+        render_template(
+            "scenarios/index.html",
+            page=page,
+            build_problems=problems,
+            build_form=form,
+            **_build_choices(session),
+        ),
+        422,
+    )
+
+
+@bp.post("/import")
+@staff_required
+def import_file():
+    session = get_session()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose a scenario JSON file to import.", "error")
+        return redirect(url_for("scenarios.index"))
+    try:
+        record = svc.import_json(session, upload.read(), request.form.get("name") or None)
+    except ScenarioError as exc:
+        session.rollback()
+        rows, total = svc.list_scenarios(session, page=1, per_page=PER_PAGE)
+        page = catalog.Page(rows, total, 1, PER_PAGE, "")
+        return (
+            render_template(
+                "scenarios/index.html",
+                page=page,
+                import_problems=exc.problems,
+                import_name=upload.filename,
+                **_build_choices(session),
+            ),
+            422,
+        )
+    session.commit()
+    flash(f"Imported “{record.name}”.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=record.id))
+
+
+def _editor_context(record, values, problems=()):
+    session = get_session()
+    body = record.body
+    by_field: dict[str, list[str]] = {}
+    for p in problems:
+        by_field.setdefault(_field_of(p.path), []).append(str(p))
+    runs = session.exec(
+        select(SolveRun)
+        .where(SolveRun.scenario_id == record.id)
+        .order_by(SolveRun.id.desc())
+        .limit(1)
+    ).all()
+    return {
+        "record": record,
+        "values": values,
+        "problems": list(problems),
+        "errors": by_field,
+        "terms": body.get("terms", []),
+        "objective_names": OBJECTIVE_NAMES,
+        "counts": {k: len(body.get(k, [])) for k in ("skills", "roles", "courses", "learners")},
+        "people": sum(lr.get("count", 1) for lr in body.get("learners", [])),
+        "plans": plan_svc.list_plans(session, record.id)[:20],
+        "run": runs[0] if runs else None,
+    }
+
+
+def _field_of(path: str) -> str:
+    """Which form field a problem belongs beside (form names, or the scenario JSON path)."""
+    if path.startswith("rules line") or path.startswith("learners["):
+        return "rules"
+    if path.startswith("terms["):
+        return "terms"
+    if path.startswith("constraints"):
+        return "budget"
+    if path.startswith("options"):
+        return "time_limit_s"
+    head = path.split("[")[0]
+    return head if head else "_"
+
+
+@bp.get("/<int:scenario_id>")
+@staff_required
+def edit(scenario_id: int):
+    record = _record_or_404(scenario_id)
+    return render_template(
+        "scenarios/edit.html", **_editor_context(record, svc.editor_values(record.body))
+    )
+
+
+@bp.post("/<int:scenario_id>")
+@staff_required
+def save(scenario_id: int):
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    values = svc.values_from_form(request.form, record.body)
+    body, problems = svc.apply_values(record.body, values)
+    if problems:
+        return render_template(
+            "scenarios/edit.html", **_editor_context(record, values, problems)
+        ), 422
+    svc.save_body(session, record, body)
+    session.commit()
+    if request.form.get("then") == "solve":
+        run_id = jobs.submit(None, record.id)
+        flash("Saved. Solving…", "success")
+        return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
+    flash("Scenario saved.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=record.id))
+
+
+@bp.post("/<int:scenario_id>/duplicate")
+@staff_required
+def duplicate(scenario_id: int):
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    copy = svc.duplicate(session, record, request.form.get("name") or None)
+    session.commit()
+    flash(f"Copied to “{copy.name}”.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=copy.id))
+
+
+@bp.post("/<int:scenario_id>/delete")
+@staff_required
+def delete(scenario_id: int):
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    name = record.name
+    svc.delete(session, record)
+    session.commit()
+    flash(f"Deleted “{name}” and its plans.", "success")
+    return redirect(url_for("scenarios.index"))
+
+
+@bp.get("/<int:scenario_id>/export.json")
+@staff_required
+def export(scenario_id: int):
+    record = _record_or_404(scenario_id)
+    filename = f"scenario-{record.id}.json"
+    return Response(
+        svc.export_json(record),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# -- solve panel ------------------------------------------------------------------------------
+@bp.post("/<int:scenario_id>/solve")
+@staff_required
+def solve(scenario_id: int):
+    record = _record_or_404(scenario_id)
+    run_id = jobs.submit(None, record.id)
+    if request.headers.get("HX-Request"):
+        return _run_panel(run_id)
+    return redirect(url_for("scenarios.edit", scenario_id=record.id))
+
+
+@bp.get("/runs/<int:run_id>")
+@staff_required
+def run_status(run_id: int):
+    return _run_panel(run_id)
+
+
+@bp.post("/runs/<int:run_id>/cancel")
+@staff_required
+def cancel(run_id: int):
+    run = get_session().get(SolveRun, run_id)
+    if run is None:
+        abort(404, description=f"There is no solve run {run_id}.")
+    jobs.cancel(run_id)
+    get_session().expire_all()
+    if request.headers.get("HX-Request"):
+        return _run_panel(run_id)
+    return redirect(url_for("scenarios.edit", scenario_id=run.scenario_id))
+
+
+def _run_panel(run_id: int):
+    session = get_session()
+    run = session.get(SolveRun, run_id)
+    if run is None:
+        abort(404, description=f"There is no solve run {run_id}.")
+    session.refresh(run)
+    context = {"run": run}
+    if run.status == "done" and run.plan_id:
+        context.update(_plan_context(session, run.scenario_id, run.plan_id))
+    return render_template("scenarios/_run.html", **context)
+
+
+def _plan_context(session, scenario_id: int, plan_id: int) -> dict:
+    from planner.views.plans import plan_context
+
+    return plan_context(session, plan_id, learner_id=None, embedded=True)
