@@ -782,7 +782,7 @@ def save_learner(session: Session, data: dict, existing_id: str | None = None) -
     count = data.get("count")
     if count is None or not isinstance(count, int) or count < 1:
         errors.add("count", "must be a whole number of at least 1")
-    if data.get("gap_mode") not in (None, "minimise", "close"):
+    if (data.get("gap_mode") or None) not in (None, "minimise", "close"):
         errors.add("gap_mode", 'must be "minimise" or "close"')
     skills = _all_ids(session, Skill)
     level_rows = list(data.get("levels") or [])

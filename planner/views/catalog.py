@@ -195,24 +195,25 @@ def _edit(kind: Kind, item_id: str | None):
     form = kind.form()
     _fill_choices(form, session)
     problems: list[str] = []
+    failed = False
     if request.method == "GET":
-        if row is not None:
-            form.from_data(kind.load(session, row))
-        else:
-            form.from_data({})
+        form.from_data(kind.load(session, row) if row is not None else {})
     elif request.form.get("add_row"):
         form.add_row(request.form["add_row"])  # more rows, nothing saved yet
-    elif form.validate():
+    elif not form.validate():
+        failed = True
+    else:
         try:
             saved = svc.save(session, kind.name, form.to_data(), existing_id=item_id)
         except svc.CatalogError as exc:
+            failed = True
             problems = forms.apply_errors(form, exc.errors)
         else:
             flash(f'Saved {kind.label} "{saved.id}".', "success")
             return redirect(url_for("catalog.listing", kind=kind.name, q=saved.id))
-    if request.method == "POST" and (problems or form.errors):
-        problems = problems or ["Please correct the fields marked below."]
-    status = 422 if request.method == "POST" and problems else 200
+    if failed and not problems:
+        problems = ["Please correct the fields marked below."]
+    status = 422 if failed else 200
     return (
         render_template(
             "catalog/edit.html",

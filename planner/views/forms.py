@@ -24,6 +24,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     EqualTo,
     InputRequired,
@@ -288,10 +289,11 @@ class LearnerForm(CatalogForm):
     gap_mode = SelectField(
         "Gap mode",
         choices=[
-            ("", "as the scenario says"),
-            ("minimise", "minimise"),
-            ("close", "close (zero gap)"),
+            SelectChoice("", "as the scenario says"),
+            SelectChoice("minimise", "minimise"),
+            SelectChoice("close", "close (zero gap)"),
         ],
+        validate_choice=False,  # the service names a bad value
     )
     terms = StringField(
         "Terms", [Optional()], description="Term ids, comma-separated; empty = every term"
