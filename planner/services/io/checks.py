@@ -30,7 +30,7 @@ class Row:
 def allowed_columns(kind: str) -> set[str]:
     fields = set(FIELDS[kind])
     if "descriptors" in fields:
-        fields = (fields - {"descriptors"}) | set(DESCRIPTOR_COLUMNS)
+        fields |= set(DESCRIPTOR_COLUMNS)  # spreadsheets spread the list over five columns
     return fields
 
 
@@ -54,7 +54,7 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
     """Cells -> records; only the columns the file has become record keys."""
     out, problems = [], []
     for number, cells in rows:
-        record, ok = {}, True
+        record = {}
         for column, raw in cells.items():
             if column in DESCRIPTOR_COLUMNS:
                 continue
@@ -62,7 +62,6 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
                 record[column] = parse_cell(column, raw)
             except CellError as exc:
                 problems.append(RowProblem(number, column, str(exc)))
-                ok = False
         if any(c in cells for c in DESCRIPTOR_COLUMNS):
             texts = [str(cells.get(c) or "").strip() for c in DESCRIPTOR_COLUMNS]
             if any(texts):
@@ -71,7 +70,6 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
                         problems.append(
                             RowProblem(number, column, "give all five level descriptors or none")
                         )
-                        ok = False
             record["descriptors"] = texts if any(texts) else []
         if "descriptors" in cells:  # JSON rows carry the list itself
             texts = record.get("descriptors") or []
@@ -81,8 +79,9 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
                         number, "descriptors", f"needs 5 descriptors (levels 0-4), got {len(texts)}"
                     )
                 )
-                ok = False
-        if ok:
+        # Keep rows with other bad cells: their good cells still get reference checks,
+        # so one pass reports everything (any problem blocks the write anyway).
+        if "id" in record:
             out.append(Row(number, record))
     return out, problems
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from planner.scenario import ScenarioError, parse_scenario
 from planner.services.io import checks
-from planner.services.io.records import FIELDS, KINDS, write_records
+from planner.services.io.records import KINDS, write_records
 from planner.services.io.tables import Table, Unreadable, read_csv, read_document, read_xlsx
 
 ALL_KINDS = (*KINDS, "scenario")
@@ -314,7 +314,5 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
 
 
 def _order(p: ImportProblem):
-    return (p.file, p.row or 0, FIELDS_ORDER.get(p.column, 99), p.message)
-
-
-FIELDS_ORDER = {f: i for kind in KINDS for i, f in enumerate(FIELDS[kind])}
+    """By file and row; within a row, in the order the checks found them (stable sort)."""
+    return (p.file, p.row or 0)
