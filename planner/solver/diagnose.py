@@ -156,7 +156,8 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int):
         here = term_pos[learner.pinned[course_id]]
         for tid in scenario.learner_terms(learner):
             if tid != learner.pinned[course_id]:
-                dist = abs(term_pos[tid] - here) / n_terms
+                # a nearby pin move is the smallest change: it alters one learner's plan only
+                dist = 0.1 + 0.4 * abs(term_pos[tid] - here) / n_terms
                 yield (0, dist), Change(relax=label, to=tid), f"move {course_id} to {tid}"
         yield (1, 0), Change(relax=label, to=None), f"unpin {course_id} for {learner_id}"
     elif kind == "offered":
@@ -165,7 +166,7 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int):
         for t in scenario.terms:
             if not scenario.is_offered(course, t):
                 yield (
-                    (0, 0.5 + term_pos[t.id] / n_terms / 10),
+                    (0, 0.6 + term_pos[t.id] / n_terms / 10),
                     Change(relax=label, to=t.id),
                     (f"also run {course_id} in {t.id}"),
                 )
@@ -176,7 +177,7 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int):
         for t in scenario.terms:
             if t.id not in own:
                 yield (
-                    (0, 0.5 + term_pos[t.id] / n_terms / 10),
+                    (0, 0.6 + term_pos[t.id] / n_terms / 10),
                     Change(relax=label, to=t.id),
                     (f"let {learner_id} also study in {t.id}"),
                 )

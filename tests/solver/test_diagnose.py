@@ -1,0 +1,163 @@
+"""Infeasibility diagnosis: one scenario per rule label; the first fix must solve it."""
+
+import pytest
+
+from planner.scenario.models import Fix
+from planner.solver import apply_fix, diagnose, solve
+from planner.solver.check import check_plan
+
+A = {"id": "A", "credits": 3, "cost": 100, "teaches": {"x": 3}}
+
+CASES = {
+    "term_max_credits": dict(
+        terms=[{"id": "T1", "max_credits": 2}],
+        courses=[A],
+        learners=[{"id": "l1", "required": ["A"]}],
+    ),
+    "term_min_credits": dict(
+        terms=[{"id": "T1", "min_credits": 5}],
+        courses=[A],
+        learners=[{"id": "l1"}],
+    ),
+    "learner_max_credits": dict(
+        terms=["T1"], courses=[A], learners=[{"id": "l1", "max_credits": 1.5, "required": ["A"]}]
+    ),
+    "learner_budget": dict(
+        terms=["T1"], courses=[A], learners=[{"id": "l1", "budget": 60, "required": ["A"]}]
+    ),
+    "budget": dict(
+        terms=["T1"],
+        courses=[A],
+        learners=[{"id": "g", "count": 3, "required": ["A"]}],
+        constraints={"budget": 250},
+    ),
+    "required": dict(
+        terms=["T1"],
+        courses=[{**A, "prerequisites": ["B"]}, {"id": "B"}],
+        learners=[{"id": "l1", "required": ["A"]}],
+    ),
+    "excluded": dict(
+        terms=["T1", "T2"],
+        courses=[{"id": "B"}, {**A, "prerequisites": ["B"]}],
+        learners=[{"id": "l1", "required": ["A"], "excluded": ["B"]}],
+    ),
+    "pinned": dict(
+        courses=[{**A, "offered": ["spring"]}],
+        learners=[{"id": "l1", "pinned": {"A": "T1"}}],
+    ),
+    "max_sections": dict(
+        terms=["T1"],
+        courses=[{**A, "capacity": 10}],
+        learners=[{"id": "g", "count": 15, "required": ["A"]}],
+    ),
+    "gap_closed": dict(
+        courses=[{"id": "A", "teaches": {"x": 2}}],
+        learners=[{"id": "l1", "target": {"x": 3}, "gap_mode": "close"}],
+    ),
+    "offered": dict(
+        terms=[{"id": "T1", "season": "fall"}, {"id": "T2", "season": "spring"}],
+        courses=[{**A, "offered": ["T2"]}],
+        learners=[{"id": "l1", "terms": ["T1"], "required": ["A"]}],
+    ),
+    "prerequisites": dict(
+        terms=["T1"],
+        courses=[{"id": "B", "teaches": {"x": 1}}, {**A, "requires_skills": {"x": 1}}],
+        learners=[{"id": "l1", "required": ["A"]}],
+    ),
+    "learner_terms": dict(
+        courses=[{"id": "B"}, {**A, "prerequisites": ["B"]}],
+        learners=[{"id": "l1", "terms": ["T3"], "required": ["A"]}],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_each_label_kind_is_diagnosed_and_the_first_fix_solves_it(kind, scenario_factory):
+    s = scenario_factory(**CASES[kind])
+    plan = solve(s, time_limit_s=5)
+    assert plan.status == "INFEASIBLE"
+    assert plan.objective is None and plan.learners == [] and plan.sections == []
+    assert check_plan(s, plan) == []
+    d = plan.diagnosis
+    assert d.minimal is True
+    assert any(label.split(":")[0] == kind for label in d.conflict), d.conflict
+    assert d.fixes, "no fix offered"
+    for fix in d.fixes:
+        assert any(change.relax in d.conflict for change in fix.changes)
+    fixed = apply_fix(s, d.fixes[0])
+    again = solve(fixed, time_limit_s=5)
+    assert again.status == "OPTIMAL"
+    assert check_plan(fixed, again) == []
+
+
+def test_spec_example_pin_moved_before_dropped(scenario_factory):
+    s = scenario_factory(
+        terms=[{"id": "2027-1", "season": "spring"}, {"id": "2027-2", "season": "fall"}],
+        courses=[{"id": "MKT210", "offered": ["fall"]}],
+        learners=[{"id": "li.na", "pinned": {"MKT210": "2027-1"}}],
+    )
+    d = solve(s).diagnosis
+    assert d.conflict == ["offered:MKT210", "pinned:li.na:MKT210"] and d.minimal
+    first = d.fixes[0].changes
+    assert [(c.relax, c.to) for c in first] == [("pinned:li.na:MKT210", "2027-2")]
+    kinds = [(f.changes[0].relax, f.changes[0].to) for f in d.fixes]
+    assert ("offered:MKT210", "2027-1") in kinds
+    assert kinds.index(("pinned:li.na:MKT210", None)) > kinds.index(
+        ("pinned:li.na:MKT210", "2027-2")
+    )
+
+
+def test_limit_fix_is_the_least_value(scenario_factory):
+    s = scenario_factory(
+        terms=[{"id": "T1", "max_credits": 4}],
+        courses=[{"id": "A", "credits": 2.5}, {"id": "B", "credits": 2.25}],
+        learners=[{"id": "l1", "required": ["A", "B"]}],
+    )
+    d = solve(s).diagnosis
+    first = d.fixes[0].changes[0]
+    assert (first.relax, first.to) == ("term_max_credits:T1", 4.75)
+
+
+def test_conflict_is_minimal_among_distractions(scenario_factory):
+    s = scenario_factory(
+        terms=[{"id": "T1", "max_credits": 10, "min_credits": 1}],
+        courses=[{"id": "A", "credits": 3, "cost": 500}, {"id": "B", "credits": 1}],
+        learners=[{"id": "l1", "budget": 100, "required": ["A"], "max_credits": 8}],
+        constraints={"budget": 10000},
+    )
+    d = solve(s).diagnosis
+    assert sorted(d.conflict) == ["learner_budget:l1", "required:l1:A"] and d.minimal
+    assert d.fixes[0].changes[0].relax == "learner_budget:l1"
+    assert d.fixes[0].changes[0].to == 500
+
+
+def test_two_independent_conflicts_need_a_two_change_fix(scenario_factory):
+    s = scenario_factory(
+        terms=["T1"],
+        courses=[{"id": "A", "cost": 100}, {"id": "B", "cost": 100}],
+        learners=[
+            {"id": "p", "budget": 50, "required": ["A"]},
+            {"id": "q", "budget": 50, "required": ["B"]},
+        ],
+    )
+    d = solve(s).diagnosis
+    assert len(d.fixes) == 1 and len(d.fixes[0].changes) == 2
+    assert solve(apply_fix(s, d.fixes[0])).status == "OPTIMAL"
+
+
+def test_apply_fix_is_pure_and_validates(scenario_factory):
+    s = scenario_factory(courses=[A], learners=[{"id": "l1", "pinned": {"A": "T1"}}])
+    moved = apply_fix(s, {"changes": [{"relax": "pinned:l1:A", "to": "T2"}]})
+    assert moved.learners[0].pinned == {"A": "T2"} and s.learners[0].pinned == {"A": "T1"}
+    with pytest.raises(ValueError):
+        apply_fix(s, Fix(changes=[{"relax": "pinned:l1:A", "to": "T9"}]))
+    added = apply_fix(
+        scenario_factory(courses=[{**A, "offered": ["T1"]}]),
+        {"changes": [{"relax": "offered:A", "to": "spring"}]},
+    )
+    assert added.courses[0].offered == ["T1", "spring"]
+
+
+def test_diagnose_of_a_solvable_scenario_is_empty(scenario_factory):
+    d = diagnose(scenario_factory(courses=[A]), time_limit_s=2)
+    assert d.conflict == [] and d.fixes == []
