@@ -258,9 +258,11 @@ def test_deleting_a_role_used_by_a_learner_is_refused(staff_client, app):
 
 
 def test_deleting_a_learner_with_an_account_is_refused(app):
-    with Session(db.get_engine(app)) as session:
-        with pytest.raises(svc.CatalogError, match="learner@test"):
-            svc.remove(session, "learners", "test.learner")
+    with (
+        Session(db.get_engine(app)) as session,
+        pytest.raises(svc.CatalogError, match="learner@test"),
+    ):
+        svc.remove(session, "learners", "test.learner")
 
 
 def test_removing_a_term_that_courses_are_offered_in_is_refused(app):
