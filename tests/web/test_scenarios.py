@@ -23,7 +23,7 @@ def tiny_scenario(name="Tiny 试点"):
             {"id": "mkt.seg", "name": "Segmentation"},
         ],
         "roles": [
-            {"id": "analyst", "name": "Analyst", "requires": {"data.sql": 3, "ai.prompt": 2},
+            {"id": "analyst", "name": "Analyst", "requires": {"data.sql": 3, "ai.prompt": 2, "mkt.seg": 2},
              "weights": {"data.sql": 2}},
         ],
         "terms": [
