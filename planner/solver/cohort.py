@@ -1,0 +1,867 @@
+"""Large cohorts: plan patterns per learner group, column generation, integer master.
+
+Why patterns: people of one profile are interchangeable, but under shared seats, session
+costs or a scenario budget two of them may need different plans. The exact model counts
+how many units of each group follow each *pattern* (a complete individual plan):
+
+    x[g,k] ∈ ℕ, Σ_k x[g,k] = units(g)                       (every unit gets one plan)
+    Σ_{g,k: (c,t) ∈ k} unit(g)·x[g,k] ≤ capacity(c)·y[c,t]  (seats, rule 6)
+    y[c,t] ≤ max_sections(c)
+    Σ unit(g)·cost(k)·x[g,k] + Σ session_cost·y ≤ budget    (rule 5)
+
+Over *all* valid patterns this is the scenario itself (rules 1-4 and 7 live inside a
+pattern). We generate patterns on demand: the LP relaxation of the master is solved with
+GLOP; its duals price seats and money; each group's best pattern at those prices is found
+by a small exact CP-SAT model (`PricingModel`). The Lagrangian bound
+    z_LP(restricted) + Σ_g units(g) · min(0, best reduced cost of g)
+is a valid lower bound at every round (it is the LP bound when no column prices out).
+The integer master is then solved by CP-SAT over the generated patterns: a valid plan,
+proven optimal when it meets the bound. Objectives are lexicographic, one stage per
+component: a stage fixes the earlier components at their proven values (as master rows,
+whose duals enter the pricing).
+
+Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from planner.scenario import Learner, Plan, Scenario
+from planner.solver.grouping import (
+    Group,
+    Grouping,
+    assign_plans,
+    coupled_courses,
+    group_learners,
+    merge_is_exact,
+    split_plan,
+)
+
+COMPONENTS = ("gap", "cost", "credits", "lateness")
+EPS = 1e-6
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@lru_cache(maxsize=65536)
+def _exact(value: float | int) -> Fraction:
+    return Fraction(value) if isinstance(value, int) else Fraction(repr(float(value)))
+
+
+def scale_factor(values) -> int:
+    """Smallest 10^k (k ≤ 6) that makes every value integral (10^6 if none does)."""
+    fracs = [_exact(v) for v in values if v is not None]
+    for k in range(7):
+        if all((f * 10**k).denominator == 1 for f in fracs):
+            return 10**k
+    return 10**6
+
+
+def _up(value: float, factor: int) -> int:
+    f = _exact(value) * factor
+    return -((-f.numerator) // f.denominator)
+
+
+def _down(value: float, factor: int) -> int:
+    f = _exact(value) * factor
+    return f.numerator // f.denominator
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One person's plan: (course, term) pairs and its per-person objective components."""
+
+    takes: tuple[tuple[str, str], ...]
+    gap: float
+    cost: float
+    credits: float
+    lateness: int
+
+    def comp(self, name: str) -> float:
+        return getattr(self, name)
+
+
+def evaluate_pattern(scenario: Scenario, learner: Learner, takes) -> Pattern:
+    term_pos = {t.id: i for i, t in enumerate(scenario.terms)}
+    level = scenario.start_levels(learner)
+    cost = credits = 0.0
+    lateness = 0
+    for cid, tid in takes:
+        course = scenario.course(cid)
+        cost += course.cost
+        credits += course.credits
+        lateness += term_pos[tid]
+        for skill, lv in course.teaches.items():
+            level[skill] = max(level.get(skill, 0), lv)
+    gap = sum(
+        w * max(0, need - level.get(s, 0)) for s, (need, w) in scenario.needs(learner).items()
+    )
+    ordered = tuple(sorted(takes, key=lambda ct: (term_pos[ct[1]], ct[0])))
+    return Pattern(ordered, gap, cost, credits, lateness)
+
+
+def credit_scale(s: Scenario) -> int:
+    return scale_factor(
+        [c.credits for c in s.courses]
+        + [t.max_credits for t in s.terms]
+        + [t.min_credits for t in s.terms]
+        + [lr.max_credits for lr in s.learners]
+    )
+
+
+def relevant_courses(scenario: Scenario, learner: Learner) -> list[str]:
+    """Courses some optimal plan of this learner may take.
+
+    When no term of the learner has a credit minimum, a course that raises no needed skill
+    and enables no such course only adds cost, credits, lateness and seat use; dropping it
+    from any plan keeps the plan valid and no worse on every objective component and every
+    price, so patterns never need it. With a credit minimum anything may fill the term.
+    """
+    terms = {t.id: t for t in scenario.terms}
+    completed = set(learner.completed)
+    usable = [
+        c
+        for c in scenario.courses
+        if c.id not in completed and c.id not in learner.excluded and c.max_sections > 0
+    ]
+    if any(terms[t].min_credits > 0 for t in scenario.learner_terms(learner)):
+        return [c.id for c in usable]
+    start = scenario.start_levels(learner)
+    needs = scenario.needs(learner)
+    by_id = {c.id: c for c in usable}
+    keep = {
+        c.id
+        for c in usable
+        if any(
+            lv > start.get(s, 0) and s in needs and needs[s][0] > start.get(s, 0)
+            for s, lv in c.teaches.items()
+        )
+    }
+    keep |= {c for c in learner.required if c in by_id} | {c for c in learner.pinned if c in by_id}
+    frontier = list(keep)
+    while frontier:
+        course = by_id[frontier.pop()]
+        more = set(course.prerequisites) | {p for g in course.prerequisites_any for p in g}
+        for skill, lv in course.requires_skills.items():
+            if start.get(skill, 0) < lv:
+                more |= {c.id for c in usable if c.teaches.get(skill, 0) >= lv}
+        for cid in more:
+            if cid in by_id and cid not in keep:
+                keep.add(cid)
+                frontier.append(cid)
+    return [c.id for c in usable if c.id in keep]
+
+
+class PricingModel:
+    """Exact CP-SAT model of one person of a group: rules 1-4, 5 (own budget) and 7.
+
+    Built once per group; each pricing call only replaces the objective.
+    """
+
+    def __init__(self, scenario: Scenario, learner: Learner, credit_factor: int | None = None):
+        self.s = scenario
+        self.courses = {c.id: c for c in scenario.courses}
+        self.credit_factor = credit_factor
+        self.learner = learner
+        self.m = cp_model.CpModel()
+        self.take: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.reach: list[tuple[float, cp_model.IntVar]] = []
+        self.gap_constant = 0.0
+        self.feasible_shape = True
+        self._build()
+        self.solver = cp_model.CpSolver()
+        params = self.solver.parameters
+        params.num_workers = 1
+        params.max_time_in_seconds = 5.0
+        # Tiny models: probing and symmetry detection cost more than they save.
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+
+    def _build(self) -> None:
+        s, lr, m = self.s, self.learner, self.m
+        course_of = self.courses.__getitem__
+        terms = s.learner_terms(lr)
+        pos = {t: i for i, t in enumerate(terms)}
+        term_obj = {t.id: t for t in s.terms}
+        courses = relevant_courses(s, lr)
+        for cid in courses:
+            course = course_of(cid)
+            for tid in terms:
+                if s.is_offered(course, term_obj[tid]):
+                    self.take[cid, tid] = m.new_bool_var(f"x[{cid},{tid}]")
+        by_course: dict[str, list] = {}
+        for (cid, tid), var in self.take.items():
+            by_course.setdefault(cid, []).append((tid, var))
+        completed = set(lr.completed)
+        start = s.start_levels(lr)
+
+        def before(course_ids, tid):
+            return [v for c in course_ids for t2, v in by_course.get(c, []) if pos[t2] < pos[tid]]
+
+        for cid, options in by_course.items():
+            m.add_at_most_one(v for _, v in options)
+            course = course_of(cid)
+            groups = [[p] for p in course.prerequisites if p not in completed]
+            groups += [g for g in course.prerequisites_any if not completed.intersection(g)]
+            for skill, lv in course.requires_skills.items():
+                if start.get(skill, 0) < lv:
+                    groups.append([c.id for c in s.courses if c.teaches.get(skill, 0) >= lv])
+            for tid, var in options:
+                for group in groups:
+                    m.add_bool_or(before(group, tid)).only_enforce_if(var)
+        credit_f = self.credit_factor or credit_scale(s)
+        if lr.max_credits is not None:
+            credit_f = max(credit_f, scale_factor([lr.max_credits]))
+        for tid in terms:
+            term = term_obj[tid]
+            load = sum(
+                _up(course_of(c).credits, credit_f) * v
+                for (c, t), v in self.take.items()
+                if t == tid
+            )
+            limits = [x for x in (term.max_credits, lr.max_credits) if x is not None]
+            if limits:
+                m.add(load <= _down(min(limits), credit_f))
+            if term.min_credits > 0:
+                m.add(load >= _up(term.min_credits, credit_f))
+        if lr.budget is not None:
+            money_f = scale_factor([c.cost for c in s.courses] + [lr.budget])
+            m.add(
+                sum(_up(course_of(c).cost, money_f) * v for (c, _), v in self.take.items())
+                <= _down(lr.budget, money_f)
+            )
+        for cid in lr.required:
+            if cid not in completed:
+                m.add_bool_or([v for _, v in by_course.get(cid, [])])
+        for cid, tid in lr.pinned.items():
+            var = self.take.get((cid, tid))
+            if var is None:
+                self.feasible_shape = False
+            else:
+                m.add(var == 1)
+        close = s.gap_mode_of(lr) == "close"
+        for skill, (need, weight) in s.needs(lr).items():
+            prev = None
+            for k in range(start.get(skill, 0) + 1, need + 1):
+                providers = [
+                    v for (c, _), v in self.take.items() if course_of(c).teaches.get(skill, 0) >= k
+                ]
+                if not providers:
+                    self.gap_constant += weight * (need - k + 1)
+                    if close:
+                        self.feasible_shape = False
+                    break
+                lit = m.new_bool_var(f"reach[{skill},{k}]")
+                m.add_bool_or(providers).only_enforce_if(lit)
+                if prev is not None:
+                    m.add_implication(lit, prev)
+                if close:
+                    m.add(lit == 1)
+                self.reach.append((weight, lit))
+                prev = lit
+        self.gap_full = self.gap_constant + sum(w for w, _ in self.reach)
+
+    def price(
+        self, coef: dict[str, float], seat_price: dict[tuple[str, str], float], time_limit: float
+    ) -> tuple[Pattern | None, float]:
+        """Best pattern for Σ coef·component − Σ seat_price·uses; returns (pattern, bound).
+
+        `bound` is a proven lower bound on that minimum (None pattern: infeasible)."""
+        if not self.feasible_shape:
+            return None, math.inf
+        s = self.s
+        course_of = self.courses.__getitem__
+        term_pos = {t.id: i for i, t in enumerate(s.terms)}
+        variables, coefs = [], []
+        for (cid, tid), var in self.take.items():
+            c = course_of(cid)
+            w = (
+                coef.get("cost", 0) * c.cost
+                + coef.get("credits", 0) * c.credits
+                + coef.get("lateness", 0) * term_pos[tid]
+                - seat_price.get((cid, tid), 0.0)
+            )
+            if w:
+                variables.append(var)
+                coefs.append(w)
+        g = coef.get("gap", 0)
+        if g:
+            variables += [lit for _, lit in self.reach]
+            coefs += [-g * w for w, _ in self.reach]
+        expr = cp_model.LinearExpr.weighted_sum(variables, coefs) + g * self.gap_full
+        self.m.minimize(expr)
+        self.solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+        status = self.solver.solve(self.m)
+        if status == cp_model.INFEASIBLE:
+            return None, math.inf
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, -math.inf
+        takes = [ct for ct, v in self.take.items() if self.solver.boolean_value(v)]
+        return evaluate_pattern(s, self.learner, takes), self.solver.best_objective_bound
+
+
+# --------------------------------------------------------------------------- the master
+
+
+@dataclass
+class Column:
+    group: int
+    pattern: Pattern
+    var: object = None
+
+
+@dataclass
+class Progress:
+    report: Callable[[dict], None] | None
+    started: float
+    stop: object = None
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def stopped(self) -> bool:
+        if self.stop is None:
+            return False
+        return self.stop.is_set() if hasattr(self.stop, "is_set") else bool(self.stop())
+
+    def send(self, stage: str, objective=None, bound=None) -> None:
+        if self.report is not None:
+            self.report(
+                {
+                    "stage": stage,
+                    "objective": objective,
+                    "bound": bound,
+                    "elapsed_s": round(self.elapsed(), 3),
+                }
+            )
+
+
+@dataclass
+class PatternSolve:
+    """State of the pattern decomposition of one grouped scenario."""
+
+    grouping: Grouping
+    workers: int = 2
+    columns: list[Column] = field(default_factory=list)
+    pool: list[dict] = field(default_factory=list)  # group -> {takes: column index}
+    counts: dict[int, int] | None = None  # column -> units, the incumbent
+    log: list[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        s = self.grouping.merged
+        self.s = s
+        self.groups: list[Group] = self.grouping.groups
+        self.learners = s.learners  # merged learner per group, same order
+        self.pool = [dict() for _ in self.groups]
+        self.pricers: list[PricingModel | None] = [None] * len(self.groups)
+        self.total_people = sum(g.people for g in self.groups)
+        coupled = coupled_courses(s)
+        self.resources = sorted(
+            {
+                (c.id, t.id)
+                for c in s.courses
+                if c.id in coupled
+                for t in s.terms
+                if s.is_offered(c, t)
+            }
+        )
+        self.budget = s.constraints.budget
+        self.money_f = scale_factor(
+            [c.cost for c in s.courses] + [c.session_cost for c in s.courses] + [self.budget]
+        )
+        weights = [w for r in s.roles for w in r.weights.values()] + [1]
+        self.factor = {
+            "gap": scale_factor(weights),
+            "cost": self.money_f,
+            "credits": scale_factor([c.credits for c in s.courses]),
+            "lateness": 1,
+        }
+        self._price_cache: list[tuple | None] = [None] * len(self.groups)
+        self.credit_f = credit_scale(s)
+
+    # ----- columns ------------------------------------------------------------------
+    def pricer(self, g: int) -> PricingModel:
+        if self.pricers[g] is None:
+            self.pricers[g] = PricingModel(self.s, self.learners[g], self.credit_f)
+        return self.pricers[g]
+
+    def add_column(self, g: int, pattern: Pattern) -> int | None:
+        if pattern.takes in self.pool[g]:
+            return None
+        self.columns.append(Column(g, pattern))
+        index = len(self.columns) - 1
+        self.pool[g][pattern.takes] = index
+        return index
+
+    def seed(self, plan: Plan | None) -> None:
+        """Start from a valid plan of the merged scenario (e.g. the greedy baseline)."""
+        if plan is None or plan.status not in ("OPTIMAL", "FEASIBLE"):
+            return
+        by_id = {lp.id: lp for lp in plan.learners}
+        counts: dict[int, int] = {}
+        for g, group in enumerate(self.groups):
+            lp = by_id[group.id]
+            takes = [(c, t) for t, cs in lp.schedule.items() for c in cs]
+            pattern = evaluate_pattern(self.s, self.learners[g], takes)
+            self.add_column(g, pattern)
+            counts[self.pool[g][pattern.takes]] = group.units
+        self.counts = counts
+
+    def seed_empty(self) -> bool:
+        """Seed every group with the empty plan when that is valid for all of them: it
+        uses no seats and no money, so the master starts feasible without a heuristic."""
+        terms = {t.id: t for t in self.s.terms}
+        for lr in self.learners:
+            if (
+                any(terms[t].min_credits > 0 for t in self.s.learner_terms(lr))
+                or set(lr.required) - set(lr.completed)
+                or lr.pinned
+                or (self.s.gap_mode_of(lr) == "close" and self.s.needs(lr))
+            ):
+                return False
+        empty = {}
+        for g, group in enumerate(self.groups):
+            pattern = evaluate_pattern(self.s, self.learners[g], [])
+            if self.s.gap_mode_of(self.learners[g]) == "close" and pattern.gap > 0:
+                return False
+            self.add_column(g, pattern)
+            empty[self.pool[g][pattern.takes]] = group.units
+        self.counts = empty
+        return True
+
+    # ----- lexicographic stages -----------------------------------------------------
+    def stage_cost(self, col: Column, name: str) -> float:
+        return self.groups[col.group].unit * col.pattern.comp(name)
+
+    def plan_value(self, counts: dict[int, int], name: str) -> float:
+        value = sum(self.stage_cost(self.columns[k], name) * n for k, n in counts.items())
+        if name == "cost":
+            value += self.session_cost(counts)
+        return value
+
+    def enrolment(self, counts: dict[int, int]) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for k, n in counts.items():
+            if n:
+                col = self.columns[k]
+                for ct in col.pattern.takes:
+                    out[ct] = out.get(ct, 0) + n * self.groups[col.group].unit
+        return out
+
+    def session_cost(self, counts: dict[int, int]) -> float:
+        total = 0.0
+        for (cid, _), n in self.enrolment(counts).items():
+            course = self.s.course(cid)
+            sections = 1 if course.capacity is None else -(-n // course.capacity)
+            total += sections * course.session_cost
+        return total
+
+    # ----- LP master and pricing ----------------------------------------------------
+    def column_generation(
+        self, stage: str, fixed: dict[str, float], deadline: float, progress: Progress
+    ) -> float:
+        """Column generation for one stage; returns a proven lower bound on it."""
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        # Penalty on artificial seat/budget slack: above what one unit of slack can save.
+        big = 10.0 * (1.0 + max((self.stage_cost(c, stage) for c in self.columns), default=1.0))
+        conv = [lp.Constraint(g.units, g.units) for g in self.groups]
+        seat_rows, sec_vars = {}, {}
+        objective = lp.Objective()
+        for ct in self.resources:
+            course = self.s.course(ct[0])
+            cap = course.capacity or self.total_people
+            top = course.max_sections if course.capacity is not None else 1
+            y = lp.NumVar(0, top, "")
+            row = lp.Constraint(-lp.infinity(), 0)
+            row.SetCoefficient(y, -cap)
+            art = lp.NumVar(0, lp.infinity(), "")
+            row.SetCoefficient(art, -1)
+            objective.SetCoefficient(art, big)
+            seat_rows[ct], sec_vars[ct] = row, y
+            if stage == "cost":
+                objective.SetCoefficient(y, course.session_cost)
+        budget_row = None
+        if self.budget is not None:
+            budget_row = lp.Constraint(-lp.infinity(), self.budget)
+            art = lp.NumVar(0, lp.infinity(), "")
+            budget_row.SetCoefficient(art, -1)
+            objective.SetCoefficient(art, big)
+            for ct, y in sec_vars.items():
+                budget_row.SetCoefficient(y, self.s.course(ct[0]).session_cost)
+        fix_rows = {}
+        for name, value in fixed.items():
+            row = lp.Constraint(-lp.infinity(), value + EPS * max(1.0, abs(value)))
+            if name == "cost":
+                for ct, y in sec_vars.items():
+                    row.SetCoefficient(y, self.s.course(ct[0]).session_cost)
+            fix_rows[name] = row
+
+        def attach(col: Column) -> None:
+            unit = self.groups[col.group].unit
+            var = lp.NumVar(0, lp.infinity(), "")
+            col.var = var
+            objective.SetCoefficient(var, unit * col.pattern.comp(stage))
+            conv[col.group].SetCoefficient(var, 1)
+            for ct in col.pattern.takes:
+                if ct in seat_rows:
+                    seat_rows[ct].SetCoefficient(var, unit)
+            if budget_row is not None:
+                budget_row.SetCoefficient(var, unit * col.pattern.cost)
+            for name, row in fix_rows.items():
+                row.SetCoefficient(var, unit * col.pattern.comp(name))
+
+        for col in self.columns:
+            attach(col)
+        objective.SetMinimization()
+        self._price_cache = [None] * len(self.groups)
+        best_bound = -math.inf
+        rounds = 0
+        while True:
+            rounds += 1
+            missing = [g for g in range(len(self.groups)) if not self.pool[g]]
+            if missing:
+                z, duals = 0.0, None
+            else:
+                if lp.Solve() != pywraplp.Solver.OPTIMAL:
+                    return best_bound
+                z = objective.Value()
+                duals = {
+                    "conv": [c.dual_value() for c in conv],
+                    "seat": {ct: min(0.0, r.dual_value()) for ct, r in seat_rows.items()},
+                    "budget": min(0.0, budget_row.dual_value()) if budget_row else 0.0,
+                    "fix": {n: min(0.0, r.dual_value()) for n, r in fix_rows.items()},
+                }
+            added, lagrange, complete = self._price_all(stage, duals, deadline, progress)
+            for k in added:
+                attach(self.columns[k])
+            if complete and not missing:
+                best_bound = max(best_bound, z + lagrange)
+                progress.send(f"{stage}: column generation round {rounds}", z, best_bound)
+            if not added or not complete or time.perf_counter() > deadline or progress.stopped():
+                if not added and complete and not missing:
+                    best_bound = max(best_bound, z)
+                break
+        self.log.append({"stage": stage, "rounds": rounds, "columns": len(self.columns)})
+        return best_bound
+
+    def _price_all(self, stage, duals, deadline, progress) -> tuple[list[int], float, bool]:
+        """Price every group; returns (new columns, Σ units·min(0, reduced cost), complete)."""
+        coef = {name: 0.0 for name in COMPONENTS}
+        coef[stage] = 1.0
+        if duals is not None:
+            coef["cost"] -= duals["budget"]
+            for name, d in duals["fix"].items():
+                coef[name] -= d
+        added, lagrange = [], 0.0
+        for g, group in enumerate(self.groups):
+            if time.perf_counter() > deadline or progress.stopped():
+                return added, lagrange, False
+            pricer = self.pricer(g)
+            prices = {}
+            if duals is not None:
+                prices = {ct: p for ct, p in duals["seat"].items() if p and ct in pricer.take}
+            key = (tuple(sorted(coef.items())), tuple(sorted(prices.items())))
+            cached = self._price_cache[g]
+            if cached is not None and cached[0] == key:
+                pattern, bound = cached[1], cached[2]
+            else:
+                pattern, bound = pricer.price(coef, prices, deadline - time.perf_counter())
+                self._price_cache[g] = (key, pattern, bound)
+            if pattern is None:
+                if bound == math.inf:
+                    raise Infeasible(group.id)
+                return added, lagrange, False
+            sigma = duals["conv"][g] if duals is not None else 0.0
+            reduced_bound = group.unit * bound - sigma
+            lagrange += group.units * min(0.0, reduced_bound)
+            value = sum(coef[n] * pattern.comp(n) for n in COMPONENTS) - sum(
+                prices.get(ct, 0.0) for ct in pattern.takes
+            )
+            if duals is None or group.unit * value - sigma < -EPS * max(1.0, abs(sigma)):
+                k = self.add_column(g, pattern)
+                if k is not None:
+                    added.append(k)
+        return added, lagrange, True
+
+    # ----- integer master -----------------------------------------------------------
+    def integer_master(
+        self, stage: str | None, fixed: dict[str, float], time_limit: float, progress: Progress
+    ) -> dict[int, int] | None:
+        """Best integer pattern counts for `stage` over the generated columns."""
+        m = cp_model.CpModel()
+        x = {}
+        for k, col in enumerate(self.columns):
+            x[k] = m.new_int_var(0, self.groups[col.group].units, f"x{k}")
+        for g, group in enumerate(self.groups):
+            m.add(sum(x[k] for k in self.pool[g].values()) == group.units)
+        users: dict[tuple[str, str], list] = {}
+        for k, col in enumerate(self.columns):
+            for ct in col.pattern.takes:
+                users.setdefault(ct, []).append((self.groups[col.group].unit, x[k]))
+        sections = {}
+        for ct in self.resources:
+            if ct not in users:
+                continue
+            course = self.s.course(ct[0])
+            enrolled = sum(u * v for u, v in users[ct])
+            if course.capacity is None:
+                y = m.new_bool_var("")
+                m.add(enrolled <= self.total_people * y)
+            else:
+                y = m.new_int_var(0, course.max_sections, "")
+                m.add(enrolled <= course.capacity * y)
+            sections[ct] = y
+
+        def expr(name: str):
+            f = self.factor[name]
+            e = sum(
+                _up(self.stage_cost(col, name), f) * x[k]
+                for k, col in enumerate(self.columns)
+                if col.pattern.comp(name)
+            )
+            if name == "cost":
+                e += sum(
+                    _up(self.s.course(ct[0]).session_cost, f) * y for ct, y in sections.items()
+                )
+            return e
+
+        if self.budget is not None:
+            m.add(expr("cost") <= _down(self.budget, self.money_f))
+        for name, value in fixed.items():
+            m.add(expr(name) <= round(value * self.factor[name]))
+        if stage is not None:
+            m.minimize(expr(stage))
+        if self.counts:
+            for k, var in x.items():
+                m.add_hint(var, self.counts.get(k, 0))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = self.workers
+        solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        counts = {k: solver.value(v) for k, v in x.items() if solver.value(v)}
+        progress.send(
+            f"{stage or 'feasibility'}: integer master", self.plan_value(counts, stage or "gap")
+        )
+        return counts
+
+
+class Infeasible(Exception):
+    """A group has no valid individual plan at all, so the scenario is infeasible."""
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _proven(value: float, bound: float, factor: int) -> bool:
+    if bound == -math.inf:
+        return False
+    return value * factor <= math.ceil(bound * factor - 1e-6) + 1e-6
+
+
+def solve_patterns(
+    scenario: Scenario,
+    *,
+    time_limit_s: float = 60.0,
+    workers: int = 2,
+    progress: Callable[[dict], None] | None = None,
+    stop=None,
+    seed_plan: Plan | None = None,
+    grouping: Grouping | None = None,
+) -> Plan:
+    """Pattern decomposition of a (possibly coupled) scenario; see the module docstring.
+
+    Returns OPTIMAL when every objective stage met its column-generation bound, FEASIBLE
+    with `bound` for the stages reached otherwise, UNKNOWN when no plan was found in time
+    (the caller then falls back to the monolithic solver).
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    prog = Progress(progress, started, stop)
+    grouping = grouping or group_learners(scenario)
+    state = PatternSolve(grouping, workers=workers)
+    if seed_plan is not None:
+        state.seed(seed_plan)
+    elif not state.seed_empty():
+        state.seed(_greedy(grouping.merged))
+    stages = list(scenario.objective)
+    fixed: dict[str, float] = {}
+    bound: dict[str, float] = {}
+    proven_all = True
+    try:
+        for i, stage in enumerate(stages):
+            # The first stage matters most (and builds every pricing model): give it
+            # three quarters of the time; later stages share the rest evenly.
+            left = deadline - time.perf_counter()
+            share = left * (0.75 if i == 0 and len(stages) > 1 else 1 / (len(stages) - i))
+            stage_end = time.perf_counter() + share
+            lb = -math.inf
+            if proven_all:
+                lb = state.column_generation(stage, fixed, time.perf_counter() + share * 0.65, prog)
+            counts = state.integer_master(stage, fixed, stage_end - time.perf_counter(), prog)
+            if counts is None:
+                if state.counts is None:
+                    break
+                counts = state.counts
+            state.counts = counts
+            value = state.plan_value(counts, stage)
+            if proven_all and _proven(value, lb, state.factor[stage]):
+                bound[stage] = value
+            else:
+                if proven_all and lb > -math.inf:
+                    bound[stage] = max(lb, 0.0)  # every component is a sum of non-negatives
+                proven_all = False
+            fixed[stage] = value
+            prog.send(stage, value, bound.get(stage))
+        if not stages:
+            counts = state.integer_master(None, {}, deadline - time.perf_counter(), prog)
+            state.counts = counts or state.counts
+    except Infeasible:
+        state.counts = None
+        proven_all = False
+    stats = {
+        "solver": "cp-sat patterns",
+        "solve_time_s": round(time.perf_counter() - started, 3),
+        "groups": len(state.groups),
+        "columns": len(state.columns),
+        "column_generation": state.log,
+    }
+    if state.counts is None:
+        return Plan(scenario=scenario.name, status="UNKNOWN", bound=bound or None, stats=stats)
+    status = "OPTIMAL" if proven_all and len(bound) == len(stages) else "FEASIBLE"
+    return build_plan(state, status, bound, stats)
+
+
+def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Plan:
+    """Hand each member of a group one of the group's patterns, as the counts say."""
+    from planner.solver.greedy import plan_from_schedules
+
+    s = state.grouping.original
+    schedules: dict[str, dict[str, list[str]]] = {}
+    reasons: dict[str, dict[str, str]] = {}
+    for g, group in enumerate(state.groups):
+        queue = []
+        for k in sorted(state.pool[g].values()):
+            queue += [state.columns[k].pattern] * state.counts.get(k, 0)
+        learner = state.learners[g]
+        terms = s.learner_terms(learner)
+        for (member, _), pattern in zip(group.members, queue, strict=True):
+            schedule = {t: [] for t in terms}
+            for cid, tid in pattern.takes:
+                schedule[tid].append(cid)
+            schedules[member] = schedule
+            reasons[member] = _reasons(s, learner, pattern)
+    plan = plan_from_schedules(s, schedules, status=status, reasons=reasons, stats=stats)
+    if status == "OPTIMAL":
+        plan.bound = dict(plan.objective)
+    else:
+        plan.bound = bound or None
+    return plan
+
+
+def _reasons(s: Scenario, learner: Learner, pattern: Pattern) -> dict[str, str]:
+    level = s.start_levels(learner)
+    needs = s.needs(learner)
+    out = {}
+    for cid, _ in pattern.takes:
+        raised = []
+        for skill, lv in sorted(s.course(cid).teaches.items()):
+            before = level.get(skill, 0)
+            if lv > before:
+                level[skill] = lv
+                if skill in needs:
+                    raised.append(f"{skill} {before}→{lv} (needed {needs[skill][0]})")
+        out[cid] = "raises " + ", ".join(raised) if raised else "prerequisite or credit filler"
+    return out
+
+
+def _greedy(scenario: Scenario) -> Plan | None:
+    try:
+        from planner.solver.greedy import greedy_plan
+    except ImportError:  # pragma: no cover - the baseline ships with the solver
+        return None
+    return greedy_plan(scenario)
+
+
+def _exact_solver():
+    try:
+        from planner.solver.solve import solve
+    except ImportError:
+        return None
+    return solve
+
+
+def solve_cohort(
+    scenario: Scenario,
+    *,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    progress: Callable[[dict], None] | None = None,
+    stop=None,
+) -> Plan:
+    """Solve a cohort: merge identical learners, then solve exactly or by patterns.
+
+    - Nothing couples learners: the merged scenario goes to the monolithic solver and the
+      answer (OPTIMAL stays OPTIMAL) is split back, every member getting its group's plan.
+    - Seats, session costs or a scenario budget couple them: pattern decomposition, which
+      may hand members of one group different plans; OPTIMAL only with a matching bound.
+    - No plan found that way (or a group with no valid plan at all): the monolithic
+      solver on the original scenario decides, with what time is left.
+    """
+    time_limit_s = time_limit_s or scenario.options.time_limit_s
+    workers = workers or scenario.options.workers
+    started = time.perf_counter()
+    exact = _exact_solver()
+    if merge_is_exact(scenario) and exact is not None:
+        grouping = group_learners(scenario, by_count=False)
+        plan = exact(
+            grouping.merged,
+            time_limit_s=time_limit_s,
+            workers=workers,
+            progress=progress,
+            stop=stop,
+        )
+        if plan.status in ("INFEASIBLE", "UNKNOWN"):
+            # Labels of a merged learner would name one member only: diagnose the original.
+            left = time_limit_s - (time.perf_counter() - started)
+            return exact(
+                scenario, time_limit_s=max(1.0, left), workers=workers, progress=progress, stop=stop
+            )
+        plan = split_plan(grouping, plan)
+        plan.stats["grouping"] = "exact merge"
+        return plan
+    plan = solve_patterns(
+        scenario, time_limit_s=time_limit_s, workers=workers, progress=progress, stop=stop
+    )
+    if plan.status != "UNKNOWN" or exact is None:
+        return plan
+    left = time_limit_s - (time.perf_counter() - started)
+    return exact(
+        scenario, time_limit_s=max(1.0, left), workers=workers, progress=progress, stop=stop
+    )
+
+
+__all__ = [
+    "Pattern",
+    "PatternSolve",
+    "PricingModel",
+    "assign_plans",
+    "evaluate_pattern",
+    "relevant_courses",
+    "solve_cohort",
+    "solve_patterns",
+]
