@@ -513,6 +513,11 @@ class ProfileRow:
     has_check: bool
 
     @property
+    def rated(self) -> bool:
+        """Any rating at all (self or evidence); unrated is "unknown", not level 0."""
+        return self.self_level is not None or self.evidence_level is not None
+
+    @property
     def gap(self) -> int:
         return max(0, self.target - self.level)
 
@@ -533,7 +538,14 @@ class Profile:
 
     @property
     def gaps(self) -> list[ProfileRow]:
-        return sorted((r for r in self.rows if r.gap), key=lambda r: (-r.gap, r.skill_id))
+        """Rated skills below target, biggest gap first."""
+        return sorted(
+            (r for r in self.rows if r.gap and r.rated), key=lambda r: (-r.gap, r.skill_id)
+        )
+
+    @property
+    def unrated(self) -> list[ProfileRow]:
+        return [r for r in self.rows if r.target and not r.rated]
 
     @property
     def flagged(self) -> list[ProfileRow]:
