@@ -111,7 +111,7 @@ def scenario_from_db(
     constraints: dict | None = None,
     options: dict | None = None,
     name: str | None = None,
-    gap_mode: str = "minimise",
+    gap_mode: str | None = None,
     objective: list[str] | None = None,
 ) -> Scenario:
     """Build and validate a scenario from the catalog (raises ScenarioError if inconsistent).
@@ -120,7 +120,9 @@ def scenario_from_db(
       chosen learners refer to;
     - terms: given ids (or term dicts), else the curriculum's calendar, else the only one;
     - learners: `learner_ids`, else the curriculum's (all learners without one);
-    - roles: `role_ids` plus the chosen learners' roles; skills: everything referred to.
+    - roles: `role_ids` plus the chosen learners' roles; skills: everything referred to;
+    - constraints, options, gap_mode, objective: as given, else the curriculum's stored
+      scenario file's, else the format's defaults.
     """
     curriculum = session.get(Curriculum, curriculum_id) if curriculum_id else None
     if curriculum_id and curriculum is None:
@@ -137,6 +139,11 @@ def scenario_from_db(
     roles = read_records(session, "roles", ids=sorted(wanted_roles))
     _require_all("role", role_ids or [], roles)
 
+    stored = _stored_settings(session, curriculum)
+    constraints = constraints if constraints is not None else stored.get("constraints")
+    options = options if options is not None else stored.get("options")
+    gap_mode = gap_mode or stored.get("gap_mode") or "minimise"
+    objective = objective if objective is not None else stored.get("objective")
     term_ids = [t["id"] for t in term_records]
     offer_keys = set(term_ids) | {t["season"] for t in term_records if t.get("season")}
     skill_ids = _referenced_skills(roles, courses, learners)
@@ -157,6 +164,16 @@ def scenario_from_db(
         "options": options or {},
     }
     return parse_scenario(_without_nones(data))
+
+
+def _stored_settings(session: Session, curriculum) -> dict:
+    """The scenario-wide settings of the file a curriculum was stored from, if any."""
+    if curriculum is None:
+        return {}
+    record = session.scalars(
+        select(ScenarioRecord).where(ScenarioRecord.name == curriculum.name)
+    ).first()
+    return record.body if record else {}
 
 
 def _require_all(what: str, wanted, found: list[dict]) -> None:
