@@ -1,0 +1,93 @@
+"""`planner sweep` (trade-off curve) and `planner program` (program-design report).
+
+Exit codes as for `planner solve`: 0 done, 1 bad input (one line per problem).
+"""
+
+import sys
+from pathlib import Path
+
+import click
+
+from planner.commands.solve import _Command, _fail, _load
+
+
+@click.command("sweep", cls=_Command)
+@click.argument("scenario")
+@click.option(
+    "--budget", "budget", default=None, help='Scenario budgets "start:stop:step" or "a,b,c".'
+)
+@click.option(
+    "--max-credits", "max_credits", default=None, help='Per-term credit limits "a:b:step".'
+)
+@click.option("--out-csv", default=None, help="Write the points (CSV).")
+@click.option("--out-svg", default=None, help="Write the chart (SVG).")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds per point (default: the scenario's options.time_limit_s).",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None)
+def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
+    """Residual gap of SCENARIO across budgets (or credit limits): the trade-off curve."""
+    from planner.services.sweep import parse_range, render_svg, write_csv
+    from planner.services.sweep import sweep as run
+
+    if (budget is None) == (max_credits is None):
+        _fail(["give exactly one of --budget and --max-credits"])
+    parameter, text = ("budget", budget) if budget is not None else ("max_credits", max_credits)
+    try:
+        values = parse_range(text, f"--{parameter.replace('_', '-')}")
+    except ValueError as exc:
+        _fail([str(exc)])
+    for path in (out_csv, out_svg):
+        if path is not None and Path(path).is_dir():
+            _fail([f"cannot write to {path}: it is a directory"])
+    loaded = _load(scenario)
+    points = run(loaded, values, parameter=parameter, time_limit_s=time_limit, workers=workers)
+    for p in points:
+        gap = "-" if p.gap is None else f"{p.gap:g}"
+        flag = "" if p.proven else " (not proven)"
+        click.echo(f"{parameter} {p.value:g}: {p.status} gap {gap}{flag} {p.note}".rstrip())
+    try:
+        if out_csv:
+            write_csv(points, out_csv, parameter)
+        if out_svg:
+            Path(out_svg).write_text(
+                render_svg(points, parameter, loaded.name or ""), encoding="utf-8"
+            )
+    except OSError as exc:
+        _fail([f"cannot write output: {exc.strerror or exc}"])
+    sys.exit(0)
+
+
+@click.command("program", cls=_Command)
+@click.argument("curriculum")
+@click.option("--roles", default=None, help="Comma-separated role ids (default: the entrants').")
+@click.option("--out", "out", default=None, help="Directory for the CSVs and report.md.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--workers", type=click.IntRange(min=1), default=None)
+def program(curriculum, roles, out, time_limit, workers):
+    """Program-design report of CURRICULUM: role tracks, coverage, uncovered skills,
+    prerequisite metrics."""
+    from planner.scenario import ScenarioError
+    from planner.services.program import design_program
+
+    loaded = _load(curriculum)
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        _fail([f"--out {out}: exists and is not a directory"])
+    wanted = [r.strip() for r in roles.split(",") if r.strip()] if roles else None
+    try:
+        report = design_program(loaded, wanted, time_limit_s=time_limit, workers=workers)
+    except ScenarioError as exc:
+        _fail(exc.problems)
+    if out is None:
+        click.echo(report.markdown(), nl=False)
+    else:
+        try:
+            files = report.write(out)
+        except OSError as exc:
+            _fail([f"cannot write to {out}: {exc.strerror or exc}"])
+        for path in files:
+            click.echo(str(path))
+    sys.exit(0)

@@ -1,0 +1,242 @@
+"""Trade-off curves: solve a scenario across budgets (or per-term credit limits) and report
+budget → residual gap, with the plans.
+
+Monotone by construction: values are solved in increasing order, and a plan valid under a
+smaller budget (or credit limit) is valid under a larger one. If a solve returns a worse gap
+than the previous point (possible only when it was not proven optimal), the previous plan
+is carried forward, re-evaluated, and marked as such. Proven optimal points are exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.scenario import Plan, Scenario
+
+PARAMETERS = ("budget", "max_credits")
+
+
+@dataclass
+class SweepPoint:
+    value: float
+    plan: Plan
+    note: str = ""
+    pareto: bool = False
+
+    @property
+    def status(self) -> str:
+        return self.plan.status
+
+    @property
+    def proven(self) -> bool:
+        return self.plan.status == "OPTIMAL" or (
+            self.plan.status == "FEASIBLE"
+            and bool(self.plan.bound)
+            and self.gap is not None
+            and self.plan.bound.get("gap") is not None
+            and self.plan.bound["gap"] >= self.gap - 1e-6
+        )
+
+    @property
+    def gap(self) -> float | None:
+        return None if self.plan.objective is None else self.plan.objective.get("gap")
+
+    @property
+    def cost(self) -> float | None:
+        return None if self.plan.objective is None else self.plan.objective.get("cost")
+
+
+def parse_range(text: str, option: str = "--budget") -> list[float]:
+    """ "a:b:step" → [a, a+step, …, b] (b included when on the grid); "a,b,c" → the list."""
+    try:
+        if ":" in text:
+            parts = [float(p) for p in text.split(":")]
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, step = parts
+            if step <= 0 or stop < start:
+                raise ValueError
+            n = int(math.floor((stop - start) / step + 1e-9)) + 1
+            values = [start + i * step for i in range(n)]
+        else:
+            values = sorted(float(p) for p in text.split(","))
+    except ValueError:
+        raise ValueError(
+            f'{option}: expected "start:stop:step" with step > 0 and stop ≥ start, '
+            f'or "a,b,c" (got "{text}")'
+        ) from None
+    if any(v < 0 or not math.isfinite(v) for v in values):
+        raise ValueError(f"{option}: values must be finite and ≥ 0 (got {text})")
+    if len(values) > 1000:
+        raise ValueError(f"{option}: {len(values)} points; at most 1000")
+    return [int(v) if float(v).is_integer() else v for v in values]
+
+
+def with_value(s: Scenario, parameter: str, value: float) -> Scenario:
+    if parameter == "budget":
+        return s.model_copy(
+            update={"constraints": s.constraints.model_copy(update={"budget": value})}
+        )
+    if parameter == "max_credits":
+        learners = [lr.model_copy(update={"max_credits": value}) for lr in s.learners]
+        return s.model_copy(update={"learners": learners})
+    raise ValueError(f"unknown sweep parameter {parameter!r} (known: {', '.join(PARAMETERS)})")
+
+
+def sweep(
+    scenario: Scenario,
+    values: list[float],
+    *,
+    parameter: str = "budget",
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    solve=None,
+) -> list[SweepPoint]:
+    """Solve at each value (ascending); `time_limit_s` is per point."""
+    from planner.solver.check import check_plan, compute_objective
+
+    if solve is None:
+        from planner.solver.cohort import solve_cohort as solve
+    points: list[SweepPoint] = []
+    best: SweepPoint | None = None
+    for value in sorted(values):
+        s = with_value(scenario, parameter, value)
+        plan = solve(s, time_limit_s=time_limit_s, workers=workers)
+        point = SweepPoint(value, plan)
+        if (
+            best is not None
+            and best.gap is not None
+            and (point.gap is None or point.gap > best.gap)
+        ):
+            carried = best.plan.model_copy(deep=True)
+            carried.objective = compute_objective(s, carried)
+            # Still valid: a larger limit only loosens the rule that changed.
+            if not check_plan(s, carried.model_copy(update={"status": "FEASIBLE", "bound": None})):
+                # The new solve's gap bound holds for every plan at this value; bounds of
+                # later components hold only for plans equal to its own, so drop them.
+                gap_bound = (plan.bound or {}).get("gap")
+                carried.status = "FEASIBLE"
+                carried.bound = {"gap": gap_bound} if gap_bound is not None else None
+                point = SweepPoint(value, carried, note=f"plan carried from {best.value:g}")
+        if point.gap is not None and (best is None or point.gap <= best.gap):
+            best = point
+        points.append(point)
+    _mark_pareto(points)
+    return points
+
+
+def _mark_pareto(points: list[SweepPoint]) -> None:
+    """A point is on the front when no smaller value reaches an equal or smaller gap."""
+    seen = math.inf
+    for p in points:
+        if p.gap is not None and p.gap < seen - 1e-9:
+            p.pareto = True
+            seen = p.gap
+
+
+CSV_COLUMNS = [
+    "value",
+    "status",
+    "proven",
+    "gap",
+    "gap_bound",
+    "cost",
+    "credits",
+    "lateness",
+    "pareto",
+    "note",
+]
+
+
+def write_csv(points: list[SweepPoint], path: str | Path, parameter: str = "budget") -> Path:
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([parameter if c == "value" else c for c in CSV_COLUMNS])
+        for p in points:
+            obj = p.plan.objective or {}
+            bound = (p.plan.bound or {}).get("gap")
+            w.writerow(
+                [
+                    _fmt(p.value),
+                    p.status,
+                    "yes" if p.proven else "no",
+                    _fmt(obj.get("gap")),
+                    _fmt(bound),
+                    _fmt(obj.get("cost")),
+                    _fmt(obj.get("credits")),
+                    _fmt(obj.get("lateness")),
+                    "yes" if p.pareto else "no",
+                    p.note or ("" if p.proven else "not proven optimal"),
+                ]
+            )
+    return path
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return ""
+    return f"{x:g}"
+
+
+def render_svg(points: list[SweepPoint], parameter: str = "budget", title: str = "") -> str:
+    """A small step chart of residual gap over the swept value (hollow = not proven)."""
+    width, height, left, right, top, bottom = 560, 320, 64, 16, 36, 44
+    pts = [(p.value, p.gap, p.proven) for p in points if p.gap is not None]
+    xs = [v for v, _, _ in pts] or [0, 1]
+    ys = [g for _, g, _ in pts] or [0, 1]
+    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
+    y1 = max(ys) if max(ys) > 0 else 1
+
+    def sx(v):
+        return left + (v - x0) / (x1 - x0) * (width - left - right)
+
+    def sy(g):
+        return top + (1 - g / y1) * (height - top - bottom)
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="20" font-size="13">{_esc(title or "Residual gap by " + parameter)}</text>',
+    ]
+    for i in range(5):  # horizontal grid with gap labels
+        g = y1 * i / 4
+        y = sy(g)
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>'
+        )
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{g:g}</text>')
+    for v in (x0, (x0 + x1) / 2, x1):
+        out.append(
+            f'<text x="{sx(v):.1f}" y="{height - bottom + 16}" text-anchor="middle">{v:g}</text>'
+        )
+    out.append(
+        f'<text x="{(left + width - right) / 2}" y="{height - 8}" text-anchor="middle">'
+        f"{_esc(parameter)}</text>"
+    )
+    out.append(
+        f'<text x="14" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {(top + height - bottom) / 2})">weighted gap</text>'
+    )
+    if pts:
+        path = [f"M{sx(pts[0][0]):.1f},{sy(pts[0][1]):.1f}"]
+        for v, g, _ in pts[1:]:
+            path.append(f"H{sx(v):.1f}V{sy(g):.1f}")
+        out.append(f'<path d="{"".join(path)}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
+        for v, g, proven in pts:
+            fill = "#1f6feb" if proven else "white"
+            out.append(
+                f'<circle cx="{sx(v):.1f}" cy="{sy(g):.1f}" r="3.5" fill="{fill}" '
+                f'stroke="#1f6feb"><title>{_esc(parameter)} {v:g}: gap {g:g}'
+                f"{'' if proven else ' (not proven)'}</title></circle>"
+            )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
