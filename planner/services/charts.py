@@ -42,7 +42,7 @@ def radar(
     series: list[Series],
     *,
     max_value: float = 4,
-    size: int = 420,
+    size: int = 300,
     title: str = "",
     ring_labels: list[str] | None = None,
 ) -> Markup:
@@ -55,7 +55,7 @@ def radar(
             max_value=max_value,
             title=title,
         )
-    pad = 110
+    pad = 100
     width = size + 2 * pad
     cx, cy, r = width / 2, size / 2 + 30, size / 2 - 20
     height = size + 40 + 28 * math.ceil(len(series) / 3)
@@ -83,7 +83,7 @@ def radar(
         lx, ly = point(i, max_value * 1.09)
         anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
         out.append(f"<g><title>{escape(axis)}</title>")
-        out.append(_text(lx, ly + 4, _short(axis), size=11, fill="#334155", anchor=anchor))
+        out.append(_text(lx, ly + 4, _short(axis, 20), size=12, fill="#334155", anchor=anchor))
         out.append("</g>")
     for k, s in enumerate(series):
         color = s.color or PALETTE[k % len(PALETTE)]
@@ -276,5 +276,5 @@ def _legend(series: list[Series], x: float, y: float, width: float) -> str:
             f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 22:.1f}" y2="{ly:.1f}" '
             f'stroke="{color}" stroke-width="3"{dash}/>'
         )
-        out.append(_text(lx + 28, ly + 4, s.name, size=11, anchor="start", fill="#334155"))
+        out.append(_text(lx + 28, ly + 4, s.name, size=12, anchor="start", fill="#334155"))
     return "".join(out)

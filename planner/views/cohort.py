@@ -18,11 +18,13 @@ def index():
     cohort = svc.cohort_gaps(get_session())
     chart = None
     if cohort.teams and cohort.skills:
+        # skills down, teams across: dozens of skills stay readable, teams are few
         chart = charts.heatmap(
-            [f"{t} ({cohort.people[t]})" for t in cohort.teams],
             [cohort.names[s] for s in cohort.skills],
-            cohort.values,
+            [f"{t} ({cohort.people[t]})" for t in cohort.teams],
+            [list(col) for col in zip(*cohort.values, strict=True)],
             title="Weighted gap per person",
+            cell=44,
         )
     worst = sorted(
         (
