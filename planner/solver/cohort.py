@@ -47,6 +47,8 @@ from planner.solver.grouping import (
 )
 
 COMPONENTS = ("gap", "cost", "credits", "lateness")
+# learners × courses up to which the monolithic model backs up an unproven pattern plan
+SMALL = 20_000
 EPS = 1e-6
 
 
@@ -844,15 +846,39 @@ def solve_cohort(
         plan = split_plan(grouping, plan)
         plan.stats["grouping"] = "exact merge"
         return plan
+    small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
     plan = solve_patterns(
-        scenario, time_limit_s=time_limit_s, workers=workers, progress=progress, stop=stop
+        scenario,
+        time_limit_s=time_limit_s * (0.4 if small and exact is not None else 1.0),
+        workers=workers,
+        progress=progress,
+        stop=stop,
     )
-    if plan.status != "UNKNOWN" or exact is None:
+    if exact is None or plan.status == "OPTIMAL":
         return plan
-    left = time_limit_s - (time.perf_counter() - started)
-    return exact(
-        scenario, time_limit_s=max(1.0, left), workers=workers, progress=progress, stop=stop
-    )
+    left = max(1.0, time_limit_s - (time.perf_counter() - started))
+    if plan.status == "UNKNOWN":
+        return exact(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
+    if not small:
+        return plan
+    # Small enough for the monolithic model to prove what the restricted master cannot
+    # (section rounding leaves an integrality gap the pattern LP does not close).
+    other = exact(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
+    if other.status == "OPTIMAL" or (
+        other.status == "FEASIBLE" and _better(scenario, other.objective, plan.objective)
+    ):
+        other.stats["grouping"] = "monolithic (pattern plan not proven)"
+        return other
+    return plan
+
+
+def _better(s: Scenario, a: dict, b: dict) -> bool:
+    for name in s.objective:
+        if a[name] < b[name] - EPS:
+            return True
+        if a[name] > b[name] + EPS:
+            return False
+    return False
 
 
 __all__ = [
