@@ -48,7 +48,7 @@ from planner.solver.grouping import (
 
 COMPONENTS = ("gap", "cost", "credits", "lateness")
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
-SMALL = 20_000
+SMALL = 2_000
 EPS = 1e-6
 
 
