@@ -46,6 +46,7 @@ class _LRU:
 
 _plans = _LRU(32)
 _catalogs = _LRU(8)
+_comparisons = _LRU(16)
 
 
 def _bind_key(session: Session) -> str:
@@ -104,6 +105,19 @@ class Catalog:
 
     def count(self, learner_id: str) -> int:
         return (self.learners.get(learner_id) or {}).get("count", 1)
+
+
+def compare_plans(session: Session, a_id: int, b_id: int, scenario_id: int) -> Comparison:
+    """compare() of two stored plans, cached: plans never change, the catalog stamp is keyed."""
+    stamp = session.exec(
+        select(ScenarioRecord.updated_at).where(ScenarioRecord.id == scenario_id)
+    ).first()
+
+    def build():
+        catalog = catalog_for(session, scenario_id)
+        return compare(catalog, plan_model(session, a_id), plan_model(session, b_id))
+
+    return _comparisons.get((_bind_key(session), a_id, b_id, scenario_id, str(stamp)), build)
 
 
 def catalog_for(session: Session, scenario_id: int) -> Catalog | None:

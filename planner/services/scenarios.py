@@ -58,6 +58,52 @@ def get_record(session: Session, scenario_id: int) -> ScenarioRecord | None:
     return session.get(ScenarioRecord, scenario_id)
 
 
+def get_header(session: Session, scenario_id: int) -> ScenarioRecord | None:
+    """The record without its body (which may hold 10,000 courses)."""
+    return session.exec(
+        select(ScenarioRecord)
+        .options(
+            load_only(
+                ScenarioRecord.id,
+                ScenarioRecord.name,
+                ScenarioRecord.created_at,
+                ScenarioRecord.updated_at,
+            )
+        )
+        .where(ScenarioRecord.id == scenario_id)
+    ).first()
+
+
+@dataclass
+class Snapshot:
+    """What the editor page shows of a stored body, computed once per change."""
+
+    values: EditorValues
+    terms: list[dict]
+    counts: dict[str, int]
+    people: int
+
+
+_snapshots: dict = {}
+
+
+def snapshot(session: Session, record: ScenarioRecord) -> Snapshot:
+    key = (str(session.get_bind().url), record.id, str(record.updated_at))
+    found = _snapshots.get(key)
+    if found is None:
+        body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == record.id)).one()
+        found = Snapshot(
+            values=editor_values(body),
+            terms=list(body.get("terms", [])),
+            counts={k: len(body.get(k, [])) for k in ("skills", "roles", "courses", "learners")},
+            people=sum(lr.get("count", 1) for lr in body.get("learners", [])),
+        )
+        if len(_snapshots) > 32:
+            _snapshots.clear()
+        _snapshots[key] = found
+    return found
+
+
 def parsed(record: ScenarioRecord) -> Scenario:
     """The record's body as a validated Scenario (cached by id and last change)."""
     return _parse_cached(record.id, str(record.updated_at), json.dumps(record.body))

@@ -228,7 +228,7 @@ def compare():
     a, b = _header_or_404(session, a_id), _header_or_404(session, b_id)
     plan_a, plan_b = svc.plan_model(session, a_id), svc.plan_model(session, b_id)
     catalog_b = svc.catalog_for(session, b.scenario_id)
-    result = svc.compare(catalog_b, plan_a, plan_b)
+    result = svc.compare_plans(session, a_id, b_id, b.scenario_id)
     labels = [name for _, name, *_ in result.gaps[:20]]
     chart = None
     if labels:

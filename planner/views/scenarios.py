@@ -156,9 +156,9 @@ def import_file():
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
 
 
-def _editor_context(record, values, problems=()):
+def _editor_context(record, values=None, problems=()):
     session = get_session()
-    body = record.body
+    snap = svc.snapshot(session, record)
     by_field: dict[str, list[str]] = {}
     for p in problems:
         by_field.setdefault(_field_of(p.path), []).append(str(p))
@@ -170,13 +170,13 @@ def _editor_context(record, values, problems=()):
     ).all()
     return {
         "record": record,
-        "values": values,
+        "values": values or snap.values,
         "problems": list(problems),
         "errors": by_field,
-        "terms": body.get("terms", []),
+        "terms": snap.terms,
         "objective_names": OBJECTIVE_NAMES,
-        "counts": {k: len(body.get(k, [])) for k in ("skills", "roles", "courses", "learners")},
-        "people": sum(lr.get("count", 1) for lr in body.get("learners", [])),
+        "counts": snap.counts,
+        "people": snap.people,
         "plans": plan_svc.list_plans(session, record.id)[:20],
         "run": runs[0] if runs else None,
     }
@@ -199,10 +199,10 @@ def _field_of(path: str) -> str:
 @bp.get("/<int:scenario_id>")
 @staff_required
 def edit(scenario_id: int):
-    record = _record_or_404(scenario_id)
-    return render_template(
-        "scenarios/edit.html", **_editor_context(record, svc.editor_values(record.body))
-    )
+    record = svc.get_header(get_session(), scenario_id)
+    if record is None:
+        abort(404, description=f"There is no scenario {scenario_id}.")
+    return render_template("scenarios/edit.html", **_editor_context(record))
 
 
 @bp.post("/<int:scenario_id>")
