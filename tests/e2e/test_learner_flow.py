@@ -2,17 +2,14 @@
 
 import pytest
 
-from planner import ROOT
 from planner.services import assessment as svc
-from tests.fixtures.web import browser_sign_in
+from tests.fixtures.web import browser_sign_in, shot
 
 pytestmark = pytest.mark.e2e
-SHOTS = ROOT / "docs" / "screenshots"
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"assess-{name}.png"), full_page=True)
+def assess_shot(page, name: str) -> None:
+    shot(page, f"assess-{name}", full_page=True)
 
 
 def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(page):
@@ -25,7 +22,7 @@ def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(pa
     sql.locator(".levelcard", has_text="4 · expert").click()
     page.locator("#skill-ai\\.prompting .levelcard", has_text="2 · working").click()
     assert page.locator("#rated").inner_text() == "2"
-    shot(page, "self")
+    assess_shot(page, "self")
     page.get_by_role("button", name="Save progress").click()
     page.get_by_text("Saved 2 ratings.").wait_for()
     assert sql.locator("input[value='4']").is_checked()
@@ -37,10 +34,10 @@ def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(pa
         q = bank[box.get_attribute("id")]
         choice = q.answer if q.level == 1 else (q.answer + 1) % len(q.options)
         box.locator("input[type=radio]").nth(choice).check()
-    shot(page, "check")
+    assess_shot(page, "check")
     page.get_by_role("button", name="Submit answers").click()
     page.get_by_role("heading", name="SQL for marketing data: level 1 shown").wait_for()
-    shot(page, "result")
+    assess_shot(page, "result")
 
     page.get_by_role("link", name="See my calibrated profile").click()
     flags = page.locator("#flags")
@@ -49,4 +46,4 @@ def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(pa
     radar = page.locator("#radar svg")
     assert radar.locator("polygon.series").count() == 3
     assert page.locator("#row-data\\.sql td").nth(3).inner_text() == "1"
-    shot(page, "profile")
+    assess_shot(page, "profile")

@@ -1,22 +1,12 @@
 """Browser: a staff member finds a course, sees a validation error, fixes it and saves."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from planner import ROOT
-from tests.fixtures.web import USERS, browser_sign_in
+from tests.fixtures.web import USERS, browser_sign_in, shot
 
 pytestmark = pytest.mark.e2e
-SHOTS = ROOT / "docs" / "screenshots"
-
-
-def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def test_staff_edits_course_credits(page):
@@ -25,7 +15,7 @@ def test_staff_edits_course_credits(page):
     page.goto("/login")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.get_by_label("Username or e-mail").fill(USERS["staff"].username)
-    shot(page, "login")
+    shot(page, "login", full_page=True)
     browser_sign_in(page, "staff")
 
     # Live search (HTMX) narrows the list without a page load.
@@ -35,7 +25,7 @@ def test_staff_edits_course_credits(page):
     expect(page.locator("#results")).to_contain_text("AI103")
     expect(page.locator("#results")).not_to_contain_text("AI101")
     assert "q=SQL" in page.url
-    shot(page, "course-list")
+    shot(page, "course-list", full_page=True)
 
     page.get_by_role("link", name="AI103").click()
     expect(page.get_by_role("heading", name=re.compile("AI103"))).to_be_visible()
@@ -44,7 +34,7 @@ def test_staff_edits_course_credits(page):
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#credits-errors")).to_have_text("Credits cannot be negative")
     expect(credits).to_have_attribute("aria-invalid", "true")
-    shot(page, "course-edit")
+    shot(page, "course-edit", full_page=True)
 
     page.get_by_label("Credits", exact=True).fill("4.5")
     page.get_by_role("button", name="Save").click()
