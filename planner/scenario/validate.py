@@ -80,17 +80,17 @@ def _course_references(s: Scenario):
                 )
 
 
-def _prerequisite_cycles(s: Scenario):
-    """All-of prerequisites must form a DAG; report each cycle once, naming it."""
-    graph = {c.id: [p for p in c.prerequisites] for c in s.courses}
-    position = {c.id: i for i, c in enumerate(s.courses)}
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles of a directed graph, each as [a, b, ..., a], each node set reported once.
+
+    Iterative DFS (no recursion limit on long prerequisite chains); every back edge
+    closes one cycle. Edges to nodes outside the graph are ignored."""
     state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = done
-    reported: set[frozenset] = set()
+    cycles, seen = [], set()
     for root in graph:
         if state.get(root):
             continue
-        stack = [(root, iter(graph[root]))]
-        path = [root]
+        stack, path = [(root, iter(graph[root]))], [root]
         state[root] = 1
         while stack:
             node, children = stack[-1]
@@ -103,16 +103,24 @@ def _prerequisite_cycles(s: Scenario):
                 continue
             elif state.get(child) == 1:
                 cycle = path[path.index(child) :] + [child]
-                if frozenset(cycle) not in reported:
-                    reported.add(frozenset(cycle))
-                    yield Problem(
-                        f"courses[{position[child]}].prerequisites",
-                        "prerequisite cycle: " + " → ".join(cycle),
-                    )
+                if frozenset(cycle) not in seen:
+                    seen.add(frozenset(cycle))
+                    cycles.append(cycle)
             elif not state.get(child):
                 state[child] = 1
                 stack.append((child, iter(graph[child])))
                 path.append(child)
+    return cycles
+
+
+def _prerequisite_cycles(s: Scenario):
+    """All-of prerequisites must form a DAG; name each cycle."""
+    position = {c.id: i for i, c in enumerate(s.courses)}
+    for cycle in find_cycles({c.id: list(c.prerequisites) for c in s.courses}):
+        yield Problem(
+            f"courses[{position[cycle[0]]}].prerequisites",
+            "prerequisite cycle: " + " → ".join(cycle),
+        )
 
 
 def _learner_references(s: Scenario):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from planner.models import Course, Prerequisite, Role, Skill, Term
+from planner.scenario.validate import find_cycles
 from planner.services.io.cells import DESCRIPTOR_COLUMNS, CellError, parse_cell
 from planner.services.io.records import FIELDS, REQUIRED
 
@@ -222,11 +223,8 @@ def check_cycles(rows: list[Row], known: Known) -> list[RowProblem]:
     """All-of prerequisites (database + file) must form no cycle; name each cycle once."""
     graph = known.prerequisites
     row_of = {row.record["id"]: row.number for row in rows}
-    problems, reported = [], set()
+    problems = []
     for cycle in find_cycles(graph):
-        if frozenset(cycle) in reported:
-            continue
-        reported.add(frozenset(cycle))
         in_file = [c for c in cycle if c in row_of]
         at = min(in_file, key=row_of.get) if in_file else None
         problems.append(
@@ -246,28 +244,3 @@ def _rotate(cycle: list[str], start: str | None) -> list[str]:
         i = ring.index(start)
         ring = ring[i:] + ring[:i]
     return ring + ring[:1]
-
-
-def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Iterative DFS; each back edge gives one cycle as [a, b, ..., a]."""
-    state: dict[str, int] = {}  # 1 on stack, 2 done
-    cycles = []
-    for root in sorted(graph):
-        if state.get(root):
-            continue
-        stack, path = [(root, iter(graph.get(root, [])))], [root]
-        state[root] = 1
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-            elif state.get(child) == 1:
-                cycles.append(path[path.index(child) :] + [child])
-            elif not state.get(child):
-                state[child] = 1
-                stack.append((child, iter(graph.get(child, []))))
-                path.append(child)
-    return cycles
