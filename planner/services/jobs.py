@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from planner.db import session_scope
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
@@ -29,6 +34,8 @@ PROGRESS_MIN_INTERVAL_S = 0.25  # at most 4 progress writes per second per run
 DEFAULT_WORKERS = 2
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
+INTERRUPTED = "interrupted: the server restarted"
+OWNER_KEY = "owner"  # progress[OWNER_KEY] = "<host>:<pid>:<runner>" of the pool running it
 
 
 class Cancelled(Exception):
@@ -64,6 +71,9 @@ class JobRunner:
         self._lock = threading.Lock()
         self._stops: dict[int, threading.Event] = {}
         self._futures: dict[int, Future] = {}
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        with _owners_lock:
+            _live_owners.add(self.owner)
 
     # -- public ----------------------------------------------------------------------------
     def submit(self, scenario_id: int, *, time_limit_s: float | None = None) -> int:
@@ -71,7 +81,9 @@ class JobRunner:
         with session_scope(self.engine) as session:
             if session.get(ScenarioRecord, scenario_id) is None:
                 raise LookupError(f"no scenario with id {scenario_id}")
-            run = SolveRun(scenario_id=scenario_id, status="queued", progress={})
+            run = SolveRun(
+                scenario_id=scenario_id, status="queued", progress={OWNER_KEY: self.owner}
+            )
             session.add(run)
             session.flush()
             run_id = run.id
@@ -123,6 +135,26 @@ class JobRunner:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=wait, cancel_futures=False)
+        with _owners_lock:
+            _live_owners.discard(self.owner)
+
+    def fail_stale_runs(self) -> list[int]:
+        """Mark failed every queued/running run whose pool is gone (its server exited).
+
+        Called when the runner starts. A run is stale when its recorded owner is absent
+        (rows from before owners were recorded), is a dead process on this host, or is
+        this process but no live runner in it. Runs owned by another host are left alone:
+        whether that process lives cannot be told from here.
+        """
+        with session_scope(self.engine) as session:
+            runs = session.exec(select(SolveRun).where(SolveRun.status.in_(ACTIVE))).all()
+            stale = [run for run in runs if _is_stale((run.progress or {}).get(OWNER_KEY))]
+            for run in stale:
+                _finish(run, "failed", error=INTERRUPTED)
+            ids = [run.id for run in stale]
+        if ids:
+            log.warning("marked %d interrupted solve run(s) failed: %s", len(ids), ids)
+        return ids
 
     # -- worker side -------------------------------------------------------------------------
     def _executor(self) -> ThreadPoolExecutor:
@@ -138,7 +170,7 @@ class JobRunner:
     def _run(self, run_id: int, scenario_id: int, stop: threading.Event, time_limit_s) -> None:
         try:
             scenario = self._start(run_id, scenario_id, stop)
-            reporter = ProgressWriter(self.engine, run_id)
+            reporter = ProgressWriter(self.engine, run_id, owner=self.owner)
             kwargs = {"progress": reporter, "stop": stop}
             if time_limit_s is not None:
                 kwargs["time_limit_s"] = time_limit_s
@@ -164,7 +196,7 @@ class JobRunner:
                 raise LookupError(f"scenario {scenario_id} was deleted")
             run.status = "running"
             run.started_at = utcnow()
-            run.progress = {"stage": "building"}
+            run.progress = {"stage": "building", OWNER_KEY: self.owner}
             body = record.body
         return parse_scenario(body, f"scenario {scenario_id}")
 
@@ -183,7 +215,12 @@ class JobRunner:
             run.best_objective = plan.objective
             run.bound = plan.bound
             run.elapsed_s = (plan.stats or {}).get("solve_time_s", reporter.last_elapsed)
-            run.progress = {**reporter.last, "stage": "done", "status": plan.status}
+            run.progress = {
+                **reporter.last,
+                "stage": "done",
+                "status": plan.status,
+                OWNER_KEY: self.owner,
+            }
             _finish(run, "done")
 
     def _end(self, run_id: int, status: str, error: str | None) -> None:
@@ -207,6 +244,35 @@ def _finish(run: SolveRun, status: str, error: str | None = None) -> None:
         run.elapsed_s = round((run.finished_at - started).total_seconds(), 3)
 
 
+def _is_stale(owner: str | None) -> bool:
+    """True when no live pool can still be running a run with this owner."""
+    if not owner or owner.count(":") < 2:
+        return True
+    host, pid_text, _runner = owner.rsplit(":", 2)
+    if host != socket.gethostname():
+        return False
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return True
+    if pid == os.getpid():
+        with _owners_lock:
+            return owner not in _live_owners
+    return not _pid_alive(pid)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    except OSError:
+        return False
+    return True
+
+
 def _describe(exc: Exception) -> str:
     problems = getattr(exc, "problems", None)
     if problems:  # ScenarioError: every problem, one per line, with its JSON path
@@ -218,10 +284,17 @@ def _describe(exc: Exception) -> str:
 class ProgressWriter:
     """The solver's progress callback: keeps the latest report, writes it at most 4x/s."""
 
-    def __init__(self, engine: Engine, run_id: int, interval_s: float = PROGRESS_MIN_INTERVAL_S):
+    def __init__(
+        self,
+        engine: Engine,
+        run_id: int,
+        interval_s: float = PROGRESS_MIN_INTERVAL_S,
+        owner: str | None = None,
+    ):
         self.engine = engine
         self.run_id = run_id
         self.interval_s = interval_s
+        self.owner = owner
         self.last: dict = {}
         self.last_elapsed: float | None = None
         self.writes = 0
@@ -245,7 +318,7 @@ class ProgressWriter:
                 run = session.get(SolveRun, self.run_id)
                 if run is None or run.status != "running":
                     return
-                run.progress = report
+                run.progress = {**report, OWNER_KEY: self.owner} if self.owner else report
                 stage = report.get("stage") or "objective"
                 if report.get("objective") is not None:
                     run.best_objective = _merge(run.best_objective, stage, report["objective"])
@@ -278,6 +351,8 @@ def _jsonable(value):
 # -- one runner per app (or engine) --------------------------------------------------------
 _runners: dict[int, JobRunner] = {}
 _runners_lock = threading.Lock()
+_live_owners: set[str] = set()  # owners of this process's runners not shut down
+_owners_lock = threading.Lock()  # separate: runner_for builds runners under _runners_lock
 
 
 def init_app(app) -> JobRunner:
@@ -294,7 +369,16 @@ def init_app(app) -> JobRunner:
         app.extensions["planner.jobs"] = runner
         with _runners_lock:
             _runners[id(runner.engine)] = runner
+        _fail_stale_quietly(runner)
     return runner
+
+
+def _fail_stale_quietly(runner: JobRunner) -> None:
+    """Reap interrupted runs at start; a database without tables yet has none to reap."""
+    try:
+        runner.fail_stale_runs()
+    except SQLAlchemyError as exc:
+        log.info("no stale-run check (database not ready): %s", exc.__class__.__name__)
 
 
 def runner_for(app_or_engine=None) -> JobRunner:
@@ -306,9 +390,12 @@ def runner_for(app_or_engine=None) -> JobRunner:
     if isinstance(app_or_engine, Engine):
         with _runners_lock:
             runner = _runners.get(id(app_or_engine))
-            if runner is None:
+            created = runner is None
+            if created:
                 runner = _runners[id(app_or_engine)] = JobRunner(app_or_engine)
-            return runner
+        if created:
+            _fail_stale_quietly(runner)
+        return runner
     return init_app(app_or_engine)
 
 

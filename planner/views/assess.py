@@ -23,16 +23,16 @@ from flask import (
 from sqlalchemy import select
 
 from planner.db import get_session
-from planner.models import Learner, LevelDescriptor, ScenarioRecord, Skill, SolveRun
+from planner.models import Learner, LevelDescriptor, Skill
 from planner.security import current_user, learner_required, staff_required
 from planner.services import assessment as svc
+from planner.services import personal_plan as personal
 from planner.services.charts_radar import calibration_bars, profile_radar
 
 bp = Blueprint("assess", __name__, url_prefix="/assess")
 
 LEVEL_FIELD = "level-"  # radio group name prefix: level-<skill id>
 ANSWER_FIELD = "answer-"  # radio group name prefix: answer-<question id>
-PERSONAL_SCENARIO = "personal plan: {}"
 
 
 def _me() -> str:
@@ -156,17 +156,6 @@ def submit(attempt_id: int):
 # --- profile, export, delete, plan --------------------------------------------------------
 
 
-def _personal_run(session, learner_id: str):
-    record = session.scalars(
-        select(ScenarioRecord).where(ScenarioRecord.name == PERSONAL_SCENARIO.format(learner_id))
-    ).first()
-    if record is None:
-        return None
-    return session.scalars(
-        select(SolveRun).where(SolveRun.scenario_id == record.id).order_by(SolveRun.id.desc())
-    ).first()
-
-
 @bp.get("/profile")
 @learner_required
 def profile():
@@ -177,7 +166,7 @@ def profile():
         profile=prof,
         radar=profile_radar(prof),
         level_names=svc.LEVEL_NAMES,
-        run=_personal_run(session, _me()),
+        run=personal.latest_run(session, _me()),
     )
 
 
@@ -209,38 +198,87 @@ def delete():
 @bp.post("/plan")
 @learner_required
 def plan():
-    """Queue a personal solve from the calibrated levels (planning-web's job runner)."""
-    from planner.scenario import ScenarioError, dump_json
+    """Queue a personal solve from the calibrated levels; the plan page then polls it."""
     from planner.services import jobs
-    from planner.services.scenario_build import BuildError, scenario_from_db
 
     session = get_session()
-    learner = session.get(Learner, _me())
-    if learner.curriculum_id is None:
-        flash("Cannot plan yet: you are not enrolled in a curriculum; ask a staff member.", "error")
-        return redirect(url_for("assess.profile"))
-    svc.sync_learner_levels(session, learner.id)
     try:
-        scenario = scenario_from_db(
-            session, curriculum_id=learner.curriculum_id, learner_ids=[learner.id],
-            name=PERSONAL_SCENARIO.format(learner.id),
-        )  # fmt: skip
-    except (BuildError, ScenarioError) as exc:
+        record, choice = personal.store_personal_scenario(session, _me())
+        session.commit()
+    except personal.PlanError as exc:
         session.rollback()
         flash(f"Cannot plan yet: {exc}", "error")
         return redirect(url_for("assess.profile"))
-    name = PERSONAL_SCENARIO.format(learner.id)
-    record = session.scalars(select(ScenarioRecord).where(ScenarioRecord.name == name)).first()
-    body = json.loads(dump_json(scenario))
-    if record is None:
-        record = ScenarioRecord(name=name, body=body)
-        session.add(record)
-    else:
-        record.body = body
-    session.commit()
     run_id = jobs.submit(current_app._get_current_object(), record.id)
     flash(f"Your personal plan is being computed (run {run_id}).", "success")
-    return redirect(url_for("assess.profile"))
+    return redirect(url_for("assess.my_plan"))
+
+
+def _run_context(session, run) -> dict:
+    result = personal.personal_result(session, _me(), run) if run is not None else None
+    return {
+        "run": run,
+        "active": run is not None and run.status in ("queued", "running"),
+        "elapsed": personal.elapsed_s(run) if run is not None else None,
+        "result": result,
+        "level_names": svc.LEVEL_NAMES,
+    }
+
+
+def _choice(session):
+    try:
+        return personal.choose_curriculum(session, session.get(Learner, _me())), None
+    except personal.PlanError as exc:
+        return None, str(exc)
+
+
+@bp.get("/plan")
+@learner_required
+def my_plan():
+    """The learner's latest personal run: live progress while it runs, then the plan."""
+    session = get_session()
+    choice, problem = _choice(session)
+    return render_template(
+        "assess/plan.html",
+        choice=choice,
+        problem=problem,
+        **_run_context(session, personal.latest_run(session, _me())),
+    )
+
+
+def _own_run_or_404(session, run_id: int):
+    run = personal.own_run(session, _me(), run_id)
+    if run is None:  # someone else's run looks exactly like a missing one
+        abort(404, description="No such plan run.")
+    return run
+
+
+@bp.get("/plan/runs/<int:run_id>")
+@learner_required
+def plan_run(run_id: int):
+    """The run panel (HTMX polls it); once the run is done it carries the plan too."""
+    session = get_session()
+    run = _own_run_or_404(session, run_id)
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("assess.my_plan"))
+    return render_template("assess/_plan_run.html", **_run_context(session, run))
+
+
+@bp.post("/plan/runs/<int:run_id>/cancel")
+@learner_required
+def cancel_plan(run_id: int):
+    from planner.services import jobs
+
+    session = get_session()
+    run = _own_run_or_404(session, run_id)
+    stopped = jobs.cancel(run.id, current_app._get_current_object())
+    session.expire_all()
+    run = _own_run_or_404(session, run_id)
+    if request.headers.get("HX-Request"):
+        return render_template("assess/_plan_run.html", **_run_context(session, run))
+    if stopped:
+        flash("Planning cancelled; your earlier plans are unchanged.", "success")
+    return redirect(url_for("assess.my_plan"))
 
 
 # --- staff --------------------------------------------------------------------------------

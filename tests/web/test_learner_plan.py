@@ -1,0 +1,197 @@
+"""The learner's own plan: curriculum fallback, live run panel, the plan in words,
+infeasibility explained, and who may see which run."""
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from planner import db
+from planner.models import Curriculum, Learner, PlanRecord, ScenarioRecord, SolveRun
+from planner.scenario import Plan
+from planner.services import jobs
+from planner.services import personal_plan as personal
+from tests.fixtures.web import sign_in_client
+
+HX = {"HX-Request": "true"}
+COLLEGE = "ai-marketing-college"
+CORPORATE = "corporate-ai-upskilling"
+
+
+def latest_run(app, learner_id="test.learner") -> SolveRun:
+    with db.session_scope(db.get_engine(app)) as s:
+        run = personal.latest_run(s, learner_id)
+        s.expunge(run)
+        return run
+
+
+def plan_my_path(app, client, learner_id="test.learner") -> SolveRun:
+    r = client.post("/assess/plan")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/assess/plan")
+    run = latest_run(app, learner_id)
+    assert jobs.wait(run.id, app, timeout=60)
+    return latest_run(app, learner_id)
+
+
+def set_learner(app, learner_id="test.learner", **fields):
+    with db.session_scope(db.get_engine(app)) as s:
+        learner = s.get(Learner, learner_id)
+        for key, value in fields.items():
+            setattr(learner, key, value)
+
+
+# -- which curriculum -------------------------------------------------------------------------
+def test_unenrolled_learner_is_planned_in_the_curriculum_of_their_role(web_session):
+    learner = web_session.get(Learner, "test.learner")  # data analyst, no curriculum
+    choice = personal.choose_curriculum(web_session, learner)
+    # Both seeded curricula plan a data analyst and teach every level the role needs:
+    # the tie goes to the first id, so repeated clicks plan in the same place.
+    assert (choice.curriculum_id, choice.enrolled) == (COLLEGE, False)
+    assert choice.coverage == pytest.approx(1.0)
+    assert "not enrolled" in choice.why and "3-year vocational-college" in choice.why
+
+
+def test_own_curriculum_wins_and_role_peers_narrow_the_fallback(web_session):
+    learner = web_session.get(Learner, "test.learner")
+    learner.curriculum_id = CORPORATE
+    choice = personal.choose_curriculum(web_session, learner)
+    assert (choice.curriculum_id, choice.enrolled) == (CORPORATE, True)
+    learner.curriculum_id = None
+    # Only the corporate catalog plans data analysts now: the fallback follows them.
+    for peer in web_session.scalars(
+        select(Learner).where(Learner.role_id == learner.role_id, Learner.id != learner.id)
+    ):
+        peer.curriculum_id = CORPORATE if peer.curriculum_id else None
+    web_session.flush()
+    assert personal.choose_curriculum(web_session, learner).curriculum_id == CORPORATE
+
+
+def test_no_curriculum_at_all_and_no_role_are_explained(app, learner_client, web_session):
+    set_learner(app, role_id=None)
+    r = learner_client.post("/assess/plan", follow_redirects=True)
+    assert "Cannot plan yet: you have no target role yet" in r.get_data(as_text=True)
+    web_session.execute(Curriculum.__table__.delete())
+    web_session.commit()
+    with pytest.raises(personal.PlanError, match="no curriculum"):
+        personal.choose_curriculum(web_session, web_session.get(Learner, "test.learner"))
+
+
+# -- the plan page ----------------------------------------------------------------------------
+def test_plan_my_path_without_curriculum_gives_a_real_plan(app, learner_client):
+    learner_client.post("/assess/", data={"level-data.sql": "1", "level-data.spreadsheets": "2"})
+    run = plan_my_path(app, learner_client)
+    assert run.status == "done", run.error
+    with db.session_scope(db.get_engine(app)) as s:
+        body = s.get(ScenarioRecord, run.scenario_id).body
+        plan = Plan.model_validate(s.get(PlanRecord, run.plan_id).body)
+    assert body["name"] == "personal plan: test.learner"
+    assert [lr["id"] for lr in body["learners"]] == ["test.learner"]
+    assert body["learners"][0]["levels"]["data.sql"] == 1
+    taken = [c for courses in plan.learners[0].schedule.values() for c in courses]
+    assert taken and {c["id"] for c in body["courses"]} >= set(taken)
+
+    page = learner_client.get("/assess/plan").get_data(as_text=True)
+    assert "You are not enrolled in a curriculum, so this plan uses" in page
+    cards = re.findall(r'class="course-card" data-course="([^"]+)"', page)
+    assert sorted(cards) == sorted(taken)
+    assert 'id="plan-gaps"' in page and 'id="plan-radar"' in page
+    assert page.count('class="series"') == 3  # needed, current, after plan
+    assert "hx-trigger" not in page  # finished: no more polling
+    # every needed skill is said in words, in one of the three lists
+    needed = len(re.findall(r"<li>[^<]*your role needs", page)) + len(
+        re.findall(r"<li>[^<]*the \w+ level your role needs", page)
+    )
+    assert needed > 0 or 'id="gaps-already"' in page
+    assert re.search(r"Latest plan run #\d+: <strong>done</strong>", learner_client.get(
+        "/assess/profile"
+    ).get_data(as_text=True))  # fmt: skip
+
+
+class Gate:
+    """Stands in for the solver so the test sees the run queued/running, then cancels."""
+
+    def __init__(self):
+        self.started = threading.Event()
+
+    def __call__(self, scenario, *, progress=None, stop=None, **_):
+        progress({"stage": "gap", "objective": {"gap": 9}, "elapsed_s": 0.1})
+        self.started.set()
+        stop.wait(30)
+        return Plan(status="UNKNOWN", scenario=scenario.name)
+
+
+def test_run_panel_polls_shows_elapsed_and_cancel_stops_it(app, learner_client):
+    runner = jobs.runner_for(app)
+    gate = Gate()
+    runner._solve = gate
+    learner_client.post("/assess/plan")
+    run = latest_run(app)
+    assert gate.started.wait(10)
+    page = learner_client.get("/assess/plan").get_data(as_text=True)
+    assert f'hx-get="/assess/plan/runs/{run.id}"' in page and 'hx-trigger="every 1s"' in page
+    panel = learner_client.get(f"/assess/plan/runs/{run.id}", headers=HX).get_data(as_text=True)
+    assert "working out your plan: closing as many skill gaps" in panel
+    assert re.search(r'id="run-elapsed">\d+\.\d s', panel)
+    assert ">Cancel</button>" in panel
+    r = learner_client.post(f"/assess/plan/runs/{run.id}/cancel", headers=HX)
+    assert r.status_code == 200
+    assert jobs.wait(run.id, app, timeout=10)
+    assert latest_run(app).status == "cancelled"
+    panel = learner_client.get(f"/assess/plan/runs/{run.id}", headers=HX).get_data(as_text=True)
+    assert 'data-status="cancelled"' in panel and "hx-trigger" not in panel
+
+
+def test_infeasible_plan_is_explained_in_plain_words(app, learner_client):
+    # Close every gap on 100 of budget: impossible; the first fix names the budget needed.
+    set_learner(app, curriculum_id=CORPORATE, budget=100, gap_mode="close")
+    run = plan_my_path(app, learner_client)
+    with db.session_scope(db.get_engine(app)) as s:
+        plan = Plan.model_validate(s.get(PlanRecord, run.plan_id).body)
+    assert plan.status == "INFEASIBLE"
+    first = plan.diagnosis.fixes[0].changes[0]
+    assert first.relax == "learner_budget:test.learner"
+    page = learner_client.get("/assess/plan").get_data(as_text=True)
+    expected = f"Your budget of 100 is too small: {first.to:,.0f} would make a plan possible."
+    assert expected in page
+    assert "Every gap of your role must be closed" in page
+    assert "learner_budget:" not in page  # no rule labels for learners
+    assert "This plan uses your curriculum, Corporate AI upskilling catalog 2027." in page
+
+
+# -- who may see what -------------------------------------------------------------------------
+def test_a_learner_cannot_reach_another_learners_run_or_plan(app, learner_client):
+    jobs.runner_for(app)._solve = Gate()
+    learner_client.post("/assess/plan")
+    mine = latest_run(app)
+    other = sign_in_client(app, "other_learner")
+    assert other.get(f"/assess/plan/runs/{mine.id}", headers=HX).status_code == 404
+    assert other.get(f"/assess/plan/runs/{mine.id}").status_code == 404
+    assert other.post(f"/assess/plan/runs/{mine.id}/cancel", headers=HX).status_code == 404
+    assert latest_run(app).status in ("queued", "running")  # untouched by the other learner
+    assert "You have not planned yet" in other.get("/assess/plan").get_data(as_text=True)
+    learner_client.post(f"/assess/plan/runs/{mine.id}/cancel")
+    assert jobs.wait(mine.id, app, timeout=10)
+
+
+def test_staff_plan_pages_stay_closed_to_learners(app, learner_client):
+    run = plan_my_path(app, learner_client)
+    assert run.plan_id is not None
+    for url in (
+        f"/plans/{run.plan_id}",
+        f"/plans/{run.plan_id}/export.json",
+        "/plans/",
+        f"/scenarios/{run.scenario_id}",
+        f"/scenarios/runs/{run.id}",
+    ):
+        assert learner_client.get(url).status_code == 403, url
+    # and staff pages see the learner's plan as any other
+    staff = sign_in_client(app, "staff")
+    assert staff.get(f"/plans/{run.plan_id}").status_code == 200
+
+
+def test_plan_pages_need_a_learner_and_csrf(client, staff_client, csrf_app):
+    assert client.get("/assess/plan").status_code in (302, 401)
+    assert staff_client.get("/assess/plan").status_code == 403
+    learner = sign_in_client(csrf_app, "learner")
+    assert learner.post("/assess/plan").status_code == 400
