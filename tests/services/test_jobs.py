@@ -227,3 +227,80 @@ def test_cancel_stops_a_long_real_solve_promptly(engine):
     assert plans_of(engine, sid) == before
     assert plans_of(engine, big) == []
     runner.shutdown()
+
+
+# -- runs interrupted by a server that exited ---------------------------------------------------
+def dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def add_run(engine, sid, status, owner=None) -> int:
+    with db.session_scope(engine) as session:
+        progress = {"stage": "gap"} | ({jobs.OWNER_KEY: owner} if owner else {})
+        run = SolveRun(scenario_id=sid, status=status, progress=progress)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def test_runner_start_fails_runs_of_exited_servers_only(engine):
+    import os
+    import socket
+
+    host = socket.gethostname()
+    sid = store(engine, scenarios.synthetic_scenario(courses=3, learners=1))
+    live = jobs.JobRunner(engine, workers=1, solve_fn=GatedSolve())  # this process, alive
+    kept_live = live.submit(sid)
+    assert wait_for(lambda: get_run(engine, kept_live).status == "running")
+    gone = jobs.JobRunner(engine)  # this process, but shut down: its runs are orphans
+    gone.shutdown()
+    runs = {
+        "dead process": add_run(engine, sid, "running", f"{host}:{dead_pid()}:abc"),
+        "queued, dead process": add_run(engine, sid, "queued", f"{host}:{dead_pid()}:abc"),
+        "no owner recorded": add_run(engine, sid, "queued"),
+        "shut-down runner": add_run(engine, sid, "running", gone.owner),
+    }
+    other_host = add_run(engine, sid, "running", f"elsewhere.example:{os.getpid()}:abc")
+    finished = add_run(engine, sid, "done", f"{host}:{dead_pid()}:abc")
+
+    started = jobs.runner_for(engine)  # a runner starting on this database reaps on start
+    for what, run_id in runs.items():
+        run = get_run(engine, run_id)
+        assert (run.status, run.error) == ("failed", jobs.INTERRUPTED), what
+        assert run.finished_at is not None
+    assert get_run(engine, other_host).status == "running"  # cannot tell: left alone
+    assert get_run(engine, finished).status == "done"
+    assert get_run(engine, kept_live).status == "running"
+    assert started.fail_stale_runs() == []  # idempotent
+    live.shutdown()
+    assert get_run(engine, kept_live).status == "cancelled"
+
+
+def test_runs_record_their_owner_while_active(engine):
+    solver = GatedSolve()
+    runner = jobs.JobRunner(engine, workers=1, solve_fn=solver)
+    run_id = runner.submit(store(engine, scenarios.synthetic_scenario(courses=3, learners=1)))
+    assert wait_for(lambda: get_run(engine, run_id).progress.get("stage") == "gap")
+    assert get_run(engine, run_id).progress[jobs.OWNER_KEY] == runner.owner
+    assert jobs.JobRunner(engine).fail_stale_runs() == []  # owned by a live pool: kept
+    solver.gate.set()
+    assert runner.wait(run_id, 5) and get_run(engine, run_id).status == "done"
+    runner.shutdown()
+
+
+def test_app_start_marks_interrupted_runs_failed(engine):
+    from planner import create_app
+
+    sid = store(engine, scenarios.synthetic_scenario(courses=3, learners=1))
+    run_id = add_run(engine, sid, "running", "old-host-format")
+    app = create_app({"TESTING": True, "DATABASE_URL": str(engine.url)})
+    try:
+        run = get_run(engine, run_id)
+        assert (run.status, run.error) == ("failed", "interrupted: the server restarted")
+    finally:
+        db.get_engine(app).dispose()
