@@ -78,13 +78,15 @@ class _Progress:
 def solve(scenario, out, time_limit, workers):
     """Solve SCENARIO and write the plan (JSON)."""
     from planner.scenario import dump_json
-    from planner.solver import solve as run_solve
+    from planner.solver.cohort import solve_cohort
     from planner.solver.diagnose import describe
 
     loaded = _load(scenario)
     if out is not None and Path(out).is_dir():
         _fail([f"cannot write plan to {out}: it is a directory"])
-    plan = run_solve(loaded, time_limit_s=time_limit, workers=workers, progress=_Progress())
+    # solve_cohort merges identical learners and decomposes large coupled cohorts; with a
+    # single learner it is the plain CP-SAT solve.
+    plan = solve_cohort(loaded, time_limit_s=time_limit, workers=workers, progress=_Progress())
     text = dump_json(plan)
     if out is None:
         click.echo(text, nl=False)

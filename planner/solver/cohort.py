@@ -839,9 +839,12 @@ def solve_cohort(
         )
         if plan.status in ("INFEASIBLE", "UNKNOWN"):
             # Labels of a merged learner would name one member only: diagnose the original.
-            left = time_limit_s - (time.perf_counter() - started)
             return exact(
-                scenario, time_limit_s=max(1.0, left), workers=workers, progress=progress, stop=stop
+                scenario,
+                time_limit_s=_remaining(started, time_limit_s),
+                workers=workers,
+                progress=progress,
+                stop=stop,
             )
         plan = split_plan(grouping, plan)
         plan.stats["grouping"] = "exact merge"
@@ -856,7 +859,7 @@ def solve_cohort(
     )
     if exact is None or plan.status == "OPTIMAL":
         return plan
-    left = max(1.0, time_limit_s - (time.perf_counter() - started))
+    left = _remaining(started, time_limit_s)
     if plan.status == "UNKNOWN":
         return exact(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
     if not small:
@@ -870,6 +873,11 @@ def solve_cohort(
         other.stats["grouping"] = "monolithic (pattern plan not proven)"
         return other
     return plan
+
+
+def _remaining(started: float, time_limit_s: float) -> float:
+    """Time left for a fallback solve; never more than 1% over the caller's limit."""
+    return max(time_limit_s - (time.perf_counter() - started), 0.01 * time_limit_s)
 
 
 def _better(s: Scenario, a: dict, b: dict) -> bool:

@@ -90,3 +90,25 @@ def test_members_of_one_group_may_get_different_plans_but_each_one_plan():
     assert check_plan(s, plan) == []
     assert {lp.id for lp in plan.learners} == {lr.id for lr in s.learners}
     assert len(plan.learners) == len(s.learners)
+
+
+def test_solve_cohort_keeps_to_a_tiny_time_limit():
+    import time
+
+    from planner.solver.cohort import solve_cohort
+
+    hard = generate(
+        1,
+        learners=6,
+        courses=40,
+        terms=4,
+        skills=12,
+        groups_count=20,
+        capacities=True,
+        budget="tight",
+    )
+    started = time.perf_counter()
+    plan = solve_cohort(hard, time_limit_s=0.05, workers=1)
+    assert time.perf_counter() - started < 1.5  # model building included
+    assert plan.status in ("FEASIBLE", "UNKNOWN")
+    assert not check_plan(hard, plan)
