@@ -110,3 +110,35 @@ def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
         f"aiming at {role_id} over {len(result.learner_terms(learner))} terms",
         err=True,
     )
+
+
+@scenario.command()
+@click.argument("curriculum")
+@click.argument("employees", type=click.Path(dir_okay=False))
+@click.option("--budget", type=click.FloatRange(min=0), default=None, help="Scenario budget.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+def cohort(curriculum, employees, budget, out_path):
+    """Write CURRICULUM with its learners replaced by the people of an EMPLOYEES CSV.
+
+    Columns: see docs/cohort.md. Every bad row is reported; nothing is written on error."""
+    from planner.scenario import ScenarioError, dump_json, load_scenario
+    from planner.scenario.models import Constraints
+    from planner.services.cohort_import import CohortImportError, read_employees
+
+    try:
+        base = load_scenario(resolve_curriculum(curriculum))
+        result = read_employees(employees, base).scenario(base)
+        if budget is not None:
+            result = result.model_copy(update={"constraints": Constraints(budget=budget)})
+    except (ScenarioError, CohortImportError) as exc:
+        _fail(exc.problems)
+    try:
+        Path(out_path).write_text(dump_json(result), encoding="utf-8")
+    except OSError as exc:
+        _fail([f"--out: cannot write {out_path}: {exc.strerror}"])
+    people = sum(learner.count for learner in result.learners)
+    click.echo(
+        f"wrote {out_path}: {people} people in {len(result.learners)} learner entries, "
+        f"{len(result.courses)} courses",
+        err=True,
+    )
