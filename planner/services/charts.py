@@ -7,7 +7,9 @@ XML-escaped; ids may hold any Unicode, including Chinese names.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from unicodedata import east_asian_width
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -55,10 +57,22 @@ def radar(
             max_value=max_value,
             title=title,
         )
-    pad = 100
-    width = size + 2 * pad
-    cx, cy, r = width / 2, size / 2 + 30, size / 2 - 20
-    height = size + 40 + 28 * math.ceil(len(series) / 3)
+    labels = [_wrap(axis, AXIS_LABEL_PX, AXIS_FONT) for axis in axes]
+    r = size / 2 - 20
+    # Lay the labels out around a centre at (0, 0), then size the canvas to what they
+    # cover: long names get the room they need instead of running off the edge.
+    boxes = _separate([_axis_label_box(i, n, r * 1.09, lines) for i, lines in enumerate(labels)])
+    margin = 10
+    left = max(r, *(-b[0] for b in boxes)) + margin
+    right = max(r, *(b[2] for b in boxes)) + margin
+    top_extent = max(r, *(-b[1] for b in boxes))
+    bottom_extent = max(r, *(b[3] for b in boxes))
+    title_h = 34 if title else 8
+    legend_h = 28 * math.ceil(len(series) / 3)
+    width = max(left + right, 260)
+    cx = left + (width - left - right) / 2
+    cy = title_h + top_extent + margin
+    height = cy + bottom_extent + margin + legend_h + 8
 
     def point(i: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
@@ -80,10 +94,12 @@ def radar(
         out.append(
             f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#e2e8f0"/>'
         )
-        lx, ly = point(i, max_value * 1.09)
-        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        out.append(f"<g><title>{escape(axis)}</title>")
-        out.append(_text(lx, ly + 4, _short(axis, 20), size=12, fill="#334155", anchor=anchor))
+        x0, y0, _x1, _y1, anchor = boxes[i]
+        ax = cx + {"start": x0, "end": _x1, "middle": (x0 + _x1) / 2}[anchor]
+        out.append(f'<g class="axis-label"><title>{escape(axis)}</title>')
+        for k, line in enumerate(labels[i]):
+            baseline = cy + y0 + AXIS_LINE_H * k + AXIS_FONT * 0.8
+            out.append(_text(ax, baseline, line, size=AXIS_FONT, fill="#334155", anchor=anchor))
         out.append("</g>")
     for k, s in enumerate(series):
         color = s.color or PALETTE[k % len(PALETTE)]
@@ -100,9 +116,97 @@ def radar(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}">'
                 f"<title>{escape(axes[i])}: {escape(s.name)} {_fmt(v)}</title></circle>"
             )
-    out.append(_legend(series, 16, size + 46, width))
+    out.append(_legend(series, 16, height - legend_h + 6, width))
     out.append("</svg>")
     return Markup("".join(out))
+
+
+AXIS_FONT = 12
+NO_LINE_START = set("）】」』、，。：；！？),.;:!?")
+AXIS_LINE_H = 14
+AXIS_LABEL_PX = 150  # wrap axis names wider than this (about 22 Latin letters at 12 px)
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of rendered width: wide (CJK) glyphs 1 em, others 0.58 em."""
+    return sum(size * (1.0 if east_asian_width(ch) in "WF" else 0.58) for ch in text)
+
+
+def _wrap(text: str, max_px: float, size: float, max_lines: int = 3) -> list[str]:
+    """Break at spaces (anywhere between wide glyphs); the last line gets "…" if cut."""
+    tokens = re.findall(
+        r"[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]+\s*",
+        text,
+    )
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        closing = token in NO_LINE_START  # "）" or "、" never starts a line
+        if line and not closing and text_width((line + token).rstrip(), size) > max_px:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and text_width(last + "…", size) > max_px:
+            last = last[:-1]
+        lines = [*lines[: max_lines - 1], last.rstrip() + "…"]
+    return lines or [""]
+
+
+def _axis_label_box(i: int, n: int, radius: float, lines: list[str]):
+    """(x0, y0, x1, y1, anchor) of an axis label, relative to the radar's centre.
+
+    Labels on the right start at their point, on the left end there, at the top and
+    bottom they are centred; top labels grow upwards, bottom ones downwards."""
+    angle = -math.pi / 2 + 2 * math.pi * i / n
+    px, py = radius * math.cos(angle), radius * math.sin(angle)
+    w = max(text_width(line, AXIS_FONT) for line in lines)
+    h = AXIS_LINE_H * len(lines)
+    if abs(px) < 8:
+        anchor, x0 = "middle", px - w / 2
+    elif px > 0:
+        anchor, x0 = "start", px + 4
+    else:
+        anchor, x0 = "end", px - 4 - w
+    if abs(py) < 8:
+        y0 = py - h / 2
+    elif py < 0:
+        y0 = py - h + AXIS_LINE_H / 2 - 2 if abs(px) >= 8 else py - h - 2
+    else:
+        y0 = py - AXIS_LINE_H / 2 + 2 if abs(px) >= 8 else py + 4
+    return x0, y0, x0 + w, y0 + h, anchor
+
+
+def _separate(boxes: list, passes: int = 4) -> list:
+    """Move labels near the top and bottom away from the centre until they clear their
+    neighbours (wrapped names next to the vertical axis would otherwise overlap)."""
+    boxes = [list(b) for b in boxes]
+    n = len(boxes)
+    for _ in range(passes):
+        moved = False
+        for i in range(n):
+            for j in (i - 1, (i + 1) % n):
+                a, b = boxes[i], boxes[j % n]
+                if i == j % n or abs(_mid_x(a)) > abs(_mid_x(b)):
+                    continue  # only the label nearer the vertical axis moves
+                overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                if overlap_x > 0 and overlap_y > 0:
+                    down = (a[1] + a[3]) >= 0
+                    shift = overlap_y + 2 if down else -(overlap_y + 2)
+                    a[1] += shift
+                    a[3] += shift
+                    moved = True
+        if not moved:
+            break
+    return [tuple(b) for b in boxes]
+
+
+def _mid_x(box) -> float:
+    return (box[0] + box[2]) / 2
 
 
 def heatmap(

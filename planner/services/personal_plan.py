@@ -256,9 +256,13 @@ def personal_result(session: Session, learner_id: str, run: SolveRun) -> Persona
         )
         diagnosis = plan_words.diagnosis_words(catalog, constraints, plan.diagnosis, learner_id)
     mine = next((lp for lp in plan.learners if lp.id == learner_id), None)
+    grid = plan_svc.term_grid(catalog, plan, learner_id)  # fresh objects: safe to reword
+    for column in grid:
+        for card in column.cards:
+            card.reason = plan_words.learner_reason(card.reason, catalog, learner_id)
     return PersonalResult(
         plan=plan,
-        grid=plan_svc.term_grid(catalog, plan, learner_id),
+        grid=grid,
         gaps=rows,
         words=plan_words.gap_words(rows),
         radar=plan_svc.radar_svg(catalog, rows) if len(rows) >= 1 else None,

@@ -8,6 +8,7 @@ scenario-wide budget), so every number quoted is the one the solver used.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from planner.scenario import Diagnosis
@@ -69,6 +70,22 @@ def gap_words(rows: list[GapRow]) -> GapWords:
         else:
             out.already.append(r.name)
     return out
+
+
+# -- course cards -------------------------------------------------------------------------------
+def learner_reason(reason: str, catalog: Catalog, learner_id: str) -> str:
+    """The solver's reason for a course, with skill names instead of ids and "your role"
+    instead of the role id ("raises data.sql 1→2 (needed 3 for mkt-data-analyst)" becomes
+    "raises SQL for marketing data 1→2 (needed 3 for your role)")."""
+    role = (catalog.learners.get(learner_id) or {}).get("role")
+    text = reason.replace(f" for {learner_id}'s target", " for your target")
+    if role:
+        text = re.sub(rf"for {re.escape(role)}(?![\w.-])", "for your role", text)
+    ids = sorted((k for k in catalog.skills if k in text), key=len, reverse=True)
+    if not ids:
+        return text
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    return pattern.sub(lambda m: catalog.skill_name(m.group(1)), text)
 
 
 # -- infeasibility -----------------------------------------------------------------------------

@@ -47,3 +47,16 @@ def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(pa
     assert radar.locator("polygon.series").count() == 3
     assert page.locator("#row-data\\.sql td").nth(3).inner_text() == "1"
     assess_shot(page, "profile")
+
+    # Plan my path: the run panel polls until the plan (grid, gaps, radar) replaces it.
+    page.get_by_role("button", name="Plan my path").click()
+    page.wait_for_url("**/assess/plan")
+    assert "not enrolled in a curriculum" in page.locator("#plan-curriculum").inner_text()
+    page.locator("#plan-run[data-status='done']").wait_for(timeout=60_000)
+    cards = page.locator("#term-grid .course-card")
+    assert cards.count() >= 1
+    assert cards.first.locator(".why").inner_text().strip()  # each card says why
+    gaps = page.locator("#plan-gaps")
+    assert gaps.locator("li").count() + gaps.locator("#gaps-already").count() >= 1
+    assert page.locator("#plan-radar svg polygon.series").count() == 3
+    assess_shot(page, "plan")

@@ -195,3 +195,61 @@ def test_plan_pages_need_a_learner_and_csrf(client, staff_client, csrf_app):
     assert staff_client.get("/assess/plan").status_code == 403
     learner = sign_in_client(csrf_app, "learner")
     assert learner.post("/assess/plan").status_code == 400
+
+
+# -- words ------------------------------------------------------------------------------------
+def words_catalog():
+    from planner.services.plans import Catalog
+
+    return Catalog.of(
+        {
+            "skills": [{"id": "data.sql", "name": "SQL for marketing data"}],
+            "roles": [{"id": "mkt-data-analyst", "requires": {"data.sql": 3}}],
+            "terms": [{"id": "2027-Q1", "max_credits": 6}, {"id": "2027-Q2"}],
+            "courses": [{"id": "DA-02", "title": "SQL 入门", "credits": 1, "offered": ["q2"]}],
+            "learners": [
+                {
+                    "id": "li.na",
+                    "role": "mkt-data-analyst",
+                    "budget": 500,
+                    "max_credits": 2.5,
+                    "pinned": {"DA-02": "2027-Q1"},
+                }
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("relax", "to", "sentence"),
+    [
+        ("learner_budget:li.na", 650, "Your budget of 500 is too small: 650 would make a plan possible."),
+        ("budget", 12000.5, "The total budget of 9,000 is too small: 12,000.5 would make a plan possible."),
+        ("learner_max_credits:li.na", 3, "Your limit of 2.5 credits a term is too low: 3 would make a plan possible."),
+        ("term_max_credits:2027-Q1", 8, "The limit of 6 credits in term 2027-Q1 is too low: 8 would make a plan possible."),
+        ("pinned:li.na:DA-02", "2027-Q2", "Moving DA-02 “SQL 入门” to term 2027-Q2 would make a plan possible."),
+        ("offered:DA-02", "2027-Q1", "Also offering DA-02 “SQL 入门” in 2027-Q1 would make a plan possible."),
+        ("gap_closed:li.na", None, "Accepting that some gaps stay open would make a plan possible."),
+        ("required:li.na:DA-02", None, "Not requiring DA-02 “SQL 入门” would make a plan possible."),
+        ("learner_budget:li.na", None, "Dropping your budget limit would make a plan possible."),
+    ],
+)  # fmt: skip
+def test_first_fix_in_a_learners_words(relax, to, sentence):
+    from planner.scenario import Diagnosis
+    from planner.services.plan_words import diagnosis_words
+
+    diagnosis = Diagnosis(
+        conflict=[relax, "offered:DA-02"], minimal=True, fixes=[{"changes": [{"relax": relax, "to": to}]}]
+    )  # fmt: skip
+    words = diagnosis_words(words_catalog(), {"budget": 9000}, diagnosis, "li.na")
+    assert words.headline == sentence
+    assert words.rules[1] == "DA-02 “SQL 入门” is offered only in q2"
+
+
+def test_course_reasons_name_skills_and_say_your_role():
+    from planner.services.plan_words import learner_reason
+
+    reason = "raises data.sql 1→2 (needed 3 for mkt-data-analyst); prerequisite of DA-03 (2027-Q2)"
+    assert learner_reason(reason, words_catalog(), "li.na") == (
+        "raises SQL for marketing data 1→2 (needed 3 for your role); prerequisite of DA-03 (2027-Q2)"
+    )
