@@ -89,7 +89,12 @@ def choose_curriculum(session: Session, learner: Learner) -> CurriculumChoice:
         f"You are not enrolled in a curriculum, so this plan uses “{cur.name or cur.id}”: "
         f"{where}, and its courses can teach {round(100 * coverage)}% of the skill levels "
         f"your role needs"
-        + (f" (the best of the {len(candidates)} that qualify)" if len(candidates) > 1 else "")
+        + (
+            f" (of the {len(candidates)} that qualify it covers the most; ties go to the "
+            "first by id)"
+            if len(candidates) > 1
+            else ""
+        )
         + ". Ask a staff member to enrol you if you study elsewhere."
     )
     return CurriculumChoice(cur.id, cur.name or cur.id, False, coverage, why)

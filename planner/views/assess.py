@@ -202,8 +202,14 @@ def plan():
     from planner.services import jobs
 
     session = get_session()
+    current = personal.latest_run(session, _me())
+    if current is not None and current.status in ("queued", "running"):
+        # One run at a time per learner: a second click neither queues more work nor
+        # rewrites the scenario a queued run is about to read.
+        flash("Your plan is still being computed; cancel it first to start again.", "error")
+        return redirect(url_for("assess.my_plan"))
     try:
-        record, choice = personal.store_personal_scenario(session, _me())
+        record, _choice = personal.store_personal_scenario(session, _me())
         session.commit()
     except personal.PlanError as exc:
         session.rollback()

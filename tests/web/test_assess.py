@@ -179,9 +179,11 @@ def test_forms_need_the_csrf_token(csrf_app, web_session):
     assert web_session.scalar(select(func.count()).select_from(Assessment)) == 0
 
 
-def test_plan_my_path_without_curriculum_says_why(learner_client):
+def test_plan_my_path_without_curriculum_says_which_one_it_uses(learner_client):
     r = learner_client.post("/assess/plan", follow_redirects=True)
-    assert "not enrolled in a curriculum" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert r.request.path == "/assess/plan"
+    assert "You are not enrolled in a curriculum, so this plan uses" in page
 
 
 def test_plan_my_path_queues_a_personal_solve_from_calibrated_levels(app, learner_client):

@@ -134,6 +134,8 @@ def test_run_panel_polls_shows_elapsed_and_cancel_stops_it(app, learner_client):
     assert "working out your plan: closing as many skill gaps" in panel
     assert re.search(r'id="run-elapsed">\d+\.\d s', panel)
     assert ">Cancel</button>" in panel
+    again = learner_client.post("/assess/plan", follow_redirects=True).get_data(as_text=True)
+    assert "still being computed" in again and latest_run(app).id == run.id  # one at a time
     r = learner_client.post(f"/assess/plan/runs/{run.id}/cancel", headers=HX)
     assert r.status_code == 200
     assert jobs.wait(run.id, app, timeout=10)
