@@ -31,7 +31,8 @@ def run_json(run: SolveRun) -> dict:
         "id": run.id,
         "scenario_id": run.scenario_id,
         "status": run.status,
-        "progress": run.progress,
+        # "owner" (host:pid of the serving process) is internal bookkeeping, not for clients
+        "progress": {k: v for k, v in (run.progress or {}).items() if k != "owner"},
         "best_objective": run.best_objective,
         "bound": run.bound,
         "elapsed_s": run.elapsed_s,

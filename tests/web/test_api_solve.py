@@ -24,6 +24,7 @@ def test_solve_poll_and_fetch_plan(app, client, staff_token):
     polled = client.get(f"/api/v1/runs/{run['id']}", headers=auth(staff_token)).get_json()["run"]
     assert polled["status"] == "done" and polled["plan_id"]
     assert polled["best_objective"]["gap"] >= 0
+    assert "owner" not in polled["progress"]  # the serving process's host:pid stays internal
 
     plan_response = client.get(polled["plan_url"], headers=auth(staff_token))
     assert plan_response.status_code == 200 and plan_response.mimetype == "application/json"
