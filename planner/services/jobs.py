@@ -43,9 +43,11 @@ class Cancelled(Exception):
 
 
 def _default_solve(scenario, **kwargs):
-    from planner.solver import solve  # imported late: the web app may start without OR-Tools
+    # Imported late: the web app may start without OR-Tools. solve_cohort merges identical
+    # learners and decomposes large cohorts; for one learner it is the plain CP-SAT solve.
+    from planner.solver.cohort import solve_cohort
 
-    return solve(scenario, **kwargs)
+    return solve_cohort(scenario, **kwargs)
 
 
 class JobRunner:
