@@ -133,13 +133,16 @@ class Context:
             )
             excluded = set(learner.excluded)
             earliest = _earliest_terms(s, info, excluded) if plain else {}
+            useful = _useful_courses(s, info, self.terms, earliest) if plain else None
             for course in s.courses:
                 cid = course.id
                 if cid in info.completed:
                     continue  # unlabelled rule: never retake a completed course
+                if useful is not None and cid not in useful:
+                    continue
                 if cid in excluded and self.hard(f"excluded:{learner.id}:{cid}"):
                     continue
-                if course.max_sections == 0 and self.hard(f"max_sections:{cid}"):
+                if _too_big(course, learner) and self.hard(f"max_sections:{cid}"):
                     continue
                 first = earliest.get(cid, 0)
                 for pos, tid in enumerate(terms):
@@ -226,6 +229,13 @@ class Context:
         return math.ceil(enrolled_upper / course.capacity)
 
 
+def _too_big(course, learner: Learner) -> bool:
+    """The group alone needs more seats than the course can ever open (rule 6)."""
+    if course.capacity is None:
+        return course.max_sections == 0
+    return learner.count > course.capacity * course.max_sections
+
+
 def _earliest_terms(s: Scenario, info: LearnerInfo, excluded: set[str]) -> dict[str, int]:
     """Position (in the learner's terms) before which a course cannot be taken, from
     offerings and course prerequisites alone. Pure pruning: it removes only take
@@ -234,7 +244,7 @@ def _earliest_terms(s: Scenario, info: LearnerInfo, excluded: set[str]) -> dict[
     terms = {t.id: t for t in s.terms}
     offered_at = {}
     for course in s.courses:
-        if course.id in excluded or course.max_sections == 0:
+        if course.id in excluded or _too_big(course, info.learner):
             offered_at[course.id] = []
         else:
             offered_at[course.id] = [
@@ -257,3 +267,45 @@ def _earliest_terms(s: Scenario, info: LearnerInfo, excluded: set[str]) -> dict[
                 earliest[course.id] = value
                 changed = True
     return earliest
+
+
+def _useful_courses(
+    s: Scenario, info: LearnerInfo, terms: dict, earliest: dict[str, int]
+) -> set[str] | None:
+    """The courses a learner could have any reason to take: those raising a needed skill
+    above its start level, its required and pinned courses, and everything these need
+    first (prerequisites, any-of groups, providers of `requires_skills`), transitively.
+    None (keep every course) when one of its terms has a credit minimum to fill.
+
+    Dropping a course outside this set from any valid plan leaves a valid plan (nothing
+    that stays depends on it, and fewer seats, credits and money only help) with the same
+    gap and no more cost, credits or lateness, so the optimum and every bound are kept.
+    Courses the learner can never take (`earliest`) are left out, and so is what only
+    they need. Used only when every rule is hard."""
+    if any(terms[tid].min_credits > 0 for tid in info.own_terms):
+        return None
+    never = len(info.terms)
+
+    def takeable(cid: str) -> bool:
+        return 0 <= earliest[cid] < never  # completed courses have -1
+
+    useful = {c for c in (*info.learner.required, *info.learner.pinned) if takeable(c)}
+    for course in s.courses:
+        if not takeable(course.id):
+            continue
+        for skill, level in course.teaches.items():
+            if skill in info.needs and level > info.start.get(skill, 0):
+                useful.add(course.id)
+                break
+    pending = list(useful)
+    while pending:
+        course = s.course(pending.pop())
+        wanted = list(course.prerequisites) + [p for g in course.prerequisites_any for p in g]
+        for skill, level in course.requires_skills.items():
+            if info.start.get(skill, 0) < level:
+                wanted += [o.id for o in s.courses if o.teaches.get(skill, 0) >= level]
+        for cid in wanted:
+            if cid not in useful and takeable(cid):
+                useful.add(cid)
+                pending.append(cid)
+    return useful
