@@ -25,7 +25,9 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +52,10 @@ COMPONENTS = ("gap", "cost", "credits", "lateness")
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
 SMALL = 2_000
 EPS = 1e-6
+# Wentges smoothing: weight of the best-bound prices when mixing with the master's duals
+SMOOTHING = 0.0
+# groups from which pricing runs in worker processes (below, start-up costs more)
+PARALLEL_GROUPS = 300
 
 
 # --------------------------------------------------------------------------- numbers
@@ -173,10 +179,17 @@ class PricingModel:
     Built once per group; each pricing call only replaces the objective.
     """
 
-    def __init__(self, scenario: Scenario, learner: Learner, credit_factor: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        learner: Learner,
+        credit_factor: int | None = None,
+        money_factor: int | None = None,
+    ):
         self.s = scenario
         self.courses = {c.id: c for c in scenario.courses}
         self.credit_factor = credit_factor
+        self.money_factor = money_factor
         self.learner = learner
         self.m = cp_model.CpModel()
         self.take: dict[tuple[str, str], cp_model.IntVar] = {}
@@ -191,6 +204,8 @@ class PricingModel:
         # Tiny models: probing and symmetry detection cost more than they save.
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
+        # No LP relaxation: on these models it halves the solve time (measured).
+        params.linearization_level = 0
 
     def _build(self) -> None:
         s, lr, m = self.s, self.learner, self.m
@@ -240,7 +255,11 @@ class PricingModel:
             if term.min_credits > 0:
                 m.add(load >= _up(term.min_credits, credit_f))
         if lr.budget is not None:
-            money_f = scale_factor([c.cost for c in s.courses] + [lr.budget])
+            # Powers of ten nest: the factor of a union is the larger factor.
+            money_f = max(
+                self.money_factor or scale_factor([c.cost for c in s.courses]),
+                scale_factor([lr.budget]),
+            )
             m.add(
                 sum(_up(course_of(c).cost, money_f) * v for (c, _), v in self.take.items())
                 <= _down(lr.budget, money_f)
@@ -312,7 +331,220 @@ class PricingModel:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, -math.inf
         takes = [ct for ct, v in self.take.items() if self.solver.boolean_value(v)]
-        return evaluate_pattern(s, self.learner, takes), self.solver.best_objective_bound
+        # CP-SAT scales float objectives to integers; keep the bound safely below.
+        slack = 1e-7 * (1.0 + sum(abs(c) for c in coefs) + abs(g * self.gap_full))
+        return evaluate_pattern(s, self.learner, takes), self.solver.best_objective_bound - slack
+
+    def meta(self) -> PricerMeta:
+        """What the master needs to bound this group's pricing value at new prices."""
+        term_pos = {t.id: i for i, t in enumerate(self.s.terms)}
+        per_course: dict[str, list[str]] = {}
+        for cid, tid in self.take:
+            per_course.setdefault(cid, []).append(tid)
+        cost = sum(self.courses[c].cost for c in per_course)
+        if self.learner.budget is not None:
+            cost = min(cost, self.learner.budget)
+        top = {
+            "gap": self.gap_full,
+            "cost": cost,
+            "credits": sum(self.courses[c].credits for c in per_course),
+            "lateness": sum(max(term_pos[t] for t in ts) for c, ts in per_course.items()),
+        }
+        return PricerMeta(per_course, top, self.feasible_shape)
+
+
+@dataclass(frozen=True)
+class PricerMeta:
+    per_course: dict[str, list[str]]  # course -> terms this group may take it in
+    top: dict[str, float]  # an upper bound on each component of any of its patterns
+    feasible_shape: bool
+
+
+# --------------------------------------------------------------------------- pricing
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Non-negative prices of the master's rows: seats, the budget, fixed earlier stages.
+
+    A pattern's value at these prices is its stage component plus what its seats and money
+    and earlier components cost: Σ coef·component + Σ seat prices of what it takes."""
+
+    stage: str
+    seat: dict[tuple[str, str], float]
+    mu: float = 0.0
+    fix: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def zero(cls, stage: str) -> Prices:
+        return cls(stage, {})
+
+    def coef(self) -> dict[str, float]:
+        coef = {name: self.fix.get(name, 0.0) for name in COMPONENTS}
+        coef[self.stage] += 1.0
+        coef["cost"] += self.mu
+        return coef
+
+    def value(self, pattern: Pattern) -> float:
+        c = self.coef()
+        seat = self.seat
+        return sum(c[n] * pattern.comp(n) for n in COMPONENTS) + sum(
+            seat.get(ct, 0.0) for ct in pattern.takes
+        )
+
+    def mix(self, other: Prices, alpha: float) -> Prices:
+        """alpha·self + (1 − alpha)·other."""
+        keys = set(self.seat) | set(other.seat)
+        return Prices(
+            self.stage,
+            {k: alpha * self.seat.get(k, 0.0) + (1 - alpha) * other.seat.get(k, 0.0) for k in keys},
+            alpha * self.mu + (1 - alpha) * other.mu,
+            {
+                n: alpha * self.fix.get(n, 0.0) + (1 - alpha) * other.fix.get(n, 0.0)
+                for n in set(self.fix) | set(other.fix)
+            },
+        )
+
+    def drop_bound(self, old: Prices, meta: PricerMeta) -> float:
+        """A lower bound (≤ 0) on how much any pattern of the group got cheaper since `old`.
+
+        Components are between 0 and `meta.top`; a course is taken at most once, so its
+        seats save at most its largest price drop over its terms."""
+        new_c, old_c = self.coef(), old.coef()
+        total = sum(min(0.0, new_c[n] - old_c[n]) * meta.top[n] for n in COMPONENTS)
+        seat, before = self.seat, old.seat
+        for cid, terms in meta.per_course.items():
+            total += min(
+                0.0, min(seat.get((cid, t), 0.0) - before.get((cid, t), 0.0) for t in terms)
+            )
+        return total
+
+
+def _price_groups(models, make, jobs, coef, seat, time_limit):
+    """Price `jobs` with the models in `models` (built on first use by `make`)."""
+    end = time.perf_counter() + time_limit
+    out = {}
+    for g in jobs:
+        meta = None
+        model = models.get(g)
+        if model is None:
+            model = models[g] = make(g)
+            meta = model.meta()
+        prices = {ct: -seat[ct] for ct in model.take if seat.get(ct)}
+        left = end - time.perf_counter()
+        if left <= 0:
+            break
+        pattern, bound = model.price(coef, prices, left)
+        out[g] = (pattern, bound, meta)
+    return out
+
+
+def _serve() -> None:
+    """A pricing worker process (see PricingPool): owns the models of the groups it is
+    sent and answers one request per round, until its input closes."""
+    import os
+    import pickle
+    import sys
+    from multiprocessing.connection import Connection
+
+    # Our answers go to the original stdout; anything printed goes to stderr instead.
+    out = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    inp = Connection(0, writable=False)
+    scenario, credit_f, money_f = pickle.loads(inp.recv_bytes())
+    models: dict[int, PricingModel] = {}
+
+    def make(g):
+        return PricingModel(scenario, scenario.learners[g], credit_f, money_f)
+
+    while True:
+        try:
+            request = inp.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        out.send(_price_groups(models, make, *request))
+
+
+class PricingPool:
+    """Prices groups in this process or, for large cohorts, in worker processes.
+
+    CP-SAT releases the GIL while it solves, but building and driving thousands of small
+    models is Python work, so threads would not scale: each worker process owns a fixed
+    share of the groups (g mod processes) and keeps their models between rounds.
+    Workers are fresh interpreters (not forks) so that neither a web worker pool's locks
+    nor the caller's __main__ module are carried into them.
+    """
+
+    def __init__(self, scenario: Scenario, credit_f: int, money_f: int, processes: int = 1):
+        self.s, self.credit_f, self.money_f = scenario, credit_f, money_f
+        self.models: dict[int, PricingModel] = {}
+        self.procs, self.sends, self.recvs = [], [], []
+        if processes > 1:
+            try:
+                self._start(processes)
+            except OSError:
+                self.close()
+
+    def _start(self, processes: int) -> None:
+        import os
+        import pickle
+        import sys
+        from multiprocessing.connection import Connection
+        from pathlib import Path
+
+        import planner
+
+        root = str(Path(planner.__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        payload = pickle.dumps((self.s, self.credit_f, self.money_f))
+        for _ in range(processes):
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from planner.solver.cohort import _serve; _serve()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+            self.procs.append(proc)
+            self.sends.append(Connection(os.dup(proc.stdin.fileno()), readable=False))
+            self.recvs.append(Connection(os.dup(proc.stdout.fileno()), writable=False))
+            proc.stdin.close()
+            proc.stdout.close()
+            self.sends[-1].send_bytes(payload)
+
+    def _make(self, g: int) -> PricingModel:
+        return PricingModel(self.s, self.s.learners[g], self.credit_f, self.money_f)
+
+    def price(self, jobs, coef, seat, time_limit) -> dict:
+        """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
+        if self.procs:
+            try:
+                n = len(self.procs)
+                for i, conn in enumerate(self.sends):
+                    conn.send(([g for g in jobs if g % n == i], coef, seat, time_limit))
+                out = {}
+                for conn in self.recvs:
+                    out.update(conn.recv())
+                return out
+            except (EOFError, OSError):
+                # A worker died: carry on in this process (its models rebuild on use).
+                self.close()
+        return _price_groups(self.models, self._make, jobs, coef, seat, time_limit)
+
+    def close(self) -> None:
+        for conn in self.sends + self.recvs:
+            with contextlib.suppress(OSError):
+                conn.close()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:  # a stuck worker must not outlive the solve
+                proc.kill()
+                proc.wait()
+        self.procs, self.sends, self.recvs = [], [], []
 
 
 # --------------------------------------------------------------------------- the master
@@ -368,7 +600,10 @@ class PatternSolve:
         self.groups: list[Group] = self.grouping.groups
         self.learners = s.learners  # merged learner per group, same order
         self.pool = [dict() for _ in self.groups]
-        self.pricers: list[PricingModel | None] = [None] * len(self.groups)
+        self.meta: list[PricerMeta | None] = [None] * len(self.groups)
+        self.pricing: PricingPool | None = None
+        self.lp_x: dict[int, float] = {}
+        self.priced: list[int] = []
         self.total_people = sum(g.people for g in self.groups)
         coupled = coupled_courses(s)
         self.resources = sorted(
@@ -395,10 +630,8 @@ class PatternSolve:
         self.credit_f = credit_scale(s)
 
     # ----- columns ------------------------------------------------------------------
-    def pricer(self, g: int) -> PricingModel:
-        if self.pricers[g] is None:
-            self.pricers[g] = PricingModel(self.s, self.learners[g], self.credit_f)
-        return self.pricers[g]
+    def open_pricing(self, processes: int) -> None:
+        self.pricing = PricingPool(self.s, self.credit_f, self.money_f, processes)
 
     def add_column(self, g: int, pattern: Pattern) -> int | None:
         if pattern.takes in self.pool[g]:
@@ -475,7 +708,15 @@ class PatternSolve:
     def column_generation(
         self, stage: str, fixed: dict[str, float], deadline: float, progress: Progress
     ) -> float:
-        """Column generation for one stage; returns a proven lower bound on it."""
+        """Column generation for one stage; returns a proven lower bound on it.
+
+        Duals are smoothed (Wentges): pricing happens at a mix of the best-bound duals so
+        far and the restricted master's duals, which damps the oscillation that otherwise
+        costs many rounds. Every complete round yields the Lagrangian bound at the prices
+        it used (valid at any non-negative prices); a round at the master's own duals that
+        finds no improving pattern proves the LP optimum itself.
+        """
+        started = time.perf_counter()
         lp = pywraplp.Solver.CreateSolver("GLOP")
         # Penalty on artificial seat/budget slack: above what one unit of slack can save.
         big = 10.0 * (1.0 + max((self.stage_cost(c, stage) for c in self.columns), default=1.0))
@@ -503,9 +744,10 @@ class PatternSolve:
             objective.SetCoefficient(art, big)
             for ct, y in sec_vars.items():
                 budget_row.SetCoefficient(y, self.s.course(ct[0]).session_cost)
-        fix_rows = {}
+        fix_rows, fix_rhs = {}, {}
         for name, value in fixed.items():
-            row = lp.Constraint(-lp.infinity(), value + EPS * max(1.0, abs(value)))
+            fix_rhs[name] = value + EPS * max(1.0, abs(value))
+            row = lp.Constraint(-lp.infinity(), fix_rhs[name])
             if name == "cost":
                 for ct, y in sec_vars.items():
                     row.SetCoefficient(y, self.s.course(ct[0]).session_cost)
@@ -528,85 +770,149 @@ class PatternSolve:
         for col in self.columns:
             attach(col)
         objective.SetMinimization()
+
+        def rest_of_lagrangian(prices: Prices) -> float:
+            """Terms of the Lagrangian bound outside the groups: sections, slack, rhs."""
+            if prices.mu > big or any(p > big for p in prices.seat.values()):
+                return -math.inf
+            total = -prices.mu * (self.budget or 0.0)
+            total -= sum(prices.fix.get(n, 0.0) * rhs for n, rhs in fix_rhs.items())
+            for ct, y in sec_vars.items():
+                course = self.s.course(ct[0])
+                session = course.session_cost
+                coef = (session if stage == "cost" else 0.0) + session * (
+                    prices.mu + prices.fix.get("cost", 0.0)
+                )
+                coef -= prices.seat.get(ct, 0.0) * (course.capacity or self.total_people)
+                total += y.ub() * min(0.0, coef)
+            return total
+
         self._price_cache = [None] * len(self.groups)
-        best_bound = -math.inf
-        rounds = 0
-        while True:
+        self.priced = []
+        best_bound, centre = -math.inf, None
+        rounds, at_master = 0, True
+        while time.perf_counter() < deadline and not progress.stopped():
             rounds += 1
-            missing = [g for g in range(len(self.groups)) if not self.pool[g]]
+            missing = any(not pool for pool in self.pool)
             if missing:
-                z, duals = 0.0, None
+                z, master, sigma = None, Prices.zero(stage), None
             else:
                 if lp.Solve() != pywraplp.Solver.OPTIMAL:
-                    return best_bound
+                    break
                 z = objective.Value()
-                duals = {
-                    "conv": [c.dual_value() for c in conv],
-                    "seat": {ct: min(0.0, r.dual_value()) for ct, r in seat_rows.items()},
-                    "budget": min(0.0, budget_row.dual_value()) if budget_row else 0.0,
-                    "fix": {n: min(0.0, r.dual_value()) for n, r in fix_rows.items()},
-                }
-            added, lagrange, complete = self._price_all(stage, duals, deadline, progress)
-            for k in added:
-                attach(self.columns[k])
-            if complete and not missing:
-                best_bound = max(best_bound, z + lagrange)
-                progress.send(f"{stage}: column generation round {rounds}", z, best_bound)
-            if not added or not complete or time.perf_counter() > deadline or progress.stopped():
-                if not added and complete and not missing:
-                    best_bound = max(best_bound, z)
+                master = Prices(
+                    stage,
+                    {ct: max(0.0, -r.dual_value()) for ct, r in seat_rows.items()},
+                    max(0.0, -budget_row.dual_value()) if budget_row else 0.0,
+                    {n: max(0.0, -r.dual_value()) for n, r in fix_rows.items()},
+                )
+                sigma = [c.dual_value() for c in conv]
+            at = master if (at_master or centre is None) else centre.mix(master, SMOOTHING)
+            result = self._price_round(at, deadline)
+            if result is None:  # time ran out mid-round: no bound from this round
                 break
-        self.log.append({"stage": stage, "rounds": rounds, "columns": len(self.columns)})
-        return best_bound
-
-    def _price_all(self, stage, duals, deadline, progress) -> tuple[list[int], float, bool]:
-        """Price every group; returns (new columns, Σ units·min(0, reduced cost), complete)."""
-        coef = {name: 0.0 for name in COMPONENTS}
-        coef[stage] = 1.0
-        if duals is not None:
-            coef["cost"] -= duals["budget"]
-            for name, d in duals["fix"].items():
-                coef[name] -= d
-        added, lagrange = [], 0.0
-        for g, group in enumerate(self.groups):
-            if time.perf_counter() > deadline or progress.stopped():
-                return added, lagrange, False
-            pricer = self.pricer(g)
-            prices = {}
-            if duals is not None:
-                prices = {ct: p for ct, p in duals["seat"].items() if p and ct in pricer.take}
-            key = (tuple(sorted(coef.items())), tuple(sorted(prices.items())))
-            cached = self._price_cache[g]
-            if cached is not None and cached[0] == key:
-                pattern, bound = cached[1], cached[2]
-            else:
-                pattern, bound = pricer.price(coef, prices, deadline - time.perf_counter())
-                self._price_cache[g] = (key, pattern, bound)
-            if pattern is None:
-                if bound == math.inf:
-                    raise Infeasible(group.id)
-                return added, lagrange, False
-            sigma = duals["conv"][g] if duals is not None else 0.0
-            reduced_bound = group.unit * bound - sigma
-            lagrange += group.units * min(0.0, reduced_bound)
-            value = sum(coef[n] * pattern.comp(n) for n in COMPONENTS) - sum(
-                prices.get(ct, 0.0) for ct in pattern.takes
-            )
-            if duals is None or group.unit * value - sigma < -EPS * max(1.0, abs(sigma)):
+            value, patterns = result
+            bound = value + rest_of_lagrangian(at)
+            if bound > best_bound:
+                best_bound, centre = bound, at
+            added = []
+            for g, pattern in patterns:
+                unit = self.groups[g].unit
+                if sigma is not None:
+                    reduced = unit * master.value(pattern) - sigma[g]
+                    if reduced >= -EPS * max(1.0, abs(sigma[g])):
+                        continue
                 k = self.add_column(g, pattern)
                 if k is not None:
                     added.append(k)
-        return added, lagrange, True
+            for k in added:
+                attach(self.columns[k])
+            progress.send(f"{stage}: column generation round {rounds}", z, best_bound)
+            if not added:
+                if at is master and z is not None:
+                    best_bound = max(best_bound, z)  # no pattern prices out: LP optimum
+                    break
+                at_master = True  # mispricing at smoothed prices: price at the master's
+                continue
+            at_master = False
+            if z is not None and _proven(z, best_bound, self.factor[stage]):
+                break  # the bound already rounds up to the LP value: no more to gain
+        # The last LP solution guides the rounding heuristic of the integer master.
+        self.lp_x = {}
+        if not any(not pool for pool in self.pool) and lp.Solve() == pywraplp.Solver.OPTIMAL:
+            self.lp_x = {k: col.var.solution_value() for k, col in enumerate(self.columns)}
+        self.log.append(
+            {
+                "stage": stage,
+                "rounds": rounds,
+                "columns": len(self.columns),
+                "priced": self.priced,
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+        )
+        return best_bound
+
+    def _price_round(self, at: Prices, deadline: float):
+        """Σ_g units·unit·(least pattern value at `at`) as a proven lower bound, and the
+        least patterns found; None when time ran out before every group was bounded.
+
+        A group is skipped when its last pricing value, lowered by the most any price
+        drop since could save, already meets its best known pattern at the new prices:
+        then that bound is exact enough and solving again cannot find a better pattern.
+        """
+        coef = at.coef()
+        jobs, least = [], [0.0] * len(self.groups)
+        for g in range(len(self.groups)):
+            meta, cached = self.meta[g], self._price_cache[g]
+            if meta is None or cached is None:
+                jobs.append(g)
+                continue
+            low = cached[1] + at.drop_bound(cached[0], meta)
+            best = min(at.value(self.columns[k].pattern) for k in self.pool[g].values())
+            if low >= best - 1e-9 * max(1.0, abs(best)):
+                least[g] = low
+            else:
+                jobs.append(g)
+        patterns = []
+        self.priced.append(len(jobs))
+        if jobs:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            answers = self.pricing.price(jobs, coef, at.seat, left)
+            for g in jobs:
+                answer = answers.get(g)
+                if answer is None:
+                    return None
+                pattern, bound, meta = answer
+                if meta is not None:
+                    self.meta[g] = meta
+                if pattern is None:
+                    if bound == math.inf:
+                        raise Infeasible(self.groups[g].id)
+                    return None
+                self._price_cache[g] = (at, bound)
+                least[g] = bound
+                patterns.append((g, pattern))
+        total = sum(grp.units * grp.unit * v for grp, v in zip(self.groups, least, strict=True))
+        return total, patterns
 
     # ----- integer master -----------------------------------------------------------
     def integer_master(
-        self, stage: str | None, fixed: dict[str, float], time_limit: float, progress: Progress
+        self,
+        stage: str | None,
+        fixed: dict[str, float],
+        time_limit: float,
+        progress: Progress,
+        lower: dict[int, int] | None = None,
     ) -> dict[int, int] | None:
-        """Best integer pattern counts for `stage` over the generated columns."""
+        """Best integer pattern counts for `stage` over the generated columns (at least
+        `lower[k]` units on column k when given: a dive, not a proof)."""
+        lower = lower or {}
         m = cp_model.CpModel()
         x = {}
         for k, col in enumerate(self.columns):
-            x[k] = m.new_int_var(0, self.groups[col.group].units, f"x{k}")
+            x[k] = m.new_int_var(lower.get(k, 0), self.groups[col.group].units, f"x{k}")
         for g, group in enumerate(self.groups):
             m.add(sum(x[k] for k in self.pool[g].values()) == group.units)
         users: dict[tuple[str, str], list] = {}
@@ -662,6 +968,22 @@ class PatternSolve:
         return counts
 
 
+def _round_and_solve(state, stage, fixed, stage_end, prog) -> dict[int, int] | None:
+    """Integer master, started from a dive: every column keeps at least the whole units
+    the last LP gave it, CP-SAT places the rest (small, fast, usually near the LP value);
+    the full master then improves on it with that plan as a hint."""
+    lower = {k: math.floor(v + 1e-6) for k, v in state.lp_x.items() if v >= 1 - 1e-6}
+    dive = None
+    if lower:
+        left = stage_end - time.perf_counter()
+        dive = state.integer_master(stage, fixed, 0.6 * left, prog, lower=lower)
+        if dive is not None:
+            state.counts = dive  # the full master's hint
+    full = state.integer_master(stage, fixed, stage_end - time.perf_counter(), prog)
+    found = [c for c in (dive, full) if c is not None]
+    return min(found, key=lambda c: state.plan_value(c, stage)) if found else None
+
+
 class Infeasible(Exception):
     """A group has no valid individual plan at all, so the scenario is infeasible."""
 
@@ -704,17 +1026,19 @@ def solve_patterns(
     fixed: dict[str, float] = {}
     bound: dict[str, float] = {}
     proven_all = True
+    parallel = workers > 1 and len(state.groups) >= PARALLEL_GROUPS
+    state.open_pricing(workers if parallel else 1)
     try:
         for i, stage in enumerate(stages):
             # The first stage matters most (and builds every pricing model): give it
-            # three quarters of the time; later stages share the rest evenly.
+            # most of the time; later stages share the rest evenly.
             left = deadline - time.perf_counter()
-            share = left * (0.75 if i == 0 and len(stages) > 1 else 1 / (len(stages) - i))
+            share = left * (0.85 if i == 0 and len(stages) > 1 else 1 / (len(stages) - i))
             stage_end = time.perf_counter() + share
-            lb = -math.inf
+            lb, state.lp_x = -math.inf, {}
             if proven_all:
-                lb = state.column_generation(stage, fixed, time.perf_counter() + share * 0.65, prog)
-            counts = state.integer_master(stage, fixed, stage_end - time.perf_counter(), prog)
+                lb = state.column_generation(stage, fixed, time.perf_counter() + share * 0.85, prog)
+            counts = _round_and_solve(state, stage, fixed, stage_end, prog)
             if counts is None:
                 if state.counts is None:
                     break
@@ -735,6 +1059,8 @@ def solve_patterns(
     except Infeasible:
         state.counts = None
         proven_all = False
+    finally:
+        state.pricing.close()
     stats = {
         "solver": "cp-sat patterns",
         "solve_time_s": round(time.perf_counter() - started, 3),

@@ -112,3 +112,58 @@ def test_solve_cohort_keeps_to_a_tiny_time_limit():
     assert time.perf_counter() - started < 1.5  # model building included
     assert plan.status in ("FEASIBLE", "UNKNOWN")
     assert not check_plan(hard, plan)
+
+
+@pytest.mark.parametrize("seed", range(10, 16))
+def test_solve_cohort_agrees_with_the_monolithic_solver_on_random_coupled_cohorts(seed):
+    """Randomized: seats, session costs and (for odd seeds) a scenario budget couple the
+    learners; both answers are valid, equal when both are proven, and the cohort bound
+    never exceeds the true optimum."""
+    from planner.solver.cohort import solve_cohort
+
+    s = generate(
+        seed,
+        learners=5,
+        courses=8,
+        terms=3,
+        skills=6,
+        roles=2,
+        groups_count=3,
+        capacities=True,
+        budget="tight" if seed % 2 else None,
+        gap_close=0.0,
+        objective=["gap", "cost"],
+    )
+    cohort = solve_cohort(s, time_limit_s=20, workers=2)
+    exact = solve(s, time_limit_s=30, workers=2)
+    assert cohort.status == exact.status or {cohort.status, exact.status} <= {
+        "OPTIMAL",
+        "FEASIBLE",
+    }
+    if exact.status == "INFEASIBLE":
+        return
+    assert check_plan(s, cohort) == []
+    assert check_plan(s, exact) == []
+    if cohort.status == "OPTIMAL" and exact.status == "OPTIMAL":
+        assert cohort.objective == pytest.approx(exact.objective)
+    if exact.status == "OPTIMAL" and cohort.bound:
+        assert cohort.bound["gap"] <= exact.objective["gap"] + 1e-6
+        if cohort.bound["gap"] >= exact.objective["gap"] - 1e-6 and "cost" in cohort.bound:
+            assert cohort.bound["cost"] <= exact.objective["cost"] + 1e-6
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_pattern_bound_is_honest_with_pricing_in_worker_processes(seed, monkeypatch):
+    """The parallel pricing path (worker processes) gives the same proven bound as pricing
+    in this process, and a valid plan."""
+    from planner.solver import cohort
+
+    s = _cohort(seed, learners=8, courses=10, scale=0.5)
+    serial = solve_patterns(s, time_limit_s=20, workers=1)
+    monkeypatch.setattr(cohort, "PARALLEL_GROUPS", 2)
+    parallel = solve_patterns(s, time_limit_s=20, workers=2)
+    exact = solve(s, time_limit_s=30, workers=2)
+    for plan in (serial, parallel):
+        assert check_plan(s, plan) == []
+        assert plan.bound["gap"] <= exact.objective["gap"] + 1e-6
+    assert parallel.bound["gap"] == pytest.approx(serial.bound["gap"], abs=1e-3)
