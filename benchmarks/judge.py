@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -379,10 +380,9 @@ def generated_cases(seeds: int, quick: bool = False) -> Iterator[Case]:
 
 
 def _unicode_ids(s: Scenario) -> Scenario:
-    """The same scenario with UTF-8 ids (Chinese, accents, spaces)."""
-    text = dump_json(s)
-    for old, new in (('"C0', '"课程-0'), ('"L0', '"学员 é'), ('"T', '"学期'), ('"s', '"技能.')):
-        text = text.replace(old, new)
+    """The same scenario with UTF-8 ids (Chinese, accents, spaces) for every generated id."""
+    prefix = {"C": "课程 ", "L": "学员-é", "T": "学期 ", "s": "技能."}
+    text = re.sub(r'"([CLTs])(\d+)"', lambda m: f'"{prefix[m.group(1)]}{m.group(2)}"', dump_json(s))
     return parse_scenario(json.loads(text))
 
 
