@@ -42,6 +42,7 @@ from planner.solver.grouping import (
     Group,
     Grouping,
     assign_plans,
+    count_sections,
     coupled_courses,
     group_learners,
     merge_is_exact,
@@ -1075,29 +1076,47 @@ def solve_patterns(
 
 
 def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Plan:
-    """Hand each member of a group one of the group's patterns, as the counts say."""
+    """Hand each member of a group one of the group's patterns, as the counts say.
+
+    A learner entry is built once per (group, pattern) and copied per member under its
+    own id: 100,000 members of a few hundred groups share a few thousand entries."""
     from planner.solver.greedy import plan_from_schedules
 
     s = state.grouping.original
-    schedules: dict[str, dict[str, list[str]]] = {}
-    reasons: dict[str, dict[str, str]] = {}
+    member_plan: dict[str, object] = {}
     for g, group in enumerate(state.groups):
         queue = []
         for k in sorted(state.pool[g].values()):
             queue += [state.columns[k].pattern] * state.counts.get(k, 0)
-        learner = state.learners[g]
+        learner = state.learners[g].model_copy(update={"count": 1})
+        alone = s.model_copy(update={"learners": [learner]})
         terms = s.learner_terms(learner)
+        built: dict[tuple, object] = {}
         for (member, _), pattern in zip(group.members, queue, strict=True):
-            schedule = {t: [] for t in terms}
-            for cid, tid in pattern.takes:
-                schedule[tid].append(cid)
-            schedules[member] = schedule
-            reasons[member] = _reasons(s, learner, pattern)
-    plan = plan_from_schedules(s, schedules, status=status, reasons=reasons, stats=stats)
-    if status == "OPTIMAL":
-        plan.bound = dict(plan.objective)
-    else:
-        plan.bound = bound or None
+            entry = built.get(pattern.takes)
+            if entry is None:
+                schedule = {t: [] for t in terms}
+                for cid, tid in pattern.takes:
+                    schedule[tid].append(cid)
+                one = plan_from_schedules(
+                    alone,
+                    {learner.id: schedule},
+                    status="FEASIBLE",
+                    reasons={learner.id: _reasons(s, learner, pattern)},
+                )
+                entry = built[pattern.takes] = one.learners[0]
+            member_plan[member] = entry.model_copy(update={"id": member})
+    learners = [member_plan[lr.id] for lr in s.learners]
+    objective = {name: state.plan_value(state.counts, name) for name in COMPONENTS}
+    plan = Plan(
+        scenario=s.name,
+        status=status,
+        objective=objective,
+        learners=learners,
+        sections=count_sections(s, learners),
+        stats=stats,
+    )
+    plan.bound = dict(plan.objective) if status == "OPTIMAL" else (bound or None)
     return plan
 
 

@@ -111,3 +111,28 @@ def test_empty_and_non_utf8_files(tmp_path, base):
     bad.write_bytes("employee_id,name\ne1,Jos\xe9\n".encode("latin-1"))
     with pytest.raises(CohortImportError, match="not UTF-8"):
         read_employees(bad, base)
+
+
+def test_plan_json_is_the_plan_file_document_compact(tmp_path, base):
+    import json
+
+    from planner.scenario import Plan, dump_json
+    from planner.services.cohort_import import plan_json, write_plan
+
+    path = _write(
+        tmp_path,
+        "employee_id,role,levels,budget\n"
+        "李娜,analyst,data.sql=1,1000\n"
+        "e2,analyst,data.sql=1,1000\n"
+        "e3,analyst,,\n"
+        "e4,analyst,ai.prompting=2,\n",
+    )
+    s = read_employees(path, base).scenario(base)
+    plan = solve_cohort(s, time_limit_s=10, workers=2)
+    text = plan_json(plan)
+    assert json.loads(text) == json.loads(dump_json(plan))
+    assert list(json.loads(text)) == list(json.loads(dump_json(plan)))  # same key order
+    out = write_plan(plan, tmp_path / "plan.json")
+    again = Plan.model_validate_json(out.read_text(encoding="utf-8"))
+    assert check_plan(s, again) == []
+    assert "李娜" in out.read_text(encoding="utf-8")
