@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from planner import ROOT
-from planner.services.assessment import QuestionBankError, load_questions
-from planner.services.taxonomy import load_taxonomy
+from planner.services.assessment import CHECK_LEVELS, QuestionBankError, load_questions
+from planner.services.taxonomy import load_roles, load_taxonomy
 
 BANK = ROOT / "seed" / "questions.yaml"
 
@@ -56,6 +56,55 @@ def test_correct_answers_are_spread_over_positions(bank):
     # A bank whose answer is nearly always "B" can be passed without knowing anything.
     counts = Counter(q.answer for q in bank.values())
     assert max(counts.values()) <= 0.4 * len(bank)
+    # Every position is used, so no option slot is a safe "never right" elimination.
+    assert set(counts) == {0, 1, 2, 3}
+
+
+def test_every_skill_a_role_requires_has_a_full_check(bank):
+    # A check asks one question per level 1-3 (CHECK_LEVELS); a required skill missing a
+    # level would give a learner of that role a check that cannot show the level.
+    levels = defaultdict(set)
+    for q in bank.values():
+        levels[q.skill].add(q.level)
+    required = {skill for role in load_roles() for skill in role.requires}
+    missing = {
+        skill: sorted(set(CHECK_LEVELS) - levels[skill])
+        for skill in sorted(required)
+        if not set(CHECK_LEVELS) <= levels[skill]
+    }
+    assert missing == {}
+    assert len(required) >= 60  # the nine roles together need most of the taxonomy
+
+
+def test_ids_in_the_file_are_unique_and_follow_the_scheme():
+    # Read the raw file: the loader keeps the first of two equal ids, so check the text.
+    raw = yaml.safe_load(BANK.read_text(encoding="utf-8"))["questions"]
+    ids = [entry["id"] for entry in raw]
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+    for entry in raw:
+        prefix = f"q.{entry['skill']}.{entry['level']}"
+        suffix = entry["id"][len(prefix) :]
+        assert entry["id"].startswith(prefix) and suffix.isalpha() and suffix.islower(), entry["id"]
+
+
+def test_answers_point_at_an_option(bank):
+    for q in bank.values():
+        assert isinstance(q.answer, int) and 0 <= q.answer < len(q.options), q.id
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip("?.:")
+
+
+def test_no_prompt_is_asked_twice(bank):
+    prompts = Counter(_normalised(q.prompt) for q in bank.values())
+    assert [p for p, n in prompts.items() if n > 1] == []
+
+
+def test_options_within_a_question_are_distinct_after_normalising(bank):
+    for q in bank.values():
+        options = [_normalised(o) for o in q.options]
+        assert len(set(options)) == len(options), q.id
 
 
 def test_duplicate_ids_and_bad_answers_are_reported_with_their_place(tmp_path):
