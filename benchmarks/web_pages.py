@@ -24,8 +24,20 @@ GOAL_MS = 200.0
 
 
 def build(db_path: Path, courses: int, learners: int) -> dict:
+    from sqlalchemy import insert
+
     from planner import db
-    from planner.models import Course, Learner, PlanRecord, Role, RoleRequirement, Skill
+    from planner.models import (
+        Course,
+        CourseTeaches,
+        Learner,
+        LearnerLevel,
+        LearnerTarget,
+        PlanRecord,
+        Role,
+        RoleRequirement,
+        Skill,
+    )
     from planner.scenario import Plan
     from planner.services import accounts, scenarios
 
@@ -48,11 +60,33 @@ def build(db_path: Path, courses: int, learners: int) -> dict:
             Course(id=c["id"], title=c["title"], credits=c["credits"], cost=c["cost"])
             for c in body["courses"]
         )
+        session.flush()
+        session.execute(
+            insert(CourseTeaches),
+            [{"course_id": c["id"], "skill_id": k, "level": v}
+             for c in body["courses"] for k, v in c["teaches"].items()],
+        )  # fmt: skip
+        # The cohort heatmap reads levels, targets and completed courses: give learners all
+        # three (every learner 5 levels, every 7th a target, every 5th two finished courses).
         teams = ["Brand", "Growth", "CRM", "Content", "Data", "Sales enablement"]
+        skill_ids = [s["id"] for s in body["skills"]]
+        early = [c["id"] for c in body["courses"][:200]]
         session.add_all(
-            Learner(id=lr["id"], role_id=lr["role"], team=teams[i % len(teams)])
+            Learner(id=lr["id"], role_id=lr["role"], team=teams[i % len(teams)],
+                    completed=rng.sample(early, 2) if i % 5 == 0 else [])
             for i, lr in enumerate(body["learners"])
-        )
+        )  # fmt: skip
+        session.flush()
+        session.execute(
+            insert(LearnerLevel),
+            [{"learner_id": lr["id"], "skill_id": k, "level": v}
+             for lr in body["learners"] for k, v in lr["levels"].items()],
+        )  # fmt: skip
+        session.execute(
+            insert(LearnerTarget),
+            [{"learner_id": lr["id"], "skill_id": k, "level": rng.randint(1, 4)}
+             for lr in body["learners"][::7] for k in rng.sample(skill_ids, 2)],
+        )  # fmt: skip
         staff = accounts.create_user(session, "bench@staff", "bench-password-1", "staff")
         record = scenarios.save_new(session, body)
         term_ids = [t["id"] for t in body["terms"]]
@@ -128,6 +162,9 @@ def main() -> int:
             "plan view, learner p60": f"/plans/{pb}?learner=L04000&page=60",
             "plan compare": f"/plans/compare?a={pa}&b={pb}",
             "cohort heatmap": "/cohort/",
+            "cohort, 2 teams": "/cohort/?team=Brand&team=CRM",
+            "cohort after plan": f"/cohort/?plan={pb}",
+            "cohort CSV": "/cohort/gaps.csv",
         }
         results = {}
         for name, url in pages.items():

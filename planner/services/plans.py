@@ -1,4 +1,4 @@
-"""Saved plans: look-ups, term grids, residual gap tables, comparison, cohort gaps, exports.
+"""Saved plans: look-ups, term grids, residual gap tables, comparison, exports.
 
 Plans are immutable once stored (a re-solve makes a new row), so parsed plans are cached by
 row id. Large scenarios (10,000 courses) are read through `Catalog`, a light index of the
@@ -353,87 +353,6 @@ def _taken(plan: Plan) -> dict[tuple[str, str], str]:
         for term, courses in lp.schedule.items()
         for cid in courses
     }
-
-
-# -- cohort heatmap (current state of the learners in the database) ---------------------------
-@dataclass
-class Cohort:
-    teams: list[str]
-    skills: list[str]
-    names: dict[str, str]
-    people: dict[str, int]
-    values: list[list[float | None]]  # team x skill: weighted gap per person
-
-
-def cohort_gaps(session: Session, *, max_skills: int = 30) -> Cohort:
-    """Teams × skills: average weighted gap per person (Σ count·weight·gap / people)."""
-    from planner.models import (
-        CourseTeaches,
-        Learner,
-        LearnerLevel,
-        LearnerTarget,
-        RoleRequirement,
-        Skill,
-    )
-
-    learners = session.exec(
-        select(Learner.id, Learner.team, Learner.role_id, Learner.count, Learner.completed)
-    ).all()
-    requires = defaultdict(dict)
-    for role_id, skill, level, weight in session.exec(
-        select(
-            RoleRequirement.role_id,
-            RoleRequirement.skill_id,
-            RoleRequirement.level,
-            RoleRequirement.weight,
-        )
-    ):
-        requires[role_id][skill] = (level, weight)
-    levels = defaultdict(dict)
-    for lid, skill, level in session.exec(
-        select(LearnerLevel.learner_id, LearnerLevel.skill_id, LearnerLevel.level)
-    ):
-        levels[lid][skill] = level
-    targets = defaultdict(dict)
-    for lid, skill, level in session.exec(
-        select(LearnerTarget.learner_id, LearnerTarget.skill_id, LearnerTarget.level)
-    ):
-        targets[lid][skill] = level
-    teaches = defaultdict(dict)
-    if any(row[4] for row in learners):
-        for cid, skill, level in session.exec(
-            select(CourseTeaches.course_id, CourseTeaches.skill_id, CourseTeaches.level)
-        ):
-            teaches[cid][skill] = level
-
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    people: dict[str, int] = defaultdict(int)
-    for lid, team, role_id, count, completed in learners:
-        team = team or "(no team)"
-        people[team] += count
-        have = dict(levels[lid])
-        for cid in completed or []:
-            for skill, level in teaches[cid].items():
-                have[skill] = max(have.get(skill, 0), level)
-        role = requires.get(role_id, {})
-        for skill in {*role, *targets[lid]}:
-            need_role, weight = role.get(skill, (0, 1))
-            need = max(need_role, targets[lid].get(skill, 0))
-            gap = max(0, need - have.get(skill, 0))
-            totals[team][skill] += count * weight * gap
-    skill_sum = defaultdict(float)
-    for per_skill in totals.values():
-        for skill, v in per_skill.items():
-            skill_sum[skill] += v
-    skills = [s for s, v in sorted(skill_sum.items(), key=lambda kv: -kv[1]) if v > 0]
-    skills = sorted(skills[:max_skills])
-    names = dict(session.exec(select(Skill.id, Skill.name).where(Skill.id.in_(skills))).all())
-    teams = sorted(people)
-    values = [
-        [round(totals[t].get(s, 0.0) / people[t], 2) if people[t] else None for s in skills]
-        for t in teams
-    ]
-    return Cohort(teams, skills, {s: names.get(s) or s for s in skills}, dict(people), values)
 
 
 # -- exports --------------------------------------------------------------------------------

@@ -1,21 +1,41 @@
-"""Cohort view for trainers: weighted skill gap per person, teams × skills, as a heatmap."""
+"""Cohort view for trainers: weighted skill gap per person, teams × skills, as a heatmap.
+
+`?team=A&team=B` keeps only those teams; `?plan=ID` shows the gap left after a saved plan
+(learners the plan schedules get its final levels). `/cohort/gaps.csv` exports the same
+team × skill table with every needed skill.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, render_template, request
 
 from planner.db import get_session
 from planner.security import staff_required
-from planner.services import charts
-from planner.services import plans as svc
+from planner.services import analytics, charts
+from planner.services import plans as plan_svc
 
 bp = Blueprint("cohort", __name__, url_prefix="/cohort")
+
+
+def _cohort(session):
+    """The cohort for the request's filters; 404 for a plan that is missing or unsolved."""
+    plan_id = request.args.get("plan", type=int)
+    plan = None
+    if plan_id is not None:
+        header = plan_svc.plan_header(session, plan_id)
+        if header is None or header.status not in analytics.USABLE:
+            abort(404)
+        plan = plan_svc.plan_model(session, plan_id)
+    teams = [t for t in request.args.getlist("team") if t]
+    cohort = analytics.cohort_gaps(session, teams=teams, plan=plan, plan_key=plan_id)
+    return cohort, plan_id, teams
 
 
 @bp.get("/")
 @staff_required
 def index():
-    cohort = svc.cohort_gaps(get_session())
+    session = get_session()
+    cohort, plan_id, teams = _cohort(session)
     chart = None
     if cohort.teams and cohort.skills:
         # skills down, teams across: dozens of skills stay readable, teams are few
@@ -23,7 +43,7 @@ def index():
             [cohort.names[s] for s in cohort.skills],
             [f"{t} ({cohort.people[t]})" for t in cohort.teams],
             [list(col) for col in zip(*cohort.values, strict=True)],
-            title="Weighted gap per person",
+            title="Weighted gap per person" + (" after the plan" if plan_id else ""),
             cell=44,
         )
     worst = sorted(
@@ -35,4 +55,26 @@ def index():
         ),
         reverse=True,
     )[:8]
-    return render_template("cohort/index.html", cohort=cohort, chart=chart, worst=worst)
+    return render_template(
+        "cohort/index.html",
+        cohort=cohort,
+        chart=chart,
+        worst=worst,
+        chosen=set(teams),
+        plan_id=plan_id,
+        plans=analytics.plan_choices(session),
+        query=request.query_string.decode(),
+    )
+
+
+@bp.get("/gaps.csv")
+@staff_required
+def export_csv():
+    cohort, plan_id, _ = _cohort(get_session())
+    name = f"cohort-gaps-plan-{plan_id}.csv" if plan_id else "cohort-gaps.csv"
+    # A BOM lets spreadsheet programs read UTF-8 team names (品牌) correctly.
+    return Response(
+        "\ufeff" + analytics.cohort_csv(cohort),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
