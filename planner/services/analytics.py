@@ -359,7 +359,7 @@ def inputs_from_db(session) -> GapInputs:
 
 
 # -- cache keyed on the database state -----------------------------------------------------------
-CACHE_TTL_S = 300.0  # bounds staleness from edits by other processes the stamp cannot see
+CACHE_TTL_S = 120.0  # bounds staleness from edits by other processes the stamp cannot see
 _WATCHED = re.compile(
     r"\b(learner|learner_level|learner_target|role|role_requirement|course|course_teaches|skill)\b",
     re.IGNORECASE,
@@ -395,7 +395,22 @@ event.listen(Engine, "rollback", _note_end)
 
 
 def data_stamp(session) -> tuple:
-    """Cheap fingerprint of what the gap rules read: counts, sums and max ids per table."""
+    """Cheap fingerprint of what the gap rules read: counts, max ids and level sums.
+
+    Row counts and max ids come from indexes; sums scan learner_level (~5 ms at 25,000
+    rows). Course teachings only by count and max id: they matter for completed courses
+    only, and course edits in this process bump the write counter anyway."""
+    global _stamp_query
+    if _stamp_query is None:
+        _stamp_query = _build_stamp_query()
+    return tuple(session.connection().execute(_stamp_query).one())
+
+
+_stamp_query = None
+
+
+def _build_stamp_query():
+    # Built once: making these expressions costs more than running them.
     from planner.models import (
         CourseTeaches,
         Learner,
@@ -406,27 +421,31 @@ def data_stamp(session) -> tuple:
     )
 
     def length(col):
-        return func.coalesce(func.sum(func.length(func.coalesce(col, ""))), 0)
+        return func.sum(func.length(func.coalesce(col, "")))
 
-    queries = [
-        select(
-            func.count(),
-            func.sum(Learner.count),
-            func.max(Learner.id),
-            length(Learner.team),
-            length(Learner.role_id),
-            length(cast(Learner.completed, String)),
-        ),
+    parts = [
+        func.count(Learner.id),
+        func.sum(Learner.count),
+        func.max(Learner.id),
+        length(Learner.team),
+        length(Learner.role_id),
+        length(cast(Learner.completed, String)),
         *(
-            select(func.count(), func.sum(t.level), func.max(t.learner_id), length(t.skill_id))
+            expr
             for t in (LearnerLevel, LearnerTarget)
+            for expr in (func.count(t.learner_id), func.sum(t.level), func.max(t.learner_id))
         ),
-        select(func.count(), func.sum(RoleRequirement.level), func.sum(RoleRequirement.weight)),
-        select(func.count(), func.sum(CourseTeaches.level), func.max(CourseTeaches.course_id)),
-        select(func.count(), length(Skill.name), length(Skill.area_id)),
+        func.count(RoleRequirement.role_id),
+        func.sum(RoleRequirement.level),
+        func.sum(RoleRequirement.weight),
+        func.count(CourseTeaches.course_id),
+        func.max(CourseTeaches.course_id),
+        func.count(Skill.id),
+        length(Skill.name),
+        length(Skill.area_id),
     ]
-    conn = session.connection()
-    return tuple(tuple(conn.execute(q).one()) for q in queries)
+    # One round trip: every aggregate as a scalar subquery over its own table.
+    return select(*(select(expr).scalar_subquery() for expr in parts))
 
 
 class _Cache:
