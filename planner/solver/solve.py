@@ -128,6 +128,7 @@ def solve(
 
     ctx = add_all(Context(scenario))
     exprs = expressions(ctx)
+    start = _greedy_start(scenario, ctx)
     stages = list(scenario.objective) or [None]
     solution = None
     proven = True
@@ -154,12 +155,22 @@ def solve(
                 ctx.m.minimize(lin(expr.pairs) + expr.constant)
             if solution is not None:
                 _hint(ctx.m, solution)
+            elif start is not None:
+                _hint_plan(ctx, start)
             watch = _Watch(name, expr, t0, progress, stop)
             solver, status = run_model(
                 ctx.m, time_s=remaining, workers=workers, stop=stop, callback=watch
             )
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 solution = list(solver.response_proto.solution)
+            elif k == 0 and start is not None and status != cp_model.INFEASIBLE:
+                proven = False  # out of time before any plan: the greedy one stands
+                stage_stats.append(_stage_stat(name, status, None, None, started))
+                if expr is not None:
+                    bound = _int_bound(solver.best_objective_bound)
+                    if bound is not None:
+                        bounds[name] = max(bound, expr.lower())
+                break
             elif k == 0:
                 final_status = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
                 if status == cp_model.MODEL_INVALID:
@@ -171,6 +182,8 @@ def solve(
             stage_stats.append(_stage_stat(name, status, None, None, started))
             continue
         value = expr.value(solution)
+        if bound is not None:
+            bound = max(bound, expr.lower())  # CP-SAT may stop before its first LP
         if status == cp_model.OPTIMAL:
             bound = value
             ctx.m.add(lin(expr.pairs) + expr.constant == value)
@@ -205,7 +218,7 @@ def solve(
     if ctx.rounded:
         stats["rounded_values"] = ctx.rounded  # more than 6 decimals: scaled conservatively
 
-    if final_status is None and solution is None:
+    if final_status is None and solution is None and start is None:
         final_status = "UNKNOWN"  # stopped or out of time before the first stage ran
     if final_status is not None:
         diagnosis = None
@@ -217,12 +230,69 @@ def solve(
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
         return Plan(scenario=scenario.name, status=final_status, diagnosis=diagnosis, stats=stats)
 
-    plan = build_plan(scenario, ctx, solution)
+    plan = build_plan(scenario, ctx, solution) if solution is not None else None
+    if start is not None and (plan is None or _lex(scenario, start) < _lex(scenario, plan)):
+        # Out of time with a plan worse than the greedy one: return that instead. Only the
+        # first component's bound holds over all plans, so only it is kept.
+        plan = build_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
+        first = stages[0]
+        bounds = {first: bounds[first]} if first in bounds else {}
+        proven = False
+        stats["start"] = "greedy plan kept: the search found no better one in time"
     plan.status = "OPTIMAL" if proven and len(stage_stats) == len(stages) else "FEASIBLE"
     plan.bound = _bounds_in_units(plan, exprs, bounds)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
     plan.stats = stats
     return plan
+
+
+# From this many take variables on, the search may run out of time before its first plan
+# (presolve alone takes seconds), so the greedy plan is computed first: it hints the first
+# stage and is returned if the search ends with nothing better. Below it, CP-SAT is faster.
+GREEDY_START_VARS = 5000
+
+
+def _greedy_start(scenario: Scenario, ctx: Context) -> Plan | None:
+    if not scenario.objective or sum(1 for _ in ctx.all_take_vars()) < GREEDY_START_VARS:
+        return None
+    from planner.solver.greedy import greedy_plan
+
+    plan = greedy_plan(scenario)
+    if plan.status != "FEASIBLE":
+        return None
+    # Keep only the courses the model has variables for: the rest can be dropped from a
+    # valid plan without breaking a rule or worsening any component (see
+    # model._useful_courses), and then the plan is a complete hint for the model.
+    schedules = {}
+    for info, lp in zip(ctx.learners, plan.learners, strict=True):
+        schedules[lp.id] = {
+            tid: [c for c in courses if tid in info.take.get(c, {})]
+            for tid, courses in lp.schedule.items()
+        }
+    return build_from_schedules(scenario, schedules)
+
+
+def _hint_plan(ctx: Context, plan: Plan) -> None:
+    """Hint every variable from a valid plan: a complete, feasible hint is taken as the
+    first solution right after presolve (an incomplete one is mostly lost)."""
+    ctx.m.clear_hints()
+    by_id = {lp.id: lp for lp in plan.learners}
+    for info in ctx.learners:
+        lp = by_id[info.learner.id]
+        chosen = {(cid, tid) for tid, courses in lp.schedule.items() for cid in courses}
+        for cid, by_term in info.take.items():
+            for tid, var in by_term.items():
+                ctx.m.add_hint(var, (cid, tid) in chosen)
+            ctx.m.add_hint(info.taken[cid], any((cid, t) in chosen for t in by_term))
+        for (skill, level), lit in info.reach.items():
+            ctx.m.add_hint(lit, lp.final_levels.get(skill, 0) >= level)
+    opened = {(sp.course, sp.term): sp.sections for sp in plan.sections}
+    for key, var in ctx.sections.items():
+        ctx.m.add_hint(var, opened.get(key, 0))
+
+
+def _lex(scenario: Scenario, plan: Plan) -> tuple:
+    return tuple(plan.objective[n] for n in scenario.objective)
 
 
 def _int_bound(raw: float) -> int | None:
@@ -263,7 +333,10 @@ def schedules_from(ctx: Context, solution: list) -> dict[str, dict[str, list[str
 
 
 def build_plan(scenario: Scenario, ctx: Context, solution: list) -> Plan:
-    schedules = schedules_from(ctx, solution)
+    return build_from_schedules(scenario, schedules_from(ctx, solution))
+
+
+def build_from_schedules(scenario: Scenario, schedules: dict) -> Plan:
     result = evaluate(scenario, schedules)
     learners = []
     for learner in scenario.learners:

@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 from planner.scenario.generate import generate
 from planner.solver import solve
 from planner.solver.check import check_plan
+from planner.solver.greedy import greedy_plan
 from planner.solver.model import Context
 
 model = importlib.import_module("planner.solver.model")
@@ -140,3 +141,36 @@ def test_program_of_250_courses_is_proven_optimal_quickly():
     assert plan.status == "OPTIMAL"
     assert plan.objective["gap"] == 11  # SCIP proves the same gap optimum
     assert plan.stats["solve_time_s"] < 10  # 0.3-0.7 s measured; the bound once stalled at 5
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_greedy_start_is_valid_and_never_loses(seed, monkeypatch):
+    """The greedy start (used on large models) forced on small ones: the hinted search
+    still proves the same optimum, and with almost no time the greedy plan is returned."""
+    s = generate(
+        30_000 + seed,
+        learners=2 + seed % 4,
+        courses=12,
+        terms=4,
+        skills=8,
+        capacities=seed % 2 == 0,
+        groups_count=6,
+        staff_rules=seed % 3 == 0,
+        budget="tight" if seed % 4 == 0 else None,
+        fractional=seed % 5 == 0,
+    )
+    plain = solve(s, time_limit_s=10, workers=2)
+    monkeypatch.setattr(solve_module, "GREEDY_START_VARS", 0)
+    started = solve(s, time_limit_s=10, workers=2)
+    assert check_plan(s, started) == []
+    assert started.status == plain.status
+    if plain.status == "OPTIMAL":
+        assert key(s, started) == key(s, plain)
+    greedy = greedy_plan(s)
+    rushed = solve(s, time_limit_s=0.001, workers=1)
+    assert check_plan(s, rushed) == []
+    if greedy.status == "FEASIBLE":
+        assert rushed.status in ("FEASIBLE", "OPTIMAL")
+        assert key(s, rushed) <= key(s, greedy)
+        for name, value in (rushed.bound or {}).items():
+            assert value <= rushed.objective[name] + 1e-9
