@@ -6,7 +6,12 @@ import pytest
 import yaml
 
 from planner import ROOT
-from planner.services.assessment import CHECK_LEVELS, QuestionBankError, load_questions
+from planner.services.assessment import (
+    CHECK_LEVELS,
+    Question,
+    QuestionBankError,
+    load_questions,
+)
 from planner.services.taxonomy import load_roles, load_taxonomy
 
 BANK = ROOT / "seed" / "questions.yaml"
@@ -58,6 +63,65 @@ def test_correct_answers_are_spread_over_positions(bank):
     assert max(counts.values()) <= 0.4 * len(bank)
     # Every position is used, so no option slot is a safe "never right" elimination.
     assert set(counts) == {0, 1, 2, 3}
+
+
+# --- length and position must not give the answer away ----------------------------------
+# A knowledge check corrects over-confident self-ratings, so a test-wise learner must not
+# pass it by picking "the longest option" (the classic tell of hand-written items) or by
+# any other rule that looks only at option length or position.
+SHORTCUT_CAP = 0.35  # a blind guess on four options scores 0.25
+
+
+def _strictly(q, pick) -> bool:
+    """The correct option is strictly the longest (pick=max) or shortest (pick=min)."""
+    lengths = [len(o) for o in q.options]
+    mine = lengths.pop(q.answer)
+    return pick(mine, *lengths) == mine and mine not in lengths
+
+
+def _rank_pick_score(q, rank: int) -> float:
+    """Chance that "take the option at this length rank" (0 = longest; ties broken at
+    random) picks the answer."""
+    mine = len(q.options[q.answer])
+    longer = sum(len(o) > mine for o in q.options)
+    equal = sum(len(o) == mine for o in q.options)
+    return 1 / equal if longer <= rank < longer + equal else 0.0
+
+
+def test_the_answer_is_rarely_the_strictly_longest_option(bank):
+    share = sum(_strictly(q, max) for q in bank.values()) / len(bank)
+    assert share <= SHORTCUT_CAP, f"answer is the longest option in {share:.0%} of questions"
+
+
+def test_the_answer_is_rarely_the_strictly_shortest_option(bank):
+    share = sum(_strictly(q, min) for q in bank.values()) / len(bank)
+    assert share <= SHORTCUT_CAP, f"answer is the shortest option in {share:.0%} of questions"
+
+
+def test_no_length_rank_rule_passes_the_bank(bank):
+    # Covers "second longest" too: fixing only the longest can move the tell one rank down.
+    for rank in range(4):
+        score = sum(_rank_pick_score(q, rank) for q in bank.values()) / len(bank)
+        assert score <= SHORTCUT_CAP, f"always picking length rank {rank}: {score:.0%} right"
+
+
+def test_answer_positions_are_each_20_to_30_percent(bank):
+    counts = Counter(q.answer for q in bank.values())
+    shares = {pos: counts[pos] / len(bank) for pos in range(4)}
+    assert all(0.20 <= s <= 0.30 for s in shares.values()), shares
+
+
+def test_length_shortcut_checks_catch_a_gameable_bank():
+    # The helpers really flag the pattern they guard against.
+    def make(answer, options):
+        return Question("q.x.1a", "x", 1, "p", tuple(options), answer, "e")
+
+    tell = make(2, ["no", "nope", "the long, careful and qualified right answer", "never"])
+    assert _strictly(tell, max) and not _strictly(tell, min)
+    assert _rank_pick_score(tell, 0) == 1.0
+    tied = make(0, ["same", "also", "x", "longer one"])
+    assert not _strictly(tied, max) and not _strictly(tied, min)
+    assert _rank_pick_score(tied, 1) == 0.5 and _rank_pick_score(tied, 2) == 0.5
 
 
 def test_every_skill_a_role_requires_has_a_full_check(bank):
