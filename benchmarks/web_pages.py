@@ -192,9 +192,13 @@ def main() -> int:
         failed = False
         for name, (first_ms, p50, p95) in results.items():
             ok = p95 < GOAL_MS
-            failed |= not ok
+            verdict = "ok" if ok else "SLOW"
+            if name in before:  # a cold-cache figure, reported but not held to the goal
+                verdict = f"info ({verdict})"
+            else:
+                failed |= not ok
             print(f"{name:28} {first_ms:8.1f}ms {p50:8.1f}ms {p95:8.1f}ms {p50 / base:8.1f}x  "
-                  f"{'ok' if ok else 'SLOW'}")  # fmt: skip
+                  f"{verdict}")  # fmt: skip
         from planner.db import get_engine
 
         get_engine(app).dispose()
