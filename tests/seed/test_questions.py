@@ -105,6 +105,18 @@ def test_no_length_rank_rule_passes_the_bank(bank):
         assert score <= SHORTCUT_CAP, f"always picking length rank {rank}: {score:.0%} right"
 
 
+def test_no_answer_towers_over_its_distractors(bank):
+    # Rank caps alone allow a 200-character answer beside three 50-character ones; that
+    # answer is found by eye in any single check, so each question is checked on its own.
+    towering = [
+        q.id
+        for q in bank.values()
+        if len(q.options[q.answer])
+        > 1.5 * max(len(o) for i, o in enumerate(q.options) if i != q.answer)
+    ]
+    assert towering == []
+
+
 def test_answer_positions_are_each_20_to_30_percent(bank):
     counts = Counter(q.answer for q in bank.values())
     shares = {pos: counts[pos] / len(bank) for pos in range(4)}
