@@ -145,7 +145,9 @@ def test_solve_cohort_agrees_with_the_monolithic_solver_on_random_coupled_cohort
     assert check_plan(s, cohort) == []
     assert check_plan(s, exact) == []
     if cohort.status == "OPTIMAL" and exact.status == "OPTIMAL":
-        assert cohort.objective == pytest.approx(exact.objective)
+        # only the optimised components must agree; the others (credits, lateness) may differ
+        optimised = {name: exact.objective[name] for name in s.objective}
+        assert {name: cohort.objective[name] for name in s.objective} == pytest.approx(optimised)
     if exact.status == "OPTIMAL" and cohort.bound:
         assert cohort.bound["gap"] <= exact.objective["gap"] + 1e-6
         if cohort.bound["gap"] >= exact.objective["gap"] - 1e-6 and "cost" in cohort.bound:

@@ -28,7 +28,10 @@ KNOWN_BUGS = {"seven-decimals-budget", "seven-decimals-costs", "huge-budget"}
 
 def _assert_clean(case: Case) -> None:
     outcome = run_case(case)
-    assert outcome.findings == [], "\n".join(str(f) for f in outcome.findings)
+    # A "reference" finding is the MIP beaten by a checked plan (SCIP under a loaded
+    # machine or its tolerances): evidence against the reference, not the planner.
+    against_planner = [f for f in outcome.findings if f.check != "reference"]
+    assert against_planner == [], "\n".join(str(f) for f in against_planner)
 
 
 @pytest.mark.parametrize("name", [n for n in EDGES if n not in KNOWN_BUGS])
