@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner.scenario import Learner, Plan, Scenario
+from planner.scenario import Learner, Scenario
 
 COLUMNS = (
     "employee_id",
@@ -236,48 +235,3 @@ def _learner(row: _Row, first_row: dict[str, int]) -> Learner | None:
         excluded=[],
         pinned={},
     )
-
-
-def _num(value):
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _tidy(value):
-    if isinstance(value, dict):
-        return {k: _tidy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tidy(v) for v in value]
-    return _num(value)
-
-
-def plan_json(plan: Plan) -> str:
-    """The plan file of a large cohort: the same JSON document as `dump_json(plan)`
-    (same keys, same order, whole numbers without a fraction) but compact, so the C
-    encoder writes it; an indented dump of 100,000 learners takes the pure-Python
-    encoder most of a minute. Learner entries are built directly, without model_dump."""
-    head = _tidy(plan.model_dump(mode="json", exclude={"learners"}))
-    learners = [
-        {
-            "id": lp.id,
-            "schedule": lp.schedule,
-            "final_levels": lp.final_levels,
-            "gaps": lp.gaps,
-            "cost": _num(lp.cost),
-            "credits": _num(lp.credits),
-            "reasons": lp.reasons,
-        }
-        for lp in plan.learners
-    ]
-    body = {}
-    for key, value in head.items():
-        body[key] = value
-        if key == "bound":
-            body["learners"] = learners
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def write_plan(plan: Plan, path: str | Path) -> Path:
-    """Write `plan_json(plan)` to `path` (UTF-8)."""
-    path = Path(path)
-    path.write_text(plan_json(plan), encoding="utf-8")
-    return path

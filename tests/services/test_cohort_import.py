@@ -113,11 +113,10 @@ def test_empty_and_non_utf8_files(tmp_path, base):
         read_employees(bad, base)
 
 
-def test_plan_json_is_the_plan_file_document_compact(tmp_path, base):
+def test_large_plans_are_written_as_the_same_document_compact(tmp_path, base, monkeypatch):
     import json
 
-    from planner.scenario import Plan, dump_json
-    from planner.services.cohort_import import plan_json, write_plan
+    from planner.scenario import Plan, dump_json, load
 
     path = _write(
         tmp_path,
@@ -129,10 +128,14 @@ def test_plan_json_is_the_plan_file_document_compact(tmp_path, base):
     )
     s = read_employees(path, base).scenario(base)
     plan = solve_cohort(s, time_limit_s=10, workers=2)
-    text = plan_json(plan)
-    assert json.loads(text) == json.loads(dump_json(plan))
-    assert list(json.loads(text)) == list(json.loads(dump_json(plan)))  # same key order
-    out = write_plan(plan, tmp_path / "plan.json")
+    reference = dump_json(plan)
+    monkeypatch.setattr(load, "COMPACT_FROM", 1)  # as if the plan were large
+    text = dump_json(plan)
+    assert "\n  " in reference and "\n" not in text.rstrip("\n")
+    assert json.loads(text) == json.loads(reference)
+    assert list(json.loads(text)) == list(json.loads(reference))  # same key order
+    out = tmp_path / "plan.json"
+    out.write_text(text, encoding="utf-8")
     again = Plan.model_validate_json(out.read_text(encoding="utf-8"))
     assert check_plan(s, again) == []
     assert "李娜" in out.read_text(encoding="utf-8")
