@@ -4,6 +4,7 @@ Unknown keys are errors so that typos are caught. Structural rules live here; ru
 relate one part of the file to another (ids that must exist, cycles) live in validate.py.
 """
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
@@ -127,22 +128,13 @@ class Scenario(Strict):
     def needs(self, learner: Learner) -> dict[str, tuple[int, float]]:
         """skill -> (needed level, weight) per rule 1; only skills with a need > 0."""
         role = self.role(learner.role) if learner.role else None
-        requires = role.requires if role else {}
-        weights = role.weights if role else {}
-        out = {}
-        for skill in set(requires) | set(learner.target):
-            need = max(requires.get(skill, 0), learner.target.get(skill, 0))
-            if need > 0:
-                out[skill] = (need, weights.get(skill, 1))
-        return out
+        return combine_needs(
+            role.requires if role else {}, role.weights if role else {}, learner.target
+        )
 
     def start_levels(self, learner: Learner) -> dict[str, int]:
         """Rule 2: stated levels raised by what completed courses teach."""
-        levels = dict(learner.levels)
-        for course_id in learner.completed:
-            for skill, level in self.course(course_id).teaches.items():
-                levels[skill] = max(levels.get(skill, 0), level)
-        return levels
+        return raise_levels(learner.levels, (self.course(c).teaches for c in learner.completed))
 
     def gap_mode_of(self, learner: Learner) -> str:
         return learner.gap_mode or self.gap_mode
@@ -153,6 +145,26 @@ class Scenario(Strict):
         return term.id in course.offered or (
             term.season is not None and term.season in course.offered
         )
+
+
+def combine_needs(requires: Mapping, weights: Mapping, target: Mapping) -> dict[str, tuple]:
+    """Rule 1 on plain mappings: need = max(role requirement, target), weight from the role
+    (1 when absent); only skills with a need > 0. Pages that read raw scenario bodies use it."""
+    out = {}
+    for skill in {*requires, *target}:
+        need = max(requires.get(skill, 0), target.get(skill, 0))
+        if need > 0:
+            out[skill] = (need, weights.get(skill, 1))
+    return out
+
+
+def raise_levels(levels: Mapping, taught: Iterable[Mapping]) -> dict[str, int]:
+    """Rule 2 on plain mappings: levels raised by what each course in `taught` teaches."""
+    out = dict(levels)
+    for teaches in taught:
+        for skill, level in teaches.items():
+            out[skill] = max(out.get(skill, 0), level)
+    return out
 
 
 class LearnerPlan(Strict):

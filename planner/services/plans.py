@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import OBJECTIVE_NAMES, Plan
+from planner.scenario.models import combine_needs, raise_levels
 from planner.services import charts
 
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
@@ -82,26 +83,20 @@ class Catalog:
     def skill_name(self, skill_id: str) -> str:
         return (self.skills.get(skill_id) or {}).get("name") or skill_id
 
+    # Raw bodies, not validated Scenario objects: plan pages of 5,000 learners stay fast.
     def needs(self, learner_id: str) -> dict[str, tuple[int, float]]:
-        """Rule 1 of the format: need = max(role requirement, target); weight from the role."""
         learner = self.learners.get(learner_id) or {}
         role = self.roles.get(learner.get("role") or "", {})
-        requires = role.get("requires", {})
-        weights = role.get("weights", {})
-        out = {}
-        for skill in {*requires, *learner.get("target", {})}:
-            need = max(requires.get(skill, 0), learner.get("target", {}).get(skill, 0))
-            if need > 0:
-                out[skill] = (need, weights.get(skill, 1))
-        return out
+        return combine_needs(
+            role.get("requires", {}), role.get("weights", {}), learner.get("target", {})
+        )
 
     def start_levels(self, learner_id: str) -> dict[str, int]:
         learner = self.learners.get(learner_id) or {}
-        levels = dict(learner.get("levels", {}))
-        for cid in learner.get("completed", []):
-            for skill, level in (self.courses.get(cid) or {}).get("teaches", {}).items():
-                levels[skill] = max(levels.get(skill, 0), level)
-        return levels
+        taught = (
+            (self.courses.get(c) or {}).get("teaches", {}) for c in learner.get("completed", [])
+        )
+        return raise_levels(learner.get("levels", {}), taught)
 
     def count(self, learner_id: str) -> int:
         return (self.learners.get(learner_id) or {}).get("count", 1)
