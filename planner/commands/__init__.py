@@ -1,0 +1,41 @@
+"""Click commands of the `planner` CLI, one module per concern (see planner/cli.py).
+
+Conventions shared by every command: bad input prints one line per problem to stderr and
+exits 1, never a traceback — click's own usage errors included (click would exit 2, which
+`planner solve` reserves for INFEASIBLE)."""
+
+import sys
+from collections.abc import Iterable
+
+import click
+
+
+def fail(problems: Iterable | str) -> None:
+    """Print each problem on its own line and exit 1 (bad input)."""
+    for problem in [problems] if isinstance(problems, str) else problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1)
+
+
+class _UsageErrorsExit1:
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:  # a subcommand's own usage error
+            exc.exit_code = 1
+            raise
+
+
+class Command(_UsageErrorsExit1, click.Command):
+    """A click command whose usage errors exit 1."""
+
+
+class Group(_UsageErrorsExit1, click.Group):
+    """A click group whose (and whose subcommands') usage errors exit 1."""

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from planner.commands.solve import _Command, _fail, _load
+from planner.commands import Command, fail
+from planner.commands.solve import _load
 
 
-@click.command("sweep", cls=_Command)
+@click.command("sweep", cls=Command)
 @click.argument("scenario")
 @click.option(
     "--budget", "budget", default=None, help='Scenario budgets "start:stop:step" or "a,b,c".'
@@ -34,15 +35,15 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
     from planner.services.sweep import sweep as run
 
     if (budget is None) == (max_credits is None):
-        _fail(["give exactly one of --budget and --max-credits"])
+        fail(["give exactly one of --budget and --max-credits"])
     parameter, text = ("budget", budget) if budget is not None else ("max_credits", max_credits)
     try:
         values = parse_range(text, f"--{parameter.replace('_', '-')}")
     except ValueError as exc:
-        _fail([str(exc)])
+        fail([str(exc)])
     for path in (out_csv, out_svg):
         if path is not None and Path(path).is_dir():
-            _fail([f"cannot write to {path}: it is a directory"])
+            fail([f"cannot write to {path}: it is a directory"])
     loaded = _load(scenario)
     points = run(loaded, values, parameter=parameter, time_limit_s=time_limit, workers=workers)
     for p in points:
@@ -57,11 +58,11 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
                 render_svg(points, parameter, loaded.name or ""), encoding="utf-8"
             )
     except OSError as exc:
-        _fail([f"cannot write output: {exc.strerror or exc}"])
+        fail([f"cannot write output: {exc.strerror or exc}"])
     sys.exit(0)
 
 
-@click.command("program", cls=_Command)
+@click.command("program", cls=Command)
 @click.argument("curriculum")
 @click.option("--roles", default=None, help="Comma-separated role ids (default: the entrants').")
 @click.option("--out", "out", default=None, help="Directory for the CSVs and report.md.")
@@ -75,19 +76,19 @@ def program(curriculum, roles, out, time_limit, workers):
 
     loaded = _load(curriculum)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
-        _fail([f"--out {out}: exists and is not a directory"])
+        fail([f"--out {out}: exists and is not a directory"])
     wanted = [r.strip() for r in roles.split(",") if r.strip()] if roles else None
     try:
         report = design_program(loaded, wanted, time_limit_s=time_limit, workers=workers)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     if out is None:
         click.echo(report.markdown(), nl=False)
     else:
         try:
             files = report.write(out)
         except OSError as exc:
-            _fail([f"cannot write to {out}: {exc.strerror or exc}"])
+            fail([f"cannot write to {out}: {exc.strerror or exc}"])
         for path in files:
             click.echo(str(path))
     sys.exit(0)

@@ -10,12 +10,7 @@ from pathlib import Path
 import click
 
 from planner import db
-
-
-def _fail(lines) -> None:
-    for line in lines:
-        click.echo(str(line), err=True)
-    sys.exit(1)
+from planner.commands import fail
 
 
 def _engine():
@@ -23,7 +18,7 @@ def _engine():
     try:
         return db.make_engine(url)
     except Exception as exc:  # a malformed URL is bad input too
-        _fail([f"bad DATABASE_URL: {exc}"])
+        fail([f"bad DATABASE_URL: {exc}"])
 
 
 def _ready(engine) -> None:
@@ -33,7 +28,7 @@ def _ready(engine) -> None:
     try:
         db.upgrade(engine)
     except OperationalError as exc:
-        _fail([f"cannot open the database: {str(exc.orig).splitlines()[0]}"])
+        fail([f"cannot open the database: {str(exc.orig).splitlines()[0]}"])
 
 
 @click.command("init-db")
@@ -59,9 +54,9 @@ def seed(seed_dir, curricula_dir):
         with db.session_scope(engine) as session:
             report = run_seed(session, seed_dir, curricula_dir)
     except TaxonomyError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     except ScenarioError as exc:
-        _fail(f"{exc.source}: {p}" if exc.source else str(p) for p in exc.problems)
+        fail(f"{exc.source}: {p}" if exc.source else str(p) for p in exc.problems)
     click.echo(str(report))
 
 
@@ -89,7 +84,7 @@ def import_file(file, kind, curriculum):
         try:
             report = run_import(session, file, kind=kind, curriculum_id=curriculum)
         except ImportRejected as exc:
-            _fail([*exc.problems, f"nothing imported ({len(exc.problems)} problem(s))"])
+            fail([*exc.problems, f"nothing imported ({len(exc.problems)} problem(s))"])
     click.echo(str(report))
 
 
@@ -110,7 +105,7 @@ def export(kind, fmt, out, curriculum):
     from planner.services.scenario_build import BuildError
 
     if fmt == "xlsx" and out is None:
-        _fail(["--out is required for xlsx (binary) output"])
+        fail(["--out is required for xlsx (binary) output"])
     engine = _engine()
     _ready(engine)
     selection = {"curriculum_id": curriculum} if curriculum else {}
@@ -118,9 +113,9 @@ def export(kind, fmt, out, curriculum):
         try:
             data = export_kind(session, kind, fmt, **selection)
         except (ExportError, BuildError) as exc:
-            _fail([str(exc)])
+            fail([str(exc)])
         except ScenarioError as exc:
-            _fail(["the stored data does not make a valid scenario:", *exc.problems])
+            fail(["the stored data does not make a valid scenario:", *exc.problems])
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -128,5 +123,5 @@ def export(kind, fmt, out, curriculum):
     try:
         out.write_bytes(data)
     except OSError as exc:
-        _fail([f"cannot write {out}: {exc.strerror}"])
+        fail([f"cannot write {out}: {exc.strerror}"])
     click.echo(f"wrote {out}", err=True)

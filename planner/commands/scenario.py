@@ -7,34 +7,11 @@ CURRICULUM is a scenario file or the name of a committed curriculum (curricula/N
 Bad input exits 1 with one line per problem, never a traceback.
 """
 
-import sys
 from pathlib import Path
 
 import click
 
-
-class _Group(click.Group):
-    """Usage errors exit 1 (bad input), as everywhere in the planner CLI."""
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as exc:
-            exc.exit_code = 1
-            raise
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            exc.exit_code = 1
-            raise
-
-
-def _fail(lines) -> None:
-    for line in lines:
-        click.echo(str(line), err=True)
-    sys.exit(1)
+from planner.commands import Group, fail
 
 
 def resolve_curriculum(name: str) -> Path:
@@ -47,7 +24,7 @@ def resolve_curriculum(name: str) -> Path:
     if named.exists():
         return named
     known = ", ".join(sorted(p.stem for p in CURRICULA_DIR.glob("*.json")))
-    _fail([f"CURRICULUM: no file {name!r} and no curriculum of that name (known: {known})"])
+    fail([f"CURRICULUM: no file {name!r} and no curriculum of that name (known: {known})"])
 
 
 def parse_levels(values: tuple[str, ...]) -> dict[str, int]:
@@ -63,11 +40,11 @@ def parse_levels(values: tuple[str, ...]) -> dict[str, int]:
             else:
                 levels[skill.strip()] = int(level)
     if problems:
-        _fail(problems)
+        fail(problems)
     return levels
 
 
-@click.group(cls=_Group)
+@click.group(cls=Group)
 def scenario():
     """Make scenarios from curricula."""
 
@@ -99,11 +76,11 @@ def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
             budget=budget,
         )
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     try:
         Path(out_path).write_text(dump_json(result), encoding="utf-8")
     except OSError as exc:
-        _fail([f"--out: cannot write {out_path}: {exc.strerror}"])
+        fail([f"--out: cannot write {out_path}: {exc.strerror}"])
     learner = result.learners[0]
     click.echo(
         f"wrote {out_path}: {len(result.courses)} courses, learner {learner.id} "
@@ -131,11 +108,11 @@ def cohort(curriculum, employees, budget, out_path):
         if budget is not None:
             result = result.model_copy(update={"constraints": Constraints(budget=budget)})
     except (ScenarioError, CohortImportError) as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     try:
         Path(out_path).write_text(dump_json(result), encoding="utf-8")
     except OSError as exc:
-        _fail([f"--out: cannot write {out_path}: {exc.strerror}"])
+        fail([f"--out: cannot write {out_path}: {exc.strerror}"])
     people = sum(learner.count for learner in result.learners)
     click.echo(
         f"wrote {out_path}: {people} people in {len(result.learners)} learner entries, "

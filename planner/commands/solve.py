@@ -10,24 +10,9 @@ from pathlib import Path
 
 import click
 
+from planner.commands import Command, fail
+
 EXIT = {"OPTIMAL": 0, "FEASIBLE": 0, "INFEASIBLE": 2, "UNKNOWN": 4}
-
-
-class _Command(click.Command):
-    """Click's usage errors exit 2, which here means INFEASIBLE: make them bad input (1)."""
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as exc:
-            exc.exit_code = 1
-            raise
-
-
-def _fail(lines) -> None:
-    for line in lines:
-        click.echo(str(line), err=True)
-    sys.exit(1)
 
 
 def _load(path: str):
@@ -36,7 +21,7 @@ def _load(path: str):
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
 
 
 class _Progress:
@@ -60,7 +45,7 @@ class _Progress:
         )
 
 
-@click.command("solve", cls=_Command)
+@click.command("solve", cls=Command)
 @click.argument("scenario")
 @click.option("--out", "out", default=None, help="Write the plan here instead of stdout.")
 @click.option(
@@ -83,7 +68,7 @@ def solve(scenario, out, time_limit, workers):
 
     loaded = _load(scenario)
     if out is not None and Path(out).is_dir():
-        _fail([f"cannot write plan to {out}: it is a directory"])
+        fail([f"cannot write plan to {out}: it is a directory"])
     # solve_cohort merges identical learners and decomposes large coupled cohorts; with a
     # single learner it is the plain CP-SAT solve.
     plan = solve_cohort(loaded, time_limit_s=time_limit, workers=workers, progress=_Progress())
@@ -94,7 +79,7 @@ def solve(scenario, out, time_limit, workers):
         try:
             Path(out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            _fail([f"cannot write plan to {out}: {exc.strerror or exc}"])
+            fail([f"cannot write plan to {out}: {exc.strerror or exc}"])
     if plan.status == "INFEASIBLE" and plan.diagnosis is not None:
         click.echo(describe(plan.diagnosis), err=True)
     elif plan.status == "UNKNOWN":
@@ -109,7 +94,7 @@ def solve(scenario, out, time_limit, workers):
     sys.exit(EXIT[plan.status])
 
 
-@click.command("check", cls=_Command)
+@click.command("check", cls=Command)
 @click.argument("scenario")
 @click.argument("plan")
 def check(scenario, plan):
@@ -121,7 +106,7 @@ def check(scenario, plan):
     try:
         document = read_document(plan)
     except ScenarioError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
     violations = check_plan(loaded, document)
     if violations:
         for line in violations:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from planner import db
+from planner.commands import fail
 
 DEMO_STAFF = "staff@demo"
 DEMO_LEARNER = "learner@demo"
@@ -19,16 +18,11 @@ DEMO_LEVELS = {
 }  # kept only where the skill exists
 
 
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
-
-
 def _engine():
     try:
         return db.make_engine(db.default_url())
     except Exception as exc:
-        _fail(f"bad DATABASE_URL: {exc}")
+        fail(f"bad DATABASE_URL: {exc}")
 
 
 def _serve(host: str, port: int) -> None:
@@ -115,7 +109,7 @@ def serve(host, port):
     finally:
         engine.dispose()
     if not ready:
-        _fail("the database has no tables yet: run `planner init-db` (or `planner demo`) first")
+        fail("the database has no tables yet: run `planner init-db` (or `planner demo`) first")
     click.echo(f"serving http://{host}:{port}/ (database: {db.default_url()})")
     _serve(host, port)
 
@@ -141,7 +135,7 @@ def create_user(username, role, password, email, learner_id, token):
     with db.session_scope(engine) as session:
         user = accounts.find_user(session, username)
         if user is not None and not (password or token):
-            _fail(f'user "{username}" exists (use --password to reset it or --token for a token)')
+            fail(f'user "{username}" exists (use --password to reset it or --token for a token)')
         if user is None and password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
@@ -152,7 +146,7 @@ def create_user(username, role, password, email, learner_id, token):
                 accounts.set_password(session, user, password)
                 click.echo(f'password of "{user.username}" reset')
         except accounts.AccountError as exc:
-            _fail(f"{exc.field}: {exc.message}")
+            fail(f"{exc.field}: {exc.message}")
         if token:
             click.echo(f"API token (shown once): {accounts.issue_token(session, user)}")
     engine.dispose()
