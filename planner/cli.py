@@ -8,6 +8,8 @@ import importlib
 
 import click
 
+from planner.commands import Group
+
 # command name -> "module:attribute" of a click.Command
 COMMANDS = {
     "init-db": "planner.commands.data:init_db",
@@ -25,7 +27,7 @@ COMMANDS = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
@@ -95,3 +96,9 @@ def test_unwritable_plan_path_is_exit_1(tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "plan.json"
     result = run("solve", write(tmp_path, OK), "--out", str(target))
     assert result.exit_code == 1 and str(target) in result.stderr
+
+
+@pytest.mark.parametrize("args", [["import"], ["export"], ["bogus-command"], ["solve", "--nope"]])
+def test_usage_errors_of_every_command_exit_1(args):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "Traceback" not in result.output
