@@ -14,6 +14,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from threading import Lock
 
+from sqlalchemy import func
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
@@ -131,37 +132,43 @@ def catalog_for(session: Session, scenario_id: int) -> Catalog | None:
 
 
 # -- plans ----------------------------------------------------------------------------------
+# The plan row without its (possibly large) body.
+PLAN_HEADER = load_only(
+    PlanRecord.id,
+    PlanRecord.scenario_id,
+    PlanRecord.status,
+    PlanRecord.objective,
+    PlanRecord.created_at,
+)
+
+
 def list_plans(session: Session, scenario_id: int) -> list[PlanRecord]:
     return session.exec(
         select(PlanRecord)
-        .options(
-            load_only(
-                PlanRecord.id,
-                PlanRecord.scenario_id,
-                PlanRecord.status,
-                PlanRecord.objective,
-                PlanRecord.created_at,
-            )
-        )
+        .options(PLAN_HEADER)
         .where(PlanRecord.scenario_id == scenario_id)
         .order_by(PlanRecord.id.desc())
     ).all()
 
 
+def all_plans(session: Session, page_no: int, per_page: int) -> tuple[list, int]:
+    """One page of every saved plan with its scenario's name, newest first; and the total."""
+    total = session.exec(select(func.count()).select_from(PlanRecord)).one()
+    rows = session.exec(
+        select(PlanRecord, ScenarioRecord.name)
+        .join(ScenarioRecord, ScenarioRecord.id == PlanRecord.scenario_id)
+        .options(PLAN_HEADER)
+        .order_by(PlanRecord.id.desc())
+        .offset((page_no - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total
+
+
 def plan_header(session: Session, plan_id: int) -> PlanRecord | None:
     """The plan row without its (possibly large) body."""
     return session.exec(
-        select(PlanRecord)
-        .options(
-            load_only(
-                PlanRecord.id,
-                PlanRecord.scenario_id,
-                PlanRecord.status,
-                PlanRecord.objective,
-                PlanRecord.created_at,
-            )
-        )
-        .where(PlanRecord.id == plan_id)
+        select(PlanRecord).options(PLAN_HEADER).where(PlanRecord.id == plan_id)
     ).first()
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm import load_only
-from sqlmodel import select
 
 from planner.db import get_session
-from planner.models import PlanRecord, ScenarioRecord
+from planner.models import ScenarioRecord
 from planner.scenario import ScenarioError, parse_scenario
 from planner.security import staff_required
 from planner.services import catalog, jobs
@@ -33,25 +31,7 @@ def index():
         page_no = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page_no = 1
-    from sqlalchemy import func
-
-    total = session.exec(select(func.count()).select_from(PlanRecord)).one()
-    rows = session.exec(
-        select(PlanRecord, ScenarioRecord.name)
-        .join(ScenarioRecord, ScenarioRecord.id == PlanRecord.scenario_id)
-        .options(
-            load_only(
-                PlanRecord.id,
-                PlanRecord.scenario_id,
-                PlanRecord.status,
-                PlanRecord.objective,
-                PlanRecord.created_at,
-            )
-        )
-        .order_by(PlanRecord.id.desc())
-        .offset((page_no - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
+    rows, total = svc.all_plans(session, page_no, PER_PAGE)
     page = catalog.Page(rows, total, page_no, PER_PAGE, "")
     return render_template("plans/index.html", page=page)
 
