@@ -17,8 +17,9 @@ def create_app(config: dict | None = None):
         template_folder=str(ROOT / "templates"),
         static_folder="static",  # planner/static
     )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("PLANNER_SECRET_KEY", "dev-only-change-me"),
+        SECRET_KEY=os.environ.get("PLANNER_SECRET_KEY") or _instance_secret(app.instance_path),
         DATABASE_URL=os.environ.get("DATABASE_URL")
         or f"sqlite:///{ROOT / 'instance' / 'planner.db'}",
         SESSION_COOKIE_HTTPONLY=True,
@@ -26,7 +27,6 @@ def create_app(config: dict | None = None):
     )
     if config:
         app.config.update(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from planner import db
 
@@ -40,3 +40,14 @@ def create_app(config: dict | None = None):
 
     views.register(app)
     return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random session-signing key kept in instance/ (never a known default)."""
+    import secrets
+
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

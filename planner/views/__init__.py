@@ -1,7 +1,6 @@
 """Flask blueprints. Views stay thin: they call services, which call the solver or the DB."""
 
 import importlib
-import importlib.util
 
 # Each module defines `bp`, a Blueprint. Listed in navigation order.
 BLUEPRINT_MODULES = [
@@ -18,8 +17,6 @@ BLUEPRINT_MODULES = [
 
 
 def register(app):
-    """Attach every blueprint that exists to the app."""
+    """Attach every blueprint to the app."""
     for name in BLUEPRINT_MODULES:
-        if importlib.util.find_spec(name) is None:  # a concern not built yet
-            continue
         app.register_blueprint(importlib.import_module(name).bp)
