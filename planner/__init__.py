@@ -48,6 +48,14 @@ def _instance_secret(instance_path: str) -> str:
 
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        # write aside, then link into place: atomic, and the first process to start wins
+        spare = path.with_name(f"secret_key.{os.getpid()}")
+        spare.write_text(secrets.token_hex(32), encoding="utf-8")
+        spare.chmod(0o600)
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass
+        finally:
+            spare.unlink()
     return path.read_text(encoding="utf-8").strip()
