@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -48,6 +47,15 @@ from planner.solver.grouping import (
     merge_is_exact,
     split_plan,
 )
+from planner.solver.scale import (
+    SAFE_SUM,
+    Scale,
+    credit_scale,
+    exact,
+    money_scale,
+    sections_upper,
+    weight_scale,
+)
 
 COMPONENTS = ("gap", "cost", "credits", "lateness")
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
@@ -60,30 +68,8 @@ PARALLEL_GROUPS = 300
 
 
 # --------------------------------------------------------------------------- numbers
-
-
-@lru_cache(maxsize=65536)
-def _exact(value: float | int) -> Fraction:
-    return Fraction(value) if isinstance(value, int) else Fraction(repr(float(value)))
-
-
-def scale_factor(values) -> int:
-    """Smallest 10^k (k ≤ 6) that makes every value integral (10^6 if none does)."""
-    fracs = [_exact(v) for v in values if v is not None]
-    for k in range(7):
-        if all((f * 10**k).denominator == 1 for f in fracs):
-            return 10**k
-    return 10**6
-
-
-def _up(value: float, factor: int) -> int:
-    f = _exact(value) * factor
-    return -((-f.numerator) // f.denominator)
-
-
-def _down(value: float, factor: int) -> int:
-    f = _exact(value) * factor
-    return f.numerator // f.denominator
+# One scaling for both solvers (scale.py): exact decimal factors while the sums fit int64,
+# limits clamped where they cannot bind, rounding (in the safe direction) only beyond that.
 
 
 # --------------------------------------------------------------------------- patterns
@@ -120,15 +106,6 @@ def evaluate_pattern(scenario: Scenario, learner: Learner, takes) -> Pattern:
     )
     ordered = tuple(sorted(takes, key=lambda ct: (term_pos[ct[1]], ct[0])))
     return Pattern(ordered, gap, cost, credits, lateness)
-
-
-def credit_scale(s: Scenario) -> int:
-    return scale_factor(
-        [c.credits for c in s.courses]
-        + [t.max_credits for t in s.terms]
-        + [t.min_credits for t in s.terms]
-        + [lr.max_credits for lr in s.learners]
-    )
 
 
 def relevant_courses(scenario: Scenario, learner: Learner) -> list[str]:
@@ -184,13 +161,13 @@ class PricingModel:
         self,
         scenario: Scenario,
         learner: Learner,
-        credit_factor: int | None = None,
-        money_factor: int | None = None,
+        credits: Scale | None = None,
+        money: Scale | None = None,
     ):
         self.s = scenario
         self.courses = {c.id: c for c in scenario.courses}
-        self.credit_factor = credit_factor
-        self.money_factor = money_factor
+        self.credits = credits or credit_scale(scenario)
+        self.money = money or money_scale(scenario)
         self.learner = learner
         self.m = cp_model.CpModel()
         self.take: dict[tuple[str, str], cp_model.IntVar] = {}
@@ -240,31 +217,28 @@ class PricingModel:
             for tid, var in options:
                 for group in groups:
                     m.add_bool_or(before(group, tid)).only_enforce_if(var)
-        credit_f = self.credit_factor or credit_scale(s)
-        if lr.max_credits is not None:
-            credit_f = max(credit_f, scale_factor([lr.max_credits]))
+        # Scaled like the monolithic model: usage rounded up against a maximum and down
+        # against a minimum (only an inexact family rounds), limits clamped to fit int64.
+        credits, money = self.credits, self.money
+        cr_hi = {c: credits.up(course_of(c).credits) for c in by_course}
+        cr_lo = (
+            cr_hi if credits.exact else {c: credits.down(course_of(c).credits) for c in by_course}
+        )
+        cr_upper = sum(cr_hi.values())
         for tid in terms:
             term = term_obj[tid]
-            load = sum(
-                _up(course_of(c).credits, credit_f) * v
-                for (c, t), v in self.take.items()
-                if t == tid
-            )
+            here = [(c, v) for (c, t), v in self.take.items() if t == tid]
             limits = [x for x in (term.max_credits, lr.max_credits) if x is not None]
             if limits:
-                m.add(load <= _down(min(limits), credit_f))
+                cap = min(credits.down(min(limits)), cr_upper + 1)
+                m.add(sum(cr_hi[c] * v for c, v in here) <= cap)
             if term.min_credits > 0:
-                m.add(load >= _up(term.min_credits, credit_f))
+                least = min(credits.up(term.min_credits), cr_upper + 1)
+                m.add(sum(cr_lo[c] * v for c, v in here) >= least)
         if lr.budget is not None:
-            # Powers of ten nest: the factor of a union is the larger factor.
-            money_f = max(
-                self.money_factor or scale_factor([c.cost for c in s.courses]),
-                scale_factor([lr.budget]),
-            )
-            m.add(
-                sum(_up(course_of(c).cost, money_f) * v for (c, _), v in self.take.items())
-                <= _down(lr.budget, money_f)
-            )
+            cost = {c: money.up(course_of(c).cost) for c in by_course}
+            cap = min(money.down(lr.budget), sum(cost.values()) + 1)
+            m.add(sum(cost[c] * v for (c, _), v in self.take.items()) <= cap)
         for cid in lr.required:
             if cid not in completed:
                 m.add_bool_or([v for _, v in by_course.get(cid, [])])
@@ -453,11 +427,11 @@ def _serve() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     inp = Connection(0, writable=False)
-    scenario, credit_f, money_f = pickle.loads(inp.recv_bytes())
+    scenario, credits, money = pickle.loads(inp.recv_bytes())
     models: dict[int, PricingModel] = {}
 
     def make(g):
-        return PricingModel(scenario, scenario.learners[g], credit_f, money_f)
+        return PricingModel(scenario, scenario.learners[g], credits, money)
 
     while True:
         try:
@@ -479,8 +453,8 @@ class PricingPool:
     nor the caller's __main__ module are carried into them.
     """
 
-    def __init__(self, scenario: Scenario, credit_f: int, money_f: int, processes: int = 1):
-        self.s, self.credit_f, self.money_f = scenario, credit_f, money_f
+    def __init__(self, scenario: Scenario, credits: Scale, money: Scale, processes: int = 1):
+        self.s, self.credits, self.money = scenario, credits, money
         self.models: dict[int, PricingModel] = {}
         self.procs, self.sends, self.recvs = [], [], []
         if processes > 1:
@@ -501,7 +475,7 @@ class PricingPool:
         root = str(Path(planner.__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-        payload = pickle.dumps((self.s, self.credit_f, self.money_f))
+        payload = pickle.dumps((self.s, self.credits, self.money))
         for _ in range(processes):
             proc = subprocess.Popen(
                 [sys.executable, "-c", "from planner.solver.cohort import _serve; _serve()"],
@@ -517,7 +491,7 @@ class PricingPool:
             self.sends[-1].send_bytes(payload)
 
     def _make(self, g: int) -> PricingModel:
-        return PricingModel(self.s, self.s.learners[g], self.credit_f, self.money_f)
+        return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
 
     def price(self, jobs, coef, seat, time_limit) -> dict:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
@@ -617,22 +591,23 @@ class PatternSolve:
             }
         )
         self.budget = s.constraints.budget
-        self.money_f = scale_factor(
-            [c.cost for c in s.courses] + [c.session_cost for c in s.courses] + [self.budget]
-        )
-        weights = [w for r in s.roles for w in r.weights.values()] + [1]
-        self.factor = {
-            "gap": scale_factor(weights),
-            "cost": self.money_f,
-            "credits": scale_factor([c.credits for c in s.courses]),
-            "lateness": 1,
-        }
+        self.credit = credit_scale(s)
+        self.money = money_scale(s)
+        self.weight = weight_scale(s)
+        self.scales = {"gap": self.weight, "cost": self.money, "credits": self.credit}
+        self.factor = {name: sc.factor for name, sc in self.scales.items()}
+        self.factor["lateness"] = 1
+        # Rounded usage (sums too large for exact scaling) restricts the pricing models
+        # to a subset of the valid patterns: their bounds then prove nothing.
+        self.exact = self.credit.exact and self.money.exact and self.weight.exact
+        self.fixed_scaled: dict[str, int] = {}
+        self._numbers: dict[int, tuple[dict, dict]] = {}
+        self.term_pos = {t.id: i for i, t in enumerate(s.terms)}
         self._price_cache: list[tuple | None] = [None] * len(self.groups)
-        self.credit_f = credit_scale(s)
 
     # ----- columns ------------------------------------------------------------------
     def open_pricing(self, processes: int) -> None:
-        self.pricing = PricingPool(self.s, self.credit_f, self.money_f, processes)
+        self.pricing = PricingPool(self.s, self.credit, self.money, processes)
 
     def add_column(self, g: int, pattern: Pattern) -> int | None:
         if pattern.takes in self.pool[g]:
@@ -682,11 +657,71 @@ class PatternSolve:
     def stage_cost(self, col: Column, name: str) -> float:
         return self.groups[col.group].unit * col.pattern.comp(name)
 
-    def plan_value(self, counts: dict[int, int], name: str) -> float:
-        value = sum(self.stage_cost(self.columns[k], name) * n for k, n in counts.items())
+    def numbers(self, k: int) -> tuple[dict[str, Fraction], dict[str, int]]:
+        """Column k's per-person components: exact, and scaled as the integer master
+        counts them (Σ of per-course scaled values, never a scaled float sum)."""
+        cached = self._numbers.get(k)
+        if cached is not None:
+            return cached
+        col = self.columns[k]
+        learner = self.learners[col.group]
+        level = self.s.start_levels(learner)
+        names = ("gap", "cost", "credits", "lateness")
+        value = dict.fromkeys(names, Fraction(0))
+        scaled = dict.fromkeys(names, 0)
+        for cid, tid in col.pattern.takes:
+            course = self.s.course(cid)
+            value["cost"] += exact(course.cost)
+            scaled["cost"] += self.money.up(course.cost)
+            value["credits"] += exact(course.credits)
+            scaled["credits"] += self.credit.up(course.credits)
+            value["lateness"] += self.term_pos[tid]
+            scaled["lateness"] += self.term_pos[tid]
+            for skill, lv in course.teaches.items():
+                level[skill] = max(level.get(skill, 0), lv)
+        for skill, (need, weight) in self.s.needs(learner).items():
+            short = max(0, need - level.get(skill, 0))
+            value["gap"] += exact(weight) * short
+            scaled["gap"] += self.weight.up(weight) * short
+        self._numbers[k] = (value, scaled)
+        return value, scaled
+
+    def plan_exact(self, counts: dict[int, int], name: str) -> Fraction:
+        """The plan's component `name`, exactly (rule 8)."""
+        total = sum(
+            (
+                self.numbers(k)[0][name] * n * self.groups[self.columns[k].group].unit
+                for k, n in counts.items()
+            ),
+            Fraction(0),
+        )
         if name == "cost":
-            value += self.session_cost(counts)
-        return value
+            for (cid, _), sections in self.sections(counts).items():
+                total += sections * exact(self.s.course(cid).session_cost)
+        return total
+
+    def plan_value(self, counts: dict[int, int], name: str) -> float:
+        return float(self.plan_exact(counts, name))
+
+    def plan_scaled(self, counts: dict[int, int], name: str) -> int:
+        """The plan's component `name` as the integer master's expression counts it."""
+        total = sum(
+            self.numbers(k)[1][name] * n * self.groups[self.columns[k].group].unit
+            for k, n in counts.items()
+        )
+        if name == "cost":
+            for (cid, _), sections in self.sections(counts).items():
+                total += sections * self.money.up(self.s.course(cid).session_cost)
+        return total
+
+    def capacity(self, course) -> int:
+        """Seats per section; one above everyone's count acts like everyone's count."""
+        return min(course.capacity or self.total_people, self.total_people)
+
+    def max_sections(self, course) -> int:
+        if course.capacity is None:
+            return 1
+        return min(course.max_sections, sections_upper(course, self.total_people))
 
     def enrolment(self, counts: dict[int, int]) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}
@@ -697,13 +732,13 @@ class PatternSolve:
                     out[ct] = out.get(ct, 0) + n * self.groups[col.group].unit
         return out
 
-    def session_cost(self, counts: dict[int, int]) -> float:
-        total = 0.0
-        for (cid, _), n in self.enrolment(counts).items():
+    def sections(self, counts: dict[int, int]) -> dict[tuple[str, str], int]:
+        """Sections each (course, term) opens under `counts` (rule 6)."""
+        out = {}
+        for (cid, tid), n in self.enrolment(counts).items():
             course = self.s.course(cid)
-            sections = 1 if course.capacity is None else -(-n // course.capacity)
-            total += sections * course.session_cost
-        return total
+            out[cid, tid] = 1 if course.capacity is None else -(-n // course.capacity)
+        return out
 
     # ----- LP master and pricing ----------------------------------------------------
     def column_generation(
@@ -726,9 +761,8 @@ class PatternSolve:
         objective = lp.Objective()
         for ct in self.resources:
             course = self.s.course(ct[0])
-            cap = course.capacity or self.total_people
-            top = course.max_sections if course.capacity is not None else 1
-            y = lp.NumVar(0, top, "")
+            cap = self.capacity(course)
+            y = lp.NumVar(0, self.max_sections(course), "")
             row = lp.Constraint(-lp.infinity(), 0)
             row.SetCoefficient(y, -cap)
             art = lp.NumVar(0, lp.infinity(), "")
@@ -784,7 +818,7 @@ class PatternSolve:
                 coef = (session if stage == "cost" else 0.0) + session * (
                     prices.mu + prices.fix.get("cost", 0.0)
                 )
-                coef -= prices.seat.get(ct, 0.0) * (course.capacity or self.total_people)
+                coef -= prices.seat.get(ct, 0.0) * self.capacity(course)
                 total += y.ub() * min(0.0, coef)
             return total
 
@@ -926,31 +960,29 @@ class PatternSolve:
                 continue
             course = self.s.course(ct[0])
             enrolled = sum(u * v for u, v in users[ct])
-            if course.capacity is None:
-                y = m.new_bool_var("")
-                m.add(enrolled <= self.total_people * y)
-            else:
-                y = m.new_int_var(0, course.max_sections, "")
-                m.add(enrolled <= course.capacity * y)
+            y = m.new_int_var(0, self.max_sections(course), "")
+            m.add(enrolled <= self.capacity(course) * y)
             sections[ct] = y
 
         def expr(name: str):
-            f = self.factor[name]
             e = sum(
-                _up(self.stage_cost(col, name), f) * x[k]
+                self.groups[col.group].unit * self.numbers(k)[1][name] * x[k]
                 for k, col in enumerate(self.columns)
-                if col.pattern.comp(name)
+                if self.numbers(k)[1][name]
             )
             if name == "cost":
                 e += sum(
-                    _up(self.s.course(ct[0]).session_cost, f) * y for ct, y in sections.items()
+                    self.money.up(self.s.course(ct[0]).session_cost) * y
+                    for ct, y in sections.items()
                 )
             return e
 
         if self.budget is not None:
-            m.add(expr("cost") <= _down(self.budget, self.money_f))
-        for name, value in fixed.items():
-            m.add(expr(name) <= round(value * self.factor[name]))
+            # Every scaled cost sum stays near SAFE_SUM (scale.py): a budget above that
+            # cannot bind and is clamped to stay inside int64.
+            m.add(expr("cost") <= min(self.money.down(self.budget), 4 * SAFE_SUM))
+        for name in fixed:
+            m.add(expr(name) <= self.fixed_scaled[name])
         if stage is not None:
             m.minimize(expr(stage))
         if self.counts:
@@ -1053,6 +1085,7 @@ def solve_patterns(
                     bound[stage] = max(lb, 0.0)  # every component is a sum of non-negatives
                 proven_all = False
             fixed[stage] = value
+            state.fixed_scaled[stage] = state.plan_scaled(counts, stage)
             prog.send(stage, value, bound.get(stage))
         if not stages:
             counts = state.integer_master(None, {}, deadline - time.perf_counter(), prog)
@@ -1069,6 +1102,10 @@ def solve_patterns(
         "columns": len(state.columns),
         "column_generation": state.log,
     }
+    if not state.exact:
+        # Rounded numbers: patterns are valid, but the pricing bounds prove nothing.
+        proven_all, bound = False, {}
+        stats["rounding"] = "values rounded to fit int64: optimality not claimed"
     if state.counts is None:
         return Plan(scenario=scenario.name, status="UNKNOWN", bound=bound or None, stats=stats)
     status = "OPTIMAL" if proven_all and len(bound) == len(stages) else "FEASIBLE"
@@ -1172,19 +1209,23 @@ def solve_cohort(
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = workers or scenario.options.workers
     started = time.perf_counter()
-    exact = _exact_solver()
-    if merge_is_exact(scenario) and exact is not None:
+    mono = _exact_solver()
+    if merge_is_exact(scenario) and mono is not None:
         grouping = group_learners(scenario, by_count=False)
-        plan = exact(
+        plan = mono(
             grouping.merged,
             time_limit_s=time_limit_s,
             workers=workers,
             progress=progress,
             stop=stop,
         )
-        if plan.status in ("INFEASIBLE", "UNKNOWN"):
-            # Labels of a merged learner would name one member only: diagnose the original.
-            return exact(
+        if plan.status == "INFEASIBLE":
+            # The merge is exact, so the original is infeasible too. Its labels name every
+            # member (a merged learner's would name one), so diagnose the original, with
+            # the time left rather than after solving it again.
+            return _diagnosed(scenario, plan, started, time_limit_s, workers, stop)
+        if plan.status == "UNKNOWN":
+            return mono(
                 scenario,
                 time_limit_s=_remaining(started, time_limit_s),
                 workers=workers,
@@ -1197,27 +1238,40 @@ def solve_cohort(
     small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
     plan = solve_patterns(
         scenario,
-        time_limit_s=time_limit_s * (0.4 if small and exact is not None else 1.0),
+        time_limit_s=time_limit_s * (0.4 if small and mono is not None else 1.0),
         workers=workers,
         progress=progress,
         stop=stop,
     )
-    if exact is None or plan.status == "OPTIMAL":
+    if mono is None or plan.status == "OPTIMAL":
         return plan
     left = _remaining(started, time_limit_s)
     if plan.status == "UNKNOWN":
-        return exact(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
+        return mono(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
     if not small:
         return plan
     # Small enough for the monolithic model to prove what the restricted master cannot
     # (section rounding leaves an integrality gap the pattern LP does not close).
-    other = exact(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
+    other = mono(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
     if other.status == "OPTIMAL" or (
         other.status == "FEASIBLE" and _better(scenario, other.objective, plan.objective)
     ):
         other.stats["grouping"] = "monolithic (pattern plan not proven)"
         return other
     return plan
+
+
+def _diagnosed(scenario, merged_plan, started, time_limit_s, workers, stop) -> Plan:
+    """The INFEASIBLE plan of `scenario`, diagnosed with the time left (at least the
+    floor `solve` gives its own diagnosis)."""
+    from planner.solver.diagnose import diagnose
+
+    left = max(time_limit_s - (time.perf_counter() - started), min(time_limit_s, 1.0))
+    diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
+    stats = {k: v for k, v in merged_plan.stats.items() if k != "solve_time_s"}
+    stats["grouping"] = "exact merge (diagnosis on the original learners)"
+    stats["solve_time_s"] = round(time.perf_counter() - started, 3)
+    return Plan(scenario=scenario.name, status="INFEASIBLE", diagnosis=diagnosis, stats=stats)
 
 
 def _remaining(started: float, time_limit_s: float) -> float:

@@ -1,6 +1,16 @@
 """Why no plan exists, and what to change: a minimal conflict of rule labels found with
 assumption literals, and fixes whose first one is verified to make the scenario solvable.
-`apply_fix` turns a fix into a new validated scenario (the web app's "apply" button)."""
+`apply_fix` turns a fix into a new validated scenario (the web app's "apply" button).
+
+Fixes come in three tiers, so that an infeasible plan always carries one that works:
+1. single changes of a conflict label, ranked, each verified by solving again;
+2. when none suffices (several independent conflicts), a multi-change fix built one
+   conflict at a time: the best change that settles the current conflict, then the
+   conflict that remains, until the changed scenario solves (verified);
+3. as the last resort, drop every rule that forces something to be taken (credit minimums,
+   required and pinned courses, closed gaps): then the empty plan is valid, which the
+   independent checker confirms without any search, so it holds however little time is left.
+"""
 
 import math
 import threading
@@ -12,10 +22,12 @@ from planner.scenario import Diagnosis, Scenario, parse_scenario
 from planner.scenario.models import Change, Fix
 from planner.solver.model import LIMIT_KINDS, Context
 from planner.solver.rules import add_all
-from planner.solver.solve import run_model
+from planner.solver.solve import build_from_schedules, run_model
 
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 MAX_FIXES = 8
+MAX_STEPS = 25  # changes in a multi-change fix before the last resort takes over
+STEP_TRIALS = 12  # candidate changes tried per conflict before dropping its labels
 
 
 class _Clock:
@@ -29,6 +41,10 @@ class _Clock:
 
     def out(self) -> bool:
         return self.left() <= 0.01 or (self.stop is not None and self.stop.is_set())
+
+    def share(self, fraction: float) -> "_Clock":
+        """A clock ending after `fraction` of the time left (same stop event)."""
+        return _Clock(max(self.left(), 0.0) * fraction, self.stop)
 
 
 def diagnose(
@@ -51,8 +67,11 @@ def diagnose(
 def find_conflict(
     scenario: Scenario, clock: _Clock, workers: int, shrink: bool = True
 ) -> tuple[list[str], bool]:
-    """A core from CP-SAT's assumptions, shrunk by a deletion filter to a minimal one."""
-    ctx = add_all(Context(scenario, labelled=True))
+    """A core from CP-SAT's assumptions, shrunk by a deletion filter to a minimal one.
+
+    Numbers are rounded outward (only matters when a family had to be rounded at all), so
+    "infeasible" is a proof; "feasible" then is not, and `minimal` is never claimed."""
+    ctx = add_all(Context(scenario, labelled=True, outward=True))
     labels = sorted(ctx.assumptions)
     status, core = _check(ctx, labels, clock, workers, cap=None)
     if status in SOLVED:
@@ -62,7 +81,7 @@ def find_conflict(
     conflict = [lab for lab in labels if lab in core] or labels
     if not shrink:
         return conflict, False
-    minimal = True
+    minimal = not ctx.inexact
     i = 0
     while i < len(conflict):
         if clock.out():
@@ -96,8 +115,23 @@ def _check(ctx: Context, labels: list[str], clock: _Clock, workers: int, cap):
 
 # ----- fixes ----------------------------------------------------------------------------
 def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int) -> list[Fix]:
+    """Verified fixes, ranked: single changes when one suffices, else one multi-change fix,
+    else the last resort. Never empty: the first fix always makes the scenario solvable."""
+    fixes: list[Fix] = []
+    if not clock.out() and _single_may_work(scenario, conflict, clock, workers):
+        fixes = _single_fixes(scenario, conflict, clock.share(0.5), workers)
+    if not fixes and not clock.out():
+        multi = _multi_change_fix(scenario, conflict, clock, workers)
+        if multi is not None:
+            fixes.append(multi)
+    if not fixes:
+        fixes.append(last_resort_fix(scenario))
+    return fixes
+
+
+def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int):
     """Candidate single changes per conflict label, each verified by solving the changed
-    scenario; if none works alone, one multi-change fix built conflict by conflict."""
+    scenario, best first."""
     candidates = []
     for position, label in enumerate(conflict):
         if clock.out():
@@ -115,11 +149,23 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
         if _solvable(scenario, changes, clock, workers):
             fixes.append(Fix(changes=changes, note=note))
             seen_labels[label] = seen_labels.get(label, 0) + 1
-    if not fixes and not clock.out():
-        multi = _multi_change_fix(scenario, conflict, clock, workers)
-        if multi is not None:
-            fixes.append(multi)
     return fixes
+
+
+def _single_may_work(scenario: Scenario, conflict: list[str], clock, workers) -> bool:
+    """False when the scenario stays infeasible with every conflict label dropped: then
+    another, independent conflict remains, and no change of one label can fix both.
+    (Every change relaxes only its own rule and at most as much as dropping it, except a
+    `learner_terms` widening, which may add credit minimums: those keep the search.)"""
+    if any(lab.startswith("learner_terms:") for lab in conflict):
+        return True
+    try:
+        rest = apply_fix(scenario, Fix(changes=[Change(relax=lab, to=None) for lab in conflict]))
+    except ValueError:
+        return True
+    ctx = add_all(Context(rest, outward=True))  # outward: "infeasible" is then a proof
+    _, status = run_model(ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop)
+    return status != cp_model.INFEASIBLE
 
 
 def _solvable(scenario: Scenario, changes: list[Change], clock: _Clock, workers: int) -> bool:
@@ -138,13 +184,14 @@ def _feasible(scenario: Scenario, clock: _Clock, workers: int) -> bool | None:
     return False if status == cp_model.INFEASIBLE else None
 
 
-def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int):
-    """(rank, change, note) for one label. rank = (is a drop, size of the change)."""
+def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, only=None):
+    """(rank, change, note) for one label. rank = (is a drop, size of the change). With
+    `only`, a limit's least value is the one under which just those labels hold."""
     kind, *ids = label.split(":")
     term_pos = {t.id: i for i, t in enumerate(scenario.terms)}
     n_terms = max(len(scenario.terms), 1)
     if kind in LIMIT_KINDS:
-        best = None if clock.out() else _best_limit(scenario, label, clock, workers)
+        best = None if clock.out() else _best_limit(scenario, label, clock, workers, only)
         old = _current_limit(scenario, label)
         if best is not None:
             size = abs(best - old) / max(abs(old), 1e-9) if old else float(best)
@@ -186,12 +233,17 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int):
         yield (1, 0), Change(relax=label, to=None), _drop_note(scenario, label)
 
 
-def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int):
-    """The least change of one limit, every other rule enforced, in file units."""
-    ctx = add_all(Context(scenario, relax=label))
+def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int, only=None):
+    """The least change of one limit, in file units: every other rule enforced, or with
+    `only`, just the labels in it (and the unlabelled rules)."""
+    ctx = add_all(Context(scenario, relax=label, labelled=only is not None))
     var = ctx.limit_var
     if var is None:
         return None
+    if only is not None:
+        held = [ctx.assumptions[lab] for lab in only if lab in ctx.assumptions]
+        if held:
+            ctx.m.add_bool_and(held)
     if LIMIT_KINDS[label.split(":")[0]] == "max":
         ctx.m.minimize(var)
     else:
@@ -209,44 +261,75 @@ def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int):
 
 
 def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
-    """No single change suffices (several conflicts): settle one conflict at a time with
-    its best change under which every conflict met so far holds, then verify it all."""
+    """Several conflicts: settle one at a time, find the conflict that remains, repeat;
+    verified by solving the changed original.
+
+    A step takes the best-ranked change under which the current conflict *and* every
+    conflict settled before hold together (so the set of labels known to hold together
+    grows each step: no pin moved back and forth), else the conflict's labels are dropped
+    (which removes them for good). Either way the search ends; MAX_STEPS and the clock
+    bound it, and the last resort covers what it does not finish."""
     changes: list[Change] = []
     settled: list[str] = []
-    current = scenario
-    for _ in range(12):
+    found = conflict
+    for _ in range(MAX_STEPS):
         if clock.out():
             return None
-        if changes and _feasible(current, clock, workers):
-            return Fix(changes=changes, note="; ".join(_describe(scenario, c) for c in changes))
-        found = find_conflict(current, clock, workers, shrink=False)[0] if changes else conflict
+        current = apply_fix(scenario, Fix(changes=changes)) if changes else scenario
+        wanted = settled + [lab for lab in found if lab not in settled]
+        step = _settle(current, found, wanted, clock.share(0.5), workers)
+        dropped = {c.relax for c in step if c.to is None}
+        settled = [lab for lab in wanted if lab not in dropped]
+        changes = _merge(changes, step)
+        try:
+            current = apply_fix(scenario, Fix(changes=changes))
+        except ValueError:
+            return None
+        verdict = _feasible(current, clock, workers)
+        if verdict is True:
+            note = "; ".join(_describe(scenario, c) for c in changes)
+            return Fix(changes=changes, note=note)
+        if verdict is None or clock.out():
+            return None  # no proof either way in time: the last resort is certain
+        found = find_conflict(current, clock.share(0.4), workers)[0]
         if not found:
             return None
-        settled += [lab for lab in found if lab not in settled]
-        options = []
-        for position, label in enumerate(found):
-            if clock.out():
-                return None
-            for rank, change, _note in _candidates(current, label, clock, workers):
-                options.append(((*rank, position), change))
-        options.sort(key=lambda o: o[0])
-        for _key, change in options:
-            if clock.out():
-                return None
-            try:
-                trial = apply_fix(current, Fix(changes=[change]))
-            except ValueError:
-                continue
-            if _resolves(trial, settled, clock, workers):
-                if change.relax.split(":")[0] in ("offered", "learner_terms"):
-                    changes.append(change)  # these add a term, so both changes count
-                else:  # a later value of the same limit or pin replaces the earlier one
-                    changes = [c for c in changes if c.relax != change.relax] + [change]
-                current = trial
-                break
-        else:
-            return None
     return None
+
+
+def _settle(scenario: Scenario, conflict: list[str], wanted: list[str], clock, workers):
+    """Changes to `conflict`'s labels under which every label of `wanted` (the conflict's
+    and those settled before) holds together: the best-ranked single change that does,
+    else every label of the conflict dropped (then none of that conflict remains)."""
+    options = []
+    for position, label in enumerate(conflict):
+        if clock.out():
+            break
+        for rank, change, _note in _candidates(scenario, label, clock, workers, only=wanted):
+            options.append(((*rank, position), change))
+    options.sort(key=lambda o: o[0])
+    for _key, change in options[:STEP_TRIALS]:
+        if clock.out():
+            break
+        try:
+            trial = apply_fix(scenario, Fix(changes=[change]))
+        except ValueError:
+            continue
+        if _resolves(trial, wanted, clock, workers):
+            return [change]
+    return [Change(relax=lab, to=None) for lab in conflict]
+
+
+def _merge(changes: list[Change], new: list[Change]) -> list[Change]:
+    """Changes in order; a later value of the same limit, pin or drop replaces the earlier
+    one, while added terms (`offered`, `learner_terms` with a term) accumulate."""
+    out = list(changes)
+    for change in new:
+        accumulates = change.relax.split(":")[0] in ("offered", "learner_terms")
+        if not (accumulates and change.to is not None):
+            out = [c for c in out if c.relax != change.relax]
+        out.append(change)
+    return out
 
 
 def _resolves(scenario: Scenario, labels: list[str], clock, workers) -> bool:
@@ -255,6 +338,47 @@ def _resolves(scenario: Scenario, labels: list[str], clock, workers) -> bool:
     present = [lab for lab in labels if lab in ctx.assumptions]
     status, _ = _check(ctx, present, clock, workers, cap=2.0)
     return status in SOLVED
+
+
+# ----- the last resort ------------------------------------------------------------------
+def forcing_labels(scenario: Scenario) -> list[str]:
+    """The labelled rules the empty plan (nobody takes anything) can break: credit
+    minimums of terms someone studies in, required courses not yet completed, pins and
+    closed gaps. Every other rule (maxima, budgets, seats, exclusions, offerings,
+    prerequisites, terms) only restricts what is taken, and the unlabelled ones (take a
+    course once, not after completing it) too."""
+    used_terms = {t for lr in scenario.learners for t in scenario.learner_terms(lr)}
+    out = [
+        f"term_min_credits:{t.id}"
+        for t in scenario.terms
+        if t.min_credits > 0 and t.id in used_terms
+    ]
+    for lr in scenario.learners:
+        out += [f"required:{lr.id}:{c}" for c in lr.required if c not in lr.completed]
+        out += [f"pinned:{lr.id}:{c}" for c in lr.pinned]
+        if scenario.gap_mode_of(lr) == "close" and scenario.needs(lr):
+            out.append(f"gap_closed:{lr.id}")
+    return out
+
+
+def last_resort_fix(scenario: Scenario) -> Fix:
+    """Drop every forcing rule: the empty plan is then valid. Verified with the
+    independent checker on that plan (no search, so it costs milliseconds)."""
+    from planner.solver.check import check_plan
+
+    changes = [Change(relax=lab, to=None) for lab in forcing_labels(scenario)]
+    fix = Fix(
+        changes=changes,
+        note="drop every rule that forces a course or credits ("
+        + ", ".join(c.relax for c in changes)
+        + "): then a plan taking nothing is valid",
+    )
+    changed = apply_fix(scenario, fix)
+    empty = {lr.id: {t: [] for t in changed.learner_terms(lr)} for lr in changed.learners}
+    problems = check_plan(changed, build_from_schedules(changed, empty))
+    if problems:  # cannot happen while the contract's rules are as they are; never hide it
+        raise RuntimeError(f"last-resort fix leaves the empty plan invalid: {problems[:3]}")
+    return fix
 
 
 # ----- applying a fix -----------------------------------------------------------------

@@ -5,16 +5,20 @@ Three ways to build it:
 - labelled (diagnosis): every labelled rule is enforced only if its assumption literal is
   true, and no variable is pruned by a labelled rule (so dropping the rule can help);
 - relaxed (fix search): one limit label becomes a variable the caller optimises.
+
+Numbers are scaled exactly (scale.py). Only when a family's sums would not fit int64 are
+values rounded, and then `outward` picks the direction: by default rounding never admits an
+invalid plan (usage up against maxima, down against minima, limits inward), so a plan found
+is valid; with outward=True it never excludes a valid plan, so "infeasible" is a proof.
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from planner.scenario import Learner, Scenario
-from planner.solver.scale import Scale
+from planner.solver.scale import Scale, credit_scale, money_scale, weight_scale
 
 # Labels whose limit can become a decision variable for fix search, and which way it moves.
 LIMIT_KINDS = {
@@ -46,7 +50,14 @@ class LearnerInfo:
 
 
 class Context:
-    def __init__(self, scenario: Scenario, *, labelled: bool = False, relax: str | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        labelled: bool = False,
+        relax: str | None = None,
+        outward: bool = False,
+    ):
         self.s = scenario
         self.m = cp_model.CpModel()
         self.labelled = labelled
@@ -55,29 +66,60 @@ class Context:
         self.limit_var = None  # the relaxed limit's variable, when relax is set
         self.term_index = {t.id: i for i, t in enumerate(scenario.terms)}
         self.terms = {t.id: t for t in scenario.terms}
-        self.credits = Scale(
-            [c.credits for c in scenario.courses]
-            + [t.max_credits for t in scenario.terms]
-            + [t.min_credits for t in scenario.terms]
-            + [lr.max_credits for lr in scenario.learners]
-        )
-        self.money = Scale(
-            [c.cost for c in scenario.courses]
-            + [c.session_cost for c in scenario.courses]
-            + [lr.budget for lr in scenario.learners]
-            + [scenario.constraints.budget]
-        )
-        self.weights = Scale(w for r in scenario.roles for w in r.weights.values())
+        self.outward = outward
+        self.credits = credit_scale(scenario)
+        self.money = money_scale(scenario)
+        self.weights = weight_scale(scenario)
         self.learners: list[LearnerInfo] = []
         self.sections: dict[tuple[str, str], object] = {}  # (course, term) -> sections var
         # Scaled per-course numbers, computed once: the rules read them many times.
         self.course_by_id = {c.id: c for c in scenario.courses}
-        self.course_credits = {c.id: self.credits.up(c.credits) for c in scenario.courses}
-        self.course_cost = {c.id: self.money.up(c.cost) for c in scenario.courses}
-        self.course_session = {c.id: self.money.up(c.session_cost) for c in scenario.courses}
+        # Usage against a maximum (and in the objective): rounded up unless outward.
+        self.course_credits = {c.id: self.usage(self.credits, c.credits) for c in scenario.courses}
+        self.course_cost = {c.id: self.usage(self.money, c.cost) for c in scenario.courses}
+        self.course_session = {
+            c.id: self.usage(self.money, c.session_cost) for c in scenario.courses
+        }
+        # Usage against a minimum (term min_credits): rounded the other way.
+        self.course_credits_min = (
+            self.course_credits
+            if self.credits.exact
+            else {c.id: self.usage(self.credits, c.credits, low=True) for c in scenario.courses}
+        )
         self.rounded = self.credits.inexact + self.money.inexact + self.weights.inexact
         self._build_take_vars()
         self._build_reach_vars()
+
+    # ----- rounding (only matters for an inexact family) --------------------------------
+    @property
+    def inexact(self) -> bool:
+        return bool(self.rounded)
+
+    def usage(self, scale: Scale, value, low: bool = False) -> int:
+        """Scaled usage: up against a maximum, down against a minimum (`low`); the other
+        way round when outward."""
+        return scale.down(value) if low != self.outward else scale.up(value)
+
+    def max_limit(self, scale: Scale, value, upper: int) -> int:
+        """Scaled `usage ≤ value`: rounded down (up when outward), and clamped to
+        upper + 1 when no usage (at most `upper`, scaled) can reach it: it never binds."""
+        scaled = scale.up(value) if self.outward else scale.down(value)
+        return min(scaled, upper + 1)
+
+    def min_limit(self, scale: Scale, value, upper: int) -> int:
+        """Scaled `usage ≥ value`: rounded up (down when outward), clamped like a
+        maximum (above every possible usage it cannot be met either way)."""
+        scaled = scale.down(value) if self.outward else scale.up(value)
+        return min(scaled, upper + 1)
+
+    def upper_of(self, pairs) -> int:
+        """The largest value Σ coef × var can take (coefficients ≥ 0)."""
+        variables = self.m.proto.variables
+        total = 0
+        for c, v in pairs:
+            domain = variables[v.index].domain  # (this proto wrapper has no [-1])
+            total += c * domain[len(domain) - 1]
+        return total
 
     # ----- labels -------------------------------------------------------------------
     def hard(self, label: str) -> bool:
@@ -226,7 +268,7 @@ class Context:
     def sections_upper(self, course, enrolled_upper: int) -> int:
         if course.capacity is None:
             return 1
-        return math.ceil(enrolled_upper / course.capacity)
+        return -(-enrolled_upper // course.capacity)
 
 
 def _too_big(course, learner: Learner) -> bool:

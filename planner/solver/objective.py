@@ -17,7 +17,14 @@ class Expr:
     name: str
     constant: int
     pairs: list  # (coef, var)
-    factor: int
+    factor: Fraction  # 10^k, k < 0 possible for astronomically large sums
+    exact: bool = True  # False: coefficients were rounded (scale.py), the optimum may move
+
+    def units(self, scaled: float | int) -> float:
+        """A scaled value or bound in file units."""
+        if isinstance(scaled, int):
+            return float(Fraction(scaled) / self.factor)
+        return float(scaled) / float(self.factor)
 
     def value(self, solution) -> int:
         return self.constant + sum(c * solution[v.index] for c, v in self.pairs)
@@ -47,10 +54,10 @@ def expressions(ctx: Context) -> dict[str, Expr]:
                 if ctx.term_index[tid]:
                     late_pairs.append((n * ctx.term_index[tid], var))
     return {
-        "gap": Expr("gap", gap_constant, gap_pairs, ctx.weights.factor),
-        "cost": Expr("cost", 0, ctx.cost_terms(), ctx.money.factor),
-        "credits": Expr("credits", 0, credit_pairs, ctx.credits.factor),
-        "lateness": Expr("lateness", 0, late_pairs, 1),
+        "gap": Expr("gap", gap_constant, gap_pairs, ctx.weights.factor, ctx.weights.exact),
+        "cost": Expr("cost", 0, ctx.cost_terms(), ctx.money.factor, ctx.money.exact),
+        "credits": Expr("credits", 0, credit_pairs, ctx.credits.factor, ctx.credits.exact),
+        "lateness": Expr("lateness", 0, late_pairs, Fraction(1)),
     }
 
 

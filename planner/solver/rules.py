@@ -85,20 +85,21 @@ def credits(ctx: Context) -> None:
         own = set(info.own_terms)
         for tid in info.terms:
             term = ctx.terms[tid]
-            taken = lin(
-                (scale.up(ctx.s.course(c).credits), v) for c, v in info.in_term[tid].items()
-            )
-            if info.in_term[tid] and term.max_credits is not None:
+            in_term = info.in_term[tid]
+            taken = lin((ctx.course_credits[c], v) for c, v in in_term.items())
+            if in_term and term.max_credits is not None:
                 label = f"term_max_credits:{tid}"
-                limit = ctx.limit(label, scale.down(term.max_credits), upper)
+                limit = ctx.limit(label, ctx.max_limit(scale, term.max_credits, upper), upper)
                 ctx.guard(ctx.m.add(taken <= limit), label)
-            if info.in_term[tid] and learner.max_credits is not None:
+            if in_term and learner.max_credits is not None:
                 label = f"learner_max_credits:{learner.id}"
-                limit = ctx.limit(label, scale.down(learner.max_credits), upper)
+                limit = ctx.limit(label, ctx.max_limit(scale, learner.max_credits, upper), upper)
                 ctx.guard(ctx.m.add(taken <= limit), label)
             if term.min_credits > 0:
                 label = f"term_min_credits:{tid}"
-                limit = ctx.limit(label, scale.up(term.min_credits), upper)
+                limit = ctx.limit(label, ctx.min_limit(scale, term.min_credits, upper), upper)
+                if ctx.course_credits_min is not ctx.course_credits:  # rounded other way
+                    taken = lin((ctx.course_credits_min[c], v) for c, v in in_term.items())
                 if tid in own:
                     ctx.guard(ctx.m.add(taken >= limit), label)
                 else:  # applies only once the learner's terms are widened to include it
@@ -108,17 +109,16 @@ def credits(ctx: Context) -> None:
 
 def learner_budget(ctx: Context) -> None:
     """Rule 5: per person, Σ cost of its courses ≤ its budget (`learner_budget:L`)."""
-    money = ctx.money
-    upper = sum(ctx.course_cost.values())
     for info in ctx.learners:
         if info.learner.budget is None:
             continue
         label = f"learner_budget:{info.learner.id}"
-        spent = lin(
+        pairs = [
             (ctx.course_cost[c], v) for c, by_term in info.take.items() for v in by_term.values()
-        )
-        limit = ctx.limit(label, money.down(info.learner.budget), upper)
-        ctx.guard(ctx.m.add(spent <= limit), label)
+        ]
+        upper = sum(ctx.course_cost[c] for c in info.take)  # each course at most once
+        limit = ctx.limit(label, ctx.max_limit(ctx.money, info.learner.budget, upper), upper)
+        ctx.guard(ctx.m.add(lin(pairs) <= limit), label)
 
 
 def seats(ctx: Context) -> None:
@@ -143,7 +143,9 @@ def seats(ctx: Context) -> None:
                 ctx.m.add_implication(var, sec)
             ctx.m.add(sec <= enrolled)
         else:
-            cap = course.capacity
+            # A capacity above every possible enrolment acts like that enrolment (one
+            # section for everyone), and keeps a capacity of 1e18 inside int64.
+            cap = min(course.capacity, max(enrolled_upper, 1))
             ctx.m.add(cap * sec >= enrolled)
             ctx.m.add(cap * sec <= enrolled + cap - 1)  # exactly the ceiling
         if binds and not hard:
@@ -157,10 +159,9 @@ def scenario_budget(ctx: Context) -> None:
     budget = ctx.s.constraints.budget
     if budget is None:
         return
-    money = ctx.money
     spent = ctx.cost_terms()
-    upper = sum(c for c, _ in spent)
-    limit = ctx.limit("budget", money.down(budget), upper)
+    upper = ctx.upper_of(spent)
+    limit = ctx.limit("budget", ctx.max_limit(ctx.money, budget, upper), upper)
     ctx.guard(ctx.m.add(lin(spent) <= limit), "budget")
 
 

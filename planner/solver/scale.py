@@ -1,16 +1,30 @@
-"""Exact fraction → integer scaling for CP-SAT, which only handles integers.
+"""Exact decimal → integer scaling for CP-SAT, which only handles integers.
 
-Each family of quantities (credits, money, weights) gets one factor 10^k, the smallest
-(k ≤ 6) that makes every value of the family integral. Values are read through their
-shortest decimal repr, so 99.99 is exactly 9999/100 and never 99.98999…
+Each family of quantities (credits, money, gap weights) gets one factor 10^k: the smallest
+that makes every *usage* value of the family integral. Values are read through their
+shortest decimal repr, so 99.99 is exactly 9999/100 and 100.0000001 is 1000000001/10^7.
+That holds as long as every scaled sum that can occur (all usage of the family, times the
+learners' counts) stays below SAFE_SUM: CP-SAT needs Σ |coefficient × bound| well inside
+int64 and reports objective bounds as doubles, exact only up to 2^53. When it would not
+fit, k is lowered until it does and values are rounded; the family is then `inexact`, and
+callers must not claim what rounding could change (solve.py downgrades OPTIMAL and re-checks
+INFEASIBLE with outward rounding).
+
+Limits (budgets, credit limits) need no digits of their own: when every usage is a whole
+number of 10^-k, "usage ≤ limit" is exactly "scaled usage ≤ ⌊limit · 10^k⌋". A limit above
+every usage that can occur never binds, so it is clamped to that usage + 1 (see
+`Context.max_limit`): a budget of 1e19 then fits int64 like any other.
 """
 
 from collections.abc import Iterable
 from fractions import Fraction
+from functools import lru_cache
 
-MAX_DIGITS = 6
+# Every scaled sum stays at or below this (2^53: exact in a double, 1/1024 of int64).
+SAFE_SUM = 2**53
 
 
+@lru_cache(maxsize=65536)
 def exact(value: float | int) -> Fraction:
     """The decimal value a person wrote (0.1 → 1/10, not the binary float)."""
     if isinstance(value, int):
@@ -18,28 +32,102 @@ def exact(value: float | int) -> Fraction:
     return Fraction(repr(float(value)))
 
 
-class Scale:
-    """One family's factor; `inexact` lists values that needed more than 6 decimals."""
+def decimals(value: Fraction) -> int:
+    """Digits after the decimal point that `value` needs (its denominator is 2^a·5^b)."""
+    d = value.denominator
+    twos = (d & -d).bit_length() - 1
+    d >>= twos
+    fives = 0
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:  # not a finite decimal: cannot come from a float's repr
+        raise ValueError(f"{value} is not a finite decimal")
+    return max(twos, fives)
 
-    def __init__(self, values: Iterable[float | int]):
-        fractions = [exact(v) for v in values if v is not None]
-        self.digits = MAX_DIGITS
-        for k in range(MAX_DIGITS + 1):
-            if all((f * 10**k).denominator == 1 for f in fractions):
-                self.digits = k
-                break
-        self.factor = 10**self.digits
+
+class Scale:
+    """One family's factor 10^digits (digits may be negative for astronomically large
+    sums); `inexact` lists the usage values the factor does not make integral."""
+
+    def __init__(self, usage: Iterable[float | int | None], span: float | int | Fraction = 0):
+        """`usage`: every value that enters a sum; `span`: an upper bound, in file
+        units, on the largest scaled sum that can occur (objective included)."""
+        fractions = [exact(v) for v in usage if v is not None]
+        need = max((decimals(f) for f in fractions), default=0)
+        span = span if isinstance(span, Fraction) else exact(span)
+        digits = need
+        while span and span * Fraction(10) ** digits > SAFE_SUM:
+            digits -= 1
+        self.digits = digits
+        self.factor = Fraction(10) ** digits
         self.inexact = [float(f) for f in fractions if (f * self.factor).denominator != 1]
 
+    @property
+    def exact(self) -> bool:
+        return not self.inexact
+
     def up(self, value: float | int) -> int:
-        """Scaled value rounded up (exact when the value fits): for costs and usage."""
+        """Scaled value rounded up (exact when the factor fits it)."""
         f = exact(value) * self.factor
         return -((-f.numerator) // f.denominator)
 
     def down(self, value: float | int) -> int:
-        """Scaled value rounded down (exact when the value fits): for upper limits."""
+        """Scaled value rounded down (exact when the factor fits it)."""
         f = exact(value) * self.factor
         return f.numerator // f.denominator
 
     def unscale(self, scaled: int | float) -> float:
+        """A scaled integer back in file units (the exact decimal when the factor fits)."""
         return float(Fraction(round(scaled)) / self.factor)
+
+    def units(self, scaled: int | float) -> float:
+        """Like `unscale`, for values that need not be integral (bounds, progress)."""
+        if isinstance(scaled, int):
+            return float(Fraction(scaled) / self.factor)
+        return float(scaled) / float(self.factor)
+
+
+# ----- the scenario's three families ------------------------------------------------------
+def _people(scenario) -> int:
+    return max(1, sum(lr.count for lr in scenario.learners))
+
+
+def credit_scale(scenario) -> Scale:
+    """Credits: per-term loads and the credits objective (Σ count × credits)."""
+    values = [c.credits for c in scenario.courses]
+    span = _people(scenario) * sum((exact(v) for v in values), Fraction(0))
+    return Scale(values, span)
+
+
+def sections_upper(course, people: int) -> int:
+    """The most sections of one course in one term that any plan can open (rule 6)."""
+    if course.capacity is None:
+        return 1
+    return -(-people // course.capacity)
+
+
+def money_scale(scenario) -> Scale:
+    """Money: learner budgets, the scenario budget and the cost objective
+    (Σ count × cost + Σ sections × session_cost)."""
+    people = _people(scenario)
+    n_terms = max(1, len(scenario.terms))
+    costs = [c.cost for c in scenario.courses]
+    sessions = [c.session_cost for c in scenario.courses]
+    span = people * sum((exact(v) for v in costs), Fraction(0))
+    span += sum(
+        (exact(c.session_cost) * n_terms * sections_upper(c, people) for c in scenario.courses),
+        Fraction(0),
+    )
+    return Scale(costs + sessions, span)
+
+
+def weight_scale(scenario) -> Scale:
+    """Gap weights: the gap objective (Σ count × weight × missing levels)."""
+    values = [w for r in scenario.roles for w in r.weights.values()]
+    span = Fraction(0)
+    for learner in scenario.learners:
+        span += learner.count * sum(
+            (exact(w) * need for need, w in scenario.needs(learner).values()), Fraction(0)
+        )
+    return Scale(values, span)

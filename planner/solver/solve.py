@@ -46,12 +46,12 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
         if self.progress is not None and self.expr is not None:
-            f = self.expr.factor
+            units = self.expr.units
             self.progress(
                 {
                     "stage": self.name,
-                    "objective": self.objective_value / f,
-                    "bound": self.best_objective_bound / f,
+                    "objective": units(self.objective_value),
+                    "bound": units(self.best_objective_bound),
                     "elapsed_s": round(time.monotonic() - self.t0, 3),
                 }
             )
@@ -198,8 +198,8 @@ def solve(
             progress(
                 {
                     "stage": name,
-                    "objective": value / expr.factor,
-                    "bound": (bound / expr.factor) if bound is not None else None,
+                    "objective": expr.units(value),
+                    "bound": expr.units(bound) if bound is not None else None,
                     "elapsed_s": round(time.monotonic() - t0, 3),
                 }
             )
@@ -216,7 +216,16 @@ def solve(
         "constraints": len(ctx.m.proto.constraints),
     }
     if ctx.rounded:
-        stats["rounded_values"] = ctx.rounded  # more than 6 decimals: scaled conservatively
+        # Sums too large for exact scaling: values rounded so every plan found is valid,
+        # but the optimum may have moved (so never OPTIMAL, no bounds) and "infeasible"
+        # may be the rounding's doing (so it is re-checked with outward rounding).
+        stats["rounded_values"] = ctx.rounded
+        stats["rounding"] = "values rounded to fit int64: optimality not claimed"
+        if final_status == "INFEASIBLE" and not _outward_infeasible(
+            scenario, deadline, workers, stop
+        ):
+            final_status = "UNKNOWN"
+            stats["rounding"] = "infeasible only after rounding; the outward check found no proof"
 
     if final_status is None and solution is None and start is None:
         final_status = "UNKNOWN"  # stopped or out of time before the first stage ran
@@ -239,11 +248,22 @@ def solve(
         bounds = {first: bounds[first]} if first in bounds else {}
         proven = False
         stats["start"] = "greedy plan kept: the search found no better one in time"
+    if ctx.rounded:
+        proven = False
+        bounds = {}  # a bound of the rounded model is not one of the scenario's
     plan.status = "OPTIMAL" if proven and len(stage_stats) == len(stages) else "FEASIBLE"
     plan.bound = _bounds_in_units(plan, exprs, bounds)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
     plan.stats = stats
     return plan
+
+
+def _outward_infeasible(scenario: Scenario, deadline: float, workers: int, stop) -> bool:
+    """Is the scenario infeasible even with every rounding in its favour (a proof)?"""
+    ctx = add_all(Context(scenario, outward=True))
+    left = max(deadline - time.monotonic(), 1.0)
+    _, status = run_model(ctx.m, time_s=left, workers=workers, stop=stop)
+    return status == cp_model.INFEASIBLE
 
 
 # From this many take variables on, the search may run out of time before its first plan
@@ -308,8 +328,8 @@ def _stage_stat(name, status, value, bound, started, expr=None, skipped=False):
         "time_s": round(time.monotonic() - started, 3),
     }
     if expr is not None and value is not None:
-        out["value"] = value / expr.factor
-        out["bound"] = bound / expr.factor if bound is not None else None
+        out["value"] = expr.units(value)
+        out["bound"] = expr.units(bound) if bound is not None else None
     if skipped:
         out["skipped"] = "the previous plan already meets the trivial bound"
     return out
@@ -317,7 +337,7 @@ def _stage_stat(name, status, value, bound, started, expr=None, skipped=False):
 
 def _bounds_in_units(plan: Plan, exprs: dict[str, Expr], bounds: dict[str, int]) -> dict:
     # An optimal stage's bound is the plan's exact value; a bound never exceeds the value.
-    return {n: min(b / exprs[n].factor, plan.objective[n]) for n, b in bounds.items()}
+    return {n: min(exprs[n].units(b), plan.objective[n]) for n, b in bounds.items()}
 
 
 def schedules_from(ctx: Context, solution: list) -> dict[str, dict[str, list[str]]]:

@@ -2,9 +2,9 @@
 
 Each case goes through `solve` and `solve_cohort` and is judged: valid plan, OPTIMAL equal
 to the zero-gap reference MIP, honest bound, and for INFEASIBLE a real conflict, minimal by
-the deletion test, whose first fix solves. The xfail(strict) tests are minimal
-reproductions of real failures; they start passing (and must then lose the mark) once
-the solver is fixed.
+the deletion test, whose first fix solves. The tests under "found bugs" are minimal
+reproductions of the failures the judge found (benchmarks/judge-results.md), kept as
+regression tests now that they are fixed.
 """
 
 import pytest
@@ -23,7 +23,7 @@ from planner.solver import apply_fix, solve
 from planner.solver.check import check_plan
 from planner.solver.cohort import solve_cohort
 
-KNOWN_BUGS = {"seven-decimals-budget", "seven-decimals-costs", "huge-budget"}
+KNOWN_BUGS: set[str] = set()  # edge cases the solver is known to fail: none now
 
 
 def _assert_clean(case: Case) -> None:
@@ -68,11 +68,6 @@ def _one_course(**learner) -> dict:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="values with more than 6 decimals are rounded (costs up, budgets down), so a "
-    "budget exactly equal to the cost looks exceeded: false INFEASIBLE",
-)
 @pytest.mark.parametrize("solver", [solve, solve_cohort])
 def test_seven_decimal_budget_equal_to_cost_is_feasible(solver):
     s = parse_scenario(_one_course(budget=100.0000001))
@@ -81,11 +76,6 @@ def test_seven_decimal_budget_equal_to_cost_is_feasible(solver):
     assert plan.status == "OPTIMAL"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="credits with more than 6 decimals: 1.0000001 credits in a 1.0000001 term "
-    "is rounded to 1.000001 > 1.000000: false INFEASIBLE",
-)
 def test_seven_decimal_credits_equal_to_term_maximum_is_feasible():
     data = _one_course()
     data["terms"] = [{"id": "T1", "max_credits": 1.0000001}]
@@ -94,12 +84,6 @@ def test_seven_decimal_credits_equal_to_term_maximum_is_feasible():
     assert plan.status == "OPTIMAL"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="costs with more than 6 decimals are rounded up per course, so one course "
-    "(0.1000009 -> 0.100001) looks cheaper than two (2 x 0.0500001 -> 0.100002) that "
-    "really cost less: OPTIMAL is claimed for a plan that is not optimal",
-)
 @pytest.mark.parametrize("solver", [solve, solve_cohort])
 def test_seven_decimal_costs_optimum_is_the_true_one(solver):
     s = parse_scenario(
@@ -120,32 +104,24 @@ def test_seven_decimal_costs_optimum_is_the_true_one(solver):
     assert ref.optimum["cost"] == pytest.approx(0.1000002, abs=1e-12)
     plan = solver(s, time_limit_s=5)
     assert check_plan(s, plan) == []
-    if plan.status == "OPTIMAL":
-        assert plan.objective["cost"] == pytest.approx(ref.optimum["cost"], abs=1e-12)
+    assert plan.status == "OPTIMAL"
+    assert plan.objective["cost"] == pytest.approx(ref.optimum["cost"], abs=1e-12)
+    assert plan.bound["cost"] == plan.objective["cost"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a limit whose scaled value exceeds int64 (budget 1e19) crashes model building "
-    "with TypeError instead of being treated as never binding",
-)
-def test_huge_budget_does_not_crash():
+@pytest.mark.parametrize("solver", [solve, solve_cohort])
+def test_huge_budget_does_not_crash(solver):
     data = _one_course()
     data["constraints"] = {"budget": 1e19}
     data["courses"][0]["cost"] = 100
-    plan = solve(parse_scenario(data), time_limit_s=5)
+    plan = solver(parse_scenario(data), time_limit_s=5)
     assert plan.status == "OPTIMAL"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="three independent conflicts: the diagnosis names one minimal conflict but "
-    "offers no fix at all (the multi-change search gives up), although dropping rules "
-    "makes the scenario solvable",
-)
-def test_diagnosis_with_several_conflicts_still_offers_a_fix():
+@pytest.mark.parametrize("solver", [solve, solve_cohort])
+def test_diagnosis_with_several_conflicts_still_offers_a_fix(solver):
     s = generate(6021, learners=2, courses=8, terms=4, staff_rules=True, tight=0.6)
-    plan = solve(s, time_limit_s=10, workers=2)
+    plan = solver(s, time_limit_s=10, workers=2)
     assert plan.status == "INFEASIBLE"
     assert plan.diagnosis.fixes, f"no fix for {plan.diagnosis.conflict}"
     fixed = apply_fix(s, plan.diagnosis.fixes[0])
