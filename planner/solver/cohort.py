@@ -297,8 +297,15 @@ class PricingModel:
         if g:
             variables += [lit for _, lit in self.reach]
             coefs += [-g * w for w, _ in self.reach]
-        expr = cp_model.LinearExpr.weighted_sum(variables, coefs) + g * self.gap_full
-        self.m.minimize(expr)
+        # The prices are floats, so the objective is too. CP-SAT would scale it to integers
+        # with a precision (~1e-6 of its range) coarser than decimal data can differ by
+        # (0.1000009 vs 2 x 0.0500001), and its bound would then be off by more than any
+        # slack: scale it ourselves to about 2^40 and account for every rounding error.
+        total = 1.0 + sum(abs(c) for c in coefs)
+        factor = 2.0**40 / total
+        scaled = [round(c * factor) for c in coefs]
+        error = sum(abs(q - c * factor) for q, c in zip(scaled, coefs, strict=True))
+        self.m.minimize(cp_model.LinearExpr.weighted_sum(variables, scaled))
         self.solver.parameters.max_time_in_seconds = max(0.05, time_limit)
         status = self.solver.solve(self.m)
         if status == cp_model.INFEASIBLE:
@@ -306,9 +313,9 @@ class PricingModel:
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, -math.inf
         takes = [ct for ct, v in self.take.items() if self.solver.boolean_value(v)]
-        # CP-SAT scales float objectives to integers; keep the bound safely below.
-        slack = 1e-7 * (1.0 + sum(abs(c) for c in coefs) + abs(g * self.gap_full))
-        return evaluate_pattern(s, self.learner, takes), self.solver.best_objective_bound - slack
+        # Σ c·x ≥ (Σ round(c·f)·x − Σ |rounding errors|) / f, minus float noise.
+        bound = (self.solver.best_objective_bound - error - 1.0) / factor - 1e-12 * total
+        return evaluate_pattern(s, self.learner, takes), bound + g * self.gap_full
 
     def meta(self) -> PricerMeta:
         """What the master needs to bound this group's pricing value at new prices."""

@@ -2,9 +2,11 @@
 
 import pytest
 
+from planner.scenario.generate import generate
 from planner.scenario.models import Fix
 from planner.solver import apply_fix, diagnose, solve
 from planner.solver.check import check_plan
+from planner.solver.diagnose import forcing_labels, last_resort_fix
 
 A = {"id": "A", "credits": 3, "cost": 100, "teaches": {"x": 3}}
 
@@ -161,3 +163,61 @@ def test_apply_fix_is_pure_and_validates(scenario_factory):
 def test_diagnose_of_a_solvable_scenario_is_empty(scenario_factory):
     d = diagnose(scenario_factory(courses=[A]), time_limit_s=2)
     assert d.conflict == [] and d.fixes == []
+
+
+# ----- several conflicts, little time: a verified fix all the same -----------------------
+def _fixed_solves(s, fix) -> bool:
+    return solve(apply_fix(s, fix), time_limit_s=5).status in ("OPTIMAL", "FEASIBLE")
+
+
+def test_three_independent_conflicts_get_a_verified_multi_change_fix():
+    # judge "tight/21": budget vs pin, a single term vs a pin and its prerequisite, and a
+    # per-term credit limit below a term minimum; no single change fixes all three
+    s = generate(6021, learners=2, courses=8, terms=4, staff_rules=True, tight=0.6)
+    d = diagnose(s, time_limit_s=10)
+    assert sorted(d.conflict) == ["learner_budget:L001", "pinned:L001:C006"] and d.minimal
+    assert len(d.fixes) == 1 and len(d.fixes[0].changes) >= 3
+    assert any(c.relax in d.conflict for c in d.fixes[0].changes)
+    assert any(c.to is not None for c in d.fixes[0].changes)  # values moved, not all dropped
+    assert _fixed_solves(s, d.fixes[0])
+
+
+def test_out_of_time_the_last_resort_still_solves():
+    s = generate(6021, learners=2, courses=8, terms=4, staff_rules=True, tight=0.6)
+    d = diagnose(s, time_limit_s=0.02)
+    assert d.conflict and d.fixes
+    assert _fixed_solves(s, d.fixes[0])
+
+
+def test_last_resort_drops_only_what_forces_courses(scenario_factory):
+    s = scenario_factory(
+        terms=[{"id": "T1", "min_credits": 2}, {"id": "T2", "max_credits": 1}, "T3"],
+        courses=[{"id": "A", "credits": 3, "max_sections": 0}, {"id": "B", "credits": 1}],
+        learners=[
+            {"id": "p", "terms": ["T1", "T2"], "required": ["A"], "pinned": {"B": "T2"}},
+            {"id": "q", "terms": ["T3"], "target": {"x": 2}, "gap_mode": "close"},
+            {"id": "r", "terms": ["T2"], "required": ["B"], "completed": ["B"]},
+        ],
+    )
+    assert forcing_labels(s) == [
+        "term_min_credits:T1",
+        "required:p:A",
+        "pinned:p:B",
+        "gap_closed:q",
+    ]
+    fix = last_resort_fix(s)
+    assert _fixed_solves(s, fix)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_every_infeasible_tight_scenario_gets_a_first_fix_that_solves(seed):
+    s = generate(7000 + seed, learners=3, courses=8, terms=4, staff_rules=True, tight=0.7)
+    plan = solve(s, time_limit_s=2)
+    if plan.status != "INFEASIBLE":
+        return
+    d = plan.diagnosis
+    assert d.fixes, d.conflict
+    sizes = [len(f.changes) for f in d.fixes]
+    assert sizes == sorted(sizes)
+    assert all(any(c.relax in d.conflict for c in f.changes) for f in d.fixes)
+    assert _fixed_solves(s, d.fixes[0])
