@@ -119,7 +119,7 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     else the last resort. Never empty: the first fix always makes the scenario solvable."""
     fixes: list[Fix] = []
     if not clock.out() and _single_may_work(scenario, conflict, clock, workers):
-        fixes = _single_fixes(scenario, conflict, clock.share(0.5), workers)
+        fixes = _single_fixes(scenario, conflict, clock.share(0.7), workers)
     if not fixes and not clock.out():
         multi = _multi_change_fix(scenario, conflict, clock, workers)
         if multi is not None:
