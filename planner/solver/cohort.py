@@ -60,6 +60,10 @@ from planner.solver.scale import (
 COMPONENTS = ("gap", "cost", "credits", "lateness")
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
 SMALL = 2_000
+# learners × courses × terms up to which the monolithic model is also tried on a coupled
+# cohort that patterns did not prove: it wins when pricing is too slow to converge
+# (measured: 300 groups × 80 courses × 6 terms, 43 323 against the patterns' 48 683).
+MEDIUM = 200_000
 EPS = 1e-6
 # Wentges smoothing: weight of the best-bound prices when mixing with the master's duals
 SMOOTHING = 0.0
@@ -1243,9 +1247,10 @@ def solve_cohort(
         plan.stats["grouping"] = "exact merge"
         return plan
     small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
+    medium = small or len(scenario.learners) * len(scenario.courses) * len(scenario.terms) <= MEDIUM
     plan = solve_patterns(
         scenario,
-        time_limit_s=time_limit_s * (0.4 if small and mono is not None else 1.0),
+        time_limit_s=time_limit_s * (0.4 if small else 0.5 if medium else 1.0),
         workers=workers,
         progress=progress,
         stop=stop,
@@ -1255,16 +1260,32 @@ def solve_cohort(
     left = _remaining(started, time_limit_s)
     if plan.status == "UNKNOWN":
         return mono(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
-    if not small:
+    if not medium:
         return plan
-    # Small enough for the monolithic model to prove what the restricted master cannot
-    # (section rounding leaves an integrality gap the pattern LP does not close).
+    # The monolithic model may prove what the restricted master cannot (section rounding
+    # leaves an integrality gap the pattern LP does not close), or find a better plan when
+    # pricing converges slowly. Keep the better plan and the better proven first bound.
     other = mono(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
-    if other.status == "OPTIMAL" or (
-        other.status == "FEASIBLE" and _better(scenario, other.objective, plan.objective)
-    ):
+    if other.status == "OPTIMAL":
         other.stats["grouping"] = "monolithic (pattern plan not proven)"
         return other
+    if other.status != "FEASIBLE":
+        return plan
+    best, rest = (
+        (other, plan) if _better(scenario, other.objective, plan.objective) else (plan, other)
+    )
+    best.stats["grouping"] = "better of patterns and monolithic"
+    return _with_better_first_bound(scenario, best, rest)
+
+
+def _with_better_first_bound(scenario: Scenario, plan: Plan, other: Plan) -> Plan:
+    """Both solves' bounds on the first objective component hold over all plans, so the
+    larger one is a valid bound for `plan` too."""
+    if not scenario.objective or not plan.bound or not other.bound:
+        return plan
+    first = scenario.objective[0]
+    if first in plan.bound and first in other.bound:
+        plan.bound[first] = min(max(plan.bound[first], other.bound[first]), plan.objective[first])
     return plan
 
 

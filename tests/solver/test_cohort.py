@@ -169,3 +169,32 @@ def test_pattern_bound_is_honest_with_pricing_in_worker_processes(seed, monkeypa
         assert check_plan(s, plan) == []
         assert plan.bound["gap"] <= exact.objective["gap"] + 1e-6
     assert parallel.bound["gap"] == pytest.approx(serial.bound["gap"], abs=1e-3)
+
+
+def test_medium_coupled_cohort_keeps_the_better_plan_and_a_valid_first_bound():
+    """Patterns first, then the monolithic model: the better plan is returned, valid, with
+    the larger of the two proven bounds on the first component (bound honesty against
+    proven optima is checked on small cohorts above)."""
+    from planner.solver import cohort
+
+    s = generate(
+        3,
+        learners=101,
+        courses=20,
+        terms=3,
+        skills=10,
+        roles=3,
+        groups_count=6,
+        capacities=True,
+        gap_close=0.0,
+        learner_budgets=False,
+    )
+    assert len(s.learners) * len(s.courses) > cohort.SMALL  # the medium path
+    plan = cohort.solve_cohort(s, time_limit_s=6, workers=2)
+    assert plan.status in ("OPTIMAL", "FEASIBLE") and check_plan(s, plan) == []
+    assert plan.bound["gap"] <= plan.objective["gap"] + 1e-6
+    assert plan.stats.get("grouping") in (
+        None,  # patterns proved it
+        "monolithic (pattern plan not proven)",
+        "better of patterns and monolithic",
+    )
