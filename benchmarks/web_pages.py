@@ -157,6 +157,11 @@ def main() -> int:
         sid, (pa, pb) = ids["scenario"], ids["plans"]
         pages = {
             "home (baseline)": "/",
+            "course list": "/catalog/courses/",
+            "course list, page 300": "/catalog/courses/?page=300",
+            "course search": "/catalog/courses/?q=Synthetic",
+            "learner list": "/catalog/learners/",
+            "learner list, page 200": "/catalog/learners/?page=200",
             "scenario list": "/scenarios/",
             "scenario list search": "/scenarios/?q=Synthetic",
             "plan list": "/plans/",
