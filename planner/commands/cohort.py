@@ -69,12 +69,13 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 def program(curriculum, roles, out, time_limit, workers):
-    """Program-design report of CURRICULUM: role tracks, coverage, uncovered skills,
-    prerequisite metrics."""
+    """Program-design report of CURRICULUM (a file or a name in curricula/): role tracks,
+    coverage, uncovered skills, prerequisite metrics."""
+    from planner.commands.scenario import resolve_curriculum
     from planner.scenario import ScenarioError
     from planner.services.program import design_program
 
-    loaded = _load(curriculum)
+    loaded = _load(resolve_curriculum(curriculum))
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         fail([f"--out {out}: exists and is not a directory"])
     wanted = [r.strip() for r in roles.split(",") if r.strip()] if roles else None

@@ -86,3 +86,13 @@ def test_college_curriculum_report_runs():
     s = load_scenario("curricula/ai-marketing-college.json")
     metrics, chain = curriculum_metrics(s)
     assert len(metrics) == len(s.courses) and len(chain) >= 3
+
+
+def test_cli_takes_a_curriculum_name(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["program", "ai-marketing-college", "--roles", "mkt-data-analyst", "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## mkt-data-analyst" in report and "OPTIMAL" in report
