@@ -28,6 +28,8 @@ from planner.scenario.load import dump_json
 GAP_MODES = ("minimise", "close")
 RULE_KINDS = ("required", "excluded", "pinned", "learner_budget", "learner_max_credits", "gap_mode")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# The longest solve anyone may ask for (editor, API, imported files): a run holds a worker.
+MAX_TIME_LIMIT_S = 3600
 
 
 # -- stored scenarios -----------------------------------------------------------------------
@@ -120,6 +122,7 @@ def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioR
     if name is not None:
         body["name"] = name
     scenario = parse_scenario(body)
+    check_storable(scenario)
     record = ScenarioRecord(name=scenario.name or "(unnamed)", body=canonical(scenario))
     session.add(record)
     session.flush()
@@ -128,12 +131,21 @@ def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioR
 
 def save_body(session: Session, record: ScenarioRecord, body: dict) -> ScenarioRecord:
     scenario = parse_scenario(body)
+    check_storable(scenario)
     record.body = canonical(scenario)
     record.name = scenario.name or "(unnamed)"
     record.updated_at = utcnow()
     session.add(record)
     session.flush()
     return record
+
+
+def check_storable(scenario: Scenario) -> None:
+    """Rules for a stored scenario beyond the file contract; raises ScenarioError."""
+    if scenario.options.time_limit_s > MAX_TIME_LIMIT_S:
+        raise ScenarioError(
+            [Problem("options.time_limit_s", f"at most {MAX_TIME_LIMIT_S} seconds")]
+        )
 
 
 def canonical(scenario: Scenario) -> dict:
@@ -315,6 +327,9 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
     limit = _amount(values.time_limit_s, "time_limit_s", problems, positive=True)
     if values.time_limit_s == "":
         problems.append(Problem("time_limit_s", "required"))
+    elif limit is not None and limit > MAX_TIME_LIMIT_S:
+        problems.append(Problem("time_limit_s", f"at most {MAX_TIME_LIMIT_S} seconds"))
+        limit = None
     new.setdefault("options", {})["time_limit_s"] = limit if limit is not None else 10
     for learner in new.get("learners", []):
         for key in ("required", "excluded", "pinned", "gap_mode"):

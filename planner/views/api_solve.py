@@ -10,6 +10,8 @@ Bearer-token auth (staff/admin); errors are {"errors": [{"path", "message"}]}.
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from planner.db import get_session
@@ -17,6 +19,7 @@ from planner.models import ScenarioRecord, SolveRun
 from planner.security import token_required
 from planner.services import jobs
 from planner.services import plans as plan_svc
+from planner.services.scenarios import MAX_TIME_LIMIT_S
 
 bp = Blueprint("api_solve", __name__, url_prefix="/api/v1")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -46,6 +49,15 @@ def run_json(run: SolveRun) -> dict:
     }
 
 
+def _time_limit_problem(limit) -> str | None:
+    """Seconds must be finite and in (0, MAX_TIME_LIMIT_S]: JSON 1e309 parses as inf."""
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
+        return "must be a number greater than 0"
+    if not math.isfinite(limit) or limit > MAX_TIME_LIMIT_S:
+        return f"must be a finite number of at most {MAX_TIME_LIMIT_S} seconds"
+    return None
+
+
 @bp.post("/scenarios/<int:scenario_id>/solve")
 @token_required
 def start(scenario_id: int):
@@ -56,10 +68,9 @@ def start(scenario_id: int):
     if not isinstance(body, dict):
         return error(422, "the request body must be a JSON object")
     limit = body.get("time_limit_s")
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0
-    ):
-        return error(422, "must be a number greater than 0", "time_limit_s")
+    problem = None if limit is None else _time_limit_problem(limit)
+    if problem:
+        return error(422, problem, "time_limit_s")
     run_id = jobs.submit(None, scenario_id, time_limit_s=limit)
     run = session.get(SolveRun, run_id)
     response = jsonify({"run": run_json(run)})

@@ -1,0 +1,72 @@
+"""Regression tests for the review fixes: time limits, reserved personal-plan names,
+huge ids and page numbers, safe pagination links, `next` on login, download headers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from planner.models import ScenarioRecord, SolveRun
+from planner.services.scenarios import MAX_TIME_LIMIT_S
+from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
+
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def run_count(web_session) -> int:
+    web_session.expire_all()
+    return len(web_session.exec(select(SolveRun)).all())
+
+
+# -- 1. time limits ------------------------------------------------------------------------
+@pytest.mark.parametrize("raw", ["1e309", "NaN", "Infinity", "1e9", str(MAX_TIME_LIMIT_S + 1)])
+def test_api_refuses_infinite_nan_or_huge_time_limit(app, client, staff_token, web_session, raw):
+    sid = store(app, tiny_scenario())
+    response = client.post(
+        f"/api/v1/scenarios/{sid}/solve",
+        headers={**auth(staff_token), "Content-Type": "application/json"},
+        data='{"time_limit_s": ' + raw + "}",
+    )
+    assert response.status_code == 422
+    [problem] = response.get_json()["errors"]
+    assert problem["path"] == "time_limit_s" and str(MAX_TIME_LIMIT_S) in problem["message"]
+    assert run_count(web_session) == 0
+
+
+def test_api_accepts_the_cap_itself(app, client, staff_token):
+    from planner.services import jobs
+
+    sid = store(app, tiny_scenario())
+    response = client.post(
+        f"/api/v1/scenarios/{sid}/solve",
+        headers=auth(staff_token),
+        json={"time_limit_s": MAX_TIME_LIMIT_S},
+    )
+    assert response.status_code == 202
+    assert jobs.runner_for(app).wait(response.get_json()["run"]["id"], 30)
+
+
+def test_editor_caps_the_time_limit(app, staff_client, web_session):
+    sid = store(app, tiny_scenario())
+    body = body_of(web_session, sid)
+    form = editor_form(body, time_limit_s=str(MAX_TIME_LIMIT_S * 10))
+    response = staff_client.post(f"/scenarios/{sid}", data=form)
+    assert response.status_code == 422
+    assert f"at most {MAX_TIME_LIMIT_S} seconds" in response.get_data(as_text=True)
+    assert body_of(web_session, sid) == body  # nothing saved
+
+
+def test_stored_scenarios_cap_the_time_limit(client, staff_token, web_session):
+    body = tiny_scenario()
+    body["options"]["time_limit_s"] = 1e9
+    response = client.post("/api/v1/scenarios", headers=auth(staff_token), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "options.time_limit_s"
+    assert scenario_names(web_session).count(body["name"]) == 0
+
+
+def scenario_names(web_session) -> list[str]:
+    web_session.expire_all()
+    return list(web_session.exec(select(ScenarioRecord.name)).all())
