@@ -31,8 +31,9 @@ from planner.models import (
     utcnow,
 )
 from planner.services import assessment
+from planner.services.scenarios import PERSONAL_PREFIX
 
-SCENARIO_NAME = "personal plan: {}"
+SCENARIO_NAME = PERSONAL_PREFIX + "{}"  # staff save paths refuse this prefix
 
 
 class PlanError(ValueError):
@@ -167,7 +168,9 @@ def store_personal_scenario(
     except (BuildError, ScenarioError) as exc:
         raise PlanError(str(exc)) from exc
     body = json.loads(dump_json(scenario))
-    record = session.scalars(select(ScenarioRecord).where(ScenarioRecord.name == name)).first()
+    record = session.scalars(
+        select(ScenarioRecord).where(ScenarioRecord.name == name).order_by(ScenarioRecord.id)
+    ).first()
     if record is None:
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
@@ -181,7 +184,9 @@ def store_personal_scenario(
 # -- runs and plans the learner may see ------------------------------------------------------
 def _record_id(session: Session, learner_id: str) -> int | None:
     return session.scalars(
-        select(ScenarioRecord.id).where(ScenarioRecord.name == scenario_name(learner_id))
+        select(ScenarioRecord.id)
+        .where(ScenarioRecord.name == scenario_name(learner_id))
+        .order_by(ScenarioRecord.id)
     ).first()
 
 

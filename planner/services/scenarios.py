@@ -28,6 +28,9 @@ from planner.scenario.load import dump_json
 GAP_MODES = ("minimise", "close")
 RULE_KINDS = ("required", "excluded", "pinned", "learner_budget", "learner_max_credits", "gap_mode")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# Learners' own scenarios are found by this name prefix (services/personal_plan.py), so no
+# staff save path may use it: the learner's next plan would overwrite that scenario.
+PERSONAL_PREFIX = "personal plan: "
 # The longest solve anyone may ask for (editor, API, imported files): a run holds a worker.
 MAX_TIME_LIMIT_S = 3600
 
@@ -131,7 +134,7 @@ def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioR
 
 def save_body(session: Session, record: ScenarioRecord, body: dict) -> ScenarioRecord:
     scenario = parse_scenario(body)
-    check_storable(scenario)
+    check_storable(scenario, current_name=record.name)
     record.body = canonical(scenario)
     record.name = scenario.name or "(unnamed)"
     record.updated_at = utcnow()
@@ -140,12 +143,33 @@ def save_body(session: Session, record: ScenarioRecord, body: dict) -> ScenarioR
     return record
 
 
-def check_storable(scenario: Scenario) -> None:
-    """Rules for a stored scenario beyond the file contract; raises ScenarioError."""
+def check_storable(scenario: Scenario, current_name: str | None = None) -> None:
+    """Rules for a stored scenario beyond the file contract; raises ScenarioError.
+
+    `current_name` is the stored record's name: keeping it (a learner's own scenario edited
+    by staff) is allowed, taking a reserved one is not."""
+    problems = []
     if scenario.options.time_limit_s > MAX_TIME_LIMIT_S:
-        raise ScenarioError(
-            [Problem("options.time_limit_s", f"at most {MAX_TIME_LIMIT_S} seconds")]
+        problems.append(Problem("options.time_limit_s", f"at most {MAX_TIME_LIMIT_S} seconds"))
+    name = scenario.name or ""
+    if is_reserved_name(name) and name != current_name:
+        problems.append(
+            Problem(
+                "name",
+                f"names starting with “{PERSONAL_PREFIX.strip()}” are kept for learners' own plans",
+            )
         )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def is_reserved_name(name: str) -> bool:
+    return name.strip().casefold().startswith(PERSONAL_PREFIX.casefold())
+
+
+def unreserved(name: str) -> str:
+    """A default name for a staff copy: a copy of a learner's plan is no longer theirs."""
+    return f"copy of {name}" if is_reserved_name(name) else name
 
 
 def canonical(scenario: Scenario) -> dict:
@@ -157,7 +181,7 @@ def canonical(scenario: Scenario) -> dict:
 
 def duplicate(session: Session, record: ScenarioRecord, name: str | None = None) -> ScenarioRecord:
     body = copy.deepcopy(record.body)
-    body["name"] = name or f"{record.name} (copy)"
+    body["name"] = name or unreserved(f"{record.name} (copy)")
     return save_new(session, body)
 
 
@@ -402,6 +426,7 @@ def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRec
     from planner.services import scenario_build
 
     scenario = scenario_build.scenario_from_db(session, name=name, **selection)
+    check_storable(scenario)
     record = ScenarioRecord(name=name, body=canonical(scenario))
     session.add(record)
     session.flush()

@@ -184,7 +184,8 @@ def apply_fix(plan_id: int, index: int):
     try:
         fixed = apply(parse_scenario(record.body), fix)
         body = json.loads(scenario_svc.dump_json(fixed))
-        body["name"] = f"{record.name} — fix: {fix.note or 'relaxed'}"[:200]
+        name = scenario_svc.unreserved(f"{record.name} — fix: {fix.note or 'relaxed'}")
+        body["name"] = name[:200]
         copy = scenario_svc.save_new(session, body)
     except ScenarioError as exc:
         session.rollback()

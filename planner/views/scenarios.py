@@ -216,7 +216,13 @@ def save(scenario_id: int):
         return render_template(
             "scenarios/edit.html", **_editor_context(record, values, problems)
         ), 422
-    svc.save_body(session, record, body)
+    try:
+        svc.save_body(session, record, body)
+    except ScenarioError as exc:  # e.g. a reserved name: shown beside its field
+        session.rollback()
+        return render_template(
+            "scenarios/edit.html", **_editor_context(record, values, exc.problems)
+        ), 422
     session.commit()
     if request.form.get("then") == "solve":
         run_id = jobs.submit(None, record.id)
@@ -231,7 +237,14 @@ def save(scenario_id: int):
 def duplicate(scenario_id: int):
     session = get_session()
     record = _record_or_404(scenario_id)
-    copy = svc.duplicate(session, record, request.form.get("name") or None)
+    try:
+        copy = svc.duplicate(session, record, request.form.get("name") or None)
+    except ScenarioError as exc:
+        session.rollback()
+        record = _record_or_404(scenario_id)
+        return render_template(
+            "scenarios/edit.html", **_editor_context(record, None, exc.problems)
+        ), 422
     session.commit()
     flash(f"Copied to “{copy.name}”.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=copy.id))

@@ -3,6 +3,8 @@ huge ids and page numbers, safe pagination links, `next` on login, download head
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -70,3 +72,66 @@ def test_stored_scenarios_cap_the_time_limit(client, staff_token, web_session):
 def scenario_names(web_session) -> list[str]:
     web_session.expire_all()
     return list(web_session.exec(select(ScenarioRecord.name)).all())
+
+
+# -- 2. the "personal plan: " name prefix is kept for learners ------------------------------
+RESERVED = "personal plan: test.learner"
+
+
+def test_staff_cannot_take_a_personal_plan_name(
+    app, client, staff_client, staff_token, web_session
+):
+    import io
+
+    from planner.models import Curriculum
+
+    sid = store(app, tiny_scenario("Staff pilot"))
+    before = scenario_names(web_session)
+
+    api = client.post("/api/v1/scenarios", headers=auth(staff_token), json=tiny_scenario(RESERVED))
+    assert api.status_code == 422 and api.get_json()["errors"][0]["path"] == "name"
+
+    rename = staff_client.post(
+        f"/scenarios/{sid}", data=editor_form(body_of(web_session, sid), name=RESERVED)
+    )
+    assert rename.status_code == 422
+    assert "kept for learners" in rename.get_data(as_text=True)
+
+    copy = staff_client.post(f"/scenarios/{sid}/duplicate", data={"name": RESERVED})
+    assert copy.status_code == 422 and "kept for learners" in copy.get_data(as_text=True)
+
+    raw = json.dumps(tiny_scenario()).encode()
+    upload = {"file": (io.BytesIO(raw), "x.json"), "name": "Personal plan: test.learner"}
+    assert staff_client.post("/scenarios/import", data=upload).status_code == 422
+
+    curriculum = web_session.exec(select(Curriculum)).first()
+    built = staff_client.post(
+        "/scenarios/new", data={"name": RESERVED, "curriculum": curriculum.id}
+    )
+    assert built.status_code == 422 and "kept for learners" in built.get_data(as_text=True)
+
+    assert scenario_names(web_session) == before  # nothing saved
+
+
+def test_copying_a_learners_plan_gets_a_staff_name(app, staff_client, learner_client, web_session):
+    from tests.web.test_learner_plan import plan_my_path
+
+    run = plan_my_path(app, learner_client)
+    response = staff_client.post(f"/scenarios/{run.scenario_id}/duplicate", data={})
+    assert response.status_code == 302
+    assert f"copy of {RESERVED} (copy)" in scenario_names(web_session)
+    # staff may still edit the learner's own scenario under its own name
+    body = body_of(web_session, run.scenario_id)
+    saved = staff_client.post(f"/scenarios/{run.scenario_id}", data=editor_form(body))
+    assert saved.status_code == 302
+
+
+def test_a_learners_plan_never_touches_a_staff_scenario(app, learner_client, web_session):
+    from tests.web.test_learner_plan import plan_my_path
+
+    sid = store(app, tiny_scenario("Staff pilot"))
+    staff_body = body_of(web_session, sid)
+    run = plan_my_path(app, learner_client)
+    assert run.scenario_id != sid
+    assert body_of(web_session, run.scenario_id)["name"] == RESERVED
+    assert body_of(web_session, sid) == staff_body
