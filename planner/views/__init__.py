@@ -17,6 +17,9 @@ BLUEPRINT_MODULES = [
 
 
 def register(app):
-    """Attach every blueprint to the app."""
+    """Attach every blueprint to the app (after the bounded `int` URL converter)."""
+    from planner.views.args import register_converters
+
+    register_converters(app)
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)

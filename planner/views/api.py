@@ -15,6 +15,7 @@ from planner.scenario import ScenarioError
 from planner.security import token_required
 from planner.services import catalog as svc
 from planner.services import scenarios as scenario_store
+from planner.views.args import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -31,7 +32,8 @@ def _paging() -> tuple[str, int, int] | tuple:
         return ()
     if page < 1 or per_page < 1:
         return ()
-    return request.args.get("q", ""), page, min(per_page, svc.MAX_PER_PAGE)
+    # a page past the end is an empty page, however far past (never a database overflow)
+    return request.args.get("q", ""), min(page, MAX_PAGE), min(per_page, svc.MAX_PER_PAGE)
 
 
 def _page_json(page: svc.Page, items: list[dict]) -> dict:

@@ -16,6 +16,7 @@ from planner.db import get_session
 from planner.security import staff_required
 from planner.services import catalog as svc
 from planner.views import forms
+from planner.views.args import page_arg
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -143,13 +144,6 @@ def _form_context(session: Session, kind: Kind) -> dict:
     }
 
 
-def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
-
-
 @bp.get("/")
 @staff_required
 def index():
@@ -164,8 +158,8 @@ def listing(kind: str):
         get_session(),
         kind,
         q=request.args.get("q", ""),
-        page=_int_arg("page", 1),
-        per_page=_int_arg("per_page", svc.DEFAULT_PER_PAGE),
+        page=page_arg("page", 1),
+        per_page=page_arg("per_page", svc.DEFAULT_PER_PAGE, high=svc.MAX_PER_PAGE),
     )
     # HTMX live search swaps only the results table.
     template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/list.html"

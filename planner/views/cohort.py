@@ -13,13 +13,14 @@ from planner.db import get_session
 from planner.security import staff_required
 from planner.services import analytics, charts
 from planner.services import plans as plan_svc
+from planner.views.args import id_arg
 
 bp = Blueprint("cohort", __name__, url_prefix="/cohort")
 
 
 def _cohort(session):
     """The cohort for the request's filters; 404 for a plan that is missing or unsolved."""
-    plan_id = request.args.get("plan", type=int)
+    plan_id = id_arg("plan")
     plan = None
     if plan_id is not None:
         header = plan_svc.plan_header(session, plan_id)

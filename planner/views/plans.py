@@ -14,6 +14,7 @@ from planner.security import staff_required
 from planner.services import catalog, jobs
 from planner.services import plans as svc
 from planner.services import scenarios as scenario_svc
+from planner.views.args import id_arg, page_arg
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -27,10 +28,7 @@ PER_PAGE = 30
 def index():
     """Every saved plan, newest first (bodies are not loaded)."""
     session = get_session()
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_arg()
     rows, total = svc.all_plans(session, page_no, PER_PAGE)
     page = catalog.Page(rows, total, page_no, PER_PAGE, "")
     return render_template("plans/index.html", page=page)
@@ -86,10 +84,7 @@ def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, 
 @bp.get("/<int:plan_id>")
 @staff_required
 def view(plan_id: int):
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_arg()
     context = plan_context(get_session(), plan_id, request.args.get("learner"), page_no=page_no)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "learner-plan":
         return render_template("plans/_learner.html", **context)
@@ -202,9 +197,8 @@ def apply_fix(plan_id: int, index: int):
 @staff_required
 def compare():
     session = get_session()
-    try:
-        a_id, b_id = int(request.args["a"]), int(request.args["b"])
-    except (KeyError, ValueError):
+    a_id, b_id = id_arg("a"), id_arg("b")
+    if a_id is None or b_id is None:
         abort(400, description="Choose two plans to compare (?a=<plan id>&b=<plan id>).")
     a, b = _header_or_404(session, a_id), _header_or_404(session, b_id)
     plan_a, plan_b = svc.plan_model(session, a_id), svc.plan_model(session, b_id)

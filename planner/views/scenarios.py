@@ -22,6 +22,7 @@ from planner.security import staff_required
 from planner.services import catalog, jobs
 from planner.services import plans as plan_svc
 from planner.services import scenarios as svc
+from planner.views.args import page_arg
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -37,10 +38,7 @@ def _record_or_404(scenario_id: int):
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return page_arg()
 
 
 @bp.get("/")

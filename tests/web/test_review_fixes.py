@@ -135,3 +135,53 @@ def test_a_learners_plan_never_touches_a_staff_scenario(app, learner_client, web
     assert run.scenario_id != sid
     assert body_of(web_session, run.scenario_id)["name"] == RESERVED
     assert body_of(web_session, sid) == staff_body
+
+
+# -- 3. ids and page numbers too large for a database integer -------------------------------
+BIG = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/plans/{BIG}",
+        f"/plans/{BIG}/export.csv",
+        f"/scenarios/{BIG}",
+        f"/scenarios/runs/{BIG}",
+        f"/plans/compare?a={BIG}&b=1",
+        f"/cohort/?plan={BIG}",
+        f"/cohort/?plan=-{BIG}",
+    ],
+)
+def test_staff_pages_404_for_ids_past_a_database_integer(staff_client, url):
+    assert staff_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/plans/", "/scenarios/", "/catalog/skills/"])
+def test_huge_page_numbers_are_clamped(staff_client, url):
+    for page in (BIG, f"-{BIG}", "x"):
+        assert staff_client.get(f"{url}?page={page}&per_page={BIG}").status_code == 200
+
+
+def test_learner_run_page_404s_for_a_huge_id(learner_client):
+    assert learner_client.get(f"/assess/plan/runs/{BIG}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", [f"/api/v1/runs/{BIG}", f"/api/v1/plans/{BIG}", f"/api/v1/scenarios/{BIG}"]
+)
+def test_api_404s_for_huge_ids(client, staff_token, url):
+    assert client.get(url, headers=auth(staff_token)).status_code == 404
+
+
+def test_api_page_past_a_database_integer_is_an_empty_page(client, staff_token):
+    response = client.get(f"/api/v1/scenarios?page={BIG}", headers=auth(staff_token))
+    assert response.status_code == 200 and response.get_json()["items"] == []
+    response = client.get(f"/api/v1/skills?page={BIG}", headers=auth(staff_token))
+    page = response.get_json()
+    assert response.status_code == 200 and page["page"] == page["pages"]  # the catalog's last
+
+
+def test_ids_up_to_the_limit_still_route(staff_client):
+    assert staff_client.get(f"/plans/{2**63 - 1}").status_code == 404  # no such plan, no 500
+    assert staff_client.get(f"/plans/{2**63}").status_code == 404
