@@ -185,3 +185,24 @@ def test_api_page_past_a_database_integer_is_an_empty_page(client, staff_token):
 def test_ids_up_to_the_limit_still_route(staff_client):
     assert staff_client.get(f"/plans/{2**63 - 1}").status_code == 404  # no such plan, no 500
     assert staff_client.get(f"/plans/{2**63}").status_code == 404
+
+
+# -- 4. pagination links carry only plain query arguments -----------------------------------
+@pytest.mark.parametrize(
+    "query",
+    [
+        "per_page=5&endpoint=x",
+        "per_page=5&kind=zzz",
+        "per_page=5&_anchor=evil&_external=1&_method=POST&_scheme=https",
+    ],
+)
+def test_pagination_ignores_reserved_query_args(staff_client, query):
+    response = staff_client.get(f"/catalog/skills/?{query}&q=")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'rel="next"' in html
+    next_link = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert next_link.startswith("/catalog/skills/?")
+    assert "per_page=5" in next_link and "page=2" in next_link
+    for bad in ("evil", "endpoint", "kind=", "_external", "_method", "http"):
+        assert bad not in next_link
