@@ -39,3 +39,20 @@ class Command(_UsageErrorsExit1, click.Command):
 
 class Group(_UsageErrorsExit1, click.Group):
     """A click group whose (and whose subcommands') usage errors exit 1."""
+
+
+class _Seconds(click.FloatRange):
+    """A positive, finite number of seconds (click's FloatRange lets nan and inf through)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        import math
+
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
+
+
+SECONDS = _Seconds(min=0, min_open=True)

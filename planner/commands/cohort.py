@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands import Command, fail
+from planner.commands import SECONDS, Command, fail
 from planner.commands.solve import _load
 
 
@@ -24,7 +24,7 @@ from planner.commands.solve import _load
 @click.option("--out-svg", default=None, help="Write the chart (SVG).")
 @click.option(
     "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     help="Seconds per point (default: the scenario's options.time_limit_s).",
 )
@@ -66,7 +66,7 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
 @click.argument("curriculum")
 @click.option("--roles", default=None, help="Comma-separated role ids (default: the entrants').")
 @click.option("--out", "out", default=None, help="Directory for the CSVs and report.md.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--time-limit", type=SECONDS, default=None)
 @click.option("--workers", type=click.IntRange(min=1), default=None)
 def program(curriculum, roles, out, time_limit, workers):
     """Program-design report of CURRICULUM (a file or a name in curricula/): role tracks,

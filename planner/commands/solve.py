@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands import Command, fail
+from planner.commands import SECONDS, Command, fail
 
 EXIT = {"OPTIMAL": 0, "FEASIBLE": 0, "INFEASIBLE": 2, "UNKNOWN": 4}
 
@@ -50,7 +50,7 @@ class _Progress:
 @click.option("--out", "out", default=None, help="Write the plan here instead of stdout.")
 @click.option(
     "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=None,
     help="Seconds (overrides the scenario's options.time_limit_s).",
 )

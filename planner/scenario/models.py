@@ -7,7 +7,7 @@ relate one part of the file to another (ids that must exist, cycles) live in val
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
 
 SCENARIO_FORMAT = "planner-scenario/1"
 PLAN_FORMAT = "planner-plan/1"
@@ -15,7 +15,18 @@ OBJECTIVE_NAMES = ("gap", "cost", "credits", "lateness")
 
 # Ids join into rule labels with ":", so ":" may not appear in one.
 Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
-Level = Annotated[int, Field(ge=0, le=4, strict=True)]
+
+
+def _whole(value):
+    """JSON has one number type: tools write 3.0 for 3. Accept whole floats as integers;
+    2.5, booleans and strings stay errors."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Whole = BeforeValidator(_whole)
+Level = Annotated[int, Whole, Field(ge=0, le=4, strict=True)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 GapMode = Literal["minimise", "close"]
 ObjectiveName = Literal["gap", "cost", "credits", "lateness"]
@@ -56,9 +67,9 @@ class Course(Strict):
     requires_skills: dict[Id, Level] = {}
     prerequisites: list[Id] = []
     prerequisites_any: list[list[Id]] = []
-    offered: list[Id] | None = None
-    capacity: Annotated[int, Field(ge=1, strict=True)] | None = None
-    max_sections: Annotated[int, Field(ge=0, strict=True)] = 1
+    offered: list[Annotated[str, StringConstraints(min_length=1)]] | None = None  # ids or seasons
+    capacity: Annotated[int, Whole, Field(ge=1, strict=True)] | None = None
+    max_sections: Annotated[int, Whole, Field(ge=0, strict=True)] = 1
     session_cost: Amount = 0
 
 
@@ -68,7 +79,8 @@ class Learner(Strict):
     target: dict[Id, Level] = {}
     levels: dict[Id, Level] = {}
     completed: list[Id] = []
-    count: Annotated[int, Field(ge=1, strict=True)] = 1
+    # a group of people; the cap keeps count × money and seats exact in 64-bit arithmetic
+    count: Annotated[int, Whole, Field(ge=1, le=10**12, strict=True)] = 1
     terms: list[Id] | None = None
     max_credits: Amount | None = None
     budget: Amount | None = None
@@ -83,8 +95,8 @@ class Constraints(Strict):
 
 
 class Options(Strict):
-    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 10
-    workers: Annotated[int, Field(ge=1, strict=True)] = 2
+    time_limit_s: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)] = 10
+    workers: Annotated[int, Whole, Field(ge=1, strict=True)] = 2
 
 
 class Scenario(Strict):

@@ -503,7 +503,9 @@ def _learner_reports(s: Scenario, plan: Plan, ev: Evaluation) -> Iterator[str]:
                 yield f'{who}: final_levels names unknown skill "{skill}"'
                 continue
             got, want = lp.final_levels.get(skill, 0), o.final_levels.get(skill, 0)
-            if got != want:
+            if got == want == 0:
+                yield f'{who}: final_levels lists "{skill}" at level 0 (only levels > 0 are listed)'
+            elif got != want:
                 yield f'{who}: final level of "{skill}" reported {got}, actually {want}'
         for skill in sorted(set(lp.gaps) | set(o.gaps)):
             got, want = lp.gaps.get(skill), o.gaps.get(skill, 0)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -56,6 +57,7 @@ from planner.solver.scale import (
     sections_upper,
     weight_scale,
 )
+from planner.solver.solve import clamp_workers
 
 COMPONENTS = ("gap", "cost", "credits", "lateness")
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
@@ -1071,7 +1073,8 @@ def solve_patterns(
     bound: dict[str, float] = {}
     proven_all = True
     parallel = workers > 1 and len(state.groups) >= PARALLEL_GROUPS
-    state.open_pricing(workers if parallel else 1)
+    # pricing worker processes: one per core at most
+    state.open_pricing(min(workers, os.cpu_count() or 1) if parallel else 1)
     try:
         for i, stage in enumerate(stages):
             # The first stage matters most (and builds every pricing model): give it
@@ -1218,7 +1221,7 @@ def solve_cohort(
       solver on the original scenario decides, with what time is left.
     """
     time_limit_s = time_limit_s or scenario.options.time_limit_s
-    workers = workers or scenario.options.workers
+    workers = clamp_workers(workers or scenario.options.workers)
     started = time.perf_counter()
     mono = _exact_solver()
     if merge_is_exact(scenario) and mono is not None:

@@ -64,6 +64,15 @@ class _Watch(cp_model.CpSolverSolutionCallback):
 PORTFOLIO = ("max_lp", "core", "default_lp", "no_lp", "quick_restart", "reduced_costs")
 
 
+# CP-SAT's worker count is an int32 and each worker costs memory: more than this many
+# threads never helps on the machines this runs on.
+MAX_WORKERS = 64
+
+
+def clamp_workers(workers: int) -> int:
+    return max(1, min(int(workers), MAX_WORKERS))
+
+
 def configure(params, workers: int) -> None:
     """Search parameters for `workers` threads."""
     params.num_workers = workers
@@ -123,7 +132,7 @@ def solve(
 ) -> Plan:
     t0 = time.monotonic()
     limit = time_limit_s if time_limit_s is not None else scenario.options.time_limit_s
-    workers = workers if workers is not None else scenario.options.workers
+    workers = clamp_workers(workers if workers is not None else scenario.options.workers)
     deadline = t0 + limit
 
     ctx = add_all(Context(scenario))
