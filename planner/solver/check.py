@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from planner.scenario.load import problems_from
 from planner.scenario.models import OBJECTIVE_NAMES, PLAN_FORMAT, Plan, Scenario
 
 TOL = 1e-6
@@ -155,9 +156,8 @@ def check_plan(scenario: Scenario, plan: Plan | dict) -> list[str]:
             plan = Plan.model_validate(plan)
         except ValidationError as exc:
             return [
-                f"plan is malformed at {'.'.join(str(p) for p in e['loc']) or 'top level'}: "
-                f"{e['msg']}"
-                for e in exc.errors()
+                f"plan is malformed at {p.path or 'top level'}: {p.message}"
+                for p in problems_from(exc)
             ]
     try:
         return list(_violations(scenario, plan))

@@ -86,3 +86,12 @@ def test_checker_refuses_level_zero_in_final_levels():
     plan = solve(s)
     plan.learners[0].final_levels["extra"] = 0
     assert any('final_levels lists "extra" at level 0' in v for v in check_plan(s, plan))
+
+
+def test_malformed_plan_problems_name_json_paths():
+    s = parse_scenario(scenario())
+    found = check_plan(
+        s,
+        {"format": "planner-plan/1", "status": "OPTIMAL", "learners": [{"id": "L", "foo": 1}]},
+    )
+    assert "plan is malformed at learners[0].foo: unknown key" in found
