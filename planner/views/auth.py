@@ -21,9 +21,15 @@ def _safe_next(target: str | None) -> str:
             and not parts.netloc
             and target.startswith("/")
             and not target.startswith("//")
+            and not _has_unsafe_chars(target)
         ):
             return target
     return url_for("home.index")
+
+
+def _has_unsafe_chars(text: str) -> bool:
+    """CR/LF and friends cannot go into a Location header (and "\\" could turn "/" into "//")."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F or c == "\\" for c in text)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -206,3 +206,16 @@ def test_pagination_ignores_reserved_query_args(staff_client, query):
     assert "per_page=5" in next_link and "page=2" in next_link
     for bad in ("evil", "endpoint", "kind=", "_external", "_method", "http"):
         assert bad not in next_link
+
+
+# -- 5. `next` after sign-in ------------------------------------------------------------------
+@pytest.mark.parametrize("target", ["/%0d%0aX:y", "/a%0Ab", "/a%09b", "/a%7Fb", "/%5Cevil.example"])
+def test_login_next_with_control_characters_goes_home(staff_client, target):
+    response = staff_client.get(f"/login?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_next_keeps_a_plain_path(staff_client):
+    response = staff_client.get("/login?next=/plans/%3Fpage%3D2")
+    assert response.headers["Location"] == "/plans/?page=2"
