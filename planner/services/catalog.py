@@ -167,7 +167,10 @@ def term_keys(session: Session) -> tuple[list[str], list[str]]:
 
 # --- shared checks ----------------------------------------------------------------------
 
-_ID_RE = re.compile(r"^[^:]+$")
+# Ids go into rule lines (split on ":"), file names and headers: no control characters,
+# quotes, slashes or backslashes either.
+_ID_RE = re.compile(r'^[^:\x00-\x1f\x7f"\'/\\]+\Z')
+_ID_RULE = 'may not contain ":", quotes, slashes, backslashes or control characters'
 
 
 class Errors(dict):
@@ -189,7 +192,7 @@ def _check_new_id(session: Session, model, item_id: str, errors: Errors, label: 
     elif item_id != item_id.strip():
         errors.add("id", "no spaces at the start or end")
     elif not _ID_RE.match(item_id):
-        errors.add("id", 'may not contain ":"')
+        errors.add("id", _ID_RULE)
     elif session.get(model, item_id) is not None:
         errors.add("id", f'a {label} with id "{item_id}" already exists')
 
@@ -675,8 +678,8 @@ def save_calendar(session: Session, data: dict, existing_id: str | None = None) 
         if not term_id:
             continue
         here = f"terms[{i}]"
-        if ":" in term_id:
-            errors.add(f"{here}.term_id", 'may not contain ":"')
+        if not _ID_RE.match(term_id):
+            errors.add(f"{here}.term_id", _ID_RULE)
         elif term_id in seen:
             errors.add(f"{here}.term_id", f'"{term_id}" is already in row {seen[term_id] + 1}')
         seen[term_id] = i

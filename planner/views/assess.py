@@ -11,7 +11,6 @@ import json
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -28,6 +27,7 @@ from planner.security import current_user, learner_required, staff_required
 from planner.services import assessment as svc
 from planner.services import personal_plan as personal
 from planner.services.charts_radar import calibration_bars, profile_radar
+from planner.views.downloads import download
 
 bp = Blueprint("assess", __name__, url_prefix="/assess")
 
@@ -175,11 +175,7 @@ def profile():
 def export():
     data = svc.export_learner(get_session(), _me())
     body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="assessment-{_me()}.json"'},
-    )
+    return download(body, "application/json", f"assessment-{_me()}.json")
 
 
 @bp.post("/delete")
@@ -305,11 +301,8 @@ def report():
 @staff_required
 def report_csv():
     text = svc.cohort_report_csv(svc.cohort_report(get_session()))
-    return Response(
-        "\ufeff" + text,  # BOM: spreadsheet programs then read Chinese names as UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="calibration-report.csv"'},
-    )
+    # BOM: spreadsheet programs then read Chinese names as UTF-8
+    return download("\ufeff" + text, "text/csv", "calibration-report.csv")
 
 
 @bp.route("/staff/<learner_id>", methods=["GET", "POST"])

@@ -7,13 +7,14 @@ team × skill table with every needed skill.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from planner.db import get_session
 from planner.security import staff_required
 from planner.services import analytics, charts
 from planner.services import plans as plan_svc
 from planner.views.args import id_arg
+from planner.views.downloads import download
 
 bp = Blueprint("cohort", __name__, url_prefix="/cohort")
 
@@ -74,8 +75,4 @@ def export_csv():
     cohort, plan_id, _ = _cohort(get_session())
     name = f"cohort-gaps-plan-{plan_id}.csv" if plan_id else "cohort-gaps.csv"
     # A BOM lets spreadsheet programs read UTF-8 team names (品牌) correctly.
-    return Response(
-        "\ufeff" + analytics.cohort_csv(cohort),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download("\ufeff" + analytics.cohort_csv(cohort), "text/csv", name)

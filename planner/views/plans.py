@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from planner.db import get_session
 from planner.models import ScenarioRecord
@@ -15,6 +15,7 @@ from planner.services import catalog, jobs
 from planner.services import plans as svc
 from planner.services import scenarios as scenario_svc
 from planner.views.args import id_arg, page_arg
+from planner.views.downloads import download
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -118,12 +119,6 @@ def printable(plan_id: int):
 
 
 # -- exports ----------------------------------------------------------------------------------
-def _download(body, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.get("/<int:plan_id>/export.csv")
@@ -135,7 +130,7 @@ def export_csv(plan_id: int):
         svc.catalog_for(session, header.scenario_id), svc.plan_model(session, plan_id)
     )
     # A BOM lets spreadsheet programs read UTF-8 names (李娜) correctly.
-    return _download("\ufeff" + text, "text/csv; charset=utf-8", f"plan-{plan_id}.csv")
+    return download("\ufeff" + text, "text/csv; charset=utf-8", f"plan-{plan_id}.csv")
 
 
 @bp.get("/<int:plan_id>/export.xlsx")
@@ -146,7 +141,7 @@ def export_xlsx(plan_id: int):
     data = svc.to_xlsx(
         svc.catalog_for(session, header.scenario_id), svc.plan_model(session, plan_id)
     )
-    return _download(
+    return download(
         data,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"plan-{plan_id}.xlsx",
@@ -158,7 +153,7 @@ def export_xlsx(plan_id: int):
 def export_json(plan_id: int):
     session = get_session()
     _header_or_404(session, plan_id)
-    return _download(svc.to_json(session, plan_id), "application/json", f"plan-{plan_id}.json")
+    return download(svc.to_json(session, plan_id), "application/json", f"plan-{plan_id}.json")
 
 
 # -- infeasibility fixes ------------------------------------------------------------------------

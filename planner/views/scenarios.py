@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -23,6 +22,7 @@ from planner.services import catalog, jobs
 from planner.services import plans as plan_svc
 from planner.services import scenarios as svc
 from planner.views.args import page_arg
+from planner.views.downloads import download
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -265,11 +265,7 @@ def delete(scenario_id: int):
 def export(scenario_id: int):
     record = _record_or_404(scenario_id)
     filename = f"scenario-{record.id}.json"
-    return Response(
-        svc.export_json(record),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(svc.export_json(record), "application/json", filename)
 
 
 # -- solve panel ------------------------------------------------------------------------------

@@ -219,3 +219,44 @@ def test_login_next_with_control_characters_goes_home(staff_client, target):
 def test_login_next_keeps_a_plain_path(staff_client):
     response = staff_client.get("/login?next=/plans/%3Fpage%3D2")
     assert response.headers["Location"] == "/plans/?page=2"
+
+
+# -- 6. ids that would break headers, and the download headers themselves --------------------
+@pytest.mark.parametrize("bad_id", ["a\nb", 'a"b', "a/b", "a\\b", "a\tb", "a'b"])
+def test_catalog_refuses_ids_with_quotes_slashes_or_control_characters(
+    app, staff_client, web_session, bad_id
+):
+    from planner.models import Learner
+
+    data = {"id": bad_id, "name": "X", "role_id": "mkt-data-analyst", "count": "1"}
+    response = staff_client.post("/catalog/learners/new", data=data)
+    assert response.status_code == 422
+    assert "may not contain" in response.get_data(as_text=True)
+    assert web_session.get(Learner, bad_id) is None
+
+
+def test_export_header_survives_any_learner_id(app, web_session):
+    from planner.models import Learner
+    from planner.services import accounts
+
+    # a learner stored before ids were checked: newline, quote, backslash, Chinese
+    odd = 'old\r\n"id"\\李娜'
+    web_session.add(Learner(id=odd, name="Old", role_id="mkt-assistant"))
+    web_session.flush()
+    accounts.create_user(web_session, "odd@test", "odd-password-1", "learner", learner_id=odd)
+    web_session.commit()
+    from planner.models import User
+
+    uid = web_session.exec(select(User.id).where(User.username == "odd@test")).one()
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(uid)
+        sess["_fresh"] = True
+    response = client.get("/assess/export.json")
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    assert "\n" not in header and "\r" not in header
+    assert header.startswith('attachment; filename="assessment-old__')
+    assert header.count('"') == 2  # the id's quotes do not end the file name early
+    assert "filename*=UTF-8''" in header and "%E6%9D%8E" in header  # 李 kept for browsers
+    assert json.loads(response.get_data(as_text=True))
