@@ -29,6 +29,7 @@ import contextlib
 import math
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ SMALL = 2_000
 # cohort that patterns did not prove: it wins when pricing is too slow to converge
 # (measured: 300 groups × 80 courses × 6 terms, 43 323 against the patterns' 48 683).
 MEDIUM = 200_000
+# groups priced between two checks of the stop signal
+PRICE_SLICE = 64
 EPS = 1e-6
 # Wentges smoothing: weight of the best-bound prices when mixing with the master's duals
 SMOOTHING = 0.0
@@ -408,23 +411,52 @@ class Prices:
         return total
 
 
-def _price_groups(models, make, jobs, coef, seat, time_limit):
-    """Price `jobs` with the models in `models` (built on first use by `make`)."""
+def _price_groups(models, make, jobs, coef, seat, time_limit, stopped=None):
+    """Price `jobs` with the models in `models` (built on first use by `make`); a group
+    left out of the answer was not priced (time ran out or `stopped()`)."""
     end = time.perf_counter() + time_limit
     out = {}
-    for g in jobs:
-        meta = None
-        model = models.get(g)
-        if model is None:
-            model = models[g] = make(g)
-            meta = model.meta()
-        prices = {ct: -seat[ct] for ct in model.take if seat.get(ct)}
-        left = end - time.perf_counter()
-        if left <= 0:
-            break
-        pattern, bound = model.price(coef, prices, left)
-        out[g] = (pattern, bound, meta)
+    with _interrupting(models, stopped) as current:
+        for g in jobs:
+            if stopped is not None and stopped():
+                break
+            meta = None
+            model = models.get(g)
+            if model is None:
+                model = models[g] = make(g)
+                meta = model.meta()
+            prices = {ct: -seat[ct] for ct in model.take if seat.get(ct)}
+            left = end - time.perf_counter()
+            if left <= 0:
+                break
+            current[0] = model
+            pattern, bound = model.price(coef, prices, left)
+            out[g] = (pattern, bound, meta)
     return out
+
+
+@contextlib.contextmanager
+def _interrupting(models, stopped):
+    """While pricing runs, stop the current model's search as soon as `stopped()` (an
+    interrupted CP-SAT solve still reports a valid bound)."""
+    current = [None]
+    if stopped is None:
+        yield current
+        return
+    done = threading.Event()
+
+    def watch():
+        while not done.wait(0.02):
+            if stopped() and current[0] is not None:
+                current[0].solver.stop_search()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield current
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _serve() -> None:
@@ -506,7 +538,7 @@ class PricingPool:
     def _make(self, g: int) -> PricingModel:
         return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
 
-    def price(self, jobs, coef, seat, time_limit) -> dict:
+    def price(self, jobs, coef, seat, time_limit, stopped=None) -> dict:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
         if self.procs:
             try:
@@ -520,7 +552,7 @@ class PricingPool:
             except (EOFError, OSError):
                 # A worker died: carry on in this process (its models rebuild on use).
                 self.close()
-        return _price_groups(self.models, self._make, jobs, coef, seat, time_limit)
+        return _price_groups(self.models, self._make, jobs, coef, seat, time_limit, stopped)
 
     def close(self) -> None:
         for conn in self.sends + self.recvs:
@@ -856,7 +888,7 @@ class PatternSolve:
                 )
                 sigma = [c.dual_value() for c in conv]
             at = master if (at_master or centre is None) else centre.mix(master, SMOOTHING)
-            result = self._price_round(at, deadline)
+            result = self._price_round(at, deadline, progress.stopped)
             if result is None:  # time ran out mid-round: no bound from this round
                 break
             value, patterns = result
@@ -900,7 +932,7 @@ class PatternSolve:
         )
         return best_bound
 
-    def _price_round(self, at: Prices, deadline: float):
+    def _price_round(self, at: Prices, deadline: float, stopped: Callable[[], bool]):
         """Σ_g units·unit·(least pattern value at `at`) as a proven lower bound, and the
         least patterns found; None when time ran out before every group was bounded.
 
@@ -923,11 +955,15 @@ class PatternSolve:
                 jobs.append(g)
         patterns = []
         self.priced.append(len(jobs))
-        if jobs:
+        # Price in slices so that a cancel is noticed within one slice, not one round.
+        answers = {}
+        for first in range(0, len(jobs), PRICE_SLICE):
             left = deadline - time.perf_counter()
-            if left <= 0:
+            if left <= 0 or stopped():
                 return None
-            answers = self.pricing.price(jobs, coef, at.seat, left)
+            chunk = jobs[first : first + PRICE_SLICE]
+            answers.update(self.pricing.price(chunk, coef, at.seat, left, stopped))
+        if jobs:
             for g in jobs:
                 answer = answers.get(g)
                 if answer is None:
@@ -1077,6 +1113,8 @@ def solve_patterns(
     state.open_pricing(min(workers, os.cpu_count() or 1) if parallel else 1)
     try:
         for i, stage in enumerate(stages):
+            if prog.stopped():
+                break  # cancelled: keep the plan of the stages done so far
             # The first stage matters most (and builds every pricing model): give it
             # most of the time; later stages share the rest evenly.
             left = deadline - time.perf_counter()

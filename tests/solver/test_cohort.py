@@ -198,3 +198,24 @@ def test_medium_coupled_cohort_keeps_the_better_plan_and_a_valid_first_bound():
         "monolithic (pattern plan not proven)",
         "better of patterns and monolithic",
     )
+
+
+def test_stop_interrupts_pattern_pricing_promptly():
+    """A cancel during column generation is seen within one pricing solve, not one round
+    (here a round takes seconds: 40 groups with slow credit-stage pricing)."""
+    import threading
+
+    from planner.scenario import parse_scenario
+    from planner.services.scenarios import synthetic_scenario
+    from planner.solver.cohort import solve_patterns
+
+    s = synthetic_scenario(courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11)
+    s = parse_scenario(s) if isinstance(s, dict) else s
+    stop = threading.Event()
+    timer = threading.Timer(2.0, stop.set)
+    timer.start()
+    plan = solve_patterns(s, time_limit_s=60, workers=2, stop=stop)
+    timer.join()
+    assert stop.is_set()
+    assert plan.status in ("FEASIBLE", "UNKNOWN") and not check_plan(s, plan)
+    assert plan.stats["solve_time_s"] < 3.5, plan.stats["solve_time_s"]  # stop at 2.0 s
