@@ -100,17 +100,41 @@ def index():
 @bp.get("/check/<skill_id>")
 @learner_required
 def check(skill_id: str):
-    session = get_session()
-    skill = session.get(Skill, skill_id)
+    """What the check is; starting it is a POST (a GET never changes anything)."""
+    skill = get_session().get(Skill, skill_id)
     if skill is None:
         abort(404, description=f"Unknown skill {skill_id!r}.")
+    return render_template("assess/check.html", skill=skill, attempt=None, questions=[])
+
+
+@bp.post("/check/<skill_id>")
+@learner_required
+def start(skill_id: str):
+    session = get_session()
+    if session.get(Skill, skill_id) is None:
+        abort(404, description=f"Unknown skill {skill_id!r}.")
     try:
-        attempt = svc.start_check(session, _me(), skill_id)
+        attempt = svc.start_check(session, _me(), skill_id)  # reuses an open attempt
         session.commit()
     except svc.AssessmentError as exc:
         session.rollback()
         flash(exc.problems[0], "error")
         return redirect(url_for("assess.profile"))
+    return redirect(url_for("assess.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/check/attempt/<int:attempt_id>")
+@learner_required
+def attempt(attempt_id: int):
+    session = get_session()
+    try:
+        attempt = svc.get_attempt(session, _me(), attempt_id)
+    except svc.AssessmentError:
+        abort(404, description="No such check.")
+    skill = session.get(Skill, attempt.skill_id)
+    if attempt.status != "open":
+        flash("That check was already submitted; start a new one.", "error")
+        return redirect(url_for("assess.check", skill_id=skill.id))
     return render_template(
         "assess/check.html",
         skill=skill,

@@ -29,6 +29,8 @@ def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(pa
 
     # Knowledge check: answer level 1 right, levels 2 and 3 wrong.
     page.goto("/assess/check/data.sql")
+    page.get_by_role("button", name="Start the check").click()
+    page.locator("fieldset.question").first.wait_for()
     bank = svc.default_bank()
     for box in page.locator("fieldset.question").all():
         q = bank[box.get_attribute("id")]

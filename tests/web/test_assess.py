@@ -21,7 +21,7 @@ def ratings(web_session, learner_id, source=None):
 
 
 def open_check(client, skill="data.sql"):
-    page = client.get(f"/assess/check/{skill}").get_data(as_text=True)
+    page = client.post(f"/assess/check/{skill}", follow_redirects=True).get_data(as_text=True)
     attempt_id = int(re.search(r"/assess/check/attempt/(\d+)", page).group(1))
     qids = list(dict.fromkeys(re.findall(r'name="answer-([^"]+)"', page)))
     return attempt_id, qids, page
