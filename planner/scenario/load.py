@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from planner.errors import ProblemsError
 from planner.scenario.models import Plan, Scenario
 
 
@@ -19,13 +20,12 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
-class ScenarioError(ValueError):
-    """Bad input: carries every problem found, not just the first."""
+class ScenarioError(ProblemsError):
+    """Bad scenario or plan input; `source` names the file when there is one."""
 
     def __init__(self, problems: list[Problem], source: str | None = None):
-        self.problems = problems
+        super().__init__(problems)
         self.source = source
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def json_path(loc: tuple) -> str:

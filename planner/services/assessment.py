@@ -32,6 +32,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from planner import ROOT
+from planner.errors import ProblemsError
 from planner.models import (
     Assessment,
     CourseTeaches,
@@ -72,10 +73,8 @@ class AlreadySubmitted(AssessmentError):
     """The check attempt was scored before; a second submission changes nothing."""
 
 
-class QuestionBankError(ValueError):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class QuestionBankError(ProblemsError):
+    """Bad question bank file."""
 
 
 # --- question bank ------------------------------------------------------------------------

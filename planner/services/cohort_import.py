@@ -27,6 +27,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planner.errors import ProblemsError
 from planner.scenario import Learner, Scenario
 
 COLUMNS = (
@@ -55,10 +56,8 @@ class RowProblem:
         return f"{where}: {self.message}"
 
 
-class CohortImportError(ValueError):
-    def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class CohortImportError(ProblemsError):
+    """The employees file is bad; `problems` are RowProblems. Nothing was produced."""
 
 
 @dataclass

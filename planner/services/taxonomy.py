@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from planner import ROOT
+from planner.errors import ProblemsError
 from planner.scenario.models import Role as ScenarioRole
 from planner.scenario.models import Skill as ScenarioSkill
 from planner.services.scales import to_level
@@ -38,12 +39,8 @@ SKILL_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 ONET_LV_PROXIES = {"15-2051.00": "15-2051.01"}
 
 
-class TaxonomyError(ValueError):
-    """Bad seed data: carries every problem found, each naming file and entry."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class TaxonomyError(ProblemsError):
+    """Bad seed data; each problem names its file and entry."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from planner.errors import ProblemsError
 from planner.scenario import ScenarioError, parse_scenario
 from planner.services.io import checks
 from planner.services.io.records import KINDS, write_records
@@ -46,12 +47,8 @@ class ImportProblem:
         return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
 
 
-class ImportRejected(Exception):
-    """Nothing was imported; `problems` lists every reason."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class ImportRejected(ProblemsError):
+    """Nothing was imported; `problems` lists every reason (ImportProblems)."""
 
 
 @dataclass
