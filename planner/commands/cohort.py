@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from planner.commands import SECONDS, Command, fail
-from planner.commands.solve import _load
+from planner.commands.solve import ENGINE, ENGINE_HELP, _engine, _load, _start_engine
 
 
 @click.command("sweep", cls=Command)
@@ -28,11 +28,22 @@ from planner.commands.solve import _load
     default=None,
     help="Seconds per point (default: the scenario's options.time_limit_s).",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None)
-def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
-    """Residual gap of SCENARIO across budgets (or credit limits): the trade-off curve."""
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CP-SAT workers per point; with --engine ray, the local Ray's CPUs (points at once).",
+)
+@click.option("--engine", type=ENGINE, default=None, help=ENGINE_HELP)
+def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers, engine):
+    """Residual gap of SCENARIO across budgets (or credit limits): the trade-off curve.
+
+    With --engine ray every point is a Ray task; points are reported as they finish."""
     from planner.services.sweep import parse_range, render_svg, write_csv
     from planner.services.sweep import sweep as run
+    from planner.solver.engine import EngineError, stop_ray
+
+    engine = _engine(engine)
 
     if (budget is None) == (max_credits is None):
         fail(["give exactly one of --budget and --max-credits"])
@@ -45,7 +56,29 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
         if path is not None and Path(path).is_dir():
             fail([f"cannot write to {path}: it is a directory"])
     loaded = _load(scenario)
-    points = run(loaded, values, parameter=parameter, time_limit_s=time_limit, workers=workers)
+
+    def arrived(value, plan, done: int) -> None:
+        click.echo(f"[{done}/{len(values)}] {parameter} {value:g}: {plan.status}", err=True)
+
+    started = _start_engine(engine, workers or loaded.options.workers)
+    try:
+        points = run(
+            loaded,
+            values,
+            parameter=parameter,
+            time_limit_s=time_limit,
+            workers=workers,
+            engine=engine,
+            progress=arrived if engine == "ray" else None,
+        )
+    except EngineError as exc:
+        fail([str(exc)])
+    except KeyboardInterrupt:
+        click.echo("interrupted: no points written", err=True)
+        sys.exit(130)
+    finally:
+        if started:
+            stop_ray()
     for p in points:
         gap = "-" if p.gap is None else f"{p.gap:g}"
         flag = "" if p.proven else " (not proven)"

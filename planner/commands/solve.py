@@ -45,9 +45,46 @@ class _Progress:
         )
 
 
+ENGINE = click.Choice(["local", "ray"], case_sensitive=False)
+ENGINE_HELP = (
+    "Where to solve: local (this process) or ray (a local Ray, or the cluster at "
+    "$RAY_ADDRESS). Default: $PLANNER_ENGINE, else local."
+)
+
+
+def _engine(engine: str | None) -> str:
+    from planner.solver.engine import EngineError, engine_name
+
+    try:
+        return engine_name(engine)
+    except EngineError as exc:
+        fail([str(exc)])
+
+
+def _start_engine(engine: str, workers: int | None) -> bool:
+    """Start (or join) Ray up front, so that a bad RAY_ADDRESS fails before any work.
+    True when this command started it (and so stops it when done)."""
+    if engine != "ray":
+        return False
+    from planner.solver.engine import EngineError, ray_running, start_ray
+
+    if ray_running():
+        return False  # the caller's Ray (a test session, an embedding program)
+    try:
+        start_ray(workers)
+    except EngineError as exc:
+        fail([str(exc)])
+    return True
+
+
 @click.command("solve", cls=Command)
-@click.argument("scenario")
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
 @click.option("--out", "out", default=None, help="Write the plan here instead of stdout.")
+@click.option(
+    "--out-dir",
+    default=None,
+    help="Write one plan per scenario here, as NAME.plan.json (needed for several scenarios).",
+)
 @click.option(
     "--time-limit",
     type=SECONDS,
@@ -58,40 +95,122 @@ class _Progress:
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="CP-SAT workers (overrides options.workers).",
+    help="CP-SAT workers (overrides options.workers); with --engine ray, the local Ray's CPUs.",
 )
-def solve(scenario, out, time_limit, workers):
-    """Solve SCENARIO and write the plan (JSON)."""
-    from planner.scenario import dump_json
+@click.option("--engine", type=ENGINE, default=None, help=ENGINE_HELP)
+def solve(scenarios, out, out_dir, time_limit, workers, engine):
+    """Solve SCENARIO and write the plan (JSON); several scenarios (a batch) need --out-dir
+    and give one plan each (with --engine ray, solved side by side as Ray tasks)."""
+    engine = _engine(engine)
+    if len(scenarios) > 1 or out_dir is not None:
+        _solve_batch(scenarios, out, out_dir, time_limit, workers, engine)
     from planner.solver.cohort import solve_cohort
-    from planner.solver.diagnose import describe
+    from planner.solver.engine import EngineError, stop_ray
 
-    loaded = _load(scenario)
+    loaded = _load(scenarios[0])
     if out is not None and Path(out).is_dir():
         fail([f"cannot write plan to {out}: it is a directory"])
+    started = _start_engine(engine, workers or loaded.options.workers)
     # solve_cohort merges identical learners and decomposes large coupled cohorts; with a
     # single learner it is the plain CP-SAT solve.
-    plan = solve_cohort(loaded, time_limit_s=time_limit, workers=workers, progress=_Progress())
+    try:
+        plan = solve_cohort(
+            loaded, time_limit_s=time_limit, workers=workers, progress=_Progress(), engine=engine
+        )
+    except EngineError as exc:
+        fail([str(exc)])
+    finally:
+        if started:
+            stop_ray()
+    _write_plan(plan, out)
+    _report(plan)
+    sys.exit(EXIT[plan.status])
+
+
+def _write_plan(plan, out: str | None) -> None:
+    from planner.scenario import dump_json
+
     text = dump_json(plan)
     if out is None:
         click.echo(text, nl=False)
-    else:
-        try:
-            Path(out).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            fail([f"cannot write plan to {out}: {exc.strerror or exc}"])
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail([f"cannot write plan to {out}: {exc.strerror or exc}"])
+
+
+def _report(plan, prefix: str = "") -> None:
+    from planner.solver.diagnose import describe
+
     if plan.status == "INFEASIBLE" and plan.diagnosis is not None:
-        click.echo(describe(plan.diagnosis), err=True)
+        click.echo(prefix + describe(plan.diagnosis), err=True)
     elif plan.status == "UNKNOWN":
         click.echo(
-            "No plan found and no proof that none exists: try a longer --time-limit.", err=True
+            prefix + "No plan found and no proof that none exists: try a longer --time-limit.",
+            err=True,
         )
     else:
         click.echo(
-            f"{plan.status}: " + ", ".join(f"{k} {v:g}" for k, v in (plan.objective or {}).items()),
+            f"{prefix}{plan.status}: "
+            + ", ".join(f"{k} {v:g}" for k, v in (plan.objective or {}).items()),
             err=True,
         )
-    sys.exit(EXIT[plan.status])
+
+
+def _solve_batch(paths, out, out_dir, time_limit, workers, engine) -> None:
+    """Every scenario is read and checked first (all or nothing), then solved; each plan
+    is written as it arrives. Exits with the worst code of the plans."""
+    from planner.scenario import ScenarioError, load_scenario
+    from planner.solver.engine import EngineError, solve_many, stop_ray
+
+    if out is not None:
+        fail(["--out writes one plan: give --out-dir for several scenarios"])
+    if out_dir is None:
+        fail([f"{len(paths)} scenarios: give --out-dir for their plans"])
+    target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        fail([f"--out-dir {out_dir}: exists and is not a directory"])
+    names: dict[str, str] = {}
+    for path in paths:
+        name = Path(path).stem + ".plan.json"
+        if name in names:
+            fail([f"{path} and {names[name]} would both write {name}: rename one"])
+        names[name] = path
+    problems, loaded = [], []
+    for path in paths:
+        try:
+            loaded.append(load_scenario(path))
+        except ScenarioError as exc:
+            problems += [f"{path}: {problem}" for problem in exc.problems]
+    if problems:
+        fail(problems)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail([f"cannot create --out-dir {out_dir}: {exc.strerror or exc}"])
+    files = list(names)
+    codes: list[int] = []
+
+    def arrived(i: int, plan, done: int) -> None:
+        _write_plan(plan, str(target / files[i]))
+        _report(plan, f"[{done}/{len(paths)}] {paths[i]}: ")
+        codes.append(EXIT[plan.status])
+
+    started = _start_engine(engine, workers or max(s.options.workers for s in loaded))
+    try:
+        solve_many(
+            loaded, engine=engine, time_limit_s=time_limit, workers=workers, progress=arrived
+        )
+    except EngineError as exc:
+        fail([str(exc)])
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: {len(codes)} of {len(paths)} plans written", err=True)
+        sys.exit(130)
+    finally:
+        if started:
+            stop_ray()
+    sys.exit(max(codes, default=0))
 
 
 @click.command("check", cls=Command)

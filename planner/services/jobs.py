@@ -64,10 +64,13 @@ class JobRunner:
         workers: int = DEFAULT_WORKERS,
         solve_fn: Callable | None = None,
         solver_workers: int | None = None,
+        solve_engine: str | None = None,
     ):
         self.engine = engine
         self.workers = workers
         self.solver_workers = solver_workers
+        # "local" or "ray" (solver/engine.py); None: $PLANNER_ENGINE, read at each solve
+        self.solve_engine = solve_engine
         self._solve = solve_fn or _default_solve
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -178,6 +181,9 @@ class JobRunner:
                 kwargs["time_limit_s"] = time_limit_s
             if self.solver_workers is not None:
                 kwargs["workers"] = self.solver_workers
+            engine = _engine(self.solve_engine)
+            if engine != "local":  # a custom solve_fn of the local engine need not know it
+                kwargs["engine"] = engine
             plan = self._solve(scenario, **kwargs)
             if stop.is_set():
                 raise Cancelled()
@@ -233,6 +239,12 @@ class JobRunner:
                     _finish(run, status, error=error)
         except Exception:  # the database itself is gone; nothing more we can record
             log.exception("could not record the end of solve run %s", run_id)
+
+
+def _engine(name: str | None) -> str:
+    from planner.solver.engine import engine_name  # late: needs OR-Tools
+
+    return engine_name(name)
 
 
 def _finish(run: SolveRun, status: str, error: str | None = None) -> None:
@@ -367,6 +379,7 @@ def init_app(app) -> JobRunner:
             get_engine(app),
             workers=app.config.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
             solver_workers=app.config.get("PLANNER_SOLVER_THREADS"),
+            solve_engine=app.config.get("PLANNER_ENGINE"),
         )
         app.extensions["planner.jobs"] = runner
         with _runners_lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,21 @@ def with_value(s: Scenario, parameter: str, value: float) -> Scenario:
     raise ValueError(f"unknown sweep parameter {parameter!r} (known: {', '.join(PARAMETERS)})")
 
 
+class _Points(Sequence):
+    """The scenario at each value, built when asked for (a sweep may have 1000 points)."""
+
+    def __init__(self, scenario: Scenario, parameter: str, values: list[float]):
+        self.scenario, self.parameter, self.values = scenario, parameter, values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return with_value(self.scenario, self.parameter, self.values[i])
+
+
 def sweep(
     scenario: Scenario,
     values: list[float],
@@ -94,23 +110,50 @@ def sweep(
     time_limit_s: float | None = None,
     workers: int | None = None,
     solve=None,
+    engine: str | None = None,
+    progress: Callable[[float, Plan, int], None] | None = None,
+    stop=None,
 ) -> list[SweepPoint]:
-    """Solve at each value (ascending); `time_limit_s` is per point."""
-    from planner.solver.check import check_plan, compute_objective
+    """Solve at each value (ascending); `time_limit_s` is per point.
 
-    if solve is None:
-        from planner.solver.cohort import solve_cohort as solve
+    The points are independent solves (engine.solve_many): one after another on the
+    local engine, side by side as Ray tasks on `ray`. `progress(value, plan, done)` as
+    each arrives; after a `stop` only the points solved by then are returned. Carrying
+    plans forward happens after all solves, in ascending order, so both engines give the
+    same points."""
+    from planner.solver.check import check_plan, compute_objective
+    from planner.solver.engine import solve_many
+
+    values = sorted(values)
+    with_param = _Points(scenario, parameter, values)
+    if parameter not in PARAMETERS:
+        with_value(scenario, parameter, 0)  # its error names the known ones, before any solve
+
+    def arrived(i: int, plan: Plan, done: int) -> None:
+        if progress is not None:
+            progress(values[i], plan, done)
+
+    plans = solve_many(
+        with_param,
+        engine=engine,
+        time_limit_s=time_limit_s,
+        workers=workers,
+        progress=arrived,
+        stop=stop,
+        solve=solve,
+    )
     points: list[SweepPoint] = []
     best: SweepPoint | None = None
-    for value in sorted(values):
-        s = with_value(scenario, parameter, value)
-        plan = solve(s, time_limit_s=time_limit_s, workers=workers)
+    for value, plan in zip(values, plans, strict=True):
+        if plan is None:  # not solved: the sweep was stopped
+            continue
         point = SweepPoint(value, plan)
         if (
             best is not None
             and best.gap is not None
             and (point.gap is None or point.gap > best.gap)
         ):
+            s = with_value(scenario, parameter, value)
             carried = best.plan.model_copy(deep=True)
             carried.objective = compute_objective(s, carried)
             # Still valid: a larger limit only loosens the rule that changed.

@@ -651,7 +651,12 @@ class PatternSolve:
         self._price_cache: list[tuple | None] = [None] * len(self.groups)
 
     # ----- columns ------------------------------------------------------------------
-    def open_pricing(self, processes: int) -> None:
+    def open_pricing(self, processes: int, engine: str = "local") -> None:
+        if engine == "ray":  # actors on the Ray cluster (as many as it has CPUs)
+            from planner.solver.engine import RayPricingPool
+
+            self.pricing = RayPricingPool(self.s, self.credit, self.money, cpus=self.workers)
+            return
         self.pricing = PricingPool(self.s, self.credit, self.money, processes)
 
     def add_column(self, g: int, pattern: Pattern) -> int | None:
@@ -1088,6 +1093,7 @@ def solve_patterns(
     stop=None,
     seed_plan: Plan | None = None,
     grouping: Grouping | None = None,
+    engine: str = "local",
 ) -> Plan:
     """Pattern decomposition of a (possibly coupled) scenario; see the module docstring.
 
@@ -1110,7 +1116,7 @@ def solve_patterns(
     proven_all = True
     parallel = workers > 1 and len(state.groups) >= PARALLEL_GROUPS
     # pricing worker processes: one per core at most
-    state.open_pricing(min(workers, os.cpu_count() or 1) if parallel else 1)
+    state.open_pricing(min(workers, os.cpu_count() or 1) if parallel else 1, engine)
     try:
         for i, stage in enumerate(stages):
             if prog.stopped():
@@ -1154,6 +1160,8 @@ def solve_patterns(
         "columns": len(state.columns),
         "column_generation": state.log,
     }
+    if engine != "local":
+        stats["engine"] = engine
     if not state.exact:
         # Rounded numbers: patterns are valid, but the pricing bounds prove nothing.
         proven_all, bound = False, {}
@@ -1248,6 +1256,7 @@ def solve_cohort(
     workers: int | None = None,
     progress: Callable[[dict], None] | None = None,
     stop=None,
+    engine: str | None = None,
 ) -> Plan:
     """Solve a cohort: merge identical learners, then solve exactly or by patterns.
 
@@ -1257,7 +1266,20 @@ def solve_cohort(
       may hand members of one group different plans; OPTIMAL only with a matching bound.
     - No plan found that way (or a group with no valid plan at all): the monolithic
       solver on the original scenario decides, with what time is left.
+
+    `engine` (engine.py; default $PLANNER_ENGINE, else local): with `ray` pattern pricing
+    runs in Ray actors; the masters and the monolithic model run in this process.
     """
+    from planner.solver.engine import engine_name
+
+    engine = engine_name(engine)
+    plan = _solve_cohort(scenario, time_limit_s, workers, progress, stop, engine)
+    if engine != "local":
+        plan.stats = {**(plan.stats or {}), "engine": engine}
+    return plan
+
+
+def _solve_cohort(scenario, time_limit_s, workers, progress, stop, engine) -> Plan:
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = clamp_workers(workers or scenario.options.workers)
     started = time.perf_counter()
@@ -1295,6 +1317,7 @@ def solve_cohort(
         workers=workers,
         progress=progress,
         stop=stop,
+        engine=engine,
     )
     if mono is None or plan.status == "OPTIMAL":
         return plan
