@@ -333,7 +333,8 @@ def _plain_answer(answer) -> tuple:
 
 
 def _answer(plain: tuple) -> tuple:
-    from planner.solver.cohort import Pattern, PricerMeta
+    from planner.solver.cohort.patterns import Pattern
+    from planner.solver.cohort.pricing import PricerMeta
 
     p, bound, m = plain
     pattern = None
@@ -363,7 +364,7 @@ class Pricer:
         return os.getpid()
 
     def price(self, jobs, coef, seat, time_limit) -> dict:
-        from planner.solver.cohort import PricingModel, _price_groups
+        from planner.solver.cohort.pricing import PricingModel, _price_groups
 
         def make(g):
             return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
@@ -422,7 +423,7 @@ class RayPricingPool:
 
     def _here(self):
         if self._local is None:
-            from planner.solver.cohort import PricingPool
+            from planner.solver.cohort.workers import PricingPool
 
             self._local = PricingPool(self.s, *_scales(self.s), 1)
         return self._local

@@ -181,7 +181,7 @@ def test_killed_task_is_retried_and_the_plans_stay_valid(ray):
 
 
 def test_killed_pricing_actor_is_restarted_or_replaced(ray):
-    from planner.solver.cohort import PricingPool
+    from planner.solver.cohort.workers import PricingPool
     from planner.solver.grouping import group_learners
     from planner.solver.scale import credit_scale, money_scale
 
