@@ -131,14 +131,17 @@ def solve(scenarios, out, out_dir, time_limit, workers, engine):
 
 
 def _write_plan(plan, out: str | None) -> None:
-    from planner.scenario import dump_json
+    """Streamed (write_plan): a plan of a million learners is never one string."""
+    from planner.scenario import write_plan
 
-    text = dump_json(plan)
     if out is None:
-        click.echo(text, nl=False)
+        stream = click.get_text_stream("stdout", encoding="utf-8")
+        write_plan(plan, stream)
+        stream.flush()
         return
     try:
-        Path(out).write_text(text, encoding="utf-8")
+        with open(out, "w", encoding="utf-8") as f:
+            write_plan(plan, f)
     except OSError as exc:
         fail([f"cannot write plan to {out}: {exc.strerror or exc}"])
 

@@ -8,6 +8,7 @@ from planner.scenario.load import (
     load_scenario,
     parse_scenario,
     read_document,
+    write_plan,
 )
 from planner.scenario.models import (
     OBJECTIVE_NAMES,
@@ -42,4 +43,5 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "read_document",
+    "write_plan",
 ]

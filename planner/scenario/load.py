@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -136,20 +137,45 @@ def dump_json(model: BaseModel) -> str:
     return json.dumps(_tidy(model.model_dump(mode="json")), ensure_ascii=False, indent=2) + "\n"
 
 
-def _plan_document(plan: Plan) -> dict:
+def _learner_entry(lp) -> dict:
+    return {
+        "id": lp.id,
+        "schedule": lp.schedule,
+        "final_levels": lp.final_levels,
+        "gaps": lp.gaps,
+        "cost": _tidy(lp.cost),
+        "credits": _tidy(lp.credits),
+        "reasons": lp.reasons,
+    }
+
+
+def write_plan(plan: Plan, out: TextIO, chunk: int = 2000) -> None:
+    """Write dump_json(plan) to `out` without building it in memory: a large plan's
+    learners are encoded a chunk at a time (1,000,000 learners are ~1.5 GB of text).
+    The bytes are those of dump_json."""
+    if len(plan.learners) < COMPACT_FROM:
+        out.write(dump_json(plan))
+        return
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    head = json.dumps(_plan_document(plan, learners=_SLOT), **compact)
+    before, after = head.split(json.dumps(_SLOT, **compact))
+    out.write(before)
+    out.write("[")
+    for first in range(0, len(plan.learners), chunk):
+        part = [_learner_entry(lp) for lp in plan.learners[first : first + chunk]]
+        text = json.dumps(part, **compact)
+        out.write(("," if first else "") + text[1:-1])
+    out.write("]")
+    out.write(after + "\n")
+
+
+_SLOT = "\x00learners\x00"  # stands in for the learner list in write_plan's header
+
+
+def _plan_document(plan: Plan, learners=None) -> dict:
     """plan.model_dump(mode="json"), tidied, with learner entries built directly (fast)."""
-    learners = [
-        {
-            "id": lp.id,
-            "schedule": lp.schedule,
-            "final_levels": lp.final_levels,
-            "gaps": lp.gaps,
-            "cost": _tidy(lp.cost),
-            "credits": _tidy(lp.credits),
-            "reasons": lp.reasons,
-        }
-        for lp in plan.learners
-    ]
+    if learners is None:
+        learners = [_learner_entry(lp) for lp in plan.learners]
     body = {}
     for key, value in _tidy(plan.model_dump(mode="json", exclude={"learners"})).items():
         body[key] = value
