@@ -1,6 +1,7 @@
 """Read scenario and plan files, collecting every problem with its JSON path."""
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -117,7 +118,98 @@ def parse_scenario(data: dict, source: str | None = None) -> Scenario:
 
 
 def load_scenario(source: str | Path) -> Scenario:
+    path = Path(source)
+    try:
+        large = path.suffix.lower() not in (".yaml", ".yml") and (
+            path.stat().st_size >= STREAM_FROM_BYTES
+        )
+    except OSError:
+        large = False  # read_document reports it
+    if large:
+        scenario = _load_streaming(path)
+        if scenario is not None:
+            return scenario
     return parse_scenario(read_document(source), str(source))
+
+
+# From this size a JSON scenario's learners are decoded and validated one at a time, so the
+# decoded document of a million learners never sits in memory next to their models.
+STREAM_FROM_BYTES = 32 * 2**20
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _load_streaming(path: Path) -> Scenario | None:
+    """load_scenario for a large JSON file, with the same result and the same problems;
+    None when the file is not plain well-formed JSON (the normal path then reports it)."""
+    from planner.scenario.models import Learner
+    from planner.scenario.validate import semantic_problems
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    decode = json.JSONDecoder().raw_decode
+    body: dict = {}
+    learners: list = []
+    problems: list[Problem] = []
+
+    def skip(i: int) -> int:
+        return _SPACE.match(text, i).end()
+
+    try:
+        i = skip(0)
+        if text[i] != "{":
+            return None
+        i = skip(i + 1)
+        while text[i] != "}":
+            key, i = decode(text, i)
+            i = skip(i)
+            if text[i] != ":":
+                return None
+            i = skip(i + 1)
+            if key == "learners" and text[i] == "[" and "learners" not in body:
+                body["learners"] = None  # its place in the key order
+                i = skip(i + 1)
+                while text[i] != "]":
+                    item, i = decode(text, i)
+                    try:
+                        learners.append(Learner.model_validate(item))
+                    except ValidationError as exc:
+                        problems += [
+                            Problem(json_path(("learners", len(learners), *e["loc"])), _describe(e))
+                            for e in exc.errors()
+                        ]
+                        learners.append(None)
+                    i = skip(i)
+                    if text[i] == ",":
+                        i = skip(i + 1)
+                    elif text[i] != "]":
+                        return None
+                i += 1
+            else:
+                body[key], i = decode(text, i)
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+            elif text[i] != "}":
+                return None
+        if text[skip(i + 1) :]:
+            return None
+    except (json.JSONDecodeError, IndexError):
+        return None
+    text = ""  # the decoded file is no longer needed
+    try:
+        scenario = parse(Scenario, {**body, "learners": []}, str(path))
+    except ScenarioError as exc:
+        problems = exc.problems + problems
+        scenario = None
+    if problems:
+        raise ScenarioError(problems, str(path))
+    scenario = scenario.model_copy(update={"learners": learners})
+    problems = semantic_problems(scenario)
+    if problems:
+        raise ScenarioError(problems, str(path))
+    return scenario
 
 
 def load_plan(source: str | Path) -> Plan:

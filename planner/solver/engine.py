@@ -382,10 +382,13 @@ class RayPricingPool:
     stopped)` and `.close()`.
 
     Each actor owns a fixed share of the groups (g mod actors) and keeps their CP-SAT
-    models between rounds. A killed actor is restarted by Ray and the call retried (its
-    models are rebuilt on use); past the restarts its groups go to the other actors, or
-    to this process when none is left.
+    models between rounds. An actor that dies (killed, its node lost) is replaced by a
+    fresh one that gets the same share and rebuilds its models (up to RESPAWNS times per
+    solve); past that, or when no new actor can be placed, its groups go to the other
+    actors, and to this process when none is left.
     """
+
+    RESPAWNS = 3
 
     def __init__(self, scenario, credits=None, money=None, actors: int | None = None, cpus=None):
         del credits, money  # recomputed by each actor from the same scenario
@@ -394,32 +397,53 @@ class RayPricingPool:
         if actors is None:
             actors = int(ray.cluster_resources().get("CPU", 1))
         actors = max(1, min(actors, len(scenario.learners)))
-        cls = ray.remote(
+        # Replacement is ours, not Ray's max_restarts: a restarted actor needs its
+        # arguments kept in the object store, and we can re-place its share anyway.
+        self.cls = ray.remote(
             num_cpus=1,
-            max_restarts=3,
-            max_task_retries=3,
+            max_restarts=0,
             max_concurrency=2,  # `stop` must get through while `price` runs
             scheduling_strategy="SPREAD",
         )(Pricer)
-        # The document itself, not a ray.put reference: Ray keeps an actor's arguments
-        # for its restarts only while they are owned by the call itself.
-        document = scenario.model_dump(mode="json")
-        started = [cls.remote(document) for _ in range(actors)]
-        pings = {a.ready.remote(): a for a in started}
-        ready, late = ray.wait(list(pings), num_returns=len(pings), timeout=ACTOR_START_S)
-        self.actors = [pings[r] for r in ready]
-        self.pids = []
-        for ref in ready:
-            try:
-                self.pids.append(ray.get(ref, timeout=GRACE_S))
-            except _ray_errors(ray):
-                self.actors.remove(pings[ref])
-        for ref in late:  # no room on the cluster now: do without them
-            ray.kill(pings[ref])
-        if not self.actors:
-            log.warning("no Ray pricing actor could start; pricing in this process")
+        self.document = ray.put(scenario.model_dump(mode="json"))  # sent once, shared
+        self.respawns = self.RESPAWNS
+        self.actors, self.pids = [], []
         self._local = None
         self.stopping = False
+        for actor, pid in self._spawn(actors):
+            self.actors.append(actor)
+            self.pids.append(pid)
+        if not self.actors:
+            log.warning("no Ray pricing actor could start; pricing in this process")
+
+    def _spawn(self, count: int) -> list:
+        """Start `count` actors; those that cannot be placed in time are given up."""
+        ray = self.ray
+        started = [self.cls.remote(self.document) for _ in range(count)]
+        pings = {a.ready.remote(): a for a in started}
+        ready, late = ray.wait(list(pings), num_returns=len(pings), timeout=ACTOR_START_S)
+        out = []
+        for ref in ready:
+            try:
+                out.append((pings[ref], ray.get(ref, timeout=GRACE_S)))
+            except _ray_errors(ray):
+                pass
+        for ref in late:  # no room on the cluster now: do without them
+            ray.kill(pings[ref])
+        return out
+
+    def _replace(self, dead: list) -> None:
+        """Swap dead actors for fresh ones in place (keeping every share's owner index)."""
+        for actor in dead:
+            i = next(k for k, a in enumerate(self.actors) if a is actor)
+            fresh = self._spawn(1) if self.respawns > 0 else []
+            if fresh:
+                self.respawns -= 1
+                self.actors[i], self.pids[i] = fresh[0]
+                log.warning("Ray pricing actor lost; replaced (its groups are re-priced)")
+            else:
+                del self.actors[i], self.pids[i]
+                log.warning("Ray pricing actor lost; its groups move to the others")
 
     def _here(self):
         if self._local is None:
@@ -432,7 +456,7 @@ class RayPricingPool:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
         out: dict = {}
         todo = list(jobs)
-        while todo and self.actors:
+        while todo and self.actors and not (stopped is not None and stopped()):
             n = len(self.actors)
             calls = {}
             for i, actor in enumerate(self.actors):
@@ -440,9 +464,7 @@ class RayPricingPool:
                 if share:
                     calls[actor.price.remote(share, coef, seat, time_limit)] = (actor, share)
             failed = self._collect(calls, out, time_limit, stopped)
-            # Restarts ran out for these actors: their groups go to the others.
-            dead = {id(actor) for actor, _ in failed}
-            self.actors = [a for a in self.actors if id(a) not in dead]
+            self._replace([actor for actor, _ in failed])
             todo = [g for _, share in failed for g in share]
         if todo and not (stopped is not None and stopped()):
             out.update(self._here().price(todo, coef, seat, time_limit, stopped))

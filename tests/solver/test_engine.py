@@ -180,7 +180,7 @@ def test_killed_task_is_retried_and_the_plans_stay_valid(ray):
         assert check_plan(scenario, plan) == []
 
 
-def test_killed_pricing_actor_is_restarted_or_replaced(ray):
+def test_killed_pricing_actor_is_replaced_or_its_groups_move(ray):
     from planner.solver.cohort.workers import PricingPool
     from planner.solver.grouping import group_learners
     from planner.solver.scale import credit_scale, money_scale
@@ -197,14 +197,52 @@ def test_killed_pricing_actor_is_restarted_or_replaced(ray):
         first = pool.price(groups, coef, seat, 30)
         assert {g: a[:2] for g, a in first.items()} == expected
         assert all(a[2] is not None for a in first.values())  # models built on the actors
-        os.kill(pool.pids[0], signal.SIGKILL)  # Ray restarts it and retries the call
+        killed = pool.pids[0]
+        os.kill(killed, signal.SIGKILL)  # replaced by a fresh actor, its share re-priced
         assert {g: a[:2] for g, a in pool.price(groups, coef, seat, 30).items()} == expected
-        ray.kill(pool.actors[1], no_restart=True)  # gone for good: the other one takes over
+        assert len(pool.actors) == 2 and killed not in pool.pids
+        pool.respawns = 0  # no more replacements: the other actor takes the share over
+        ray.kill(pool.actors[1])
         assert {g: a[:2] for g, a in pool.price(groups, coef, seat, 30).items()} == expected
         assert len(pool.actors) == 1
     finally:
         pool.close()
         here.close()
+
+
+def test_solve_survives_a_pricing_actor_killed_mid_solve(ray):
+    s = coupled(7, learners=40)
+    killed = []
+
+    def progress(info):
+        if not killed and "column generation round" in info["stage"]:
+            for pid in ray_processes("ray::Pricer")[:1]:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    started = time.monotonic()
+    plan = solve_patterns(s, time_limit_s=20, workers=2, progress=progress, engine="ray")
+    assert killed
+    assert time.monotonic() - started < 20 + 10  # its limit, plus building the plan
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert check_plan(s, plan) == []
+
+
+def test_stop_interrupts_pricing_on_the_actors(ray):
+    from planner.solver.grouping import group_learners
+
+    merged = group_learners(coupled(8, learners=200)).merged
+    groups = list(range(len(merged.learners)))
+    coef = {"gap": 1.0, "cost": 0.001, "credits": 0.0, "lateness": 0.01}
+    pool = engine.RayPricingPool(merged, actors=2)
+    try:
+        t0 = time.monotonic()
+        out = pool.price(groups, coef, {}, 600, stopped=lambda: time.monotonic() > t0 + 0.3)
+        assert len(out) < len(groups)  # the rest were never priced
+        assert time.monotonic() - t0 < 10
+        assert pool.price(groups, coef, {}, 600, stopped=lambda: True) == {}
+    finally:
+        pool.close()
 
 
 def test_a_cluster_that_stops_answering_is_an_error_not_a_hang(ray, monkeypatch):
