@@ -3,7 +3,6 @@
     python -m benchmarks.scale people [--people 1000000] [--profiles 5000] [--engine ray]
     python -m benchmarks.scale sweep [--points 50]       # Ray with 1 CPU vs 2 CPUs
     python -m benchmarks.scale pricing [--groups 1000]   # one pricing round per engine layout
-    python -m benchmarks.scale all-small                 # people 20,000 + sweep 10 + pricing 300
 
 Each case runs in its own process; `people` samples the resident memory of the solving
 process and every process it starts (Ray's head, raylet and workers) and reports the peak of
@@ -239,38 +238,54 @@ def case_people(people: int, profiles: int, engine: str, time_limit: float, work
 
 
 def sweep_scenario():
-    """A coupled cohort whose budget points each take about a second to prove."""
+    """A coupled cohort (30 learners, 24 courses × 4 terms, seats) whose budget points each
+    take a few seconds to prove optimal."""
     from planner.scenario.generate import generate
 
-    s = generate(5, learners=25, courses=24, terms=4, skills=16, capacities=True, gap_close=0.0)
+    s = generate(5, learners=30, courses=24, terms=4, skills=16, capacities=True, gap_close=0.0)
     return s.model_copy(
         update={"terms": [t.model_copy(update={"min_credits": 0}) for t in s.terms]}
     )
 
 
+def sweep_run(points: int, cpus: int, time_limit: float) -> dict:
+    """The sweep on a fresh local Ray of `cpus` CPUs (runs in its own process)."""
+
+    from planner.services.sweep import sweep, write_csv
+    from planner.solver.engine import start_ray, stop_ray
+
+    s = sweep_scenario()
+    top = sum(c.cost for c in s.courses) * 3
+    values = [round(i * top / (points - 1)) for i in range(points)]
+    t = time.perf_counter()
+    start_ray(cpus)
+    ray_start = time.perf_counter() - t
+    t = time.perf_counter()
+    result = sweep(s, values, time_limit_s=time_limit, workers=cpus, engine="ray")
+    wall = time.perf_counter() - t
+    stop_ray()
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = write_csv(result, Path(tmp) / "p.csv").read_text(encoding="utf-8")
+    return {
+        "cpus": cpus,
+        "points": points,
+        "ray_start_s": round(ray_start, 1),
+        "wall_s": round(wall, 1),
+        "proven": sum(p.proven for p in result),
+        "csv": rows,
+    }
+
+
 def case_sweep(points: int, cpus: int, time_limit: float) -> dict:
-    """One `planner sweep --engine ray` on a local Ray of `cpus` CPUs, in its own process."""
-    with tempfile.TemporaryDirectory(prefix="planner-sweep-") as tmp:
-        src, csv_path = Path(tmp) / "s.json", Path(tmp) / "points.csv"
-        s = sweep_scenario()
-        src.write_text(json.dumps(s.model_dump(mode="json", exclude_none=True)), "utf-8")
-        top = sum(c.cost for c in s.courses) * 3
-        step = top / (points - 1)
-        values = ",".join(f"{i * step:.0f}" for i in range(points))
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", "from planner.cli import cli; cli()", "sweep", str(src)]
-            + ["--budget", values, "--engine", "ray", "--workers", str(cpus)]
-            + ["--time-limit", str(time_limit), "--out-csv", str(csv_path)],
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        wall = time.perf_counter() - started
-        rows = csv_path.read_text(encoding="utf-8")
-    proven = sum(1 for line in rows.splitlines()[1:] if line.split(",")[2] == "yes")
-    return {"cpus": cpus, "points": points, "wall_s": round(wall, 1), "proven": proven, "csv": rows}
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale", "_sweep", str(points), str(cpus)]
+        + [str(time_limit)],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])
 
 
 # --------------------------------------------------------------------------- pricing
@@ -328,9 +343,11 @@ def pricing_round(groups: int, layout: str) -> dict:
             from planner.solver.engine import stop_ray
 
             stop_ray()
+    # Equal-value patterns may differ between processes (ties broken by set order, which
+    # string hashing randomises per process): compare each group's least value and bound.
     digest = [
-        sorted((g, a[0].takes if a[0] else None, round(a[1], 6)) for g, a in r.items())
-        for r in answers
+        sorted((g, _value(a[0], coef, seat), round(a[1], 4)) for g, a in r.items())
+        for r, seat in zip(answers, (seat1, seat2), strict=True)
     ]
     per = 1000 / len(jobs)
     return {
@@ -343,13 +360,22 @@ def pricing_round(groups: int, layout: str) -> dict:
     }
 
 
+def _value(pattern, coef: dict, seat: dict) -> float | None:
+    if pattern is None:
+        return None
+    value = sum(coef[n] * pattern.comp(n) for n in ("gap", "cost", "credits", "lateness"))
+    return round(value + sum(seat.get(ct, 0.0) for ct in pattern.takes), 4)
+
+
 # --------------------------------------------------------------------------- report
 
 
 def _append(title: str, lines: list[str]) -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [*lines, "", f"Machine: {os.cpu_count()} cores, load average {load} at the end."]
     with RESULTS.open("a", encoding="utf-8") as f:
-        f.write(f"\n## {title} ({stamp}, {os.cpu_count()} cores)\n\n" + "\n".join(lines) + "\n")
+        f.write(f"\n## {title} ({stamp})\n\n" + "\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -389,10 +415,14 @@ def main(argv=None) -> None:
     p.add_argument("--workers", type=int, default=2)
     s = sub.add_parser("sweep")
     s.add_argument("--points", type=int, default=50)
-    s.add_argument("--time-limit", type=float, default=30)
+    s.add_argument("--time-limit", type=float, default=60)
     q = sub.add_parser("pricing")
     q.add_argument("--groups", type=int, default=1000)
     q.add_argument("--layouts", default="here,1,2,cluster")
+    w = sub.add_parser("_sweep")
+    w.add_argument("points", type=int)
+    w.add_argument("cpus", type=int)
+    w.add_argument("time_limit", type=float)
     q1 = sub.add_parser("_pricing")
     q1.add_argument("groups", type=int)
     q1.add_argument("layout")
@@ -405,6 +435,8 @@ def main(argv=None) -> None:
 
     if args.case == "_pipeline":
         print(json.dumps(pipeline(args.src, args.out, args.engine, args.time_limit, args.workers)))
+    elif args.case == "_sweep":
+        print(json.dumps(sweep_run(args.points, args.cpus, args.time_limit)))
     elif args.case == "_pricing":
         print(json.dumps(pricing_round(args.groups, args.layout)))
     elif args.case == "people":
@@ -417,12 +449,14 @@ def main(argv=None) -> None:
         _append(
             f"{args.points}-point budget sweep on Ray (`planner sweep --engine ray`)",
             [
-                "| CPUs | wall s (incl. Ray start) | proven points | speed-up | identical points |",
-                "|---|---|---|---|---|",
+                "| CPUs | sweep wall s | Ray start s | proven points | speed-up "
+                "| identical points |",
+                "|---|---|---|---|---|---|",
             ]
             + [
-                f"| {r['cpus']} | {r['wall_s']} | {r['proven']}/{r['points']} | "
-                f"{runs[0]['wall_s'] / r['wall_s']:.2f}× | {'yes' if same else 'NO'} |"
+                f"| {r['cpus']} | {r['wall_s']} | {r['ray_start_s']} | "
+                f"{r['proven']}/{r['points']} | {runs[0]['wall_s'] / r['wall_s']:.2f}× | "
+                f"{'yes' if same else 'NO'} |"
                 for r in runs
             ],
         )

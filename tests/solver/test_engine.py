@@ -231,7 +231,9 @@ def test_solve_survives_a_pricing_actor_killed_mid_solve(ray):
 def test_stop_interrupts_pricing_on_the_actors(ray):
     from planner.solver.grouping import group_learners
 
-    merged = group_learners(coupled(8, learners=200)).merged
+    # 300 groups × 80 courses × 8 terms: building their models alone takes seconds
+    big = generate(9, learners=300, courses=80, terms=8, skills=40, roles=8, gap_close=0.0)
+    merged = group_learners(big).merged
     groups = list(range(len(merged.learners)))
     coef = {"gap": 1.0, "cost": 0.001, "credits": 0.0, "lateness": 0.01}
     pool = engine.RayPricingPool(merged, actors=2)
