@@ -25,13 +25,16 @@ def _engine():
         fail(f"bad DATABASE_URL: {exc}")
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, engine: str | None = None) -> None:
     """A threaded server: the pages stay responsive while solves run in the background."""
     from werkzeug.serving import run_simple
 
     from planner import create_app
 
-    app = create_app({"DATABASE_URL": db.default_url()})
+    config = {"DATABASE_URL": db.default_url()}
+    if engine:  # else $PLANNER_ENGINE, read at each solve
+        config["PLANNER_ENGINE"] = engine.lower()
+    app = create_app(config)
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
@@ -99,7 +102,14 @@ def demo(host, port, no_serve):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host, port):
+@click.option(
+    "--engine",
+    "solve_engine",
+    type=click.Choice(["local", "ray"], case_sensitive=False),
+    default=None,
+    help="Where web and API solves run (default: $PLANNER_ENGINE, else local).",
+)
+def serve(host, port, solve_engine):
     """Serve the web app on an existing database (see `planner init-db` / `planner demo`)."""
     from sqlalchemy import inspect
 
@@ -111,7 +121,7 @@ def serve(host, port):
     if not ready:
         fail("the database has no tables yet: run `planner init-db` (or `planner demo`) first")
     click.echo(f"serving http://{host}:{port}/ (database: {db.default_url()})")
-    _serve(host, port)
+    _serve(host, port, solve_engine)
 
 
 @click.command("create-user")

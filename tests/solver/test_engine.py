@@ -315,3 +315,19 @@ def test_web_solve_runs_on_the_engine_of_planner_engine(ray, app, client, staff_
     plan = Plan.model_validate(client.get(run["plan_url"], headers=headers).get_json())
     assert plan.stats["engine"] == "ray"
     assert check_plan(parse_scenario(SEATS), plan) == []
+
+
+def test_serve_engine_option_reaches_the_solve_runner(engine, monkeypatch):
+    import werkzeug.serving
+
+    from planner.services import jobs
+
+    served = []
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **k: served.append(a[2]))
+    result = CliRunner().invoke(cli, ["serve", "--engine", "ray", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    app = served[0]
+    assert app.config["PLANNER_ENGINE"] == "ray"
+    assert jobs.runner_for(app).solve_engine == "ray"
+    jobs.runner_for(app).shutdown()
