@@ -2,10 +2,8 @@
 
 The editor changes a scenario's constraints, never its catalogue: terms' credit limits,
 learners' limits and staff rules, the budget, gap mode, objective order and time limit.
-Per-learner staff rules are edited as lines in the same words the diagnosis uses for its
-rule labels (`required:li.na:MKT210`, `pinned:li.na:MKT210:2027-1`), so a fix the solver
-proposes reads the same way the designer typed the rule. Ids never contain ":", which makes
-the lines unambiguous whatever other characters (spaces, Chinese) an id holds.
+Staff rules (required / excluded / pinned courses, gap targets, per-learner limits) are
+read and applied by services/scenario_rules.py, in the diagnosis' label words.
 """
 
 from __future__ import annotations
@@ -24,9 +22,16 @@ from sqlmodel import Session, select
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
+from planner.services.scenario_rules import (
+    GAP_MODES,
+    NewRule,
+    apply_rules,
+    new_rule,
+    posted,
+    rules_text,
+    strip_rules,
+)
 
-GAP_MODES = ("minimise", "close")
-RULE_KINDS = ("required", "excluded", "pinned", "learner_budget", "learner_max_credits", "gap_mode")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # Learners' own scenarios are found by this name prefix (services/personal_plan.py), so no
 # staff save path may use it: the learner's next plan would overwrite that scenario.
@@ -233,7 +238,8 @@ class EditorValues:
     gap_mode: str = "minimise"
     objective: list[str] = field(default_factory=lambda: list(OBJECTIVE_NAMES))
     time_limit_s: str = "10"
-    rules: str = ""
+    rules: str = ""  # one rule a line (services/scenario_rules.py)
+    new_rule: NewRule = field(default_factory=NewRule)  # the editor's picker row
 
 
 def _num(value) -> str:
@@ -266,22 +272,6 @@ def editor_values(body: dict) -> EditorValues:
     )
 
 
-def rules_text(body: dict, default_max=None, default_budget=None) -> str:
-    lines = []
-    for lr in body.get("learners", []):
-        lid = lr["id"]
-        lines += [f"required:{lid}:{c}" for c in lr.get("required", [])]
-        lines += [f"excluded:{lid}:{c}" for c in lr.get("excluded", [])]
-        lines += [f"pinned:{lid}:{c}:{t}" for c, t in (lr.get("pinned") or {}).items()]
-        if lr.get("budget") != default_budget:
-            lines.append(f"learner_budget:{lid}:{_num(lr.get('budget')) or 'none'}")
-        if lr.get("max_credits") != default_max:
-            lines.append(f"learner_max_credits:{lid}:{_num(lr.get('max_credits')) or 'none'}")
-        if lr.get("gap_mode"):
-            lines.append(f"gap_mode:{lid}:{lr['gap_mode']}")
-    return "\n".join(lines)
-
-
 def values_from_form(form, body: dict) -> EditorValues:
     """Read the posted form (a MultiDict); term fields are named term_max.<id>/term_min.<id>."""
     terms = [t["id"] for t in body.get("terms", [])]
@@ -296,7 +286,8 @@ def values_from_form(form, body: dict) -> EditorValues:
         gap_mode=form.get("gap_mode", "minimise"),
         objective=[o for o in objective if o],
         time_limit_s=form.get("time_limit_s", "").strip(),
-        rules=form.get("rules", ""),
+        rules=posted(form).lines(),
+        new_rule=NewRule.from_form(form),
     )
 
 
@@ -356,11 +347,14 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
         limit = None
     new.setdefault("options", {})["time_limit_s"] = limit if limit is not None else 10
     for learner in new.get("learners", []):
-        for key in ("required", "excluded", "pinned", "gap_mode"):
-            learner.pop(key, None)
+        strip_rules(learner)
         _set(learner, "max_credits", default_max)
         _set(learner, "budget", default_budget)
     problems += apply_rules(new, values.rules)
+    added, picker_problems = new_rule(new, values.new_rule)
+    problems += picker_problems
+    if added is not None:
+        problems += apply_rules(new, added.line())
     try:
         parse_scenario(new)
     except ScenarioError as exc:
@@ -373,51 +367,6 @@ def _set(target: dict, key: str, value) -> None:
         target.pop(key, None)
     else:
         target[key] = value
-
-
-def apply_rules(body: dict, text: str) -> list[Problem]:
-    """Apply `kind:learner:...` lines to the body's learners; return problems by line."""
-    problems: list[Problem] = []
-    learners = {lr["id"]: lr for lr in body.get("learners", [])}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        where = f"rules line {number}"
-        parts = [p.strip() for p in line.split(":")]
-        kind = parts[0]
-        if kind not in RULE_KINDS:
-            problems.append(Problem(where, f'unknown rule "{kind}" (use {", ".join(RULE_KINDS)})'))
-            continue
-        want = 4 if kind == "pinned" else 3
-        if len(parts) != want:
-            shape = "pinned:LEARNER:COURSE:TERM" if kind == "pinned" else f"{kind}:LEARNER:VALUE"
-            problems.append(Problem(where, f"expected {shape}"))
-            continue
-        learner = learners.get(parts[1])
-        if learner is None:
-            problems.append(Problem(where, f'unknown learner "{parts[1]}"'))
-            continue
-        _apply_rule(learner, kind, parts[2:], where, problems)
-    return problems
-
-
-def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems) -> None:
-    if kind in ("required", "excluded"):
-        items = learner.setdefault(kind, [])
-        if args[0] not in items:
-            items.append(args[0])
-    elif kind == "pinned":
-        learner.setdefault("pinned", {})[args[0]] = args[1]
-    elif kind == "gap_mode":
-        if args[0] not in GAP_MODES:
-            problems.append(Problem(where, f"gap mode must be one of {', '.join(GAP_MODES)}"))
-        else:
-            learner["gap_mode"] = args[0]
-    else:
-        key = "budget" if kind == "learner_budget" else "max_credits"
-        value = _amount(args[0], where, problems)
-        _set(learner, key, value)
 
 
 # -- building a new scenario from the catalogue ---------------------------------------------

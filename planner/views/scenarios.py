@@ -18,7 +18,7 @@ from planner.db import get_session
 from planner.models import Curriculum, Learner, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import staff_required
-from planner.services import catalog, jobs
+from planner.services import catalog, jobs, scenario_rules
 from planner.services import plans as plan_svc
 from planner.services import scenarios as svc
 from planner.views.args import page_arg
@@ -166,9 +166,11 @@ def _editor_context(record, values=None, problems=()):
         .order_by(SolveRun.id.desc())
         .limit(1)
     ).all()
+    values = values or snap.values
     return {
         "record": record,
-        "values": values or snap.values,
+        "values": values,
+        "rules": scenario_rules.section(session, record, values.rules),
         "problems": list(problems),
         "errors": by_field,
         "terms": snap.terms,
@@ -182,7 +184,7 @@ def _editor_context(record, values=None, problems=()):
 
 def _field_of(path: str) -> str:
     """Which form field a problem belongs beside (form names, or the scenario JSON path)."""
-    if path.startswith("rules line") or path.startswith("learners["):
+    if path.startswith("rules line") or path.startswith("learners[") or path == "rules":
         return "rules"
     if path.startswith("terms["):
         return "terms"
@@ -226,7 +228,7 @@ def save(scenario_id: int):
         run_id = jobs.submit(None, record.id)
         flash("Saved. Solving…", "success")
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
-    flash("Scenario saved.", "success")
+    flash("Rule added." if request.form.get("then") == "add" else "Scenario saved.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
 
 

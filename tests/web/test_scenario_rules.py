@@ -1,0 +1,138 @@
+"""The scenario editor's rules section: every rule listed (program-wide or per learner),
+new rules from pickers validated field by field, removal, and the stored file format."""
+
+from werkzeug.datastructures import MultiDict
+
+from planner.services import scenario_rules, scenarios
+from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
+
+
+def rules_form(body, lines=None, drop=(), **new) -> MultiDict:
+    """The editor form as the page posts it: listed rules as hidden `rule` fields."""
+    form = editor_form(body)
+    form.pop("rules")
+    data = MultiDict(form)
+    values = scenarios.editor_values(body)
+    for line in lines if lines is not None else values.rules.splitlines():
+        data.add("rule", line)
+    for line in drop:
+        data.add("drop_rule", line)
+    for key, value in new.items():
+        data.add(f"new_rule.{key}", value)
+    return data
+
+
+def test_rules_of_lists_program_wide_and_per_learner():
+    body = tiny_scenario()
+    li, wang = body["learners"]
+    li.update(required=["MKT1", "AI1"], pinned={"SQL1": "2027-1"}, target={"mkt.seg": 3})
+    wang.update(required=["MKT1"], excluded=["SQL2"], target={"mkt.seg": 3}, gap_mode="close")
+    lines = scenario_rules.rules_text(body).splitlines()
+    assert lines == [
+        "required::MKT1",
+        "target::mkt.seg:3",
+        "required:li.na:AI1",
+        "pinned:li.na:SQL1:2027-1",
+        "excluded:wang.wei:SQL2",
+        "gap_mode:wang.wei:close",
+    ]
+    # the lines rebuild exactly the same learners
+    rebuilt = scenario_rules.with_lines(body, "\n".join(lines))
+    assert scenarios.parse_scenario(rebuilt) == scenarios.parse_scenario(body)
+
+
+def test_page_lists_every_rule_with_names(app, staff_client):
+    body = tiny_scenario()
+    body["learners"][0]["required"] = ["MKT1"]
+    body["learners"][1]["required"] = ["MKT1"]
+    body["learners"][1]["pinned"] = {"AI1": "2027-2"}
+    sid = store(app, body)
+    page = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
+    assert 'id="rules-table"' in page
+    assert "Every learner (4 people)" in page  # li.na + wang.wei × 3
+    assert "MKT1 — Segmentation" in page and "AI1 — Prompting for marketers, in 2027-2" in page
+    assert "wang.wei — Analyst (3 people)" in page
+    assert 'value="pinned:wang.wei:AI1:2027-2"' in page
+    assert "2 rules · 1 for every learner" in page
+    # pickers hold the scenario's own learners, courses, terms and skills
+    for option in ('value="li.na"', 'value="SQL2"', 'value="2027-1"', 'value="mkt.seg"'):
+        assert option in page
+    assert 'name="rules"' not in page  # no free-text rule lines any more
+
+
+def test_add_program_wide_and_per_learner_rules(app, staff_client, web_session):
+    body = tiny_scenario()
+    sid = store(app, body)
+    response = staff_client.post(
+        f"/scenarios/{sid}", data=rules_form(body, kind="required", course="MKT1", then="add")
+    )
+    assert response.status_code == 302
+    stored = body_of(web_session, sid)
+    assert [lr.get("required") for lr in stored["learners"]] == [["MKT1"], ["MKT1"]]
+    form = rules_form(stored, scope="li.na", kind="pinned", course="SQL1", term="2027-2")
+    assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
+    form = rules_form(body_of(web_session, sid), kind="target", skill="ai.prompt", level="3")
+    assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
+    stored = body_of(web_session, sid)
+    li, wang = stored["learners"]
+    assert li["pinned"] == {"SQL1": "2027-2"} and "pinned" not in wang
+    assert li["target"] == wang["target"] == {"ai.prompt": 3}
+    scenarios.parse_scenario(stored)
+    page = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
+    assert "Prompt design at level 3 (proficient)" in page
+
+
+def test_remove_a_rule(app, staff_client, web_session):
+    body = tiny_scenario()
+    for lr in body["learners"]:
+        lr["excluded"] = ["AI1"]
+    body["learners"][0]["required"] = ["SQL1"]
+    sid = store(app, body)
+    form = rules_form(body, drop=["excluded::AI1"])
+    assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
+    li, wang = body_of(web_session, sid)["learners"]
+    assert "excluded" not in li and "excluded" not in wang
+    assert li["required"] == ["SQL1"]
+
+
+def test_picker_errors_are_named_by_field_and_save_nothing(app, staff_client, web_session):
+    body = tiny_scenario()
+    body["learners"][0]["excluded"] = ["MKT1"]
+    body["learners"][1]["terms"] = ["2027-1"]
+    sid = store(app, body)
+    before = body_of(web_session, sid)
+    cases = [
+        ({"kind": "pinned", "course": "", "term": ""}, "new_rule-course-errors", "choose a course"),
+        ({"kind": "pinned", "course": "SQL1", "term": "2027-2"}, "new_rule-term-errors",
+         "wang.wei does not study in 2027-2"),
+        ({"kind": "required", "course": "MKT1"}, "new_rule-course-errors",
+         "li.na may already not take MKT1"),
+        ({"kind": "required", "course": "NOPE"}, "new_rule-course-errors", "no course &#34;NOPE&#34;"),
+        ({"kind": "target", "skill": "data.sql", "level": "7"}, "new_rule-value-errors",
+         "choose a level 1-4"),
+        ({"kind": "learner_budget", "amount": "50"}, "new_rule-scope-errors", "choose a learner"),
+        ({"scope": "li.na", "kind": "learner_budget", "amount": "-1"}, "new_rule-value-errors",
+         "must be ≥ 0"),
+        ({"scope": "ghost", "kind": "required", "course": "SQL1"}, "new_rule-scope-errors",
+         "no learner &#34;ghost&#34;"),
+        ({"course": "SQL1"}, "new_rule-kind-errors", "choose what the rule says"),
+    ]  # fmt: skip
+    for new, where, message in cases:
+        response = staff_client.post(f"/scenarios/{sid}", data=rules_form(body, **new))
+        assert response.status_code == 422, new
+        page = response.get_data(as_text=True)
+        at = page.index(f'id="{where}"')
+        assert message in page[at : at + 400], (new, page[at : at + 400])
+        # the choices stay selected for the next try
+        if new.get("course") == "SQL1" and new.get("kind") == "pinned":
+            assert '<option value="SQL1" selected>' in page
+    assert body_of(web_session, sid) == before
+
+
+def test_legacy_rule_lines_still_accepted(app, staff_client, web_session):
+    """The API and older forms post `rules` lines; they keep working."""
+    sid = store(app, tiny_scenario())
+    form = editor_form(tiny_scenario(), rules="required::AI1\nlearner_budget:li.na:900")
+    assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
+    li, wang = body_of(web_session, sid)["learners"]
+    assert li["required"] == wang["required"] == ["AI1"] and li["budget"] == 900
