@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from planner.models.accounts import USER_ROLES, User
-from planner.models.base import utcnow
+from planner.models.base import iso_utc, utcnow
 from planner.models.catalog import (
     Course,
     CourseRequiresSkill,
@@ -75,5 +75,6 @@ __all__ = [
     "TermCalendar",
     "User",
     "metadata",
+    "iso_utc",
     "utcnow",
 ]

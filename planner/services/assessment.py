@@ -42,6 +42,7 @@ from planner.models import (
     RoleRequirement,
     Skill,
     SkillArea,
+    iso_utc,
     utcnow,
 )
 from planner.models.assess import CheckAttempt
@@ -602,18 +603,18 @@ def export_learner(session: Session, learner_id: str) -> dict:
     calibrated = calibrate_learner(session, learner_id)
     return {
         "format": "planner-assessment-export/1",
-        "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "exported_at": iso_utc(utcnow()),
         "learner": {"id": learner.id, "name": learner.name, "role": learner.role_id},
         "ratings": [
             {"skill": a.skill_id, "source": a.source, "level": a.level,
-             "confidence": a.confidence, "created_at": a.created_at.isoformat()}
+             "confidence": a.confidence, "created_at": iso_utc(a.created_at)}
             for a in ratings
         ],
         "checks": [
             {"id": t.id, "skill": t.skill_id, "status": t.status, "questions": t.question_ids,
              "answers": t.answers, "results": t.results, "level": t.level, "capped": t.capped,
-             "created_at": t.created_at.isoformat(),
-             "submitted_at": t.submitted_at.isoformat() if t.submitted_at else None}
+             "created_at": iso_utc(t.created_at),
+             "submitted_at": iso_utc(t.submitted_at)}
             for t in attempts
         ],
         "calibrated": {

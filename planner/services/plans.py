@@ -103,17 +103,28 @@ class Catalog:
         return (self.learners.get(learner_id) or {}).get("count", 1)
 
 
-def compare_plans(session: Session, a_id: int, b_id: int, scenario_id: int) -> Comparison:
-    """compare() of two stored plans, cached: plans never change, the catalog stamp is keyed."""
-    stamp = session.exec(
-        select(ScenarioRecord.updated_at).where(ScenarioRecord.id == scenario_id)
-    ).first()
+def compare_plans(
+    session: Session, a_id: int, b_id: int, scenario_id: int, a_scenario_id: int | None = None
+) -> Comparison:
+    """compare() of two stored plans, cached: plans never change, the catalog stamps are
+    keyed. The plans may belong to different scenarios (each gap is read in its own)."""
+    a_scenario_id = scenario_id if a_scenario_id is None else a_scenario_id
+    stamps = session.exec(
+        select(ScenarioRecord.id, ScenarioRecord.updated_at).where(
+            ScenarioRecord.id.in_({scenario_id, a_scenario_id})
+        )
+    ).all()
 
     def build():
-        catalog = catalog_for(session, scenario_id)
-        return compare(catalog, plan_model(session, a_id), plan_model(session, b_id))
+        return compare(
+            catalog_for(session, scenario_id),
+            plan_model(session, a_id),
+            plan_model(session, b_id),
+            catalog_a=catalog_for(session, a_scenario_id),
+        )
 
-    return _comparisons.get((_bind_key(session), a_id, b_id, scenario_id, str(stamp)), build)
+    key = (_bind_key(session), a_id, b_id, scenario_id, a_scenario_id, str(sorted(stamps)))
+    return _comparisons.get(key, build)
 
 
 def catalog_for(session: Session, scenario_id: int) -> Catalog | None:
@@ -325,7 +336,8 @@ class Comparison:
     gaps: list[tuple[str, str, float, float]]  # skill, name, gap A, gap B
 
 
-def compare(catalog: Catalog, a: Plan, b: Plan) -> Comparison:
+def compare(catalog: Catalog, a: Plan, b: Plan, catalog_a: Catalog | None = None) -> Comparison:
+    """B against A; `catalog` is B's scenario, `catalog_a` A's when it differs."""
     objective = [
         (name, (a.objective or {}).get(name), (b.objective or {}).get(name))
         for name in OBJECTIVE_NAMES
@@ -340,12 +352,80 @@ def compare(catalog: Catalog, a: Plan, b: Plan) -> Comparison:
             removed.append((*key, ta))
         elif ta != tb:
             moved.append((*key, ta, tb))
-    ga, gb = skill_gaps(catalog, a), skill_gaps(catalog, b)
+    ga, gb = skill_gaps(catalog_a or catalog, a), skill_gaps(catalog, b)
+    names = catalog_a or catalog
     gaps = [
-        (s, catalog.skill_name(s), ga.get(s, 0.0), gb.get(s, 0.0))
+        (
+            s,
+            catalog.skill_name(s) if s in catalog.skills else names.skill_name(s),
+            ga.get(s, 0.0),
+            gb.get(s, 0.0),
+        )
         for s in sorted(set(ga) | set(gb), key=lambda s: -(ga.get(s, 0) + gb.get(s, 0)))
     ]
     return Comparison(objective, added, removed, moved, gaps)
+
+
+@dataclass
+class SideCourse:
+    course: str
+    title: str
+    change: str  # "same", "added" (only in B), "removed" (only in A), "moved"
+    other_term: str | None = None  # for "moved": the term in the other plan
+
+
+@dataclass
+class SideRow:
+    term: str
+    a: list[SideCourse] | None  # None: the learner does not study in this term in A
+    b: list[SideCourse] | None
+
+
+def side_by_side(
+    catalog_a: Catalog, a: Plan, catalog_b: Catalog, b: Plan, learner_id: str
+) -> list[SideRow]:
+    """One learner's two schedules term by term, each course marked with its change."""
+    la, lb = _learner_plan(a, learner_id), _learner_plan(b, learner_id)
+    sched_a = la.schedule if la else {}
+    sched_b = lb.schedule if lb else {}
+    where_a = {c: t for t, cs in sched_a.items() for c in cs}
+    where_b = {c: t for t, cs in sched_b.items() for c in cs}
+    order = [t["id"] for t in catalog_a.terms]
+    order += [t["id"] for t in catalog_b.terms if t["id"] not in order]
+    order += [t for t in [*sched_a, *sched_b] if t not in order]
+
+    def cell(schedule, term, mine, theirs, catalog, only):
+        if term not in schedule:
+            return None
+        out = []
+        for cid in schedule[term]:
+            other = theirs.get(cid)
+            change = "same" if other == term else (only if other is None else "moved")
+            title = (catalog.courses.get(cid) or {}).get("title", "")
+            out.append(SideCourse(cid, title, change, other if change == "moved" else None))
+        return out
+
+    rows = []
+    for term in order:
+        if term not in sched_a and term not in sched_b:
+            continue
+        rows.append(
+            SideRow(
+                term,
+                cell(sched_a, term, where_a, where_b, catalog_a, "removed"),
+                cell(sched_b, term, where_b, where_a, catalog_b, "added"),
+            )
+        )
+    return rows
+
+
+def compared_learners(a: Plan, b: Plan, result: Comparison) -> list[tuple[str, bool]]:
+    """Every learner of either plan (A's order first), and whether its courses changed."""
+    changed = {lid for lid, *_ in [*result.added, *result.removed, *result.moved]}
+    ids = [lp.id for lp in a.learners]
+    seen = set(ids)
+    ids += [lp.id for lp in b.learners if lp.id not in seen]
+    return [(lid, lid in changed) for lid in ids]
 
 
 def _taken(plan: Plan) -> dict[tuple[str, str], str]:

@@ -9,6 +9,7 @@ any-of group of c (either may be the one a student takes, so both delay c).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,8 @@ import pandas as pd
 
 from planner.scenario import Learner, Plan, Scenario, ScenarioError
 from planner.scenario.load import Problem
+
+INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column
 
 
 @dataclass
@@ -52,19 +55,33 @@ class ProgramReport:
         ]
         return pd.DataFrame(rows, columns=["role", "entrant", "term", "course", "status"])
 
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The report's tables by name (the CLI's CSV files and the web page's exports)."""
+        return {
+            "coverage": self.coverage,
+            "uncovered": self.uncovered,
+            "metrics": self.metrics,
+            "plans": self.plans_frame(),
+        }
+
+    def csv(self, name: str) -> str:
+        return self.frames()[name].to_csv(index=name in INDEXED)
+
+    def xlsx(self) -> bytes:
+        """One workbook, a sheet per table."""
+        out = io.BytesIO()
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
+            for name, frame in self.frames().items():
+                frame.to_excel(writer, sheet_name=name, index=name in INDEXED)
+        return out.getvalue()
+
     def write(self, out_dir: str | Path) -> list[Path]:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        files = {
-            "coverage.csv": self.coverage,
-            "uncovered.csv": self.uncovered,
-            "metrics.csv": self.metrics,
-            "plans.csv": self.plans_frame(),
-        }
         written = []
-        for name, frame in files.items():
-            path = out / name
-            frame.to_csv(path, index=name in ("coverage.csv", "metrics.csv"), encoding="utf-8")
+        for name, frame in self.frames().items():
+            path = out / f"{name}.csv"
+            frame.to_csv(path, index=name in INDEXED, encoding="utf-8")
             written.append(path)
         path = out / "report.md"
         path.write_text(self.markdown(), encoding="utf-8")
@@ -267,3 +284,141 @@ def design_program(
         metrics=metrics,
         longest_chain=chain,
     )
+
+
+# --------------------------------------------------------------------------- the web page
+
+# A page waits for the role tracks: each track's solve is capped (the file's own limit
+# when lower), so a page never hangs on one hard track.
+PAGE_TIME_LIMIT_S = 5.0
+SORT_KEYS = ("course", "skills")  # besides a skill id or a metric name
+
+
+@dataclass
+class ProgramPage:
+    """What the program-design page shows of one scenario or curriculum."""
+
+    source: str  # "scenario" or "curriculum"
+    ident: str
+    title: str
+    scenario: Scenario
+    report: ProgramReport
+
+    def skill_name(self, skill_id: str) -> str:
+        for k in self.scenario.skills:
+            if k.id == skill_id:
+                return k.name or k.id
+        return skill_id
+
+    def role_name(self, role_id: str) -> str:
+        for r in self.scenario.roles:
+            if r.id == role_id:
+                return r.name or r.id
+        return role_id
+
+    def course_title(self, course_id: str) -> str:
+        return self.scenario.course(course_id).title if course_id in self._course_ids else ""
+
+    @property
+    def _course_ids(self) -> set[str]:
+        return {c.id for c in self.scenario.courses}
+
+    def coverage_rows(self, sort: str = "course", ascending: bool | None = None):
+        """(course, title, [level per skill], skills taught), sorted by a column: the
+        course id (A→Z by default), a skill id or "skills" (most taught first)."""
+        cov = self.report.coverage
+        taught = (cov > 0).sum(axis=1)
+        rows = [
+            (cid, self.course_title(cid), [int(v) for v in cov.loc[cid]], int(taught[cid]))
+            for cid in cov.index
+        ]
+        skills = list(cov.columns)
+        if sort in skills:
+            i = skills.index(sort)
+            key = lambda r: r[2][i]  # noqa: E731
+        elif sort == "skills":
+            key = lambda r: r[3]  # noqa: E731
+        else:
+            return sorted(rows, key=lambda r: r[0], reverse=ascending is False)
+        return sorted(rows, key=key, reverse=not ascending)  # stable: ties keep file order
+
+    def metric_rows(self, sort: str = "complexity"):
+        frame = self.report.metrics
+        key = sort if sort in frame.columns else "complexity"
+        frame = frame.sort_values([key, "blocking"], ascending=False, kind="stable")
+        return [(cid, self.course_title(cid), *map(int, row)) for cid, row in frame.iterrows()]
+
+
+def _page_report(scenario: Scenario) -> ProgramReport:
+    limit = min(scenario.options.time_limit_s, PAGE_TIME_LIMIT_S)
+    return design_program(scenario, time_limit_s=limit, workers=1)
+
+
+_pages: dict = {}
+
+
+def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
+    """The program design of a stored scenario (cached until the scenario changes)."""
+    from planner.models import ScenarioRecord
+    from planner.services.scenarios import parsed
+
+    record = session.get(ScenarioRecord, scenario_id)
+    if record is None:
+        return None
+    key = (str(session.get_bind().url), "scenario", scenario_id, str(record.updated_at))
+    if key not in _pages:
+        scenario = parsed(record)
+        _remember(key, ProgramPage("scenario", str(scenario_id), record.name, scenario,
+                                   _page_report(scenario)))  # fmt: skip
+    return _pages[key]
+
+
+def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
+    """The program design of a catalogue curriculum: its courses, calendar, learners and
+    the roles they aim at (every role when it has no learners)."""
+    from sqlmodel import select
+
+    from planner.models import Curriculum, Role
+    from planner.services.scenario_build import scenario_from_db
+
+    curriculum = session.get(Curriculum, curriculum_id)
+    if curriculum is None:
+        return None
+    roles = list(session.exec(select(Role.id).order_by(Role.id)).all())
+    scenario = scenario_from_db(session, curriculum_id=curriculum_id, role_ids=roles)
+    key = (str(session.get_bind().url), "curriculum", curriculum_id, _fingerprint(scenario))
+    if key not in _pages:
+        page = ProgramPage("curriculum", curriculum_id, curriculum.name or curriculum_id,
+                           scenario, _page_report(scenario))  # fmt: skip
+        _remember(key, page)
+    return _pages[key]
+
+
+def _fingerprint(scenario: Scenario) -> str:
+    import hashlib
+
+    from planner.scenario.load import dump_json
+
+    return hashlib.sha1(dump_json(scenario).encode()).hexdigest()
+
+
+def _remember(key, page: ProgramPage) -> None:
+    if len(_pages) > 16:
+        _pages.clear()
+    _pages[key] = page
+
+
+def curricula(session) -> list[tuple[str, str, int]]:
+    """(id, name, number of courses) of every curriculum, for the page's index."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from planner.models import Course, Curriculum
+
+    counts = dict(
+        session.exec(
+            select(Course.curriculum_id, func.count()).group_by(Course.curriculum_id)
+        ).all()
+    )
+    rows = session.exec(select(Curriculum.id, Curriculum.name).order_by(Curriculum.id)).all()
+    return [(cid, name or cid, counts.get(cid, 0)) for cid, name in rows]

@@ -236,16 +236,19 @@ def plan():
         flash(f"Cannot plan yet: {exc}", "error")
         return redirect(url_for("assess.profile"))
     run_id = jobs.submit(current_app._get_current_object(), record.id)
-    flash(f"Your personal plan is being computed (run {run_id}).", "success")
+    flash(f"Started planning your path (run {run_id}).", "success")
     return redirect(url_for("assess.my_plan"))
 
 
 def _run_context(session, run) -> dict:
+    from planner.services import jobs
+
     result = personal.personal_result(session, _me(), run) if run is not None else None
     return {
         "run": run,
         "active": run is not None and run.status in ("queued", "running"),
-        "elapsed": personal.elapsed_s(run) if run is not None else None,
+        "elapsed": jobs.elapsed_s(run) if run is not None else None,
+        "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status) if run else None,
         "result": result,
         "level_names": svc.LEVEL_NAMES,
     }

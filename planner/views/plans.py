@@ -191,14 +191,30 @@ def apply_fix(plan_id: int, index: int):
 @bp.get("/compare")
 @staff_required
 def compare():
+    """Two plans of any scenarios: ?a=&b= (a scenario's A/B radios) or two ?plan= (the Plans
+    list's check boxes)."""
     session = get_session()
+    picked = request.args.getlist("plan")
+    if picked and not (request.args.get("a") or request.args.get("b")):
+        if len(picked) != 2 or not all(p.isdigit() for p in picked):
+            flash(f"Tick exactly two plans to compare (you ticked {len(picked)}).", "error")
+            return redirect(url_for("plans.index"))
+        older, newer = sorted(int(p) for p in picked)
+        return redirect(url_for("plans.compare", a=older, b=newer))
     a_id, b_id = id_arg("a"), id_arg("b")
     if a_id is None or b_id is None:
         abort(400, description="Choose two plans to compare (?a=<plan id>&b=<plan id>).")
     a, b = _header_or_404(session, a_id), _header_or_404(session, b_id)
     plan_a, plan_b = svc.plan_model(session, a_id), svc.plan_model(session, b_id)
+    catalog_a = svc.catalog_for(session, a.scenario_id)
     catalog_b = svc.catalog_for(session, b.scenario_id)
-    result = svc.compare_plans(session, a_id, b_id, b.scenario_id)
+    result = svc.compare_plans(session, a_id, b_id, b.scenario_id, a.scenario_id)
+    learners = svc.compared_learners(plan_a, plan_b, result)
+    learner_id = request.args.get("learner")
+    if learner_id not in {lid for lid, _ in learners}:
+        learner_id = next((lid for lid, changed in learners if changed), None)
+        learner_id = learner_id or (learners[0][0] if learners else None)
+    rows = svc.side_by_side(catalog_a, plan_a, catalog_b, plan_b, learner_id) if learner_id else []
     labels = [name for _, name, *_ in result.gaps[:20]]
     chart = None
     if labels:
@@ -220,10 +236,11 @@ def compare():
         result=result,
         chart=chart,
         catalog=catalog_b,
-        names={
-            a_id: svc.catalog_for(session, a.scenario_id).name,
-            b_id: catalog_b.name,
-        },
+        catalog_a=catalog_a,
+        learners=learners,
+        learner_id=learner_id,
+        rows=rows,
+        names={a_id: catalog_a.name, b_id: catalog_b.name},
     )
 
 

@@ -226,7 +226,7 @@ def save(scenario_id: int):
     session.commit()
     if request.form.get("then") == "solve":
         run_id = jobs.submit(None, record.id)
-        flash("Saved. Solving…", "success")
+        flash(f"Saved, and started solving (run {run_id}).", "success")
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
     flash("Rule added." if request.form.get("then") == "add" else "Scenario saved.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
@@ -306,7 +306,11 @@ def _run_panel(run_id: int):
     if run is None:
         abort(404, description=f"There is no solve run {run_id}.")
     session.refresh(run)
-    context = {"run": run}
+    context = {
+        "run": run,
+        "elapsed": jobs.elapsed_s(run),
+        "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status),
+    }
     if run.status == "done" and run.plan_id:
         context.update(_plan_context(session, run.scenario_id, run.plan_id))
     return render_template("scenarios/_run.html", **context)
