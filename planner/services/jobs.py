@@ -435,7 +435,7 @@ def elapsed_s(run: SolveRun, now: datetime | None = None) -> float | None:
 STAGE_WORDS = {
     "building": "Preparing the data",
     "feasibility": "Looking for any valid plan",
-    "gap": "Closing skill gaps",
+    "gap": "Closing as many skill gaps as it can",
     "cost": "Keeping the cost down",
     "credits": "Keeping the workload down",
     "lateness": "Finishing as early as possible",
@@ -445,7 +445,7 @@ STAGE_WORDS = {
 
 def stage_words(stage: str | None, status: str = "running") -> str:
     """A solver stage label in plain words: "gap: column generation round 3" ->
-    "Closing skill gaps (estimating the best possible, pass 3)"."""
+    "Closing as many skill gaps as it can (estimating the best possible, pass 3)"."""
     if status == "queued":
         return "Waiting for a free solver"
     if status in ("done", "failed", "cancelled"):
