@@ -3,6 +3,8 @@
 
 Screenshots (PLANNER_SCREENSHOTS=1) of a few phone pages go to docs/screenshots/."""
 
+import re
+
 import pytest
 
 from planner.services import jobs
@@ -44,23 +46,25 @@ def phone(browser, live_server):
 
 @pytest.fixture
 def solved_twice(live_server):
-    """A scenario with two plans (a second under tighter credit limits)."""
+    """A scenario with three plans: a second under tighter credit limits, a third
+    infeasible (with its diagnosis)."""
     from planner.db import get_engine, session_scope
     from planner.models import ScenarioRecord, SolveRun
     from planner.services import scenarios
 
     runner = jobs.runner_for(live_server.app)
-    body = upskilling_scenario("Phone check 手机")
+    body = upskilling_scenario("Phone check")
     with session_scope(get_engine(live_server.app)) as session:
         sid = scenarios.save_new(session, body).id
     plans = []
-    for limit in (6, 3):
+    for limit in (6, 3, "infeasible"):
         with session_scope(get_engine(live_server.app)) as session:
             record = session.get(ScenarioRecord, sid)
-            record.body = {
-                **record.body,
-                "terms": [{**t, "max_credits": limit} for t in body["terms"]],
-            }
+            if limit == "infeasible":  # close every gap on a tiny budget: a diagnosis page
+                record.body = {**record.body, "gap_mode": "close", "constraints": {"budget": 100}}
+            else:
+                terms = [{**t, "max_credits": limit} for t in body["terms"]]
+                record.body = {**record.body, "terms": terms}
         run_id = runner.submit(sid)
         assert runner.wait(run_id, 60)
         with session_scope(get_engine(live_server.app)) as session:
@@ -68,8 +72,9 @@ def solved_twice(live_server):
     return sid, plans
 
 
-def assert_fits(page, url: str) -> None:
-    page.goto(url)
+def assert_fits(page, url: str, status: int = 200) -> None:
+    response = page.goto(url)
+    assert response.status == status, f"{url}: HTTP {response.status}"
     page.wait_for_load_state("networkidle")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     culprits = page.evaluate(OVERFLOW_JS) if width > PHONE["width"] else []
@@ -77,7 +82,7 @@ def assert_fits(page, url: str) -> None:
 
 
 def test_staff_pages_fit_a_phone(phone, solved_twice):
-    sid, (a, b) = solved_twice
+    sid, (a, b, infeasible) = solved_twice
     browser_sign_in(phone, "staff")
     # navigation folds into the Menu button and opens on a tap
     nav = phone.locator("#mainnav")
@@ -102,6 +107,7 @@ def test_staff_pages_fit_a_phone(phone, solved_twice):
         "/plans/",
         f"/plans/{b}",
         f"/plans/{b}/print",
+        f"/plans/{infeasible}",
         f"/plans/compare?a={a}&b={b}",
         "/cohort/",
         "/program/",
@@ -111,8 +117,15 @@ def test_staff_pages_fit_a_phone(phone, solved_twice):
         "/assess/staff/test.learner",
         "/profile",
     ]
+    for kind in ("courses", "skills", "roles", "learners", "calendars", "areas"):
+        pages.append(f"/catalog/{kind}/new")
+        phone.goto(f"/catalog/{kind}/")
+        pages.append(phone.locator("#results table a").first.get_attribute("href"))
+    assert_fits(phone, "/plans/999999999", status=404)  # the error page fits too
     for url in pages:
         assert_fits(phone, url)
+        if url == f"/plans/{infeasible}":
+            assert phone.locator(".diagnosis").count() == 1  # the fixes fit too
         if url == f"/scenarios/{sid}":
             shot(phone, "phone-scenario-editor", full_page=True)
         if url.startswith("/plans/compare"):
@@ -127,6 +140,11 @@ def test_learner_pages_fit_a_phone(phone):
     # a check in progress, and a personal plan with its term grid
     phone.get_by_role("button", name="Start the check").click()
     phone.locator("fieldset.question").first.wait_for()
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    for box in phone.locator("fieldset.question").all():
+        box.locator("input[type=radio]").first.check()
+    phone.get_by_role("button", name="Submit answers").click()
+    phone.get_by_role("heading", name=re.compile("level")).wait_for()
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     phone.goto("/assess/plan")
     phone.get_by_role("button", name="Plan").first.click()
