@@ -329,6 +329,21 @@ def new_rule(body: dict, new: NewRule) -> tuple[Rule | None, list[Problem]]:
     return (None if problems else rule), problems
 
 
+def name_learners(body: dict, problems: list[Problem]) -> list[Problem]:
+    """Contract problems about `learners[i]` also name the learner (the page lists rules
+    by learner id, not by position in the file)."""
+    import re
+
+    learners = body.get("learners", [])
+    out = []
+    for p in problems:
+        m = re.match(r"learners\[(\d+)\]", p.path)
+        if m and int(m.group(1)) < len(learners):
+            p = Problem(p.path, f"learner {learners[int(m.group(1))]['id']}: {p.message}")
+        out.append(p)
+    return out
+
+
 def _clash(learner: dict, kind: str, course: str) -> str | None:
     """Why the learner cannot also have this course rule, if it cannot."""
     required = course in (learner.get("required") or [])

@@ -26,6 +26,7 @@ from planner.services.scenario_rules import (
     GAP_MODES,
     NewRule,
     apply_rules,
+    name_learners,
     new_rule,
     posted,
     rules_text,
@@ -358,7 +359,7 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
     try:
         parse_scenario(new)
     except ScenarioError as exc:
-        problems += exc.problems
+        problems += name_learners(new, exc.problems)
     return new, problems
 
 

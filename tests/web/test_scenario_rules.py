@@ -136,3 +136,12 @@ def test_legacy_rule_lines_still_accepted(app, staff_client, web_session):
     assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
     li, wang = body_of(web_session, sid)["learners"]
     assert li["required"] == wang["required"] == ["AI1"] and li["budget"] == 900
+
+
+def test_contract_problems_name_the_learner(app, staff_client):
+    sid = store(app, tiny_scenario())
+    form = editor_form(tiny_scenario(), rules="pinned:wang.wei:SQL1:2099-9")
+    response = staff_client.post(f"/scenarios/{sid}", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "learners[1].pinned.SQL1" in page and "learner wang.wei:" in page
