@@ -462,3 +462,17 @@ def stage_words(stage: str | None, status: str = "running") -> str:
     elif detail == "integer master":
         words += " (turning the estimate into whole plans)"
     return words
+
+
+def objective_parts(values: dict | None, *, plans_only: bool = False) -> list[tuple[str, float]]:
+    """A run's best objective or bound by objective name, latest value per name. The
+    solver keys some reports by stage ("gap: column generation round 2"); with
+    `plans_only`, estimates from column generation (not yet a plan) are left out."""
+    out: dict[str, float] = {}
+    for key, value in (values or {}).items():
+        head, _, detail = str(key).partition(": ")
+        if plans_only and detail.startswith("column generation"):
+            continue
+        if head in ("gap", "cost", "credits", "lateness") and isinstance(value, int | float):
+            out[head] = value
+    return list(out.items())

@@ -310,6 +310,8 @@ def _run_panel(run_id: int):
         "run": run,
         "elapsed": jobs.elapsed_s(run),
         "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status),
+        "best": jobs.objective_parts(run.best_objective, plans_only=True),
+        "bound": jobs.objective_parts(run.bound),
     }
     if run.status == "done" and run.plan_id:
         context.update(_plan_context(session, run.scenario_id, run.plan_id))

@@ -130,3 +130,10 @@ def test_navigation_links_program_and_calibration_and_favicon(staff_client, clie
     icon = client.get("/favicon.ico")
     assert icon.status_code == 301 and icon.headers["Location"].endswith("/static/favicon.svg")
     assert client.get("/static/favicon.svg").status_code == 200
+
+
+def test_objective_parts_by_name_without_estimates():
+    best = {"gap: column generation round 2": 7.5, "gap: integer master": 9, "cost": 300}
+    assert jobs.objective_parts(best, plans_only=True) == [("gap", 9), ("cost", 300)]
+    assert jobs.objective_parts({"gap: column generation round 2": 7.5}) == [("gap", 7.5)]
+    assert jobs.objective_parts(None) == []
