@@ -428,6 +428,18 @@ def compared_learners(a: Plan, b: Plan, result: Comparison) -> list[tuple[str, b
     return [(lid, lid in changed) for lid in ids]
 
 
+def learner_options(
+    learners: list[tuple[str, bool]], current: str | None, limit: int = 300
+) -> list[tuple[str, bool]]:
+    """The compare page's learner list: changed learners first, at most `limit` (a plan of
+    5,000 learners would make a page of options), always with the current one."""
+    ordered = [x for x in learners if x[1]] + [x for x in learners if not x[1]]
+    shown = ordered[:limit]
+    if current and all(lid != current for lid, _ in shown):
+        shown += [x for x in learners if x[0] == current]
+    return shown
+
+
 def _taken(plan: Plan) -> dict[tuple[str, str], str]:
     return {
         (lp.id, cid): term

@@ -216,6 +216,8 @@ class NewRule:
     skill: str = ""
     value: str = ""
 
+    FIELDS = ("scope", "kind", "course", "term", "skill", "value")
+
     @classmethod
     def from_form(cls, form) -> NewRule:
         def get(name: str) -> str:
@@ -429,6 +431,11 @@ class Row:
     program_wide: bool
 
 
+# Up to this many options in all, the pickers come with the page; beyond it (10,000
+# courses) the page shows id boxes and fetches the select lists in a second request.
+INLINE_MAX_OPTIONS = 1500
+
+
 @dataclass
 class Section:
     """The editor's rules section: every rule listed, and the pickers' options."""
@@ -436,6 +443,11 @@ class Section:
     rows: list[Row]
     choices: Choices
     people: int
+
+    @property
+    def inline(self) -> bool:
+        c = self.choices
+        return len(c.learners) + len(c.courses) + len(c.skills) + len(c.terms) <= INLINE_MAX_OPTIONS
 
 
 _sections: dict = {}
@@ -451,9 +463,10 @@ def section(session, record, text: str) -> Section:
     found = _sections.get(key)
     if found is None:
         body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == record.id)).one()
+        picks = choices(body)
         found = (
-            choices(body),
-            _names(body),
+            picks,
+            _names(body, picks),
             sum(lr.get("count", 1) for lr in body.get("learners", [])),
         )
         if len(_sections) > 32:
@@ -473,9 +486,9 @@ def section(session, record, text: str) -> Section:
     return Section(rows=rows, choices=picks, people=people)
 
 
-def _names(body: dict) -> dict:
+def _names(body: dict, picks: Choices) -> dict:
     return {
-        "learners": dict(choices(body).learners),
+        "learners": dict(picks.learners),
         "courses": {c["id"]: c.get("title", "") for c in body.get("courses", [])},
         "skills": {s["id"]: s.get("name", "") for s in body.get("skills", [])},
     }

@@ -205,6 +205,26 @@ def edit(scenario_id: int):
     return render_template("scenarios/edit.html", **_editor_context(record))
 
 
+@bp.get("/<int:scenario_id>/rules/pickers")
+@staff_required
+def rule_pickers(scenario_id: int):
+    """The "Add a rule" select lists of a large scenario, fetched after the editor page."""
+    session = get_session()
+    record = svc.get_header(session, scenario_id)
+    if record is None:
+        abort(404, description=f"There is no scenario {scenario_id}.")
+    picked = scenario_rules.NewRule(
+        **{k: request.args.get(f"new_rule.{k}", "") for k in scenario_rules.NewRule.FIELDS}
+    )
+    return render_template(
+        "scenarios/_rule_pickers.html",
+        rules=scenario_rules.section(session, record, ""),
+        values=svc.EditorValues(new_rule=picked),
+        errors={},
+        typed=False,
+    )
+
+
 @bp.post("/<int:scenario_id>")
 @staff_required
 def save(scenario_id: int):

@@ -80,3 +80,10 @@ def test_side_by_side_marks_moves_both_ways():
         ("AI1", "moved"),
         ("MKT1", "added"),
     ]
+
+
+def test_learner_list_is_capped_changed_first():
+    learners = [(f"p{i}", i % 100 == 0) for i in range(1000)]
+    shown = plan_svc.learner_options(learners, "p999", limit=20)
+    assert shown[:10] == [(f"p{i}", True) for i in range(0, 1000, 100)]
+    assert len(shown) == 21 and shown[-1] == ("p999", False)  # the current one stays

@@ -145,3 +145,31 @@ def test_contract_problems_name_the_learner(app, staff_client):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "learners[1].pinned.SQL1" in page and "learner wang.wei:" in page
+
+
+def test_large_scenario_fetches_the_pickers_after_the_page(app, staff_client, web_session):
+    body = scenarios.synthetic_scenario(courses=1600, learners=30, skills=20, seed=3)
+    sid = store(app, body)
+    page = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
+    assert f'hx-get="/scenarios/{sid}/rules/pickers' in page
+    assert '<input id="new_rule-course" name="new_rule.course"' in page  # works without JS
+    assert page.count("<option") < 200  # not 1,600 course options in the page itself
+    lists = staff_client.get(
+        f"/scenarios/{sid}/rules/pickers?new_rule.kind=required&new_rule.course=C00007"
+    ).get_data(as_text=True)
+    assert '<select id="new_rule-course" name="new_rule.course">' in lists
+    assert '<option value="C00007" selected>' in lists and lists.count("<option") > 1600
+    assert "<html" not in lists
+    # a typed id is checked like a picked one
+    stored = body_of(web_session, sid)
+    bad = staff_client.post(
+        f"/scenarios/{sid}", data=rules_form(stored, kind="excluded", course="C99")
+    )
+    assert bad.status_code == 422 and "no course &#34;C99&#34;" in bad.get_data(as_text=True)
+    good = staff_client.post(
+        f"/scenarios/{sid}",
+        data=rules_form(stored, scope="L00002", kind="excluded", course="C00007"),
+    )
+    assert good.status_code == 302
+    learner = body_of(web_session, sid)["learners"][2]
+    assert learner["id"] == "L00002" and learner["excluded"] == ["C00007"]
