@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planner.scenario import Learner, Plan, Scenario, ScenarioError
@@ -246,16 +247,9 @@ def entrant_for(s: Scenario, role: str) -> Learner:
     return Learner(id=f"{role}-entrant", role=role)
 
 
-def design_program(
-    curriculum: Scenario,
-    roles: list[str] | None = None,
-    *,
-    time_limit_s: float | None = None,
-    workers: int | None = None,
-) -> ProgramReport:
-    """Solve one typical entrant per role track and gather coverage and metrics."""
-    from planner.solver import solve
-
+def track_roles(curriculum: Scenario, roles: list[str] | None = None) -> list[str]:
+    """The roles to plan a track for: those asked for (checked), else the entrants'
+    roles, else every role."""
     known = [r.id for r in curriculum.roles]
     if roles:
         unknown = [r for r in roles if r not in known]
@@ -266,15 +260,46 @@ def design_program(
                     for r in unknown
                 ]
             )
-    else:
-        with_learners = [lr.role for lr in curriculum.learners if lr.role]
-        roles = list(dict.fromkeys(with_learners)) or known
+        return list(roles)
+    with_learners = [lr.role for lr in curriculum.learners if lr.role]
+    return list(dict.fromkeys(with_learners)) or known
+
+
+def plan_tracks(
+    curriculum: Scenario,
+    roles: list[str],
+    *,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+) -> list[Track]:
+    """Solve one typical entrant per role."""
+    from planner.solver import solve
+
     tracks = []
     for role in roles:
         entrant = entrant_for(curriculum, role)
         one = curriculum.model_copy(update={"learners": [entrant]})
         plan = solve(one, time_limit_s=time_limit_s, workers=workers)
         tracks.append(Track(role=role, entrant=entrant.id, plan=plan))
+    return tracks
+
+
+def design_program(
+    curriculum: Scenario,
+    roles: list[str] | None = None,
+    *,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    with_tracks: bool = True,
+) -> ProgramReport:
+    """Solve one typical entrant per role track and gather coverage and metrics
+    (`with_tracks=False`: only what needs no solving; the tracks list stays empty)."""
+    roles = track_roles(curriculum, roles)
+    tracks = (
+        plan_tracks(curriculum, roles, time_limit_s=time_limit_s, workers=workers)
+        if with_tracks
+        else []
+    )
     metrics, chain = curriculum_metrics(curriculum)
     return ProgramReport(
         curriculum=curriculum.name,
@@ -288,9 +313,12 @@ def design_program(
 
 # --------------------------------------------------------------------------- the web page
 
-# A page waits for the role tracks: each track's solve is capped (the file's own limit
-# when lower), so a page never hangs on one hard track.
+# The role tracks need a solve each: a small program plans them with the page, a large
+# one in a second request after it. Each track's solve is capped (the file's own limit
+# when lower), so no request hangs on one hard track.
 PAGE_TIME_LIMIT_S = 5.0
+TRACKS_WITH_PAGE_MAX_COURSES = 300
+MATRIX_MAX_ROWS = 300  # coverage rows on the page (the CSV has every course)
 SORT_KEYS = ("course", "skills")  # besides a skill id or a metric name
 
 
@@ -302,7 +330,19 @@ class ProgramPage:
     ident: str
     title: str
     scenario: Scenario
-    report: ProgramReport
+    report: ProgramReport  # without tracks until tracks() ran
+
+    @property
+    def tracks_with_page(self) -> bool:
+        return len(self.scenario.courses) <= TRACKS_WITH_PAGE_MAX_COURSES
+
+    def tracks(self) -> list[Track]:
+        """The role tracks, solved once and kept in the report (exports include them)."""
+        if not self.report.tracks:
+            limit = min(self.scenario.options.time_limit_s, PAGE_TIME_LIMIT_S)
+            roles = track_roles(self.scenario)
+            self.report.tracks = plan_tracks(self.scenario, roles, time_limit_s=limit, workers=1)
+        return self.report.tracks
 
     def skill_name(self, skill_id: str) -> str:
         for k in self.scenario.skills:
@@ -317,41 +357,47 @@ class ProgramPage:
         return role_id
 
     def course_title(self, course_id: str) -> str:
-        return self.scenario.course(course_id).title if course_id in self._course_ids else ""
+        try:
+            return self.scenario.course(course_id).title
+        except KeyError:
+            return ""
 
-    @property
-    def _course_ids(self) -> set[str]:
-        return {c.id for c in self.scenario.courses}
-
-    def coverage_rows(self, sort: str = "course", ascending: bool | None = None):
-        """(course, title, [level per skill], skills taught), sorted by a column: the
-        course id (A→Z by default), a skill id or "skills" (most taught first)."""
+    def coverage_rows(self, sort: str = "course", ascending: bool | None = None, limit=None):
+        """(course, title, [level per skill], skills taught) of the first `limit` courses,
+        sorted by a column: the course id (A→Z by default), a skill id or "skills" (most
+        taught first); ties keep the file's order."""
         cov = self.report.coverage
-        taught = (cov > 0).sum(axis=1)
-        rows = [
-            (cid, self.course_title(cid), [int(v) for v in cov.loc[cid]], int(taught[cid]))
-            for cid in cov.index
-        ]
+        values = cov.to_numpy()
+        ids = list(cov.index)
+        taught = (values > 0).sum(axis=1)
         skills = list(cov.columns)
         if sort in skills:
-            i = skills.index(sort)
-            key = lambda r: r[2][i]  # noqa: E731
+            key = values[:, skills.index(sort)]
         elif sort == "skills":
-            key = lambda r: r[3]  # noqa: E731
+            key = taught
         else:
-            return sorted(rows, key=lambda r: r[0], reverse=ascending is False)
-        return sorted(rows, key=key, reverse=not ascending)  # stable: ties keep file order
+            key = None
+        if key is None:
+            order = sorted(range(len(ids)), key=ids.__getitem__, reverse=ascending is False)
+        else:
+            order = list(np.argsort(key if ascending else -key, kind="stable"))
+        return [
+            (ids[k], self.course_title(ids[k]), [int(v) for v in values[k]], int(taught[k]))
+            for k in order[:limit]
+        ]
 
-    def metric_rows(self, sort: str = "complexity"):
+    def metric_rows(self, sort: str = "complexity", limit=None):
         frame = self.report.metrics
         key = sort if sort in frame.columns else "complexity"
         frame = frame.sort_values([key, "blocking"], ascending=False, kind="stable")
-        return [(cid, self.course_title(cid), *map(int, row)) for cid, row in frame.iterrows()]
+        return [
+            (row.Index, self.course_title(row.Index), *(int(v) for v in row[1:]))
+            for row in frame.head(limit if limit is not None else len(frame)).itertuples()
+        ]
 
 
 def _page_report(scenario: Scenario) -> ProgramReport:
-    limit = min(scenario.options.time_limit_s, PAGE_TIME_LIMIT_S)
-    return design_program(scenario, time_limit_s=limit, workers=1)
+    return design_program(scenario, with_tracks=False)
 
 
 _pages: dict = {}

@@ -14,6 +14,7 @@ from planner.views.downloads import download
 
 bp = Blueprint("program", __name__, url_prefix="/program")
 
+METRIC_ROWS = 60  # the most blocking courses on the page (the CSV has every course)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,6 +53,10 @@ def curriculum(curriculum_id: str):
 def _show(page: svc.ProgramPage):
     export = request.args.get("export", "")
     stem = f"program-{page.source}-{page.ident}"
+    if export in ("xlsx", "plans"):
+        page.tracks()
+    if request.args.get("part") == "tracks":  # the tracks of a large program, by HTMX
+        return render_template("program/_tracks.html", page=page, tracks=page.tracks())
     if export == "xlsx":
         return download(page.report.xlsx(), XLSX, f"{stem}.xlsx")
     if export:
@@ -62,12 +67,16 @@ def _show(page: svc.ProgramPage):
         )
     sort = request.args.get("sort", "course")
     ascending = {"asc": True, "desc": False}.get(request.args.get("dir", ""))
+    inline = page.tracks_with_page or request.args.get("tracks") == "1"
     return render_template(
         "program/view.html",
         page=page,
         report=page.report,
+        tracks=page.tracks() if inline else None,
         sort=sort,
         ascending=ascending,
-        coverage=page.coverage_rows(sort, ascending),
-        metrics=page.metric_rows(request.args.get("metric", "complexity")),
+        coverage=page.coverage_rows(sort, ascending, limit=svc.MATRIX_MAX_ROWS),
+        coverage_total=len(page.report.coverage),
+        metrics=page.metric_rows(request.args.get("metric", "complexity"), limit=METRIC_ROWS),
+        metric_total=len(page.report.metrics),
     )

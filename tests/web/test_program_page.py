@@ -96,3 +96,19 @@ def test_linked_from_navigation_and_the_scenario(app, staff_client):
     assert 'href="/program/"' in home
     editor = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
     assert f'href="/program/scenario/{sid}"' in editor
+
+
+def test_large_program_plans_tracks_after_the_page(app, staff_client):
+    from planner.services import scenarios
+
+    body = scenarios.synthetic_scenario(courses=400, learners=6, skills=20, seed=4)
+    sid = store(app, body)
+    page = staff_client.get(f"/program/scenario/{sid}").get_data(as_text=True)
+    assert f'hx-get="/program/scenario/{sid}?part=tracks"' in page
+    assert 'class="track"' not in page  # not solved with the page
+    assert "The first 300 of 400 courses in this order" in page
+    assert page.count('<th scope="row"') == 300
+    part = staff_client.get(f"/program/scenario/{sid}?part=tracks").get_data(as_text=True)
+    assert "<html" not in part and part.count('class="track"') >= 1
+    inline = staff_client.get(f"/program/scenario/{sid}?tracks=1").get_data(as_text=True)
+    assert inline.count('class="track"') == part.count('class="track"')
