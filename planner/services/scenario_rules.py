@@ -250,10 +250,16 @@ class Posted:
         return "\n".join([*self.kept, *([self.text] if self.text else [])])
 
 
-def posted(form) -> Posted:
+STORED = "stored"  # `rules_listed=stored`: the page listed the stored rules
+
+
+def posted(form, stored_text: str) -> Posted:
+    """The editor page posts which of the stored rules to drop (not every rule back, so a
+    scenario with thousands of rules makes no giant form); `rules` lines replace them all."""
     dropped = set(form.getlist("drop_rule"))
+    base = stored_text.splitlines() if form.get("rules_listed") == STORED else []
     return Posted(
-        kept=[line for line in form.getlist("rule") if line not in dropped],
+        kept=[line for line in base if line.strip() and line not in dropped],
         new=NewRule.from_form(form),
         text=form.get("rules", "").strip(),
     )
@@ -429,6 +435,7 @@ class Row:
     says: str
     what: str
     program_wide: bool
+    dropped: bool = False  # ticked for removal in a post that was not saved
 
 
 # Up to this many options in all, the pickers come with the page; beyond it (10,000
@@ -443,6 +450,7 @@ class Section:
     rows: list[Row]
     choices: Choices
     people: int
+    total: int = 0  # every rule, listed or not
 
     @property
     def inline(self) -> bool:
@@ -453,8 +461,14 @@ class Section:
 _sections: dict = {}
 
 
-def section(session, record, text: str) -> Section:
-    """Rows for the rule lines `text` (as saved or as just posted) of a stored scenario."""
+RULES_SHOWN = 300  # rule rows on the page unless asked for all
+
+
+def section(
+    session, record, text: str, show_all: bool = False, dropped: set[str] = frozenset()
+) -> Section:
+    """Rows for the rule lines `text` (as saved or as just posted) of a stored scenario:
+    the first RULES_SHOWN unless `show_all`; `total` counts them all."""
     from sqlmodel import select
 
     from planner.models import ScenarioRecord
@@ -473,17 +487,15 @@ def section(session, record, text: str) -> Section:
             _sections.clear()
         _sections[key] = found
     picks, names, people = found
+    lines = [raw.strip() for raw in text.splitlines() if raw.strip() and not raw.startswith("#")]
     rows = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
+    for line in lines if show_all else lines[:RULES_SHOWN]:
         rule = rule_from_line(line)
         if rule is None:
-            rows.append(Row(line, "?", "unreadable rule", line, False))
+            rows.append(Row(line, "?", "unreadable rule", line, False, line in dropped))
             continue
-        rows.append(_row(rule, line, names, people))
-    return Section(rows=rows, choices=picks, people=people)
+        rows.append(_row(rule, line, names, people, line in dropped))
+    return Section(rows=rows, choices=picks, people=people, total=len(lines))
 
 
 def _names(body: dict, picks: Choices) -> dict:
@@ -497,7 +509,7 @@ def _names(body: dict, picks: Choices) -> dict:
 LEVELS = ("none", "aware", "working", "proficient", "expert")
 
 
-def _row(rule: Rule, line: str, names: dict, people: int) -> Row:
+def _row(rule: Rule, line: str, names: dict, people: int, dropped: bool) -> Row:
     if rule.program_wide:
         who = f"Every learner ({people} {'person' if people == 1 else 'people'})"
     else:
@@ -515,4 +527,4 @@ def _row(rule: Rule, line: str, names: dict, people: int) -> Row:
         what = "close every gap" if rule.value == "close" else "minimise the remaining gap"
     else:
         what = "no limit" if rule.value == "none" else rule.value
-    return Row(line, who, SAYS[rule.kind], what, rule.program_wide)
+    return Row(line, who, SAYS[rule.kind], what, rule.program_wide, dropped)

@@ -287,7 +287,7 @@ def values_from_form(form, body: dict) -> EditorValues:
         gap_mode=form.get("gap_mode", "minimise"),
         objective=[o for o in objective if o],
         time_limit_s=form.get("time_limit_s", "").strip(),
-        rules=posted(form).lines(),
+        rules=posted(form, editor_values(body).rules).lines(),
         new_rule=NewRule.from_form(form),
     )
 

@@ -170,7 +170,14 @@ def _editor_context(record, values=None, problems=()):
     return {
         "record": record,
         "values": values,
-        "rules": scenario_rules.section(session, record, values.rules),
+        # the stored rules, with those this post dropped still ticked (nothing was saved)
+        "rules": scenario_rules.section(
+            session,
+            record,
+            snap.values.rules,
+            show_all=request.args.get("rules") == "all",
+            dropped=set(request.form.getlist("drop_rule")),
+        ),
         "problems": list(problems),
         "errors": by_field,
         "terms": snap.terms,

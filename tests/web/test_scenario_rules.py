@@ -7,14 +7,12 @@ from planner.services import scenario_rules, scenarios
 from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
 
 
-def rules_form(body, lines=None, drop=(), **new) -> MultiDict:
-    """The editor form as the page posts it: listed rules as hidden `rule` fields."""
+def rules_form(body, drop=(), **new) -> MultiDict:
+    """The editor form as the page posts it: the stored rules stay unless ticked."""
     form = editor_form(body)
     form.pop("rules")
     data = MultiDict(form)
-    values = scenarios.editor_values(body)
-    for line in lines if lines is not None else values.rules.splitlines():
-        data.add("rule", line)
+    data.add("rules_listed", "stored")
     for line in drop:
         data.add("drop_rule", line)
     for key, value in new.items():
@@ -52,7 +50,7 @@ def test_page_lists_every_rule_with_names(app, staff_client):
     assert "Every learner (4 people)" in page  # li.na + wang.wei × 3
     assert "MKT1 — Segmentation" in page and "AI1 — Prompting for marketers, in 2027-2" in page
     assert "wang.wei — Analyst (3 people)" in page
-    assert 'value="pinned:wang.wei:AI1:2027-2"' in page
+    assert 'name="drop_rule" value="pinned:wang.wei:AI1:2027-2"' in page
     assert "2 rules · 1 for every learner" in page
     # pickers hold the scenario's own learners, courses, terms and skills
     for option in ('value="li.na"', 'value="SQL2"', 'value="2027-1"', 'value="mkt.seg"'):
@@ -173,3 +171,42 @@ def test_large_scenario_fetches_the_pickers_after_the_page(app, staff_client, we
     assert good.status_code == 302
     learner = body_of(web_session, sid)["learners"][2]
     assert learner["id"] == "L00002" and learner["excluded"] == ["C00007"]
+
+
+def test_ticked_removals_survive_a_failed_save(app, staff_client, web_session):
+    body = tiny_scenario()
+    body["learners"][0]["required"] = ["SQL1"]
+    body["learners"][1]["excluded"] = ["AI1"]
+    sid = store(app, body)
+    form = rules_form(body, drop=["required:li.na:SQL1"], kind="required")  # no course
+    response = staff_client.post(f"/scenarios/{sid}", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="required:li.na:SQL1" aria-label="Remove rule 1" checked' in page
+    assert 'value="excluded:wang.wei:AI1" aria-label="Remove rule 2" >' in page
+    # fixed and posted again as the page now stands: the removal is saved
+    again = rules_form(body, drop=["required:li.na:SQL1"])
+    assert staff_client.post(f"/scenarios/{sid}", data=again).status_code == 302
+    li, wang = body_of(web_session, sid)["learners"]
+    assert "required" not in li and wang["excluded"] == ["AI1"]
+
+
+def test_many_rules_list_the_first_and_keep_the_rest(app, staff_client, web_session):
+    body = scenarios.synthetic_scenario(courses=40, learners=400, skills=10, seed=2)
+    for i, lr in enumerate(body["learners"]):
+        lr["excluded"] = [f"C{i % 40:05d}"]
+    sid = store(app, body)
+    page = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
+    assert "400 rules" in page and "the first 300 listed" in page
+    assert page.count('name="drop_rule"') == 300
+    assert (
+        staff_client.get(f"/scenarios/{sid}?rules=all")
+        .get_data(as_text=True)
+        .count('name="drop_rule"')
+        == 400
+    )
+    form = rules_form(body_of(web_session, sid), drop=["excluded:L00399:C00039"])
+    assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
+    learners = body_of(web_session, sid)["learners"]
+    assert "excluded" not in learners[399]  # a rule not even listed can be dropped by name
+    assert sum("excluded" in lr for lr in learners) == 399  # the unlisted ones are kept
