@@ -10,9 +10,10 @@ words, `kind:LEARNER:...`, with an empty LEARNER for the whole program:
     pinned:li.na:MKT210:2027-1   target::ai.prompting:3
     learner_budget:li.na:1500    learner_max_credits:li.na:9    gap_mode:li.na:close
 
-Ids never contain ":", which keeps the lines unambiguous. The editor posts the rules it
-lists in this form (hidden fields) plus one new rule from its pickers, checked field by
-field here before the result is validated as a scenario file.
+Ids never contain ":", which keeps the lines unambiguous. The editor lists the stored
+rules, posts the lines of those ticked for removal plus one new rule from its pickers
+(checked field by field here), and the result is validated as a scenario file. The API
+and older forms may post every rule as `rules` lines instead.
 """
 
 from __future__ import annotations
