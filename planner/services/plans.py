@@ -440,6 +440,65 @@ def learner_options(
     return shown
 
 
+@dataclass
+class ComparisonPage:
+    """Everything the compare page shows of plans A and B (of any scenarios)."""
+
+    a: PlanRecord
+    b: PlanRecord
+    plan_a: Plan
+    plan_b: Plan
+    result: Comparison
+    chart: object | None  # Markup (SVG)
+    catalog: Catalog  # B's scenario
+    catalog_a: Catalog
+    learners: list[tuple[str, bool]]  # the learner list's options
+    learner_total: int
+    learner_id: str | None
+    rows: list[SideRow]  # that learner, term by term
+    names: dict[int, str]  # plan id -> scenario name
+
+
+def comparison_page(
+    session: Session, a_id: int, b_id: int, learner_id: str | None
+) -> ComparisonPage:
+    """B against A, and one learner side by side (by default the first one that changed)."""
+    a, b = plan_header(session, a_id), plan_header(session, b_id)
+    plan_a, plan_b = plan_model(session, a_id), plan_model(session, b_id)
+    catalog_a = catalog_for(session, a.scenario_id)
+    catalog_b = catalog_for(session, b.scenario_id)
+    result = compare_plans(session, a_id, b_id, b.scenario_id, a.scenario_id)
+    learners = compared_learners(plan_a, plan_b, result)
+    if learner_id not in {lid for lid, _ in learners}:
+        learner_id = next((lid for lid, changed in learners if changed), None)
+        learner_id = learner_id or (learners[0][0] if learners else None)
+    top = result.gaps[:20]
+    chart = None
+    if top:
+        chart = charts.bars(
+            [name for _, name, *_ in top],
+            [gb for *_, gb in top],
+            second=[ga for *_, ga, _gb in top],
+            names=(f"plan #{a_id}", f"plan #{b_id}"),
+            title="Weighted gap per skill",
+        )
+    return ComparisonPage(
+        a=a,
+        b=b,
+        plan_a=plan_a,
+        plan_b=plan_b,
+        result=result,
+        chart=chart,
+        catalog=catalog_b,
+        catalog_a=catalog_a,
+        learners=learner_options(learners, learner_id),
+        learner_total=len(learners),
+        learner_id=learner_id,
+        rows=side_by_side(catalog_a, plan_a, catalog_b, plan_b, learner_id) if learner_id else [],
+        names={a_id: catalog_a.name, b_id: catalog_b.name},
+    )
+
+
 def _taken(plan: Plan) -> dict[tuple[str, str], str]:
     return {
         (lp.id, cid): term

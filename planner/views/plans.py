@@ -204,45 +204,9 @@ def compare():
     a_id, b_id = id_arg("a"), id_arg("b")
     if a_id is None or b_id is None:
         abort(400, description="Choose two plans to compare (?a=<plan id>&b=<plan id>).")
-    a, b = _header_or_404(session, a_id), _header_or_404(session, b_id)
-    plan_a, plan_b = svc.plan_model(session, a_id), svc.plan_model(session, b_id)
-    catalog_a = svc.catalog_for(session, a.scenario_id)
-    catalog_b = svc.catalog_for(session, b.scenario_id)
-    result = svc.compare_plans(session, a_id, b_id, b.scenario_id, a.scenario_id)
-    learners = svc.compared_learners(plan_a, plan_b, result)
-    learner_id = request.args.get("learner")
-    if learner_id not in {lid for lid, _ in learners}:
-        learner_id = next((lid for lid, changed in learners if changed), None)
-        learner_id = learner_id or (learners[0][0] if learners else None)
-    rows = svc.side_by_side(catalog_a, plan_a, catalog_b, plan_b, learner_id) if learner_id else []
-    labels = [name for _, name, *_ in result.gaps[:20]]
-    chart = None
-    if labels:
-        from planner.services import charts
-
-        chart = charts.bars(
-            labels,
-            [gb for *_, gb in result.gaps[:20]],
-            second=[ga for *_, ga, _gb in result.gaps[:20]],
-            names=(f"plan #{a_id}", f"plan #{b_id}"),
-            title="Weighted gap per skill",
-        )
-    return render_template(
-        "plans/compare.html",
-        a=a,
-        b=b,
-        plan_a=plan_a,
-        plan_b=plan_b,
-        result=result,
-        chart=chart,
-        catalog=catalog_b,
-        catalog_a=catalog_a,
-        learners=svc.learner_options(learners, learner_id),
-        learner_total=len(learners),
-        learner_id=learner_id,
-        rows=rows,
-        names={a_id: catalog_a.name, b_id: catalog_b.name},
-    )
+    _header_or_404(session, a_id), _header_or_404(session, b_id)
+    page = svc.comparison_page(session, a_id, b_id, request.args.get("learner"))
+    return render_template("plans/compare.html", **vars(page))
 
 
 # -- rule labels in words ----------------------------------------------------------------------
