@@ -193,3 +193,28 @@ def test_compare_plans_of_two_scenarios_and_the_run_panel(page, live_server):
     page.wait_for_url(re.compile(r".*learner=wang\.wei.*"))
     assert "(4 people)" in page.locator("#side-by-side").inner_text()
     shot(page, "plan-compare-side-by-side")
+
+
+def test_rules_of_a_large_scenario_load_their_pickers_after_the_page(page, live_server):
+    from planner.db import get_engine, session_scope
+    from planner.services import scenarios
+
+    body = scenarios.synthetic_scenario(courses=1600, learners=12, skills=20, seed=8)
+    body["name"] = "Large catalogue for rules"
+    with session_scope(get_engine(live_server.app)) as session:
+        sid = scenarios.save_new(session, body).id
+    browser_sign_in(page, "staff")
+    page.goto(f"/scenarios/{sid}")
+    course = page.locator("select#new_rule-course")  # swapped in for the id box by HTMX
+    course.wait_for(state="attached")
+    assert course.locator("option").count() == 1601
+    new = page.locator("#new-rule")
+    assert not course.is_visible()  # no rule kind chosen yet
+    new.get_by_label("Applies to").select_option("L00003")
+    new.get_by_label("Rule").select_option("excluded")
+    assert course.is_visible()
+    course.select_option("C01234")
+    new.get_by_role("button", name="Add rule").click()
+    page.get_by_text("Rule added.").wait_for()
+    learner = next(lr for lr in body(live_server, sid)["learners"] if lr["id"] == "L00003")
+    assert learner["excluded"] == ["C01234"]
