@@ -171,6 +171,7 @@ def term_keys(session: Session) -> tuple[list[str], list[str]]:
 # quotes, slashes or backslashes either.
 _ID_RE = re.compile(r'^[^:\x00-\x1f\x7f"\'/\\]+\Z')
 _ID_RULE = 'may not contain ":", quotes, slashes, backslashes or control characters'
+ID_RE, ID_RULE, ID_MAX = _ID_RE, _ID_RULE, 120  # shared with imports (services/io/cells.py)
 
 
 class Errors(dict):
