@@ -190,6 +190,10 @@ def _record_id(session: Session, learner_id: str) -> int | None:
     ).first()
 
 
+def personal_scenario_id(session: Session, learner_id: str) -> int | None:
+    return _record_id(session, learner_id)
+
+
 def latest_run(session: Session, learner_id: str) -> SolveRun | None:
     record_id = _record_id(session, learner_id)
     if record_id is None:

@@ -119,6 +119,12 @@ def _parse_cached(_id, _stamp, text: str) -> Scenario:
     return parse_scenario(json.loads(text))
 
 
+def clear_caches() -> None:
+    """Forget every parsed scenario and editor snapshot (after deleting personal data)."""
+    _parse_cached.cache_clear()
+    _snapshots.clear()
+
+
 def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioRecord:
     """Validate and store a scenario body; raises ScenarioError listing every problem."""
     body = dict(body)

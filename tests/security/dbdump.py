@@ -17,7 +17,7 @@ def dump(url: str, skip: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
                 if name in skip:
                     continue
                 rows = conn.execute(select(table)).all()
-                out[name] = sorted((tuple(repr(v) for v in row) for row in rows))
+                out[name] = sorted(tuple(repr(v) for v in row) for row in rows)
             return out
     finally:
         engine.dispose()

@@ -98,8 +98,11 @@ def test_a_partial_file_changes_only_the_columns_it_names(url, tmp_path, kind, f
     before = records(url)
     stored = next(r for r in before[kind] if r["id"] == key)
     # The attack's victims really hold data the old importer wiped.
-    assert stored.get("title") or stored.get("levels") or stored.get("descriptors") or (
-        stored.get("requires")
+    assert (
+        stored.get("title")
+        or stored.get("levels")
+        or stored.get("descriptors")
+        or (stored.get("requires"))
     )
     old_version = version(url, model, key)
     path = write_file(tmp_path, kind, fmt, columns, [{"id": key, **change}])

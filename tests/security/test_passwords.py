@@ -55,9 +55,7 @@ def test_cli_refuses_the_username_as_password(web_db_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("password", "why"), [*WEAK[:5], (USERS["staff"].username, "username")])
-def test_profile_refuses_weak_new_passwords_and_keeps_the_old_one(
-    app, staff_client, password, why
-):
+def test_profile_refuses_weak_new_passwords_and_keeps_the_old_one(app, staff_client, password, why):
     url = str(db.get_engine(app).url)
     before = dump(url)
     response = staff_client.post(

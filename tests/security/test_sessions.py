@@ -123,7 +123,9 @@ def test_guessing_passwords_is_stopped_with_429_even_for_the_right_one(app):
     elsewhere = app.test_client()
     assert login(elsewhere, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 429
     # ... by username or by e-mail alike; other accounts are not.
-    assert login(elsewhere, key="admin", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 302
+    assert (
+        login(elsewhere, key="admin", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 302
+    )
     assert dump(db_url(app), skip=()) == before
 
 
@@ -136,11 +138,11 @@ def test_one_address_spraying_many_accounts_is_stopped(web_db_path):
             assert response.status_code == 401
         blocked = login(attacker, key="learner")
         assert blocked.status_code == 429
-        assert "Too many failed sign-ins for your network address" in blocked.get_data(
-            as_text=True
-        )
+        assert "Too many failed sign-ins for your network address" in blocked.get_data(as_text=True)
         other = app.test_client()
-        assert login(other, key="learner", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+        assert (
+            login(other, key="learner", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+        )
     finally:
         db.get_engine(app).dispose()
 
