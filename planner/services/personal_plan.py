@@ -175,6 +175,9 @@ def store_personal_scenario(
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
     else:
+        from planner.services import versions
+
+        versions.claim(session, ScenarioRecord, record.id)  # a staff editor open on it is stale
         record.body = body
         record.updated_at = utcnow()  # plan pages cache a scenario by this stamp
     session.flush()

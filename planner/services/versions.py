@@ -100,11 +100,19 @@ def show(value, limit: int = 120) -> str:
 
 def differences(yours: dict, stored: dict, labels: dict[str, str]) -> list[Difference]:
     """Fields (in `labels` order) whose values differ, already normalised by the caller."""
-    return [
-        Difference(label, show(yours.get(key)), show(stored.get(key)))
-        for key, label in labels.items()
-        if _norm(yours.get(key)) != _norm(stored.get(key))
-    ]
+    out = []
+    for key, label in labels.items():
+        mine, theirs = yours.get(key), stored.get(key)
+        if _norm(mine) == _norm(theirs):
+            continue
+        if isinstance(mine, list) and isinstance(theirs, list) and mine and theirs:
+            # Long lists (a calendar's terms, a course's skills): only the entries that differ.
+            mine, theirs = (
+                [x for x in mine if x not in theirs],
+                [x for x in theirs if x not in mine],
+            )
+        out.append(Difference(label, show(mine), show(theirs)))
+    return out
 
 
 def _norm(value):
@@ -125,9 +133,7 @@ def stale_message(what: str, diffs: list[Difference], gone: bool = False) -> lis
     """The lines shown above the form."""
     if gone:
         return [f"This {what} was deleted since you opened it; nothing was saved."]
-    lines = [
-        f"Someone else saved this {what} since you opened it, so your changes were NOT saved."
-    ]
+    lines = [f"Someone else saved this {what} since you opened it, so your changes were NOT saved."]
     if diffs:
         lines.append("Where your form differs from what is stored now:")
         lines.extend(f"• {d}" for d in diffs)
