@@ -45,6 +45,7 @@ def list_scenarios(session: Session, *, page: int = 1, per_page: int = 25, q: st
             ScenarioRecord.name,
             ScenarioRecord.created_at,
             ScenarioRecord.updated_at,
+            ScenarioRecord.version,
         )
     )
     count = select(func.count()).select_from(ScenarioRecord)
