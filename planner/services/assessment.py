@@ -635,7 +635,7 @@ def delete_assessment(
     An audit entry records who deleted how many of what (never the data). Flushes; the
     caller commits. Stop the personal plan's runs first (the view does)."""
     from planner.models import AuditEntry, PlanRecord, ScenarioRecord, SolveRun
-    from planner.services import personal_plan, plans, scenarios
+    from planner.services import analytics, personal_plan, plans, scenarios
 
     _learner(session, learner_id)
     counts = dict.fromkeys(
@@ -669,8 +669,10 @@ def delete_assessment(
     ).rowcount
     session.add(AuditEntry(actor_id=actor_id, action="assessment.delete", counts=counts))
     session.flush()
+    # Parsed scenarios, plans and cohort tables built from the deleted data leave memory too.
     plans.clear_caches()
     scenarios.clear_caches()
+    analytics.clear_cache()
     return counts
 
 

@@ -21,7 +21,7 @@ from planner.models import (
     SolveRun,
 )
 from planner.models.assess import CheckAttempt
-from planner.services import jobs, plans, scenarios
+from planner.services import analytics, jobs, plans, scenarios
 from planner.services import personal_plan as personal
 from tests.fixtures.web import USERS, sign_in_client, user_id
 from tests.security.dbdump import dump, text_hits
@@ -73,8 +73,14 @@ def test_deleting_the_assessment_leaves_no_copy_anywhere(app, learner_client, st
             for a in s.exec(select(Assessment).where(Assessment.learner_id != ME))
         )
 
-    response = learner_client.post("/assess/delete", data={"confirm": "yes"}, follow_redirects=True)
-    text = response.get_data(as_text=True)
+    assert staff_client.get("/cohort/").status_code == 200  # cohort tables cached
+    assert any(cache.items for cache in (analytics._inputs, analytics._tables, analytics._cohorts))
+
+    response = learner_client.post("/assess/delete", data={"confirm": "yes"})
+    assert not any(
+        cache.items for cache in (analytics._inputs, analytics._tables, analytics._cohorts)
+    )
+    text = learner_client.get(response.headers["Location"]).get_data(as_text=True)
     assert (
         "Deleted your assessment: 2 ratings, 1 knowledge check, your personal plan "
         "(1 plan, 1 run) and 2 skill levels worked out from your ratings." in text
