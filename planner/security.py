@@ -222,11 +222,16 @@ def sign_out(everywhere: bool = True) -> None:
     from planner.services.accounts import end_sessions, get_user
 
     if everywhere and current_user.is_authenticated:
+        from sqlalchemy.exc import SQLAlchemyError
+
         session = get_session()
-        user = get_user(session, current_user.id)
-        if user is not None:
-            end_sessions(session, user)
-            session.commit()
+        try:
+            user = get_user(session, current_user.id)
+            if user is not None:
+                end_sessions(session, user)
+                session.commit()
+        except SQLAlchemyError:  # e.g. a read-only database: still end this session
+            session.rollback()
     logout_user()
 
 

@@ -212,8 +212,10 @@ def _edit(kind: Kind, item_id: str | None):
                 existing_id=item_id,
                 version=versions.parse_version(form.version.data) if row is not None else None,
             )
-        except versions.StaleEdit:  # saved by someone else between the check and the write
+        except versions.StaleEdit as exc:  # saved by someone between the check and the write
             session.rollback()
+            if exc.current is None:
+                abort(404, description=f'The {kind.label} "{item_id}" was deleted meanwhile.')
             row = svc.get(session, kind.name, item_id)
             stale, problems = True, _stale_problems(session, kind, row, form)
         except svc.CatalogError as exc:
