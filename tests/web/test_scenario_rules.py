@@ -7,9 +7,10 @@ from planner.services import scenario_rules, scenarios
 from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
 
 
-def rules_form(body, drop=(), **new) -> MultiDict:
-    """The editor form as the page posts it: the stored rules stay unless ticked."""
-    form = editor_form(body)
+def rules_form(body, drop=(), version=1, then=None, **new) -> MultiDict:
+    """The editor form as the page posts it: the stored rules stay unless ticked; `version`
+    is the stored edit version the page carries (1 for a fresh scenario)."""
+    form = editor_form(body, version=str(version), **({"then": then} if then else {}))
     form.pop("rules")
     data = MultiDict(form)
     data.add("rules_listed", "stored")
@@ -65,11 +66,14 @@ def test_add_program_wide_and_per_learner_rules(app, staff_client, web_session):
         f"/scenarios/{sid}", data=rules_form(body, kind="required", course="MKT1", then="add")
     )
     assert response.status_code == 302
+    assert "Rule added." in staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
     stored = body_of(web_session, sid)
     assert [lr.get("required") for lr in stored["learners"]] == [["MKT1"], ["MKT1"]]
-    form = rules_form(stored, scope="li.na", kind="pinned", course="SQL1", term="2027-2")
+    form = rules_form(stored, version=2, scope="li.na", kind="pinned", course="SQL1", term="2027-2")
     assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
-    form = rules_form(body_of(web_session, sid), kind="target", skill="ai.prompt", level="3")
+    form = rules_form(
+        body_of(web_session, sid), version=3, kind="target", skill="ai.prompt", level="3"
+    )
     assert staff_client.post(f"/scenarios/{sid}", data=form).status_code == 302
     stored = body_of(web_session, sid)
     li, wang = stored["learners"]

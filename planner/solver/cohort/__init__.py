@@ -59,7 +59,9 @@ def solve_cohort(
     """Solve a cohort: merge identical learners, then solve exactly or by patterns.
 
     - Nothing couples learners: the merged scenario goes to the monolithic solver and the
-      answer (OPTIMAL stays OPTIMAL) is split back, every member getting its group's plan.
+      answer (OPTIMAL stays OPTIMAL) is split back, every member getting its group's plan;
+      past `MEDIUM` triples the groups are priced one profile at a time instead (one
+      pricing round per stage proves it: nothing couples them).
     - Seats, session costs or a scenario budget couple them: pattern decomposition, which
       may hand members of one group different plans; OPTIMAL only with a matching bound.
       It starts from the greedy plan, so a valid plan is returned whenever greedy finds one.
@@ -71,7 +73,9 @@ def solve_cohort(
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = clamp_workers(workers or scenario.options.workers)
     started, cpu = time.perf_counter(), time.process_time()
-    exact = merge_is_exact(scenario)
+    # An exact merge goes to the monolithic model while that stays small; past that its
+    # groups are independent pricing problems, which patterns solve one profile at a time.
+    exact = merge_is_exact(scenario) and _size(scenario) <= MEDIUM
     grouping = group_learners(scenario, by_count=not exact)
     limit = time_limit_s - _handing_back(grouping, started, cpu)
     halt = Halt(stop, started + limit)
@@ -86,9 +90,8 @@ def _solve_grouped(scenario, grouping, exact, started, limit, workers, progress,
 
     if exact:
         return _solve_merged(scenario, grouping, started, limit, workers, progress, stop)
-    people_courses = len(scenario.learners) * max(1, len(scenario.courses))
-    small = people_courses <= SMALL
-    medium = small or people_courses * len(scenario.terms) <= MEDIUM
+    small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
+    medium = small or _size(scenario) <= MEDIUM
     plan = solve_patterns(
         scenario,
         time_limit_s=_remaining(started, limit) * (0.4 if small else 0.5 if medium else 1.0),
@@ -143,6 +146,11 @@ class Halt(threading.Event):
 
     def close(self) -> None:
         self._closed.set()
+
+
+def _size(scenario: Scenario) -> int:
+    """Learner × course × term triples: the size of the monolithic model."""
+    return len(scenario.learners) * max(1, len(scenario.courses)) * len(scenario.terms)
 
 
 def _handing_back(grouping, started: float, cpu: float) -> float:
