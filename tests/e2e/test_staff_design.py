@@ -199,10 +199,10 @@ def test_rules_of_a_large_scenario_load_their_pickers_after_the_page(page, live_
     from planner.db import get_engine, session_scope
     from planner.services import scenarios
 
-    body = scenarios.synthetic_scenario(courses=1600, learners=12, skills=20, seed=8)
-    body["name"] = "Large catalogue for rules"
+    large = scenarios.synthetic_scenario(courses=1600, learners=12, skills=20, seed=8)
+    large["name"] = "Large catalogue for rules"
     with session_scope(get_engine(live_server.app)) as session:
-        sid = scenarios.save_new(session, body).id
+        sid = scenarios.save_new(session, large).id
     browser_sign_in(page, "staff")
     page.goto(f"/scenarios/{sid}")
     course = page.locator("select#new_rule-course")  # swapped in for the id box by HTMX
