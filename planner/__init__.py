@@ -3,30 +3,43 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent  # the project root: templates/, seed/, curricula/
-
 
 def create_app(config: dict | None = None):
-    """Application factory (the flaskr pattern): config, database, blueprints."""
+    """Application factory (the flaskr pattern): config, database, blueprints.
+
+    Configuration from the environment (docs/deploy.md): SECRET_KEY (or PLANNER_SECRET_KEY),
+    DATABASE_URL, PLANNER_SOLVE_WORKERS, PLANNER_DATA_DIR; `config` overrides them.
+    """
     from flask import Flask
+
+    from planner import resources
 
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder="static",  # planner/static
+        instance_path=str(resources.data_home()),
+        template_folder=str(resources.templates_dir()),
+        static_folder=str(resources.static_dir()),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config = dict(config or {})
+    env_workers = os.environ.get("PLANNER_SOLVE_WORKERS")
+    if env_workers and "PLANNER_SOLVE_WORKERS" not in config:
+        config["PLANNER_SOLVE_WORKERS"] = _positive_int("PLANNER_SOLVE_WORKERS", env_workers)
+    secret = (
+        config.get("SECRET_KEY")
+        or os.environ.get("SECRET_KEY")
+        or os.environ.get("PLANNER_SECRET_KEY")
+    )
+    if not secret:  # only then is the per-user data folder written to
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        secret = _instance_secret(app.instance_path)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("PLANNER_SECRET_KEY") or _instance_secret(app.instance_path),
-        DATABASE_URL=os.environ.get("DATABASE_URL")
-        or f"sqlite:///{ROOT / 'instance' / 'planner.db'}",
+        SECRET_KEY=secret,
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{resources.default_db_path()}",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    if config:
-        app.config.update(config)
+    app.config.update(config)
 
     from planner import db
 
@@ -42,8 +55,18 @@ def create_app(config: dict | None = None):
     return app
 
 
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {text!r}")
+    return value
+
+
 def _instance_secret(instance_path: str) -> str:
-    """A random session-signing key kept in instance/ (never a known default)."""
+    """A random session-signing key kept in the data folder (never a known default)."""
     import secrets
 
     path = Path(instance_path) / "secret_key"
