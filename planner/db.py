@@ -26,6 +26,11 @@ def default_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{resources.default_db_path()}"
 
 
+def display_url(url: str | None = None) -> str:
+    """The database URL for messages: the password hidden."""
+    return make_url(normalise_url(url or default_url())).render_as_string(hide_password=True)
+
+
 def normalise_url(url: str) -> str:
     """Plain postgres:// URLs (as hosting services hand them out) get the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):

@@ -9,6 +9,15 @@ from collections.abc import Iterable
 
 import click
 
+from planner import resources
+
+DB_HELP = (
+    "Database: $DATABASE_URL (SQLite or PostgreSQL, e.g. "
+    "postgresql+psycopg://USER:PASSWORD@HOST/DB), else the SQLite file "
+    f"{resources.default_db_path()} (folder: $PLANNER_DATA_DIR, else the per-user data "
+    "folder)."
+)
+
 
 def fail(problems: Iterable | str) -> None:
     """Print each problem on its own line and exit 1 (bad input)."""
