@@ -17,6 +17,7 @@ COMMANDS = {
     "import": "planner.commands.data:import_file",
     "export": "planner.commands.data:export",
     "scenario": "planner.commands.scenario:scenario",
+    "schema": "planner.commands.scenario:schema",
     "solve": "planner.commands.solve:solve",
     "check": "planner.commands.solve:check",
     "sweep": "planner.commands.cohort:sweep",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands import Group, fail
+from planner.commands import Command, Group, fail
 
 
 def resolve_curriculum(name: str) -> Path:
@@ -119,3 +119,18 @@ def cohort(curriculum, employees, budget, out_path):
         f"{len(result.courses)} courses",
         err=True,
     )
+
+
+@click.command("schema", cls=Command)
+@click.argument("kind", type=click.Choice(["scenario", "plan"]))
+def schema(kind):
+    """Print the JSON Schema (draft 2020-12) of a scenario or plan file.
+
+    Generated from the same models that load files, so it checks keys, types and ranges;
+    the rules that link parts of a file (ids that exist, no prerequisite cycles) are
+    checked by `planner check` and every loader. The format: docs/scenario-format.md."""
+    import json
+
+    from planner.scenario.schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
