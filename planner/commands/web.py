@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from planner import db
-from planner.commands import DB_HELP, fail
+from planner.commands import DbCommand, fail
 
 SERVE_HELP = (
     "Environment: SECRET_KEY signs sessions (default: a random key kept in the data folder; "
@@ -105,7 +105,7 @@ def _demo_account(session, username: str, role: str, learner_id: str | None = No
     return password
 
 
-@click.command("demo", epilog=DB_HELP)
+@click.command("demo", cls=DbCommand)
 @server_options
 @click.option("--no-serve", is_flag=True, help="Prepare the database and accounts, then stop.")
 def demo(host, port, workers, threads, server, no_serve):
@@ -131,7 +131,7 @@ def demo(host, port, workers, threads, server, no_serve):
         _serve(host, port, workers, threads, server)
 
 
-@click.command("serve", epilog=DB_HELP + "\n\n" + SERVE_HELP)
+@click.command("serve", cls=DbCommand, epilog=SERVE_HELP)
 @server_options
 def serve(host, port, workers, threads, server):
     """Serve the web app on an existing database with a production WSGI server.
@@ -154,20 +154,20 @@ def serve(host, port, workers, threads, server):
     _serve(host, port, workers, threads, server)
 
 
-@click.command("create-user", epilog=DB_HELP)
+@click.command("create-user", cls=DbCommand)
 @click.argument("username")
 @click.option(
     "--role",
     type=click.Choice(["admin", "staff", "learner"]),
     default="staff",
     show_default=True,
-    help="What the account may do (admin: also manage accounts).",
+    help="staff and admin edit the catalog and plan; a learner sees its own skills and plan.",
 )
 @click.option(
     "--password",
     default=None,
-    help="The password (visible in the process list: prefer --password-stdin). "
-    "Default: asked for in a terminal.",
+    help="The password (visible in the process list: prefer --password-stdin).  "
+    "[default: asked for in a terminal]",
 )
 @click.option(
     "--password-stdin",

@@ -48,7 +48,7 @@ def _standard(node: Any) -> Any:
     # that breaks the pattern through unchecked; say it of every key instead.
     patterns = out.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in out:
-        (pattern, value), = patterns.items()
+        ((pattern, value),) = patterns.items()
         del out["patternProperties"]
         out["propertyNames"] = {**out.get("propertyNames", {}), "pattern": pattern}
         out["additionalProperties"] = value

@@ -48,7 +48,9 @@ def main(extract: Path) -> None:
         n = copy_rows(extract / name, HERE / name, lambda row, c=column, w=wanted: row[c] in w)
         print(f"{name}: {n} rows")
     for name in ("onet/skills.csv", "onet/knowledge.csv"):
-        n = copy_rows(extract / name, HERE / name, lambda row: rated(row) and row["Scale ID"] == "LV")
+        n = copy_rows(
+            extract / name, HERE / name, lambda row: rated(row) and row["Scale ID"] == "LV"
+        )
         print(f"{name}: {n} rows")
 
 
