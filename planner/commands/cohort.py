@@ -47,7 +47,8 @@ from planner.commands.solve import _load
     help="CP-SAT search workers per point.  [default: the scenario's options.workers]",
 )
 def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
-    """Residual gap of SCENARIO across budgets (or credit limits): the trade-off curve.
+    """Residual gap of SCENARIO (a scenario file, or the name of a curriculum shipped with
+    planner) across budgets (or credit limits): the trade-off curve.
 
     Give exactly one of --budget and --max-credits. One line per point goes to standard
     output; --out-csv and --out-svg save the points and the chart. Exit 0 done, 1 bad
@@ -65,7 +66,9 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
     for path in (out_csv, out_svg):
         if path is not None and Path(path).is_dir():
             fail([f"cannot write to {path}: it is a directory"])
-    loaded = _load(scenario)
+    from planner.commands.scenario import resolve_curriculum
+
+    loaded = _load(resolve_curriculum(scenario))
     points = run(loaded, values, parameter=parameter, time_limit_s=time_limit, workers=workers)
     for p in points:
         gap = "-" if p.gap is None else f"{p.gap:g}"
