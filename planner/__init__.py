@@ -3,6 +3,12 @@
 import os
 from pathlib import Path
 
+from planner import resources
+
+# The folder of the files shipped with planner (templates/, seed/, curricula/, migrations/):
+# kept for older code; new code asks planner.resources (seed_dir(), templates_dir(), ...).
+ROOT = resources.data_dir()
+
 
 def create_app(config: dict | None = None):
     """Application factory (the flaskr pattern): config, database, blueprints.
@@ -11,8 +17,6 @@ def create_app(config: dict | None = None):
     DATABASE_URL, PLANNER_SOLVE_WORKERS, PLANNER_DATA_DIR; `config` overrides them.
     """
     from flask import Flask
-
-    from planner import resources
 
     app = Flask(
         __name__,
