@@ -14,7 +14,8 @@ def create_app(config: dict | None = None):
     """Application factory (the flaskr pattern): config, database, blueprints.
 
     Configuration from the environment (docs/deploy.md): SECRET_KEY (or PLANNER_SECRET_KEY),
-    DATABASE_URL, PLANNER_SOLVE_WORKERS, PLANNER_DATA_DIR; `config` overrides them.
+    DATABASE_URL, PLANNER_DATA_DIR, PLANNER_SOLVE_WORKERS, PLANNER_SOLVER_THREADS,
+    PLANNER_PROXY_COUNT; `config` overrides them.
     """
     from flask import Flask
 
@@ -26,9 +27,11 @@ def create_app(config: dict | None = None):
         static_folder=str(resources.static_dir()),
     )
     config = dict(config or {})
-    env_workers = os.environ.get("PLANNER_SOLVE_WORKERS")
-    if env_workers and "PLANNER_SOLVE_WORKERS" not in config:
-        config["PLANNER_SOLVE_WORKERS"] = _positive_int("PLANNER_SOLVE_WORKERS", env_workers)
+    # solves at once per process, and CP-SAT threads per solve (default: the scenario's)
+    for name in ("PLANNER_SOLVE_WORKERS", "PLANNER_SOLVER_THREADS"):
+        text = os.environ.get(name, "").strip()
+        if text and name not in config:
+            config[name] = _positive_int(name, text)
     secret = (
         config.get("SECRET_KEY")
         or os.environ.get("SECRET_KEY")
@@ -56,7 +59,24 @@ def create_app(config: dict | None = None):
     from planner import views
 
     views.register(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app) -> None:
+    """Behind N reverse proxies (PLANNER_PROXY_COUNT=N), take the client address, scheme,
+    host and path prefix from their X-Forwarded-* headers (docs/deploy.md). Without it
+    those headers are ignored: a client could forge them."""
+    hops = app.config.get("PROXY_COUNT")
+    if hops is None:
+        text = os.environ.get("PLANNER_PROXY_COUNT", "").strip()
+        hops = _positive_int("PLANNER_PROXY_COUNT", text) if text and text != "0" else 0
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
 
 def _positive_int(name: str, text: str) -> int:
