@@ -8,7 +8,7 @@ import importlib
 
 import click
 
-from planner.commands import Group
+from planner.commands import Group, db_help
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS = {
@@ -38,6 +38,16 @@ class LazyGroup(Group):
             return None
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
+
+    def format_epilog(self, ctx, formatter):
+        formatter.write_paragraph()
+        formatter.write_text(
+            "Start with `planner demo` (database, seed data, demo logins, web app). "
+            "`planner COMMAND --help` shows every option with its default. Scenario and "
+            "plan files: docs/scenario-format.md; running a server: docs/deploy.md."
+        )
+        formatter.write_paragraph()
+        formatter.write_text(db_help())
 
 
 @click.group(cls=LazyGroup)
