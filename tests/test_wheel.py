@@ -8,6 +8,7 @@ proves `planner.__file__` and the console script are the venv's."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,12 +109,12 @@ def test_installed_wheel_works_from_an_unrelated_folder(wheel, tmp_path):
     assert (work / "report" / "report.md").is_file()
     schema = json.loads(planner_cmd("schema", "scenario").stdout)
     assert schema["title"] == "Scenario"
-    demo = planner_cmd("demo", "--no-serve")
-    password = demo.stdout.split("staff@demo")[1].split("password")[1].split()[0]
-
+    # `planner demo` seeds, makes demo accounts and serves: sign in as its staff user
     port = free_port()
-    with server_process([str(planner), "serve", "--port", str(port), "--workers", "2"],
-                        env=env, cwd=work, port=port) as base:  # fmt: skip
+    with server_process([str(planner), "demo", "--port", str(port)], env=env, cwd=work,
+                        port=port) as base:  # fmt: skip
+        printed = (work / f"server-{port}.log").read_text(encoding="utf-8")
+        password = re.search(r"staff\s+staff@demo\s+password (\S+)", printed).group(1)
         browser = Browser(base)
         status, page = browser.get("/login")
         assert status == 200 and "Password" in page
@@ -121,6 +122,11 @@ def test_installed_wheel_works_from_an_unrelated_folder(wheel, tmp_path):
         status, page = browser.sign_in("staff@demo", password)
         assert status == 200 and "staff@demo" in page
         assert browser.get("/scenarios/")[0] == 200
+
+    port = free_port()
+    with server_process([str(planner), "serve", "--port", str(port), "--workers", "2"],
+                        env=env, cwd=work, port=port) as base:  # fmt: skip
+        assert Browser(base).get("/login")[0] == 200
 
     site = venv / "lib"
     assert not list(site.rglob("*.db")), "a database was written into the venv"

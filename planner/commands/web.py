@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from planner import db
@@ -37,6 +39,7 @@ def _serve(host: str, port: int, workers: int, threads: int, server: str) -> Non
     from planner.serving import serve
 
     url = db.default_url()
+    sys.stdout.flush()  # what was printed (demo logins) must reach a log before workers fork
     serve(
         lambda: create_app({"DATABASE_URL": url}),
         host=host,
