@@ -44,6 +44,7 @@ def wheel(tmp_path_factory) -> Path:
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
         env=os.environ, cwd=src)  # fmt: skip
     (built,) = out.glob("planner-*.whl")
+    shutil.rmtree(src)  # nothing installed may read the tree it was built from
     return built
 
 
