@@ -31,7 +31,7 @@ import yaml
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from planner import ROOT
+from planner import resources
 from planner.errors import ProblemsError
 from planner.models import (
     Assessment,
@@ -53,7 +53,7 @@ from planner.services.calibration import (
     demonstrated_level,
 )
 
-QUESTIONS_PATH = ROOT / "seed" / "questions.yaml"
+QUESTIONS_PATH = resources.seed_dir() / "questions.yaml"
 QUESTIONS_FORMAT = "planner-questions/1"
 CHECK_LEVELS = (1, 2, 3)  # one question per level in each check
 SECONDS_PER_RATING = 20  # reading five descriptors and choosing one

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from planner import ROOT
+from planner import resources
 from planner.errors import ProblemsError
 from planner.scenario.models import Role as ScenarioRole
 from planner.scenario.models import Skill as ScenarioSkill
 from planner.services.scales import to_level
 
-SEED_DIR = ROOT / "seed"
+SEED_DIR = resources.seed_dir()
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 AREA_PREFIXES = {
     "data-analysis": "data",
@@ -293,9 +293,9 @@ def scenario_roles(roles: list[RoleDef]) -> list[ScenarioRole]:
 
 
 def reference_data_dir() -> Path | None:
-    """Where the real O*NET/ESCO extracts live (shared/data), or None when absent."""
-    # ../shared/data sits beside the project root (on developer machines and in CI).
-    candidates = [os.environ.get("PLANNER_REFERENCE_DATA"), ROOT.parent / "shared" / "data"]
+    """Where the O*NET/ESCO extracts live, or None when absent: $PLANNER_REFERENCE_DATA (a
+    full extract), else the slices committed in seed/reference/ (see its README.md)."""
+    candidates = [os.environ.get("PLANNER_REFERENCE_DATA"), resources.reference_dir()]
     for candidate in candidates:
         if candidate and (Path(candidate) / "onet" / "skills.csv").is_file():
             return Path(candidate)

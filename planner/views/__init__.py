@@ -13,6 +13,7 @@ BLUEPRINT_MODULES = [
     "planner.views.cohort",
     "planner.views.api",
     "planner.views.api_solve",
+    "planner.views.health",
 ]
 
 
