@@ -90,20 +90,29 @@ def import_file(file, kind, curriculum):
 
 @click.command("export")
 @click.argument(
-    "kind", type=click.Choice(["skills", "roles", "terms", "courses", "learners", "scenario"])
+    "kind",
+    type=click.Choice(["skills", "roles", "terms", "courses", "learners", "scenario", "taxonomy"]),
 )
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "yaml"]), default="csv")
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["csv", "xlsx", "json", "yaml", "moodle", "case"]),
+              help="csv (default), xlsx, json, yaml; taxonomy: moodle (default) or case.")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: stdout; required for xlsx).")  # fmt: skip
 @click.option("--curriculum", default=None, help="For a scenario: the curriculum to export.")
 def export(kind, fmt, out, curriculum):
-    """Export one kind as csv, xlsx or json (a scenario as json or yaml)."""
+    """Export one kind as csv, xlsx or json (a scenario as json or yaml; the taxonomy as a
+    Moodle competency framework CSV or a 1EdTech CASE JSON package)."""
     from sqlmodel import Session
 
     from planner.scenario import ScenarioError
+    from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy
     from planner.services.io import ExportError, export_kind
     from planner.services.scenario_build import BuildError
 
+    if (kind == "taxonomy") != (fmt in TAXONOMY_FORMATS) and not (kind == "taxonomy" and fmt is None):
+        fail([f"--format {fmt or 'csv'} does not fit {kind}: the taxonomy exports as "
+              f"{' or '.join(TAXONOMY_FORMATS)}, other kinds as csv, xlsx, json or yaml"])
+    fmt = fmt or ("moodle" if kind == "taxonomy" else "csv")
     if fmt == "xlsx" and out is None:
         fail(["--out is required for xlsx (binary) output"])
     engine = _engine()
@@ -111,7 +120,10 @@ def export(kind, fmt, out, curriculum):
     selection = {"curriculum_id": curriculum} if curriculum else {}
     with Session(engine) as session:
         try:
-            data = export_kind(session, kind, fmt, **selection)
+            if kind == "taxonomy":
+                data = export_taxonomy(session, fmt)
+            else:
+                data = export_kind(session, kind, fmt, **selection)
         except (ExportError, BuildError) as exc:
             fail([str(exc)])
         except ScenarioError as exc:
