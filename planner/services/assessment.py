@@ -428,9 +428,12 @@ def learner_evidence(session: Session, learner_id: str) -> dict[str, list[Eviden
     }
     out: dict[str, list[Evidence]] = defaultdict(list)
     for a in rows:
+        # An imported badge keeps its quality (verified 1.0, else less) in `confidence`.
+        quality = a.confidence if a.source == "badge" and a.confidence is not None else 1.0
         out[a.skill_id].append(
-            Evidence(a.source, a.level, a.created_at, capped=capped.get(a.id, False))
-        )
+            Evidence(a.source, a.level, a.created_at, capped=capped.get(a.id, False),
+                     quality=quality)
+        )  # fmt: skip
     if learner.completed:
         # No completion date is stored: course evidence is dated now (no recency decay).
         now = utcnow()
