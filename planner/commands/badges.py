@@ -14,12 +14,26 @@ def badges():
 
 @badges.command("export", cls=Command)
 @click.argument("learner")
-@click.option("--plan", "plan_id", type=int, default=None,
-              help="Badge the final levels of this completed plan (default: calibrated evidence).")  # fmt: skip
-@click.option("--key", "key_path", type=click.Path(dir_okay=False), default=None,
-              help="Ed25519 PEM private key to sign with (default: $PLANNER_BADGE_KEY).")  # fmt: skip
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: stdout).")  # fmt: skip
+@click.option(
+    "--plan",
+    "plan_id",
+    type=int,
+    default=None,
+    help="Badge the final levels of this completed plan (default: calibrated evidence).",
+)
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Ed25519 PEM private key to sign with (default: $PLANNER_BADGE_KEY).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: stdout).",
+)
 def export(learner, plan_id, key_path, out):
     """LEARNER's achieved levels as OpenBadgeCredentials (JSON, or JWTs when signed)."""
     from sqlmodel import Session
@@ -50,8 +64,9 @@ def export(learner, plan_id, key_path, out):
 
 @badges.command("import", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--learner", default=None,
-              help="Learner to credit (default: the learner the badge names).")  # fmt: skip
+@click.option(
+    "--learner", default=None, help="Learner to credit (default: the learner the badge names)."
+)
 def import_(file, learner):
     """Import Open Badges (JSON or JWT) as assessment evidence; all or nothing."""
     from sqlmodel import Session

@@ -109,10 +109,10 @@ def export(kind, fmt, out, curriculum):
     from planner.services.io import ExportError, export_kind
     from planner.services.scenario_build import BuildError
 
-    if (kind == "taxonomy") != (fmt in TAXONOMY_FORMATS) and not (kind == "taxonomy" and fmt is None):
-        fail([f"--format {fmt or 'csv'} does not fit {kind}: the taxonomy exports as "
-              f"{' or '.join(TAXONOMY_FORMATS)}, other kinds as csv, xlsx, json or yaml"])
     fmt = fmt or ("moodle" if kind == "taxonomy" else "csv")
+    if (kind == "taxonomy") != (fmt in TAXONOMY_FORMATS):
+        fail([f"--format {fmt} does not fit {kind}: the taxonomy exports as moodle or case, "
+              "other kinds as csv, xlsx, json or yaml"])  # fmt: skip
     if fmt == "xlsx" and out is None:
         fail(["--out is required for xlsx (binary) output"])
     engine = _engine()

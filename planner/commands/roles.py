@@ -30,8 +30,11 @@ def _emit(built: dict, save: bool) -> None:
         click.echo(f"saved role {built['role']['id']}", err=True)
     click.echo(json.dumps(built, ensure_ascii=False, indent=2))
     if built["unmapped"]:
-        click.echo(f"{len(built['unmapped'])} occupation skill(s) have no taxonomy counterpart "
-                   "(listed under \"unmapped\")", err=True)  # fmt: skip
+        click.echo(
+            f"{len(built['unmapped'])} occupation skill(s) have no taxonomy counterpart "
+            '(listed under "unmapped")',
+            err=True,
+        )
 
 
 def _build(source: str, code: str, **options) -> dict:
@@ -47,8 +50,13 @@ def _build(source: str, code: str, **options) -> dict:
 @role.command("from-onet", cls=Command)
 @click.argument("soc")
 @click.option("--id", "role_id", default=None, help="Role id (default: onet-<code>).")
-@click.option("--min-importance", type=click.FloatRange(1, 5), default=3.0, show_default=True,
-              help="O*NET importance (1-5) a skill needs to join the role.")  # fmt: skip
+@click.option(
+    "--min-importance",
+    type=click.FloatRange(1, 5),
+    default=3.0,
+    show_default=True,
+    help="O*NET importance (1-5) a skill needs to join the role.",
+)
 @click.option("--save", is_flag=True, help="Store the role in the database.")
 def from_onet(soc, role_id, min_importance, save):
     """A role from O*NET occupation SOC (e.g. 13-1161.00), printed as JSON."""
@@ -63,6 +71,11 @@ def from_onet(soc, role_id, min_importance, save):
 @click.option("--save", is_flag=True, help="Store the role in the database.")
 def from_esco(occupation_uri, role_id, essential_level, optional_level, save):
     """A role from an ESCO occupation URI, printed as JSON."""
-    built = _build("esco", occupation_uri, role_id=role_id, essential_level=essential_level,
-                   optional_level=optional_level)  # fmt: skip
+    built = _build(
+        "esco",
+        occupation_uri,
+        role_id=role_id,
+        essential_level=essential_level,
+        optional_level=optional_level,
+    )
     _emit(built, save)

@@ -21,12 +21,18 @@ def main(data_dir: Path) -> None:
     socs = set(re.findall(r"\d\d-\d{4}\.\d\d", roles)) | EXTRA_SOC
     escos = set(re.findall(r"http://data\.europa\.eu/esco/occupation/[0-9a-f-]+", roles))
     escos |= EXTRA_ESCO
-    copy(data_dir / "onet" / "occupations.csv", HERE / "onet" / "occupations.csv",
-         lambda r: r["O*NET-SOC Code"] in socs)  # fmt: skip
+    copy(
+        data_dir / "onet" / "occupations.csv",
+        HERE / "onet" / "occupations.csv",
+        lambda r: r["O*NET-SOC Code"] in socs,
+    )
     for name in ("skills.csv", "knowledge.csv"):
         copy(data_dir / "onet" / name, HERE / "onet" / name, lambda r: r["O*NET-SOC Code"] in socs)
-    copy(data_dir / "esco" / "occupation_skill_relations.csv",
-         HERE / "esco" / "occupation_skill_relations.csv", lambda r: r["occupationUri"] in escos)  # fmt: skip
+    copy(
+        data_dir / "esco" / "occupation_skill_relations.csv",
+        HERE / "esco" / "occupation_skill_relations.csv",
+        lambda r: r["occupationUri"] in escos,
+    )
 
 
 def copy(source: Path, target: Path, keep) -> None:

@@ -13,9 +13,11 @@ from sqlmodel import Session
 from planner.services.io.importer import ImportReport
 
 TAXONOMY_FORMATS = ("moodle", "case")
-DESCRIPTION = ("Exported by planner: skill areas (domains) and their skills; every skill has "
-               "five behavioural level descriptors, levels 0 none, 1 aware, 2 working, "
-               "3 proficient, 4 expert.")  # fmt: skip
+DESCRIPTION = (
+    "Exported by planner: skill areas (domains) and their skills; every skill has "
+    "five behavioural level descriptors, levels 0 none, 1 aware, 2 working, "
+    "3 proficient, 4 expert."
+)
 
 
 def export_taxonomy(session: Session, fmt: str) -> bytes:

@@ -130,25 +130,39 @@ def credential(learner_id: str, skill: Skill, level: int, descriptor: str, how: 
                 "achievementType": "Competency",
                 "name": f"{skill.name} — {level_name}",
                 "description": descriptor,
-                "criteria": {"narrative": f"Level {level} ({level_name}) of {skill.name}: "
-                                          f"{descriptor}"},  # fmt: skip
+                "criteria": {
+                    "narrative": f"Level {level} ({level_name}) of {skill.name}: {descriptor}"
+                },
                 "alignment": [
-                    {"type": ["Alignment"], "targetType": "CFItem", "targetName": skill.name,
-                     "targetUrl": case.uri("CFItems", item), "targetCode": skill.id,
-                     "targetFramework": FRAMEWORK_TITLE},
-                    {"type": ["Alignment"], "targetType": "CFRubricCriterionLevel",
-                     "targetName": f"{skill.name}: {level_name}", "targetDescription": descriptor,
-                     "targetUrl": case.uri("CFRubricCriterionLevels", level_uuid),
-                     "targetCode": f"{skill.id}#{level}", "targetFramework": FRAMEWORK_TITLE},
-                ],  # fmt: skip
+                    {
+                        "type": ["Alignment"],
+                        "targetType": "CFItem",
+                        "targetName": skill.name,
+                        "targetUrl": case.uri("CFItems", item),
+                        "targetCode": skill.id,
+                        "targetFramework": FRAMEWORK_TITLE,
+                    },
+                    {
+                        "type": ["Alignment"],
+                        "targetType": "CFRubricCriterionLevel",
+                        "targetName": f"{skill.name}: {level_name}",
+                        "targetDescription": descriptor,
+                        "targetUrl": case.uri("CFRubricCriterionLevels", level_uuid),
+                        "targetCode": f"{skill.id}#{level}",
+                        "targetFramework": FRAMEWORK_TITLE,
+                    },
+                ],
             },
         },
-        "evidence": [{"type": ["Evidence"], "name": "How the level was established",
-                      "narrative": how}],  # fmt: skip
+        "evidence": [
+            {"type": ["Evidence"], "name": "How the level was established", "narrative": how}
+        ],
     }
 
 
-def achieved_levels(session: Session, learner_id: str, plan_id: int | None = None) -> dict[str, tuple[int, str]]:  # fmt: skip
+def achieved_levels(
+    session: Session, learner_id: str, plan_id: int | None = None
+) -> dict[str, tuple[int, str]]:
     """skill -> (level, how it was established), levels 1-4 only."""
     learner = session.get(Learner, learner_id)
     if learner is None:
@@ -160,8 +174,12 @@ def achieved_levels(session: Session, learner_id: str, plan_id: int | None = Non
     out = {}
     for skill_id, c in calibrate_learner(session, learner_id).items():
         if c.evidence_level:  # None (self only) or 0 make no badge
-            out[skill_id] = (c.evidence_level, "Calibrated from the learner's evidence ("
-                             + "; ".join(c.reasons) + f"), confidence {c.confidence}.")  # fmt: skip
+            out[skill_id] = (
+                c.evidence_level,
+                "Calibrated from the learner's evidence ("
+                + "; ".join(c.reasons)
+                + f"), confidence {c.confidence}.",
+            )
     return out
 
 
@@ -178,14 +196,17 @@ def _plan_levels(session: Session, learner: Learner, plan_id: int) -> dict[str, 
     planned = [c for courses in mine.schedule.values() for c in courses]
     missing = [c for c in planned if c not in set(learner.completed)]
     if missing:
-        raise BadgeError(f"plan {plan_id} is not completed: {', '.join(missing)} not yet "
-                         "marked completed for the learner")  # fmt: skip
+        raise BadgeError(
+            f"plan {plan_id} is not completed: {', '.join(missing)} not yet "
+            "marked completed for the learner"
+        )
     how = f"Completed every course of plan {plan_id}: {', '.join(planned)}."
     return {s: (lv, how) for s, lv in sorted(mine.final_levels.items()) if lv >= 1}
 
 
-def export_badges(session: Session, learner_id: str, plan_id: int | None = None,
-                  key_path: str | None = None) -> tuple[list, bool]:  # fmt: skip
+def export_badges(
+    session: Session, learner_id: str, plan_id: int | None = None, key_path: str | None = None
+) -> tuple[list, bool]:
     """([credential dicts] or [compact JWTs] when a key is configured, signed?)."""
     from planner.services.catalog import descriptors
 
@@ -213,10 +234,19 @@ def sign(document: dict, key) -> str:
     from joserfc import jwt
 
     valid_from = datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
-    claims = {"iss": document["issuer"]["id"], "sub": document["credentialSubject"]["id"],
-              "jti": document["id"], "nbf": int(valid_from.timestamp()), "vc": document}  # fmt: skip
-    header = {"alg": ALG, "typ": "JWT", "kid": document["issuer"]["id"] + "#key-1",
-              "jwk": key.as_dict(private=False)}  # fmt: skip
+    claims = {
+        "iss": document["issuer"]["id"],
+        "sub": document["credentialSubject"]["id"],
+        "jti": document["id"],
+        "nbf": int(valid_from.timestamp()),
+        "vc": document,
+    }
+    header = {
+        "alg": ALG,
+        "typ": "JWT",
+        "kid": document["issuer"]["id"] + "#key-1",
+        "jwk": key.as_dict(private=False),
+    }
     with warnings.catch_warnings():  # joserfc prefers RFC 9864's "Ed25519"; OB 3.0 names EdDSA
         warnings.simplefilter("ignore")
         return jwt.encode(header, claims, key, algorithms=[ALG])
@@ -233,8 +263,10 @@ def looks_like_jwt(data: bytes) -> bool:
 def is_credential(document) -> bool:
     items = document if isinstance(document, list) else [document]
     return bool(items) and all(
-        isinstance(i, str) and _JWT.match(i.strip())
-        or isinstance(i, dict) and CREDENTIAL_TYPES & set(_types(i))
+        isinstance(i, str)
+        and _JWT.match(i.strip())
+        or isinstance(i, dict)
+        and CREDENTIAL_TYPES & set(_types(i))
         for i in items
     )
 
@@ -258,8 +290,10 @@ def _verify(token: str, where: str, problems: list) -> tuple[dict | None, bool]:
             problems.append(f"{where}: not a readable JWT ({exc})")
             return None, False
         if header.get("alg") != ALG:
-            problems.append(f"{where}: unsupported signature algorithm {header.get('alg')!r} "
-                            f"(this planner verifies {ALG} / Ed25519)")  # fmt: skip
+            problems.append(
+                f"{where}: unsupported signature algorithm {header.get('alg')!r} "
+                f"(this planner verifies {ALG} / Ed25519)"
+            )
             return None, False
         for key in trusted_keys():
             try:
@@ -274,15 +308,20 @@ def _verify(token: str, where: str, problems: list) -> tuple[dict | None, bool]:
                 problems.append(f"{where}: the signature does not verify ({exc})")
                 return None, False
             return claims.get("vc"), False
-        problems.append(f"{where}: signed with a key this planner does not trust and the "
-                        "token carries no jwk to check it")  # fmt: skip
+        problems.append(
+            f"{where}: signed with a key this planner does not trust and the "
+            "token carries no jwk to check it"
+        )
         return None, False
 
 
 def _level_index(session: Session) -> dict[str, tuple[str, int]]:
     """CASE level identifier -> (skill, level) for every stored skill."""
-    return {case.level_id(s, level): (s, level) for s in session.scalars(select(Skill.id))
-            for level in range(len(LEVEL_NAMES))}  # fmt: skip
+    return {
+        case.level_id(s, level): (s, level)
+        for s in session.scalars(select(Skill.id))
+        for level in range(len(LEVEL_NAMES))
+    }
 
 
 def parse_badges(data: bytes, name: str) -> list[tuple[str, object]]:
@@ -301,8 +340,9 @@ def parse_badges(data: bytes, name: str) -> list[tuple[str, object]]:
     return [("(credential)", document)]
 
 
-def import_badge(session: Session, data: bytes, name: str, learner_id: str | None = None,
-                 *, commit: bool = False) -> ImportReport:  # fmt: skip
+def import_badge(
+    session: Session, data: bytes, name: str, learner_id: str | None = None, *, commit: bool = False
+) -> ImportReport:
     """Badges -> assessment evidence of one learner; all-or-nothing (ImportRejected)."""
     problems: list[str] = []
     levels = _level_index(session)
@@ -318,34 +358,49 @@ def import_badge(session: Session, data: bytes, name: str, learner_id: str | Non
             accepted.append((*found, verified))
     if not accepted and not problems:
         problems.append("no badges in the file")
-    known = set(session.scalars(select(Learner.id).where(
-        Learner.id.in_({a[1] for a in accepted}))))  # fmt: skip
+    known = set(session.scalars(select(Learner.id).where(Learner.id.in_({a[1] for a in accepted}))))
     for a in accepted:
         if a[1] not in known:
             problems.append(f'{a[0]}: unknown learner "{a[1]}"')
     if problems:
         raise ImportRejected([ImportProblem(name, None, None, p) for p in problems])
     ids = [a[0] for a in accepted]
-    held = {b.id: b for b in session.scalars(
-        select(BadgeCredential).where(BadgeCredential.id.in_(ids)))}  # fmt: skip
+    held = {
+        b.id: b for b in session.scalars(select(BadgeCredential).where(BadgeCredential.id.in_(ids)))
+    }
     added = 0
     for cred_id, learner, skill, level, issuer_id, valid_from, verified in accepted:
         if cred_id in held:
             stored = held[cred_id]
             if verified and not stored.verified:  # the signed copy of a badge held unsigned
                 stored.verified = True
-                rating = session.get(Assessment, stored.assessment_id) if stored.assessment_id else None
+                rating = (
+                    session.get(Assessment, stored.assessment_id) if stored.assessment_id else None
+                )
                 if rating is not None:
                     rating.confidence = 1.0
             continue
-        rating = Assessment(learner_id=learner, skill_id=skill, source="badge", level=level,
-                            confidence=1.0 if verified else UNVERIFIED_QUALITY,
-                            created_at=valid_from)  # fmt: skip
+        rating = Assessment(
+            learner_id=learner,
+            skill_id=skill,
+            source="badge",
+            level=level,
+            confidence=1.0 if verified else UNVERIFIED_QUALITY,
+            created_at=valid_from,
+        )
         session.add(rating)
         session.flush()
-        session.add(BadgeCredential(id=cred_id, learner_id=learner, skill_id=skill, level=level,
-                                    issuer=issuer_id, verified=verified,
-                                    assessment_id=rating.id))  # fmt: skip
+        session.add(
+            BadgeCredential(
+                id=cred_id,
+                learner_id=learner,
+                skill_id=skill,
+                level=level,
+                issuer=issuer_id,
+                verified=verified,
+                assessment_id=rating.id,
+            )
+        )
         held[cred_id] = session.get(BadgeCredential, cred_id)
         added += 1
     session.flush()
@@ -376,27 +431,37 @@ def _read_credential(doc, where: str, levels: dict, learner_id: str | None, prob
             target = str(entry.get("targetUrl") or "").rstrip("/").rsplit("/", 1)[-1].lower()
             found = levels.get(target)
             if found is None:
-                problems.append(f"{where}.credentialSubject.achievement.alignment[{i}].targetUrl:"
-                                f" {entry.get('targetUrl')!r} is no level of this taxonomy")  # fmt: skip
+                problems.append(
+                    f"{where}.credentialSubject.achievement.alignment[{i}].targetUrl:"
+                    f" {entry.get('targetUrl')!r} is no level of this taxonomy"
+                )
                 return None
             break
     if found is None:
-        problems.append(f"{where}.credentialSubject.achievement.alignment: no alignment with "
-                        "targetType CFRubricCriterionLevel (which skill level it attests)")  # fmt: skip
+        problems.append(
+            f"{where}.credentialSubject.achievement.alignment: no alignment with "
+            "targetType CFRubricCriterionLevel (which skill level it attests)"
+        )
         return None
     subject_id = str(subject.get("id") or "")
-    named = unquote(subject_id[len(LEARNER_URN):]) if subject_id.startswith(LEARNER_URN) else None
+    named = unquote(subject_id[len(LEARNER_URN) :]) if subject_id.startswith(LEARNER_URN) else None
     learner = learner_id or named
     if learner is None:
-        problems.append(f"{where}.credentialSubject.id: {subject_id!r} names no learner of this "
-                        "planner; choose the learner to import it for")  # fmt: skip
+        problems.append(
+            f"{where}.credentialSubject.id: {subject_id!r} names no learner of this "
+            "planner; choose the learner to import it for"
+        )
         return None
     if learner_id and named and named != learner_id:
-        problems.append(f"{where}.credentialSubject.id: the badge belongs to learner "
-                        f'"{named}", not "{learner_id}"')  # fmt: skip
+        problems.append(
+            f"{where}.credentialSubject.id: the badge belongs to learner "
+            f'"{named}", not "{learner_id}"'
+        )
         return None
     issuer_info = doc.get("issuer")
-    issuer_id = issuer_info.get("id", "") if isinstance(issuer_info, dict) else str(issuer_info or "")
+    issuer_id = (
+        issuer_info.get("id", "") if isinstance(issuer_info, dict) else str(issuer_info or "")
+    )
     cred_id = str(doc.get("id") or "")
     if not cred_id:
         problems.append(f"{where}.id: a credential needs an id")

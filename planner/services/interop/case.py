@@ -134,8 +134,11 @@ def export_case(taxonomy: TaxonomyData, description: str = "") -> dict:
         associations.append(entry)
 
     def node(entry: dict) -> dict:
-        return {"title": entry["fullStatement"], "identifier": entry["identifier"],
-                "uri": entry["uri"]}  # fmt: skip
+        return {
+            "title": entry["fullStatement"],
+            "identifier": entry["identifier"],
+            "uri": entry["uri"],
+        }
 
     used = [a for a in taxonomy.areas if any(s.get("area") == a for s in taxonomy.skills)]
     area_items = {}
@@ -147,49 +150,59 @@ def export_case(taxonomy: TaxonomyData, description: str = "") -> dict:
         parent = area_items[skill["area"]] if skill.get("area") else None
         associate("isChildOf", node(entry), node(parent) if parent else doc_link, position)
         for element in skill.get("onet") or []:
-            target = {"title": f"O*NET {element}", "identifier": element,
-                      "uri": ONET_PREFIX + element}  # fmt: skip
+            target = {
+                "title": f"O*NET {element}",
+                "identifier": element,
+                "uri": ONET_PREFIX + element,
+            }
             associate("isRelatedTo", node(entry), target)
         for concept in skill.get("esco") or []:
-            target = {"title": "ESCO skill", "identifier": concept.rsplit("/", 1)[-1],
-                      "uri": concept}  # fmt: skip
+            target = {
+                "title": "ESCO skill",
+                "identifier": concept.rsplit("/", 1)[-1],
+                "uri": concept,
+            }
             associate("isRelatedTo", node(entry), target)
         if skill.get("descriptors"):
             criterion = stable_uuid("criterion", skill["id"])
-            criteria.append({
-                "identifier": criterion,
-                "uri": uri("CFRubricCriteria", criterion),
-                "category": skill["id"],
-                "description": skill["name"],
-                "CFItemURI": node(entry),
-                "position": position,
-                "rubricId": rubric,
-                "lastChangeDateTime": now,
-                "CFRubricCriterionLevels": [
-                    {
-                        "identifier": level_id(skill["id"], level),
-                        "uri": uri("CFRubricCriterionLevels", level_id(skill["id"], level)),
-                        "description": text,
-                        "quality": LEVEL_NAMES[level],
-                        "score": level,
-                        "position": level,
-                        "rubricCriterionId": criterion,
-                        "lastChangeDateTime": now,
-                    }
-                    for level, text in enumerate(skill["descriptors"])
-                ],
-            })  # fmt: skip
+            criteria.append(
+                {
+                    "identifier": criterion,
+                    "uri": uri("CFRubricCriteria", criterion),
+                    "category": skill["id"],
+                    "description": skill["name"],
+                    "CFItemURI": node(entry),
+                    "position": position,
+                    "rubricId": rubric,
+                    "lastChangeDateTime": now,
+                    "CFRubricCriterionLevels": [
+                        {
+                            "identifier": level_id(skill["id"], level),
+                            "uri": uri("CFRubricCriterionLevels", level_id(skill["id"], level)),
+                            "description": text,
+                            "quality": LEVEL_NAMES[level],
+                            "score": level,
+                            "position": level,
+                            "rubricCriterionId": criterion,
+                            "lastChangeDateTime": now,
+                        }
+                        for level, text in enumerate(skill["descriptors"])
+                    ],
+                }
+            )
     package = {"CFDocument": document, "CFItems": items, "CFAssociations": associations}
     if criteria:
-        package["CFRubrics"] = [{
-            "identifier": rubric,
-            "uri": uri("CFRubrics", rubric),
-            "title": "Skill levels 0-4",
-            "description": "Behavioural descriptors of each skill's levels: "
-            + ", ".join(f"{i} {n}" for i, n in enumerate(LEVEL_NAMES)),
-            "lastChangeDateTime": now,
-            "CFRubricCriteria": criteria,
-        }]  # fmt: skip
+        package["CFRubrics"] = [
+            {
+                "identifier": rubric,
+                "uri": uri("CFRubrics", rubric),
+                "title": "Skill levels 0-4",
+                "description": "Behavioural descriptors of each skill's levels: "
+                + ", ".join(f"{i} {n}" for i, n in enumerate(LEVEL_NAMES)),
+                "lastChangeDateTime": now,
+                "CFRubricCriteria": criteria,
+            }
+        ]
     return package
 
 
@@ -219,19 +232,28 @@ def parse_case(document, name: str) -> tuple[list[dict], list[ImportProblem]]:
             if origin not in items:
                 continue  # a child outside this package: not ours to import
             if destination != doc_id and destination not in items:
-                problems.append(ImportProblem(name, None, None,
-                    f"{where}.destinationNodeURI: unknown parent {target['identifier']}"))  # fmt: skip
+                problems.append(
+                    ImportProblem(
+                        name,
+                        None,
+                        None,
+                        f"{where}.destinationNodeURI: unknown parent {target['identifier']}",
+                    )
+                )
                 continue
-            if origin in parents and parents[origin] != (None if destination == doc_id else destination):
-                problems.append(ImportProblem(name, None, None,
-                    f"{where}: item {origin} has two parents"))  # fmt: skip
+            if origin in parents and parents[origin] != (
+                None if destination == doc_id else destination
+            ):
+                problems.append(
+                    ImportProblem(name, None, None, f"{where}: item {origin} has two parents")
+                )
                 continue
             parents[origin] = None if destination == doc_id else destination
         elif assoc["associationType"] == "isRelatedTo" and origin in items:
             link = target.get("uri", "")
             bucket = related.setdefault(origin, {"onet": [], "esco": []})
             if link.startswith(ONET_PREFIX):
-                bucket["onet"].append(link[len(ONET_PREFIX):])
+                bucket["onet"].append(link[len(ONET_PREFIX) :])
             elif link.startswith(ESCO_PREFIX):
                 bucket["esco"].append(link)
     levels = _rubric_levels(document)
@@ -247,9 +269,17 @@ def parse_case(document, name: str) -> tuple[list[dict], list[ImportProblem]]:
         title = (entry.get("abbreviatedStatement") or entry["fullStatement"]).strip()
         if not title:
             problems.append(ImportProblem(name, None, None, f"{where}.fullStatement: empty"))
-        nodes.append(Node(key=key, id=planner_id, name=title, parent=parents.get(key),
-                          where=(None, where), descriptors=levels.get(key, []),
-                          extra=related.get(key, {"onet": [], "esco": []})))  # fmt: skip
+        nodes.append(
+            Node(
+                key=key,
+                id=planner_id,
+                name=title,
+                parent=parents.get(key),
+                where=(None, where),
+                descriptors=levels.get(key, []),
+                extra=related.get(key, {"onet": [], "esco": []}),
+            )
+        )
     if problems:
         return [], problems
     return tree_records(nodes, name)

@@ -143,7 +143,9 @@ def tree_records(nodes: list[Node], name: str) -> tuple[list[dict], list[ImportP
     for aid in area_ids & set(ids):
         problems.append(ImportProblem(name, None, None, f'"{aid}" is both an area and a skill id'))
     if not records and not problems:
-        problems.append(ImportProblem(name, None, None, "no skills: the framework has no leaf entries"))
+        problems.append(
+            ImportProblem(name, None, None, "no skills: the framework has no leaf entries")
+        )
     return records, problems
 
 

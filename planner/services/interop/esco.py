@@ -31,8 +31,12 @@ ATTRIBUTION = (
 def read_relations(uri: str, directory: Path | None = None) -> tuple[str, list[dict]]:
     directory = directory or data_dir()
     if not OCCUPATION_URI.match(uri):
-        raise RoleSourceError([f'"{uri}" is not an ESCO occupation URI '
-                               "(http://data.europa.eu/esco/occupation/<uuid>)"])  # fmt: skip
+        raise RoleSourceError(
+            [
+                f'"{uri}" is not an ESCO occupation URI '
+                "(http://data.europa.eu/esco/occupation/<uuid>)"
+            ]
+        )
     rows, known = [], {}
     path = directory / "esco" / "occupation_skill_relations.csv"
     with open(path, encoding="utf-8", newline="") as handle:
@@ -42,13 +46,20 @@ def read_relations(uri: str, directory: Path | None = None) -> tuple[str, list[d
                 rows.append(row)
     if not rows:
         names = ", ".join(sorted(known.values()))
-        raise RoleSourceError([f"ESCO occupation {uri} is not in the shipped slice (known: {names})"])
+        raise RoleSourceError(
+            [f"ESCO occupation {uri} is not in the shipped slice (known: {names})"]
+        )
     return known[uri], rows
 
 
-def role_from_esco(uri: str, taxonomy: Taxonomy, role_id: str | None = None,
-                   essential_level: int = 3, optional_level: int = 2,
-                   directory: Path | None = None) -> dict:  # fmt: skip
+def role_from_esco(
+    uri: str,
+    taxonomy: Taxonomy,
+    role_id: str | None = None,
+    essential_level: int = 3,
+    optional_level: int = 2,
+    directory: Path | None = None,
+) -> dict:
     for name, value in (("essential level", essential_level), ("optional level", optional_level)):
         if not 1 <= value <= 4:
             raise RoleSourceError([f"{name} must be 1-4 (got {value})"])
@@ -63,14 +74,27 @@ def role_from_esco(uri: str, taxonomy: Taxonomy, role_id: str | None = None,
         essential = row["relationType"] == "essential"
         matches = by_concept.get(row["skillUri"], [])
         if not matches:
-            unmapped.append({"esco": row["skillUri"], "name": row["skillLabel"],
-                             "relation": row["relationType"], "type": row["skillType"]})  # fmt: skip
+            unmapped.append(
+                {
+                    "esco": row["skillUri"],
+                    "name": row["skillLabel"],
+                    "relation": row["relationType"],
+                    "type": row["skillType"],
+                }
+            )
         for skill in matches:
-            entry = chosen.setdefault(skill.id, {"skill": skill.id, "name": skill.name,
-                                                 "essential": False, "evidence": []})  # fmt: skip
+            entry = chosen.setdefault(
+                skill.id,
+                {"skill": skill.id, "name": skill.name, "essential": False, "evidence": []},
+            )
             entry["essential"] = entry["essential"] or essential
-            entry["evidence"].append({"esco": row["skillUri"], "name": row["skillLabel"],
-                                      "relation": row["relationType"]})  # fmt: skip
+            entry["evidence"].append(
+                {
+                    "esco": row["skillUri"],
+                    "name": row["skillLabel"],
+                    "relation": row["relationType"],
+                }
+            )
     skills = []
     for skill in taxonomy.skills:  # taxonomy order
         entry = chosen.get(skill.id)
@@ -89,8 +113,11 @@ def role_from_esco(uri: str, taxonomy: Taxonomy, role_id: str | None = None,
             "requires": {s["skill"]: s["level"] for s in skills},
             "weights": {s["skill"]: s["weight"] for s in skills if s["weight"] != 1},
         },
-        "source": {"esco_occupation": uri, "essential_level": essential_level,
-                   "optional_level": optional_level},  # fmt: skip
+        "source": {
+            "esco_occupation": uri,
+            "essential_level": essential_level,
+            "optional_level": optional_level,
+        },
         "skills": skills,
         "unmapped": sorted(unmapped, key=lambda u: (u["relation"] != "essential", u["name"])),
         "attribution": ATTRIBUTION,

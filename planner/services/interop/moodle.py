@@ -56,8 +56,10 @@ HEADERS = (
     "Taxonomy",
 )
 # Older Moodle releases spelled three headers differently.
-_ALIASES = {"shortname": "short name", "cross referenced competency id numbers":
-            "cross-referenced competency id numbers"}  # fmt: skip
+_ALIASES = {
+    "shortname": "short name",
+    "cross referenced competency id numbers": "cross-referenced competency id numbers",
+}
 FORMAT_HTML = "1"  # Moodle's FORMAT_HTML
 FRAMEWORK_TAXONOMIES = "domain,skill"  # level 1 = domain (our areas), level 2 = skill
 
@@ -90,9 +92,7 @@ def scale_configuration(items: int = LEVELS) -> str:
     Moodle's importer replaces the scale id with the scale it finds or creates."""
     config: list[dict] = [{"scaleid": "1"}]
     for item in range(1, items + 1):
-        config.append(
-            {"id": item, "scaledefault": int(item == 1), "proficient": int(item >= 4)}
-        )
+        config.append({"id": item, "scaledefault": int(item == 1), "proficient": int(item >= 4)})
     return json.dumps(config, separators=(",", ":"))
 
 
@@ -105,17 +105,48 @@ def export_moodle(taxonomy: TaxonomyData, description: str = "") -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADERS)
-    writer.writerow(["", FRAMEWORK_ID, FRAMEWORK_TITLE, html.escape(description, quote=False),
-                     FORMAT_HTML, ",".join(LEVEL_NAMES), scale_configuration(), "", "", "", "",
-                     "", "1", FRAMEWORK_TAXONOMIES])  # fmt: skip
+    writer.writerow(
+        [
+            "",
+            FRAMEWORK_ID,
+            FRAMEWORK_TITLE,
+            html.escape(description, quote=False),
+            FORMAT_HTML,
+            ",".join(LEVEL_NAMES),
+            scale_configuration(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "1",
+            FRAMEWORK_TAXONOMIES,
+        ]
+    )
     exported = 0
 
     def row(parent: str, idnumber: str, name: str, description: str):
         nonlocal exported
         exported += 1
         # rule outcome 0 = none and rule config "null": what Moodle writes without a rule
-        writer.writerow([parent, idnumber, name, description, FORMAT_HTML, "", "", "", "0",
-                         "null", "", str(exported), "", ""])  # fmt: skip
+        writer.writerow(
+            [
+                parent,
+                idnumber,
+                name,
+                description,
+                FORMAT_HTML,
+                "",
+                "",
+                "",
+                "0",
+                "null",
+                "",
+                str(exported),
+                "",
+                "",
+            ]
+        )
 
     used = {s["area"] for s in taxonomy.skills if s.get("area")}
     for area_id, area_name in taxonomy.areas.items():
@@ -190,8 +221,12 @@ def _scale(values: str, config: str, row: int, name: str, problems: list) -> lis
     except json.JSONDecodeError as exc:
         bad("Scale configuration", f"not JSON: {exc.msg} at character {exc.pos}")
         return items
-    if not (isinstance(parsed, list) and parsed and isinstance(parsed[0], dict)
-            and "scaleid" in parsed[0]):  # fmt: skip
+    if not (
+        isinstance(parsed, list)
+        and parsed
+        and isinstance(parsed[0], dict)
+        and "scaleid" in parsed[0]
+    ):
         bad("Scale configuration", 'must be a JSON list starting with {"scaleid": …}')
         return items
     default = proficient = False
@@ -221,21 +256,39 @@ def parse_moodle(data: bytes, name: str) -> tuple[list[dict], list[ImportProblem
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(HEADERS):
-            problems.append(ImportProblem(name, number, None,
-                            f"has {len(cells)} columns; Moodle's format has {len(HEADERS)}"))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    name,
+                    number,
+                    None,
+                    f"has {len(cells)} columns; Moodle's format has {len(HEADERS)}",
+                )
+            )
             continue
         if cells[12].strip().lower() in ("1", "true", "yes"):
             if framework_row is not None:
-                problems.append(ImportProblem(name, number, "Is framework",
-                                f"a second framework row (the first is row {framework_row})"))  # fmt: skip
+                problems.append(
+                    ImportProblem(
+                        name,
+                        number,
+                        "Is framework",
+                        f"a second framework row (the first is row {framework_row})",
+                    )
+                )
                 continue
             framework_row = number
             framework_scale = _scale(cells[5], cells[6], number, name, problems)
         else:
             entries.append((number, cells))
     if framework_row is None:
-        problems.append(ImportProblem(name, None, "Is framework",
-                        'no framework row (one row must have "Is framework" = 1)'))  # fmt: skip
+        problems.append(
+            ImportProblem(
+                name,
+                None,
+                "Is framework",
+                'no framework row (one row must have "Is framework" = 1)',
+            )
+        )
 
     nodes: list[Node] = []
     seen: dict[str, int] = {}
@@ -246,8 +299,14 @@ def parse_moodle(data: bytes, name: str) -> tuple[list[dict], list[ImportProblem
             problems.append(ImportProblem(name, number, "ID number", why))
             continue
         if idnumber in seen:
-            problems.append(ImportProblem(name, number, "ID number",
-                            f'duplicate ID number "{idnumber}" (first at row {seen[idnumber]})'))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    name,
+                    number,
+                    "ID number",
+                    f'duplicate ID number "{idnumber}" (first at row {seen[idnumber]})',
+                )
+            )
             continue
         seen[idnumber] = number
         if not shortname:
@@ -256,12 +315,26 @@ def parse_moodle(data: bytes, name: str) -> tuple[list[dict], list[ImportProblem
         if cells[5].strip():
             scale = _scale(cells[5], cells[6], number, name, problems)
         descriptors = descriptors_from_html(cells[3]) or descriptors_from_scale(scale)
-        nodes.append(Node(key=idnumber, id=idnumber, name=shortname, parent=parent or None,
-                          where=(number, "Parent ID number"), descriptors=descriptors))  # fmt: skip
+        nodes.append(
+            Node(
+                key=idnumber,
+                id=idnumber,
+                name=shortname,
+                parent=parent or None,
+                where=(number, "Parent ID number"),
+                descriptors=descriptors,
+            )
+        )
     for node in nodes:
         if node.parent is not None and node.parent not in seen:
-            problems.append(ImportProblem(name, node.where[0], "Parent ID number",
-                            f'unknown parent ID number "{node.parent}"'))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    name,
+                    node.where[0],
+                    "Parent ID number",
+                    f'unknown parent ID number "{node.parent}"',
+                )
+            )
     if problems:
         return [], problems
     return tree_records(nodes, name)

@@ -53,7 +53,9 @@ class Rating:
     level: float  # LV 0-7
 
 
-def read_occupation(soc: str, directory: Path | None = None) -> tuple[str, list[Rating], list[dict]]:
+def read_occupation(
+    soc: str, directory: Path | None = None
+) -> tuple[str, list[Rating], list[dict]]:
     """(title, usable ratings, dropped elements with their reason) of one occupation."""
     directory = directory or data_dir()
     if not SOC_CODE.match(soc):
@@ -61,7 +63,9 @@ def read_occupation(soc: str, directory: Path | None = None) -> tuple[str, list[
     titles = _titles(directory)
     if soc not in titles:
         known = ", ".join(sorted(titles))
-        raise RoleSourceError([f"O*NET occupation {soc} is not in the shipped slice (known: {known})"])
+        raise RoleSourceError(
+            [f"O*NET occupation {soc} is not in the shipped slice (known: {known})"]
+        )
     rated = ONET_LV_PROXIES.get(soc, soc)
     rows: dict[str, dict[str, dict]] = {}
     for name in ("skills.csv", "knowledge.csv"):
@@ -94,8 +98,13 @@ def _titles(directory: Path) -> dict[str, str]:
         return {r["O*NET-SOC Code"]: r["Title"] for r in csv.DictReader(handle)}
 
 
-def role_from_onet(soc: str, taxonomy: Taxonomy, role_id: str | None = None,
-                   min_importance: float = MIN_IMPORTANCE, directory: Path | None = None) -> dict:  # fmt: skip
+def role_from_onet(
+    soc: str,
+    taxonomy: Taxonomy,
+    role_id: str | None = None,
+    min_importance: float = MIN_IMPORTANCE,
+    directory: Path | None = None,
+) -> dict:
     title, ratings, dropped = read_occupation(soc, directory)
     by_element = {r.element: r for r in ratings}
     skills, mapped = [], set()
@@ -110,12 +119,23 @@ def role_from_onet(soc: str, taxonomy: Taxonomy, role_id: str | None = None,
         level = to_level(sum(r.level for r in evidence) / len(evidence), "onet_lv")
         if importance < min_importance or level < 1:
             continue
-        skills.append({
-            "skill": skill.id, "name": skill.name, "level": level,
-            "weight": round(importance / 3, 2),
-            "evidence": [{"element": r.element, "name": r.name, "importance": r.importance,
-                          "level_lv": r.level} for r in evidence],
-        })  # fmt: skip
+        skills.append(
+            {
+                "skill": skill.id,
+                "name": skill.name,
+                "level": level,
+                "weight": round(importance / 3, 2),
+                "evidence": [
+                    {
+                        "element": r.element,
+                        "name": r.name,
+                        "importance": r.importance,
+                        "level_lv": r.level,
+                    }
+                    for r in evidence
+                ],
+            }
+        )
     unmapped = [
         {"element": r.element, "name": r.name, "importance": r.importance, "level_lv": r.level}
         for r in sorted(ratings, key=lambda r: -r.importance)
@@ -130,8 +150,11 @@ def role_from_onet(soc: str, taxonomy: Taxonomy, role_id: str | None = None,
             "requires": {s["skill"]: s["level"] for s in skills},
             "weights": {s["skill"]: s["weight"] for s in skills if s["weight"] != 1},
         },
-        "source": {"onet_soc": soc, "rated_as": ONET_LV_PROXIES.get(soc, soc),
-                   "min_importance": min_importance},  # fmt: skip
+        "source": {
+            "onet_soc": soc,
+            "rated_as": ONET_LV_PROXIES.get(soc, soc),
+            "min_importance": min_importance,
+        },
         "skills": skills,
         "unmapped": unmapped,
         "dropped": dropped,
