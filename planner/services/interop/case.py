@@ -249,7 +249,7 @@ def parse_case(document, name: str) -> tuple[list[dict], list[ImportProblem]]:
                 )
                 continue
             parents[origin] = None if destination == doc_id else destination
-        elif assoc["associationType"] == "isRelatedTo" and origin in items:
+        elif assoc["associationType"] in ("isRelatedTo", "exactMatchOf") and origin in items:
             link = target.get("uri", "")
             bucket = related.setdefault(origin, {"onet": [], "esco": []})
             if link.startswith(ONET_PREFIX):
