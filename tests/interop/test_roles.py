@@ -48,7 +48,8 @@ def test_onet_drops_suppressed_and_not_relevant_rows(tmp_path):
     # a copy of the shipped slice with two flags set on 13-1161.00's Mathematics elements
     (tmp_path / "onet").mkdir()
     for name in ("occupations.csv", "skills.csv", "knowledge.csv"):
-        rows = list(csv.DictReader(open(data_dir() / "onet" / name, encoding="utf-8")))
+        with open(data_dir() / "onet" / name, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
         for row in rows:
             if row.get("O*NET-SOC Code") == "13-1161.00" and row.get("Scale ID") == "LV":
                 if row["Element ID"] == "2.A.1.e":
