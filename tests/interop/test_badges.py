@@ -73,6 +73,7 @@ def test_export_unsigned_credentials_align_to_the_case_package(cli, ann_db, tmp_
     assert subject["achievement"]["description"] == level["description"]
 
 
+@pytest.mark.filterwarnings("ignore:EdDSA is deprecated")  # OB 3.0 names the algorithm EdDSA
 def test_signed_export_is_a_verifiable_jwt(cli, ann_db, tmp_path, monkeypatch):
     key = tmp_path / "badge-key.pem"
     assert cli(ann_db, "badges", "keygen", "--out", key).exit_code == 0
@@ -128,7 +129,9 @@ def test_a_signed_copy_from_a_trusted_key_counts_in_full(cli, ann_db, other_db, 
     assert cli(other_db, "import", signed).exit_code == 0
     session = session_of(other_db)
     assert {b.verified for b in session.exec(select(BadgeCredential)).all()} == {True}
-    assert {a.confidence for a in session.exec(select(Assessment).where(Assessment.source == "badge"))} == {1.0}
+    assert {
+        a.confidence for a in session.exec(select(Assessment).where(Assessment.source == "badge"))
+    } == {1.0}
 
 
 def test_tampered_or_misdirected_badges_change_nothing(cli, ann_db, other_db, tmp_path,

@@ -31,7 +31,10 @@ def test_export_validates_against_the_case_schema(package):
     broken["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"][0]["identifier"] = "x"
     problems = case.schema_problems(broken)
     assert any(p.startswith("CFItems[3]: 'fullStatement' is a required property") for p in problems)
-    assert any(p.startswith("CFAssociations[0].associationType: 'isParentOf' is not one of") for p in problems)
+    assert any(
+        p.startswith("CFAssociations[0].associationType: 'isParentOf' is not one of")
+        for p in problems
+    )
     assert any(p.startswith("CFRubrics[0].CFRubricCriteria[0].CFRubricCriterionLevels[0].identifier")
                for p in problems)  # fmt: skip
 
@@ -96,7 +99,9 @@ def test_real_world_shaped_package(cli, empty_db):
     skills = skills_of(empty_db)
     assert set(skills) == {"MA.1.1", "MA.1.2", "MA.2.1", "MA.2.2.1"}
     assert skills["MA.1.1"]["name"] == "Querying customer data"  # abbreviatedStatement
-    assert skills["MA.1.1"]["area"] == "MA.1" and skills["MA.1.1"]["area_name"] == "Data preparation"
+    assert (
+        skills["MA.1.1"]["area"] == "MA.1" and skills["MA.1.1"]["area_name"] == "Data preparation"
+    )
     assert skills["MA.2.2.1"]["area"] == "MA.2"  # under a cluster, area = the top of the branch
     assert skills["MA.1.1"]["esco"] == [
         "http://data.europa.eu/esco/skill/9cf681c7-89ec-470c-b651-7fe03786f586"]  # fmt: skip
@@ -117,7 +122,10 @@ def test_bad_package_reports_paths_and_changes_nothing(package, cli, seeded_db, 
     result = cli(seeded_db, "import", bad)
     assert result.exit_code == 1
     assert "bad.json: CFItems[5].fullStatement: 7 is not of type 'string'" in result.output
-    assert "bad.json: CFAssociations[2].destinationNodeURI.uri: 'not a uri' is not a 'uri'" in result.output
+    assert (
+        "bad.json: CFAssociations[2].destinationNodeURI.uri: 'not a uri' is not a 'uri'"
+        in result.output
+    )
     assert skills_of(seeded_db) == before
     # a schema-valid package whose tree is wrong
     document = json.loads(package.read_text("utf-8"))
@@ -128,5 +136,8 @@ def test_bad_package_reports_paths_and_changes_nothing(package, cli, seeded_db, 
     bad.write_text(json.dumps(document), "utf-8")
     result = cli(seeded_db, "import", bad)
     assert result.exit_code == 1
-    assert f"bad.json: CFAssociations[{at}].destinationNodeURI: unknown parent {unknown}" in result.output
+    assert (
+        f"bad.json: CFAssociations[{at}].destinationNodeURI: unknown parent {unknown}"
+        in result.output
+    )
     assert skills_of(seeded_db) == before

@@ -65,7 +65,9 @@ def test_real_world_shaped_framework_maps_scales_onto_levels(cli, empty_db):
     skills = skills_of(empty_db)
     # leaves become skills; DM-ANA-2 only groups two of them and is not kept
     assert set(skills) == {"DM-ANA-1", "DM-ANA-2a", "DM-ANA-2b", "DM-CON-1", "DM-CON-2", "DM-ETH"}
-    assert skills["DM-ANA-2a"]["area"] == "DM-ANA" and skills["DM-ANA-2a"]["area_name"] == "Analytics"
+    assert (
+        skills["DM-ANA-2a"]["area"] == "DM-ANA" and skills["DM-ANA-2a"]["area_name"] == "Analytics"
+    )
     assert skills["DM-ETH"]["area"] is None  # a top-level competency without children
     # the framework's 2-item scale: levels 0-1 -> item 1, levels 2-4 -> item 2
     assert skills["DM-ANA-1"]["descriptors"] == ["Not yet competent"] * 2 + ["Competent"] * 3
@@ -82,7 +84,9 @@ def _bad(tmp_path, rows):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(moodle.HEADERS)
     config = moodle.scale_configuration()
-    writer.writerow(["", "F", "Framework", "", "1", "a,b,c,d,e", config, "", "", "", "", "", "1", ""])
+    writer.writerow(
+        ["", "F", "Framework", "", "1", "a,b,c,d,e", config, "", "", "", "", "", "1", ""]
+    )
     writer.writerows(rows)
     path.write_text(out.getvalue(), "utf-8")
     return path
@@ -107,10 +111,15 @@ def test_bad_file_reports_row_and_column_and_changes_nothing(cli, seeded_db, tmp
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert 'bad.csv: row 5, column Parent ID number: unknown parent ID number "nowhere"' in lines
-    assert any(line.startswith("bad.csv: row 6, column ID number: duplicate ID number") for line in lines)
-    assert "bad.csv: row 7, column Scale configuration: entry 1: id must be a scale item number 1-2" in lines
+    assert any(
+        line.startswith("bad.csv: row 6, column ID number: duplicate ID number") for line in lines
+    )
+    assert (
+        "bad.csv: row 7, column Scale configuration: entry 1: id must be a scale item number 1-2"
+        in lines
+    )
     assert "bad.csv: row 7, column Scale configuration: no item is marked scaledefault" in lines
-    assert any(line.startswith("bad.csv: row 8, column ID number: id \"bad:id\"") for line in lines)
+    assert any(line.startswith('bad.csv: row 8, column ID number: id "bad:id"') for line in lines)
     assert "bad.csv: row 9, column Short name: short name is empty" in lines
     assert lines[-1].startswith("nothing imported")
     assert skills_of(seeded_db) == before
@@ -126,7 +135,10 @@ def test_missing_framework_row_and_cycles(cli, empty_db, tmp_path):
     path.write_text(out.getvalue(), "utf-8")
     result = cli(empty_db, "import", path)
     assert result.exit_code == 1
-    assert 'noframe.csv: column Is framework: no framework row (one row must have "Is framework" = 1)' in result.output
+    assert (
+        'noframe.csv: column Is framework: no framework row (one row must have "Is framework" = 1)'
+        in result.output
+    )
     path = _bad(tmp_path, [_row("b", "a"), _row("a", "b")])
     result = cli(empty_db, "import", path)
     assert result.exit_code == 1
