@@ -13,6 +13,8 @@ BLUEPRINT_MODULES = [
     "planner.views.cohort",
     "planner.views.api",
     "planner.views.api_solve",
+    "planner.views.interop",
+    "planner.views.api_interop",
 ]
 
 
