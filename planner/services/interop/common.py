@@ -55,15 +55,6 @@ def scale_position(level: int, items: int) -> int:
     return math.floor(level * (items - 1) / (LEVELS - 1) + 0.5)
 
 
-def level_of_item(position: int, items: int) -> int:
-    """The planner level 0-4 of scale entry `position` (0-based) of `items` entries."""
-    if items == LEVELS:
-        return position
-    if items <= 1:
-        return LEVELS - 1
-    return math.floor(position * (LEVELS - 1) / (items - 1) + 0.5)
-
-
 def descriptors_from_scale(items: list[str]) -> list[str]:
     """Five level descriptors from a scale of any length (see scale_position)."""
     if not items:
