@@ -72,7 +72,10 @@ def seed(seed_dir, curricula_dir):
     "--curriculum", default=None, help="Curriculum id for a scenario file (default: file name)."
 )
 def import_file(file, kind, curriculum):
-    """Import a CSV/XLSX/JSON file of one kind, or a scenario (JSON/YAML); all or nothing."""
+    """Import a CSV/XLSX/JSON file of one kind, or a scenario (JSON/YAML); all or nothing.
+
+    Also recognised by their content: a Moodle competency framework CSV, a 1EdTech CASE
+    package (JSON) and Open Badges 3.0 credentials (JSON or JWT) — docs/interop.md."""
     from planner.services.io import ImportRejected
     from planner.services.io import import_file as run_import
 

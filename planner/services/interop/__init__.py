@@ -47,8 +47,8 @@ def import_standard(session: Session, data: bytes, name: str, suffix: str) -> Im
     if suffix == ".csv" and moodle.looks_like_moodle(data):
         records, problems = moodle.parse_moodle(data, name)
         return write_taxonomy(session, name, records, problems)
-    if suffix in (".json", ".jwt") or badges.looks_like_jwt(data):
-        if badges.looks_like_jwt(data):
+    if suffix in (".json", ".jwt", ".txt"):
+        if badges.looks_like_jwt(data):  # signed badges, one compact JWT per line
             return badges.import_badge(session, data, name)
         document = read_document(data, yaml_syntax=False)  # Unreadable: caller reports it
         if case.is_case(document):
