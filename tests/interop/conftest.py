@@ -70,6 +70,13 @@ def session_of():
         engine.dispose()
 
 
+def session_of_path(path: Path):
+    """A session on a database file; the caller commits (engine left to the GC)."""
+    from sqlmodel import Session
+
+    return Session(db.make_engine(f"sqlite:///{path}"), expire_on_commit=False)
+
+
 def skills_of(path: Path) -> dict[str, dict]:
     from sqlmodel import Session
 

@@ -8,7 +8,7 @@ import pytest
 
 from planner.services.interop import case
 from planner.services.interop.common import NAMESPACE
-from tests.interop.conftest import FIXTURES, skills_of
+from tests.interop.conftest import FIXTURES, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors", "onet", "esco")
 
@@ -90,6 +90,20 @@ def test_round_trip_of_the_seeded_taxonomy_is_exact(package, cli, seeded_db, emp
     assert before.keys() == after.keys()
     for skill_id, record in before.items():
         assert {k: after[skill_id][k] for k in CARRIED} == {k: record[k] for k in CARRIED}
+
+
+def test_skill_without_area_or_descriptors_round_trips(cli, seeded_db, empty_db, tmp_path):
+    from planner.services.io.records import write_records
+
+    session = session_of_path(seeded_db)
+    write_records(session, "skills", [{"id": "x.loose", "name": "Loose skill 独立", "area": None,
+                                       "descriptors": [], "onet": ["2.A.1.a"]}])  # fmt: skip
+    session.commit()
+    out = tmp_path / "taxonomy.json"
+    assert cli(seeded_db, "export", "taxonomy", "--format", "case", "--out", out).exit_code == 0
+    assert cli(empty_db, "import", out).exit_code == 0
+    loose = skills_of(empty_db)["x.loose"]
+    assert (loose["area"], loose["descriptors"], loose["onet"]) == (None, [], ["2.A.1.a"])
 
 
 def test_real_world_shaped_package(cli, empty_db):

@@ -6,7 +6,7 @@ import json
 
 from planner.services.interop import moodle
 from planner.services.interop.common import LEVEL_NAMES
-from tests.interop.conftest import FIXTURES, skills_of
+from tests.interop.conftest import FIXTURES, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors")
 
@@ -48,6 +48,20 @@ def test_round_trip_of_the_seeded_taxonomy_is_exact(cli, seeded_db, empty_db, tm
     again = tmp_path / "again.csv"
     assert cli(empty_db, "export", "taxonomy", "--format", "moodle", "--out", again).exit_code == 0
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_skill_without_area_or_descriptors_round_trips(cli, seeded_db, empty_db, tmp_path):
+    from planner.services.io.records import write_records
+
+    session = session_of_path(seeded_db)
+    write_records(session, "skills", [{"id": "x.loose", "name": "Loose skill 独立", "area": None,
+                                       "descriptors": []}])  # fmt: skip
+    session.commit()
+    out = tmp_path / "framework.csv"
+    assert cli(seeded_db, "export", "taxonomy", "--out", out).exit_code == 0
+    assert cli(empty_db, "import", out).exit_code == 0
+    loose = skills_of(empty_db)["x.loose"]
+    assert (loose["area"], loose["name"], loose["descriptors"]) == (None, "Loose skill 独立", [])
 
 
 def test_importing_into_the_seeded_database_keeps_crosswalk_fields(cli, seeded_db, tmp_path):

@@ -13,7 +13,8 @@ level descriptors as `<ol start="0"><li>…</li></ol>` (Moodle keeps description
 
 Import: the tree becomes areas and skills (common.tree_records); descriptors come from a
 skill's `<ol>` of five items, else from the scale items (the competency's own scale, else
-the framework's) mapped onto levels 0-4 by common.scale_position.
+the framework's) mapped onto levels 0-4 by common.scale_position — except the planner's
+own scale of level names, which gives no descriptors.
 """
 
 from __future__ import annotations
@@ -314,7 +315,12 @@ def parse_moodle(data: bytes, name: str) -> tuple[list[dict], list[ImportProblem
         scale = framework_scale
         if cells[5].strip():
             scale = _scale(cells[5], cells[6], number, name, problems)
-        descriptors = descriptors_from_html(cells[3]) or descriptors_from_scale(scale)
+        descriptors = descriptors_from_html(cells[3])
+        if descriptors is None and scale != list(LEVEL_NAMES):
+            # the planner's own level names are names, not descriptors: a skill exported
+            # without descriptors comes back without them
+            descriptors = descriptors_from_scale(scale)
+        descriptors = descriptors or []
         nodes.append(
             Node(
                 key=idnumber,
