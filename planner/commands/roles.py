@@ -59,7 +59,7 @@ def _build(source: str, code: str, **options) -> dict:
 )
 @click.option("--save", is_flag=True, help="Store the role in the database.")
 def from_onet(soc, role_id, min_importance, save):
-    """A role from O*NET occupation SOC (e.g. 13-1161.00), printed as JSON."""
+    """A role from an O*NET occupation, printed as JSON; SOC is a code like 13-1161.00."""
     _emit(_build("onet", soc, role_id=role_id, min_importance=min_importance), save)
 
 
