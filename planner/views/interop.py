@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from planner.db import get_session
-from planner.security import learner_required, staff_required
+from planner.security import learner_required, staff_required, token_required
 from planner.services import catalog as catalog_svc
 from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
 from planner.views.downloads import download
@@ -98,3 +98,30 @@ def _kinds():
     from planner.views.catalog import KINDS
 
     return KINDS
+
+
+# --- CASE 1.0 REST reads: the URIs in an exported package resolve here ----------------------
+
+CASE_KINDS = ("CFPackages", "CFDocuments", "CFItems", "CFAssociations", "CFRubrics",
+              "CFRubricCriteria", "CFRubricCriterionLevels")  # fmt: skip
+
+
+@bp.get(f"/ims/case/v1p0/<any({', '.join(CASE_KINDS)}):kind>/<identifier>")
+@token_required
+def case_object(kind: str, identifier: str):
+    """One object of the taxonomy's CASE package by identifier (staff/admin bearer token,
+    like /api/v1). CFPackages/<document id> is the whole package."""
+    from flask import jsonify
+
+    from planner.services.interop import case
+    from planner.services.interop.common import read_taxonomy
+
+    package = case.export_case(read_taxonomy(get_session()))
+    found = case.find(package, kind, identifier.lower())
+    if found is None:
+        return jsonify({"imsx_codeMajor": "failure", "imsx_severity": "error",
+                        "imsx_description": f"no {kind[:-1]} {identifier}",
+                        "imsx_codeMinor": {"imsx_codeMinorField": [
+                            {"imsx_codeMinorFieldName": "sourcedId",
+                             "imsx_codeMinorFieldValue": "unknownobject"}]}}), 404  # fmt: skip
+    return jsonify(found)

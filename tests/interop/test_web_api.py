@@ -180,3 +180,28 @@ def test_api_badges_round_trip(client, staff_token, web_session):
     assert response.status_code == 200 and response.get_json()["imported"] == {"badges": 1}
     response = client.get("/api/v1/learners/nobody/badges", headers=_auth(staff_token))
     assert response.status_code == 404
+
+
+def test_case_uris_in_an_export_resolve(client, staff_token):
+    package = client.get("/api/v1/taxonomy?format=case", headers=_auth(staff_token)).get_json()
+    level = package["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"][2]
+    targets = [package["CFDocument"]["CFPackageURI"]["uri"], package["CFDocument"]["uri"],
+               package["CFItems"][9]["uri"], package["CFAssociations"][4]["uri"], level["uri"]]  # fmt: skip
+    for uri in targets:
+        path = uri.split("://", 1)[1].split("/", 1)[1]
+        assert client.get("/" + path).status_code == 401  # a token, as for /api/v1
+        response = client.get("/" + path, headers=_auth(staff_token))
+        assert response.status_code == 200, uri
+
+    def same(a, b):  # lastChangeDateTime is the time of each export
+        return {k: v for k, v in a.items() if k != "lastChangeDateTime"} == {
+            k: v for k, v in b.items() if k != "lastChangeDateTime"}  # fmt: skip
+
+    assert same(response.get_json(), level)
+    whole = client.get("/" + targets[0].split("/", 3)[3], headers=_auth(staff_token)).get_json()
+    assert [i["identifier"] for i in whole["CFItems"]] == [
+        i["identifier"] for i in package["CFItems"]
+    ]
+    missing = "/ims/case/v1p0/CFItems/00000000-0000-4000-8000-000000000000"
+    response = client.get(missing, headers=_auth(staff_token))
+    assert response.status_code == 404 and response.get_json()["imsx_codeMajor"] == "failure"

@@ -211,6 +211,25 @@ def export_case_bytes(taxonomy: TaxonomyData, description: str = "") -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def find(package: dict, kind: str, identifier: str) -> dict | None:
+    """The object of `kind` (a CASE REST collection name) with `identifier` in `package`."""
+    document = package["CFDocument"]
+    if kind in ("CFPackages", "CFDocuments"):
+        if document["identifier"] != identifier:
+            return None
+        return package if kind == "CFPackages" else document
+    rubrics = package.get("CFRubrics", [])
+    criteria = [c for r in rubrics for c in r.get("CFRubricCriteria", [])]
+    pools = {
+        "CFItems": package["CFItems"],
+        "CFAssociations": package["CFAssociations"],
+        "CFRubrics": rubrics,
+        "CFRubricCriteria": criteria,
+        "CFRubricCriterionLevels": [lv for c in criteria for lv in c["CFRubricCriterionLevels"]],
+    }
+    return next((o for o in pools[kind] if o["identifier"] == identifier), None)
+
+
 def is_case(document) -> bool:
     return isinstance(document, dict) and "CFDocument" in document
 
