@@ -629,13 +629,16 @@ def export_learner(session: Session, learner_id: str) -> dict:
 
 
 def delete_assessment(session: Session, learner_id: str) -> int:
-    """Delete every rating and check attempt of the learner (the learner row, its role
-    and plans stay). Returns how many rows went."""
+    """Delete every rating, check attempt and imported badge of the learner (the learner
+    row, its role and plans stay). Returns how many rows went."""
+    from planner.models.badges import BadgeCredential
+
     _learner(session, learner_id)
     n = session.execute(delete(CheckAttempt).where(CheckAttempt.learner_id == learner_id))
+    b = session.execute(delete(BadgeCredential).where(BadgeCredential.learner_id == learner_id))
     m = session.execute(delete(Assessment).where(Assessment.learner_id == learner_id))
     session.flush()
-    return n.rowcount + m.rowcount
+    return n.rowcount + b.rowcount + m.rowcount
 
 
 # --- cohort calibration report ------------------------------------------------------------

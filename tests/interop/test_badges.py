@@ -195,3 +195,15 @@ def test_badges_from_a_completed_plan(cli, ann_db, tmp_path, session_of):
     assert names == ["SQL for marketing data: level 3 (proficient)",
                      "Spreadsheet analysis: level 2 (working)"]  # fmt: skip
     assert case.level_id("data.sql", 3) in out.read_text("utf-8")
+
+
+def test_deleting_a_learners_assessment_data_removes_imported_badges(cli, ann_db, other_db,
+                                                                     tmp_path, session_of):  # fmt: skip
+    out = _export(cli, ann_db, tmp_path)
+    assert cli(other_db, "badges", "import", out).exit_code == 0
+    session = session_of(other_db)
+    assert assessment.delete_assessment(session, "ann") == 4  # 2 badges + their 2 ratings
+    session.commit()
+    assert session.exec(select(BadgeCredential)).all() == []
+    result = cli(other_db, "badges", "import", out)  # evidence can be brought back
+    assert result.exit_code == 0 and "imported 2 badges" in result.output
