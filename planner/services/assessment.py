@@ -603,6 +603,13 @@ def export_learner(session: Session, learner_id: str) -> dict:
         select(CheckAttempt).where(CheckAttempt.learner_id == learner_id).order_by(CheckAttempt.id)
     ).all()
     calibrated = calibrate_learner(session, learner_id)
+    from planner.models.badges import BadgeCredential
+
+    held = session.scalars(
+        select(BadgeCredential)
+        .where(BadgeCredential.learner_id == learner_id)
+        .order_by(BadgeCredential.created_at, BadgeCredential.id)
+    ).all()
     return {
         "format": "planner-assessment-export/1",
         "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
@@ -618,6 +625,11 @@ def export_learner(session: Session, learner_id: str) -> dict:
              "created_at": t.created_at.isoformat(),
              "submitted_at": t.submitted_at.isoformat() if t.submitted_at else None}
             for t in attempts
+        ],
+        "badges": [
+            {"id": b.id, "skill": b.skill_id, "level": b.level, "issuer": b.issuer,
+             "verified": b.verified, "imported_at": b.created_at.isoformat()}
+            for b in held
         ],
         "calibrated": {
             s: {"level": c.level, "confidence": c.confidence, "self": c.self_level,

@@ -202,6 +202,9 @@ def test_deleting_a_learners_assessment_data_removes_imported_badges(cli, ann_db
     out = _export(cli, ann_db, tmp_path)
     assert cli(other_db, "badges", "import", out).exit_code == 0
     session = session_of(other_db)
+    copy = assessment.export_learner(session, "ann")  # the learner's data-access copy
+    assert {(b["skill"], b["level"], b["verified"]) for b in copy["badges"]} == {
+        ("data.sql", 3, False), ("mkt.stp", 2, False)}  # fmt: skip
     assert assessment.delete_assessment(session, "ann") == 4  # 2 badges + their 2 ratings
     session.commit()
     assert session.exec(select(BadgeCredential)).all() == []
