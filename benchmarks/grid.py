@@ -185,7 +185,8 @@ def main(argv=None) -> None:
             ):
                 continue
             row = point(spec, args.limit, spec["groups"] <= args.mip_up_to)
-            row["load"] = bool(args.load)
+            row["busy_loop"] = bool(args.load)
+            row["loadavg_1m"] = round(os.getloadavg()[0], 1)  # what else the machine ran
             rows.append(row)
             with args.out.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(row) + "\n")
