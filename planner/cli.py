@@ -25,6 +25,8 @@ COMMANDS = {
     "demo": "planner.commands.web:demo",
     "serve": "planner.commands.web:serve",
     "create-user": "planner.commands.web:create_user",
+    "role": "planner.commands.roles:role",
+    "badges": "planner.commands.badges:badges",
 }
 
 

@@ -91,7 +91,9 @@ def import_file(file, kind, curriculum):
 
     All or nothing: a file with any bad row imports nothing and lists every problem with
     its row and column. Columns: docs/import-formats.md; scenarios:
-    docs/scenario-format.md."""
+    docs/scenario-format.md. Also recognised by their content: a Moodle competency
+    framework CSV, a 1EdTech CASE package (JSON) and Open Badges 3.0 credentials (JSON or
+    JWT) — docs/interop.md."""
     from planner.services.io import ImportRejected
     from planner.services.io import import_file as run_import
 
@@ -109,15 +111,17 @@ def import_file(file, kind, curriculum):
 
 @click.command("export", cls=DbCommand)
 @click.argument(
-    "kind", type=click.Choice(["skills", "roles", "terms", "courses", "learners", "scenario"])
+    "kind",
+    type=click.Choice(["skills", "roles", "terms", "courses", "learners", "scenario", "taxonomy"]),
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "xlsx", "json", "yaml"]),
+    type=click.Choice(["csv", "xlsx", "json", "yaml", "moodle", "case"]),
     default=None,
-    help="File format: csv, xlsx or json for rows; json or yaml for a scenario.  "
-    "[default: csv for rows, json for a scenario]",
+    help="File format: csv, xlsx or json for rows; json or yaml for a scenario; moodle "
+    "or case for the taxonomy.  [default: csv for rows, json for a scenario, moodle for "
+    "the taxonomy]",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write; required for xlsx.  [default: standard output]")  # fmt: skip
@@ -134,18 +138,23 @@ def import_file(file, kind, curriculum):
     help="For a scenario: the term ids to plan over.  [default: the curriculum's calendar]",
 )
 def export(kind, fmt, out, curriculum, terms):
-    """Export KIND from the database: rows as csv, xlsx or json, or a whole scenario
-    (planner-scenario/1, docs/scenario-format.md) as json or yaml."""
+    """Export KIND from the database: rows as csv, xlsx or json, a whole scenario
+    (planner-scenario/1, docs/scenario-format.md) as json or yaml, or the taxonomy as a
+    Moodle competency framework CSV or a 1EdTech CASE JSON package (docs/interop.md)."""
     from sqlmodel import Session
 
     from planner.scenario import ScenarioError
+    from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy
     from planner.services.io import ExportError, export_kind
     from planner.services.scenario_build import BuildError
 
     if fmt is None:
-        fmt = "json" if kind == "scenario" else "csv"
+        fmt = {"scenario": "json", "taxonomy": "moodle"}.get(kind, "csv")
     if kind != "scenario" and (curriculum or terms):
         fail([f"--curriculum and --terms select a scenario; {kind} exports take neither"])
+    if (kind == "taxonomy") != (fmt in TAXONOMY_FORMATS):
+        fail([f"--format {fmt} does not fit {kind}: the taxonomy exports as moodle or case, "
+              "other kinds as csv, xlsx, json or yaml"])  # fmt: skip
     if fmt == "xlsx" and out is None:
         fail(["--out is required for xlsx (binary) output"])
     engine = _engine()
@@ -155,7 +164,10 @@ def export(kind, fmt, out, curriculum, terms):
         selection["terms"] = [t.strip() for t in terms.split(",") if t.strip()]
     with Session(engine) as session:
         try:
-            data = export_kind(session, kind, fmt, **selection)
+            if kind == "taxonomy":
+                data = export_taxonomy(session, fmt)
+            else:
+                data = export_kind(session, kind, fmt, **selection)
         except (ExportError, BuildError) as exc:
             fail([str(exc), *_export_hint(session, kind, str(exc))])
         except ScenarioError as exc:

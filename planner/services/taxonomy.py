@@ -37,6 +37,9 @@ SKILL_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 # O*NET occupations without LV ratings in release 29.3 and the rated occupation whose
 # levels stand in for them (a labelled proxy, see seed/ATTRIBUTION.md).
 ONET_LV_PROXIES = {"15-2051.00": "15-2051.01"}
+# Areas whose O*NET mapping is direct evidence: O*NET has no AI-tool or human-AI
+# collaboration elements, so those skills' mappings are only the nearest general skills.
+ONET_EVIDENCE_AREAS = frozenset(AREA_PREFIXES) - {"ai-tools", "human-ai-collaboration"}
 
 
 class TaxonomyError(ProblemsError):
@@ -339,7 +342,7 @@ def onet_role_check(
     Only areas whose O*NET mapping is direct evidence are compared: O*NET has no AI-tool or
     human-AI collaboration elements, so those levels are the project's own.
     """
-    evidence_areas = set(AREA_PREFIXES) - {"ai-tools", "human-ai-collaboration"}
+    evidence_areas = ONET_EVIDENCE_AREAS
     rated = [s for s in role.soc if any(k[0] == ONET_LV_PROXIES.get(s, s) for k in ratings)]
     if not rated:
         return {}
