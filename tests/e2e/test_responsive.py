@@ -135,7 +135,13 @@ def test_staff_pages_fit_a_phone(phone, solved_twice):
 def test_learner_pages_fit_a_phone(phone):
     assert_fits(phone, "/login")
     browser_sign_in(phone, "learner")
-    for url in ("/", "/assess/", "/assess/profile", "/assess/plan", "/assess/check/data.sql"):
+    for url in (
+        "/",
+        "/assess/",
+        "/assess/profile",
+        "/assess/plan",
+        "/assess/check/data.sql",
+    ):
         assert_fits(phone, url)
     # a check in progress, and a personal plan with its term grid
     phone.get_by_role("button", name="Start the check").click()
