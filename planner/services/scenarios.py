@@ -421,6 +421,35 @@ def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems)
 
 
 # -- building a new scenario from the catalogue ---------------------------------------------
+def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
+    """Ids of every learner in any of `teams`; ScenarioError names a team nobody is in."""
+    from planner.models import Learner
+
+    teams = [t for t in dict.fromkeys(teams) if t]
+    if not teams:
+        return []
+    rows = session.exec(select(Learner.id, Learner.team).where(Learner.team.in_(teams))).all()
+    found = {team for _, team in rows}
+    missing = [t for t in teams if t not in found]
+    if missing:
+        raise ScenarioError([Problem("team", f'no learners in team "{t}"') for t in missing])
+    return [lid for lid, _ in rows]
+
+
+def team_choices(session: Session) -> list[tuple[str, int]]:
+    """Every team with its number of people, for the multi-select."""
+    from planner.models import Learner
+
+    return list(
+        session.exec(
+            select(Learner.team, func.sum(Learner.count))
+            .where(Learner.team.is_not(None), Learner.team != "")
+            .group_by(Learner.team)
+            .order_by(Learner.team)
+        ).all()
+    )
+
+
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
     """Build a scenario from DB rows (curriculum, roles, learners, calendar) and store it."""
     from planner.services import scenario_build

@@ -15,7 +15,7 @@ from flask import (
 from sqlmodel import select
 
 from planner.db import get_session
-from planner.models import Curriculum, Learner, Role, SolveRun, TermCalendar
+from planner.models import Curriculum, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import staff_required
 from planner.services import catalog, jobs
@@ -55,9 +55,6 @@ def index():
 
 
 def _build_choices(session) -> dict:
-    teams = session.exec(
-        select(Learner.team).where(Learner.team.is_not(None)).distinct().order_by(Learner.team)
-    ).all()
     return {
         "curricula": session.exec(
             select(Curriculum.id, Curriculum.name).order_by(Curriculum.id)
@@ -66,7 +63,7 @@ def _build_choices(session) -> dict:
             select(TermCalendar.id, TermCalendar.name).order_by(TermCalendar.id)
         ).all(),
         "roles": session.exec(select(Role.id, Role.name).order_by(Role.id)).all(),
-        "teams": teams,
+        "teams": svc.team_choices(session),
     }
 
 
@@ -94,12 +91,21 @@ def create():
                 select(Term.term_id).where(Term.calendar_id == calendar).order_by(Term.position)
             ).all()
         )
-    team = form.get("team")
     ids = [i.strip() for i in form.get("learners", "").replace(",", "\n").splitlines() if i.strip()]
-    if team:
-        ids += session.exec(select(Learner.id).where(Learner.team == team)).all()
+    try:
+        ids += svc.learners_of_teams(session, form.getlist("team"))
+    except ScenarioError as exc:
+        problems += exc.problems
     if ids:
         selection["learner_ids"] = sorted(set(ids))
+    elif form.get("everyone") != "yes":  # an empty choice must not quietly mean everybody
+        problems.append(
+            Problem(
+                "learners",
+                "choose one or more teams, type learner ids, or tick “every learner of the "
+                "curriculum”",
+            )
+        )
     if not problems:
         try:
             record = svc.new_from_catalog(session, name=name, **selection)
