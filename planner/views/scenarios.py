@@ -20,6 +20,7 @@ from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import staff_required
 from planner.services import catalog, jobs
 from planner.services import plans as plan_svc
+from planner.services import scenario_seats as seat_svc
 from planner.services import scenarios as svc
 from planner.views.args import page_arg
 from planner.views.downloads import download
@@ -160,7 +161,7 @@ def import_file():
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
 
 
-def _editor_context(record, values=None, problems=()):
+def _editor_context(record, values=None, problems=(), seats=None):
     session = get_session()
     snap = svc.snapshot(session, record)
     by_field: dict[str, list[str]] = {}
@@ -183,6 +184,7 @@ def _editor_context(record, values=None, problems=()):
         "people": snap.people,
         "plans": plan_svc.list_plans(session, record.id)[:20],
         "run": runs[0] if runs else None,
+        "seats": seats or seat_svc.seat_page(session, record.id, page_arg("seats_page")),
     }
 
 
@@ -234,6 +236,50 @@ def save(scenario_id: int):
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
     flash("Scenario saved.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
+
+
+@bp.post("/<int:scenario_id>/seats")
+@staff_required
+def save_seats(scenario_id: int):
+    """Seats, sections and session costs of the courses on one page of the editor."""
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    page_no = page_arg("seats_page")
+    try:
+        changed = seat_svc.save_seats(session, record, request.form)
+    except ScenarioError as exc:
+        session.rollback()
+        record = _record_or_404(scenario_id)
+        seats = seat_svc.seat_page(session, record.id, page_no)
+        seats.posted = request.form
+        seats.errors = {p.path: p.message for p in exc.problems}
+        return render_template(
+            "scenarios/edit.html", **_editor_context(record, None, exc.problems, seats)
+        ), 422
+    session.commit()
+    flash(
+        f"Seats & sessions saved ({changed} course{'s' if changed != 1 else ''} changed).",
+        "success",
+    )
+    return redirect(url_for("scenarios.edit", scenario_id=record.id, seats_page=page_no) + "#seats")
+
+
+@bp.post("/<int:scenario_id>/seats/from-catalog")
+@staff_required
+def seats_from_catalog(scenario_id: int):
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    try:
+        n = seat_svc.take_catalog(session, record)
+    except ScenarioError as exc:
+        session.rollback()
+        flash(
+            "The catalog's values could not be taken: " + "; ".join(map(str, exc.problems)), "error"
+        )
+        return redirect(url_for("scenarios.edit", scenario_id=scenario_id) + "#seats")
+    session.commit()
+    flash(f"Took the catalog's seats & sessions for {n} course{'s' if n != 1 else ''}.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=record.id) + "#seats")
 
 
 @bp.post("/<int:scenario_id>/duplicate")
