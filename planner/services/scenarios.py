@@ -188,7 +188,9 @@ def duplicate(session: Session, record: ScenarioRecord, name: str | None = None)
 def delete(session: Session, record: ScenarioRecord) -> None:
     # Runs and plans go with it (ON DELETE CASCADE), but delete them explicitly so that
     # SQLite connections without the foreign-key pragma behave the same.
-    for model in (SolveRun, PlanRecord):
+    from planner.models.sweeps import SweepRun
+
+    for model in (SweepRun, SolveRun, PlanRecord):
         for row in session.exec(select(model).where(model.scenario_id == record.id)).all():
             session.delete(row)
     session.flush()

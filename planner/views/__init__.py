@@ -11,6 +11,7 @@ BLUEPRINT_MODULES = [
     "planner.views.plans",
     "planner.views.assess",
     "planner.views.cohort",
+    "planner.views.tradeoff",
     "planner.views.api",
     "planner.views.api_solve",
 ]
