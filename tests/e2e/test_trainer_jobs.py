@@ -24,9 +24,9 @@ BAD_CSV = (
 )
 GOOD_CSV = (
     "employee_id,name,team,role,levels,curriculum\n"
-    "t.zhang,张伟,Brand 品牌,mkt-assistant,ai.prompting=1,corporate-ai-upskilling\n"
-    "t.ruiz,Ana Ruiz,Growth,mkt-data-analyst,data.sql=1,corporate-ai-upskilling\n"
-    "t.okafor,Ade Okafor,Growth,mkt-assistant,,corporate-ai-upskilling\n"
+    "t.zhang,张伟,North 北区,mkt-assistant,ai.prompting=1,corporate-ai-upskilling\n"
+    "t.ruiz,Ana Ruiz,Growth Lab,mkt-data-analyst,data.sql=1,corporate-ai-upskilling\n"
+    "t.okafor,Ade Okafor,Growth Lab,mkt-assistant,,corporate-ai-upskilling\n"
     "t.meyer,Sara Meyer,Retail,mkt-data-analyst,,corporate-ai-upskilling\n"
 )
 
@@ -82,7 +82,7 @@ def test_team_import_scenario_from_teams_seats_and_names_in_the_plan(page, live_
     page.get_by_label("Name", exact=True).fill("Growth and Brand 2027")
     page.get_by_label("Curriculum (courses)").select_option("corporate-ai-upskilling")
     page.get_by_label("Term calendar").select_option("corporate-ai-upskilling")
-    page.get_by_label("Learners of teams").select_option(["Brand 品牌", "Growth"])
+    page.get_by_label("Learners of teams").select_option(["North 北区", "Growth Lab"])
     page.get_by_role("button", name="Create scenario").click()
     page.wait_for_url(re.compile(r".*/scenarios/\d+$"))
     scenario_id = int(page.url.rsplit("/", 1)[1])
@@ -117,10 +117,10 @@ def test_team_import_scenario_from_teams_seats_and_names_in_the_plan(page, live_
     page.locator("#run-plan a", has_text="Open plan").click()
     page.locator(".learner-list").wait_for()
     names = page.locator(".learner-list").inner_text()
-    assert "张伟" in names and "Ana Ruiz" in names and "Growth" in names
+    assert "张伟" in names and "Ana Ruiz" in names and "Growth Lab" in names
     page.locator(".learner-list a", has_text="Ana Ruiz").click()
     page.locator("#learner-name", has_text="Ana Ruiz").wait_for()
-    assert "team Growth" in page.locator("#learner-plan").inner_text()
+    assert "team Growth Lab" in page.locator("#learner-plan").inner_text()
     full(page, "plan-names")
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV").click()
@@ -128,8 +128,8 @@ def test_team_import_scenario_from_teams_seats_and_names_in_the_plan(page, live_
     info.value.save_as(path)
     rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
     assert {(r["learner"], r["name"], r["team"]) for r in rows} <= {
-        ("t.zhang", "张伟", "Brand 品牌"), ("t.ruiz", "Ana Ruiz", "Growth"),
-        ("t.okafor", "Ade Okafor", "Growth"),
+        ("t.zhang", "张伟", "North 北区"), ("t.ruiz", "Ana Ruiz", "Growth Lab"),
+        ("t.okafor", "Ade Okafor", "Growth Lab"),
     }  # fmt: skip
     assert rows
 
@@ -188,10 +188,11 @@ def cohort_plan(live_server):
         learners = session.exec(
             select(Learner).where(Learner.curriculum_id == "corporate-ai-upskilling")
         ).all()
-        for i, learner in enumerate(sorted(learners, key=lambda lr: lr.id)):
-            learner.team = learner.team or ["Growth", "Brand 品牌"][i % 2]
+        seeded = sorted((lr for lr in learners if not lr.id.startswith("t.")), key=lambda lr: lr.id)
+        for i, learner in enumerate(seeded):
+            learner.team = ["Growth", "Brand 品牌"][i % 2]
         session.flush()
-        ids = [lr.id for lr in learners if lr.team == "Growth"]
+        ids = [lr.id for lr in seeded if lr.team == "Growth"]
         record = scenarios.new_from_catalog(
             session, name="Growth cohort plan", curriculum_id="corporate-ai-upskilling",
             learner_ids=ids, terms=None,
