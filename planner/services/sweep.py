@@ -196,7 +196,7 @@ def render_svg(
 
     Hovering a point shows its value, gap and cost (`<title>`); with `links` (one address
     per point, the web page's) each point is a link to the plan behind it."""
-    width, height, left, right, top, bottom = 560, 320, 64, 16, 36, 44
+    width, height, left, right, top, bottom = 560, 320, 64, 28, 36, 44
     pts = [(p.value, p.gap, p.proven) for p in points if p.gap is not None]
     xs = [v for v, _, _ in pts] or [0, 1]
     ys = [g for _, g, _ in pts] or [0, 1]

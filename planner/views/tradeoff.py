@@ -8,11 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from planner.db import get_session
 from planner.scenario import ScenarioError
 from planner.security import staff_required
-from planner.services import jobs, tradeoff
 from planner.services import scenarios as scenario_svc
+from planner.services import tradeoff
 
 bp = Blueprint("tradeoff", __name__, url_prefix="/tradeoff")
-bp.record_once(lambda state: jobs.init_app(state.app))
+# Start the solve pool and reap sweeps a previous server left "running".
+bp.record_once(lambda state: tradeoff.runner_for(state.app))
 
 
 def _scenario_or_404(scenario_id: int):

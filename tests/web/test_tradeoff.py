@@ -142,3 +142,23 @@ def test_tradeoff_is_staff_only(learner_client, client, sid):
     assert learner_client.get(f"/tradeoff/scenarios/{sid}").status_code == 403
     assert client.get(f"/tradeoff/scenarios/{sid}").status_code == 302
     assert learner_client.post(f"/tradeoff/scenarios/{sid}", data={}).status_code == 403
+
+
+def test_a_sweep_left_running_by_a_dead_server_is_marked_failed(app, web_session, sid):
+    import socket
+    import subprocess
+
+    from planner.services import jobs
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    owner = f"{socket.gethostname()}:{dead.pid}:gone"
+    row = SweepRun(
+        scenario_id=sid, parameter="budget", values=[0, 100], status="running",
+        progress={"done": 1, "total": 2, jobs.OWNER_KEY: owner},
+    )  # fmt: skip
+    web_session.add(row)
+    web_session.commit()
+    tradeoff.SweepRunner(jobs.runner_for(app)).fail_stale()
+    run = sweep_row(web_session, row.id)
+    assert run.status == "failed" and run.error == jobs.INTERRUPTED
