@@ -250,3 +250,25 @@ def test_cohort_heatmap_every_skill_filters_and_difference(page, cohort_plan):
     page.get_by_role("button", name="Show").click()
     page.locator("table.heat:not(.heat-diff)").wait_for()
     assert "view=before" in page.url
+
+
+def test_trade_off_cohort_and_import_pages_fit_a_phone(browser, live_server, sweep_scenario, tmp_path):
+    """At 390 px nothing scrolls sideways but the heatmap and wide tables, in their boxes."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        browser_sign_in(page, "staff")
+        page.goto(f"/tradeoff/scenarios/{sweep_scenario}")
+        page.get_by_label("Values").fill("0,3000")
+        page.get_by_role("button", name="Run the sweep").click()
+        page.locator('.sweep-panel[data-status="done"]').wait_for(timeout=60_000)
+        pages = [page.url, "/cohort/"]
+        for url in pages:
+            page.goto(url)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 390, (url, width)
+        upload(page, tmp_path, BAD_CSV, "team-bad.csv")
+        page.locator("#problem-table").wait_for()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

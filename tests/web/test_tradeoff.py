@@ -162,3 +162,17 @@ def test_a_sweep_left_running_by_a_dead_server_is_marked_failed(app, web_session
     tradeoff.SweepRunner(jobs.runner_for(app)).fail_stale()
     run = sweep_row(web_session, row.id)
     assert run.status == "failed" and run.error == jobs.INTERRUPTED
+
+
+def test_a_credit_limit_sweep(app, staff_client, web_session, sid):
+    r = start(staff_client, sid, values="0,3,6", parameter="max_credits")
+    sweep_id = int(re.search(r"sweep=(\d+)", r.headers["Location"]).group(1))
+    assert tradeoff.wait(sweep_id, app, timeout=120)
+    run = sweep_row(web_session, sweep_id)
+    assert run.status == "done" and [p["value"] for p in run.points] == [0, 3, 6]
+    assert run.points[0]["cost"] == 0  # no credits: nothing can be taken
+    assert run.points[-1]["gap"] < run.points[0]["gap"]
+    r = staff_client.post(f"/tradeoff/sweeps/{sweep_id}/points/1")
+    copy = web_session.get(PlanRecord, int(r.headers["Location"].rsplit("/", 1)[1]))
+    body = web_session.get(ScenarioRecord, copy.scenario_id).body
+    assert {lr.get("max_credits") for lr in body["learners"]} == {3}
