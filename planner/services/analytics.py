@@ -619,6 +619,17 @@ def cohort_view(
     return cohort_difference(before, after) if view == "difference" else after
 
 
+def largest_cells(cohort: Cohort, n: int = 8) -> list[tuple[float, str, str]]:
+    """The n largest positive cells: (value, team, skill name), largest first."""
+    cells = (
+        (value, team, cohort.names[skill])
+        for team, row in zip(cohort.teams, cohort.values, strict=True)
+        for skill, value in zip(cohort.skills, row, strict=True)
+        if value and value > 0
+    )
+    return sorted(cells, reverse=True)[:n]
+
+
 HEAT_STEPS = 8  # colour classes heat-0 … heat-8 (planner/static/cohort.css)
 
 

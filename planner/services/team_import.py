@@ -107,6 +107,7 @@ def preview(session: Session, folder: Path, token: str, user_id: int) -> Preview
         report = import_file(session, data, filename, kind="learners", commit=False)
     except ImportRejected as exc:
         result.problems = list(exc.problems)
+        _drop(folder, token)  # nothing to confirm: the fixed file comes as a new upload
         return result
     finally:
         session.rollback()  # a preview never writes

@@ -46,17 +46,11 @@ def _cohort(session):
 def index():
     session = get_session()
     cohort, plan_id, filters = _cohort(session)
-    ranked = (
-        (value, team, cohort.names[skill])
-        for team, row in zip(cohort.teams, cohort.values, strict=True)
-        for skill, value in zip(cohort.skills, row, strict=True)
-        if value and value > 0
-    )
     return render_template(
         "cohort/index.html",
         cohort=cohort,
         heat=analytics.heat_rows(cohort),
-        worst=sorted(ranked, reverse=True)[:8],
+        worst=analytics.largest_cells(cohort),
         chosen=set(filters["teams"]),
         chosen_roles=set(filters["roles"]),
         role_names=dict(catalog.role_choices(session)),

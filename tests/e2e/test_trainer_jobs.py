@@ -252,7 +252,9 @@ def test_cohort_heatmap_every_skill_filters_and_difference(page, cohort_plan):
     assert "view=before" in page.url
 
 
-def test_trade_off_cohort_and_import_pages_fit_a_phone(browser, live_server, sweep_scenario, tmp_path):
+def test_trade_off_cohort_and_import_pages_fit_a_phone(
+    browser, live_server, sweep_scenario, tmp_path
+):
     """At 390 px nothing scrolls sideways but the heatmap and wide tables, in their boxes."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
     page = context.new_page()
