@@ -51,20 +51,42 @@ def _body(session: Session, scenario_id: int) -> dict:
     return session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id)).one()
 
 
+_courses_cache: dict = {}
+
+
+def _courses(session: Session, scenario_id: int) -> list[tuple[str, str, dict]]:
+    """(id, title, values) of the scenario's courses, cached until the scenario changes:
+    the editor page must not decode a 10,000-course body on every view."""
+    stamp = session.exec(
+        select(ScenarioRecord.updated_at).where(ScenarioRecord.id == scenario_id)
+    ).one()
+    key = (str(session.get_bind().url), scenario_id, str(stamp))
+    found = _courses_cache.get(key)
+    if found is None:
+        body = _body(session, scenario_id)
+        found = [(c["id"], c.get("title", ""), _values(c)) for c in body.get("courses", [])]
+        if len(_courses_cache) > 16:
+            _courses_cache.clear()
+        _courses_cache[key] = found
+    return found
+
+
 def _values(course: dict) -> dict:
     return {f: course.get(f, DEFAULTS[f]) for f in FIELDS}
 
 
 def _catalog(session: Session, ids: list[str]) -> dict[str, dict]:
+    columns = select(Course.id, Course.capacity, Course.max_sections, Course.session_cost)
+    if len(ids) > 500:  # many courses: one pass over the table beats chunks of IN (...)
+        queries = [columns]
+    else:
+        queries = [columns.where(Course.id.in_(ids))]
+    wanted = set(ids)
     out = {}
-    for start in range(0, len(ids), 500):  # stay under bind-parameter limits
-        chunk = ids[start : start + 500]
-        for cid, capacity, sections, cost in session.exec(
-            select(Course.id, Course.capacity, Course.max_sections, Course.session_cost).where(
-                Course.id.in_(chunk)
-            )
-        ).all():
-            out[cid] = {"capacity": capacity, "max_sections": sections, "session_cost": cost}
+    for query in queries:
+        for cid, capacity, sections, cost in session.exec(query).all():
+            if cid in wanted:
+                out[cid] = {"capacity": capacity, "max_sections": sections, "session_cost": cost}
     return out
 
 
@@ -74,20 +96,19 @@ def _same(a, b) -> bool:
     return float(a) == float(b)
 
 
-def _rows(session: Session, body: dict) -> list[SeatRow]:
-    courses = body.get("courses", [])
-    catalog = _catalog(session, [c["id"] for c in courses])
+def _rows(session: Session, courses: list[tuple[str, str, dict]]) -> list[SeatRow]:
+    catalog = _catalog(session, [cid for cid, _, _ in courses])
     rows = []
-    for c in courses:
-        values, theirs = _values(c), catalog.get(c["id"])
+    for cid, title, values in courses:
+        theirs = catalog.get(cid)
         differs = tuple(f for f in FIELDS if theirs and not _same(values[f], theirs[f]))
-        rows.append(SeatRow(c["id"], c.get("title", ""), values, theirs, differs))
+        rows.append(SeatRow(cid, title, values, theirs, differs))
     return rows
 
 
 def seat_page(session: Session, scenario_id: int, page: int = 1, per_page: int = PER_PAGE):
     """One page of courses, those that differ from the catalog first."""
-    rows = _rows(session, _body(session, scenario_id))
+    rows = _rows(session, _courses(session, scenario_id))
     rows.sort(key=lambda r: not r.differs)  # stable: the scenario's order within each part
     pages = max(1, math.ceil(len(rows) / per_page))
     page = min(max(page, 1), pages)
@@ -161,7 +182,8 @@ def save_seats(session: Session, record: ScenarioRecord, form) -> int:
 def take_catalog(session: Session, record: ScenarioRecord) -> int:
     """Copy the catalog's seats, sections and session costs into every course that differs."""
     body = copy.deepcopy(record.body)
-    by_id = {r.course: r for r in _rows(session, body) if r.differs}
+    courses = [(c["id"], c.get("title", ""), _values(c)) for c in body.get("courses", [])]
+    by_id = {r.course: r for r in _rows(session, courses) if r.differs}
     for course in body.get("courses", []):
         row = by_id.get(course["id"])
         if row is not None:
