@@ -77,17 +77,14 @@ def _values(course: dict) -> dict:
 
 def _catalog(session: Session, ids: list[str]) -> dict[str, dict]:
     columns = select(Course.id, Course.capacity, Course.max_sections, Course.session_cost)
-    if len(ids) > 500:  # many courses: one pass over the table beats chunks of IN (...)
-        queries = [columns]
-    else:
-        queries = [columns.where(Course.id.in_(ids))]
+    # Many courses: one pass over the table beats chunks of IN (...).
+    query = columns if len(ids) > 500 else columns.where(Course.id.in_(ids))
     wanted = set(ids)
-    out = {}
-    for query in queries:
-        for cid, capacity, sections, cost in session.exec(query).all():
-            if cid in wanted:
-                out[cid] = {"capacity": capacity, "max_sections": sections, "session_cost": cost}
-    return out
+    return {
+        cid: {"capacity": capacity, "max_sections": sections, "session_cost": cost}
+        for cid, capacity, sections, cost in session.exec(query).all()
+        if cid in wanted
+    }
 
 
 def _same(a, b) -> bool:
