@@ -138,3 +138,20 @@ def test_the_cli_reads_the_same_employees_file(tmp_path, web_db_path, web_sessio
     assert result.exit_code == 0, result.output
     web_session.expire_all()
     assert web_session.get(Learner, "e.one").team == "品牌 Brand"
+
+
+def test_confirm_rechecks_the_file_against_the_catalog_of_now(staff_client, web_session):
+    from planner.models import Role
+
+    web_session.add(Role(id="pilot-role", name="Pilot"))
+    web_session.commit()
+    text = "id,name,team,role\np.one,Pat,Pilots,pilot-role\n"
+    page = upload(staff_client, text.encode()).get_data(as_text=True)
+    assert "1 learner</strong> ready" in page
+    web_session.delete(web_session.get(Role, "pilot-role"))  # gone before the confirm
+    web_session.commit()
+    r = staff_client.post(f"/catalog/learners/import/{token_of(page)}/confirm")
+    assert r.status_code == 422
+    assert "unknown role &#34;pilot-role&#34;" in r.get_data(as_text=True)
+    web_session.expire_all()
+    assert web_session.get(Learner, "p.one") is None
