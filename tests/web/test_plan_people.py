@@ -44,3 +44,18 @@ def test_csv_and_xlsx_exports_carry_name_and_team(staff_client, web_session, sol
         values = list(wb[sheet].values)
         assert values[0][:3] == ("learner", "name", "team")
         assert any(v[:3] == ("wang.wei", "王伟", "品牌 Brand") for v in values[1:]), sheet
+
+
+def test_the_scenario_run_panel_names_whose_plan_it_shows(app, staff_client, web_session):
+    from sqlmodel import select
+
+    from planner.models import SolveRun
+    from tests.web.test_scenarios import store, tiny_scenario, wait_run
+
+    add_person(web_session, lid="li.na", name="李娜", team="Data")
+    sid = store(app, tiny_scenario())
+    staff_client.post(f"/scenarios/{sid}/solve", headers={"HX-Request": "true"})
+    run = web_session.exec(select(SolveRun).where(SolveRun.scenario_id == sid)).one()
+    wait_run(app, run.id)
+    panel = staff_client.get(f"/scenarios/runs/{run.id}").get_data(as_text=True)
+    assert "Term by term for 李娜 (Data) — first of 2 learner groups" in panel
