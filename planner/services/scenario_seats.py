@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from planner.models import Course, ScenarioRecord
 from planner.scenario import Problem, ScenarioError
 from planner.services import scenarios as scenario_svc
+from planner.services import versions
 
 FIELDS = ("capacity", "max_sections", "session_cost")
 DEFAULTS = {"capacity": None, "max_sections": 1, "session_cost": 0}  # scenario-format.md
@@ -154,10 +155,11 @@ def _set(course: dict, values: dict) -> None:
             course[name] = value
 
 
-def save_seats(session: Session, record: ScenarioRecord, form) -> int:
+def save_seats(session: Session, record: ScenarioRecord, form, version=versions.ANY) -> int:
     """Apply posted `capacity.<course>`, `max_sections.<course>`, `session_cost.<course>`
-    (only the courses posted; others keep theirs). ScenarioError names every bad field;
-    nothing is changed then. Returns how many courses changed."""
+    (only the courses posted; others keep theirs) if the scenario is still at edit
+    `version` (versions.StaleEdit otherwise). ScenarioError names every bad field; nothing
+    is changed then. Returns how many courses changed."""
     body = copy.deepcopy(record.body)
     problems: list[Problem] = []
     changed = 0
@@ -171,8 +173,10 @@ def save_seats(session: Session, record: ScenarioRecord, form) -> int:
             changed += 1
     if problems:
         raise ScenarioError(problems)
+    if version is not versions.ANY and version != record.version:
+        raise versions.StaleEdit(record.version, version)
     if changed:
-        scenario_svc.save_body(session, record, body)
+        scenario_svc.save_body(session, record, body, version=version)
     return changed
 
 

@@ -261,8 +261,19 @@ def save_seats(scenario_id: int):
     session = get_session()
     record = _record_or_404(scenario_id)
     page_no = page_arg("seats_page")
+    given = versions.parse_version(request.form.get("version"))
     try:
-        changed = seat_svc.save_seats(session, record, request.form)
+        changed = seat_svc.save_seats(session, record, request.form, version=given)
+    except versions.StaleEdit:  # another save since this page was opened: keep theirs
+        session.rollback()
+        flash(
+            "Someone saved this scenario after you opened it; your seat changes were not "
+            "saved. The values below are the current ones.",
+            "error",
+        )
+        return redirect(
+            url_for("scenarios.edit", scenario_id=scenario_id, seats_page=page_no) + "#seats"
+        )
     except ScenarioError as exc:
         session.rollback()
         record = _record_or_404(scenario_id)

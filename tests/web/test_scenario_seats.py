@@ -29,9 +29,17 @@ def test_editor_shows_the_scenarios_seats(staff_client, sid):
     assert page.count("not in the catalog") == 4
 
 
+def version_of(web_session, sid):
+    from planner.models import ScenarioRecord
+
+    web_session.expire_all()
+    return web_session.get(ScenarioRecord, sid).version
+
+
 def test_saving_seats_changes_only_those_fields(staff_client, web_session, sid):
     before = body_of(web_session, sid)
     form = {
+        "version": str(version_of(web_session, sid)),
         "capacity.SQL1": "25", "max_sections.SQL1": "3", "session_cost.SQL1": "1200.5",
         "capacity.AI1": "", "max_sections.AI1": "0", "session_cost.AI1": "0",
     }  # fmt: skip
@@ -97,3 +105,16 @@ def test_seats_are_staff_only(learner_client, client, staff_client, sid):
     assert learner_client.post(f"/scenarios/{sid}/seats", data={}).status_code == 403
     assert client.post(f"/scenarios/{sid}/seats/from-catalog").status_code == 302
     assert staff_client.post("/scenarios/999999/seats", data={}).status_code == 404
+
+
+def test_a_stale_seats_form_is_refused_and_loses_nothing(staff_client, web_session, sid):
+    opened = version_of(web_session, sid)
+    page = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
+    assert f'name="version" value="{opened}"' in page[page.index('id="seats"') :]
+    first = {"version": str(opened), "capacity.SQL1": "11", "max_sections.SQL1": "2",
+             "session_cost.SQL1": "900"}  # fmt: skip
+    assert staff_client.post(f"/scenarios/{sid}/seats", data=first).status_code == 302
+    late = {**first, "capacity.SQL1": "99"}  # from the page opened before that save
+    r = staff_client.post(f"/scenarios/{sid}/seats", data=late, follow_redirects=True)
+    assert "your seat changes were not saved" in r.get_data(as_text=True)
+    assert course(body_of(web_session, sid), "SQL1")["capacity"] == 11
