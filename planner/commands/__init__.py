@@ -9,6 +9,18 @@ from collections.abc import Iterable
 
 import click
 
+from planner import resources
+
+
+def db_help() -> str:
+    """Which database a command uses; worked out when the help is shown (env may change)."""
+    return (
+        "Database: $DATABASE_URL (SQLite or PostgreSQL, e.g. "
+        "postgresql+psycopg://USER:PASSWORD@HOST/DB), else the SQLite file "
+        f"{resources.default_db_path()} (its folder: $PLANNER_DATA_DIR, else the per-user "
+        "data folder)."
+    )
+
 
 def fail(problems: Iterable | str) -> None:
     """Print each problem on its own line and exit 1 (bad input)."""
@@ -39,6 +51,15 @@ class Command(_UsageErrorsExit1, click.Command):
 
 class Group(_UsageErrorsExit1, click.Group):
     """A click group whose (and whose subcommands') usage errors exit 1."""
+
+
+class DbCommand(Command):
+    """A command that opens the database: its help ends by saying which one."""
+
+    def format_epilog(self, ctx, formatter):
+        formatter.write_paragraph()
+        formatter.write_text(db_help())
+        super().format_epilog(ctx, formatter)
 
 
 class _Seconds(click.FloatRange):

@@ -1,6 +1,6 @@
 """`planner solve` and `planner check`: the solver from the command line.
 
-Exit codes (scenario-format.md): 0 OPTIMAL/FEASIBLE (check: valid), 1 bad input,
+Exit codes (docs/scenario-format.md): 0 OPTIMAL/FEASIBLE (check: valid), 1 bad input,
 2 INFEASIBLE, 3 invalid plan (check), 4 UNKNOWN. Bad input never shows a traceback.
 """
 
@@ -50,23 +50,39 @@ def _number(value) -> str:
     return "?" if value is None or value != value or abs(value) == float("inf") else f"{value:g}"
 
 
-@click.command("solve", cls=Command)
+SOLVE_EPILOG = """\b
+Exit codes:
+  0 OPTIMAL or FEASIBLE: a valid plan
+  1 bad input: one line per problem, with its JSON path
+  2 INFEASIBLE: no plan can exist; the conflict and fixes are printed
+  4 UNKNOWN: time ran out before a plan or a proof was found
+The plan is written whatever the status. File format: docs/scenario-format.md."""
+
+CHECK_EPILOG = """\b
+Exit codes:
+  0 valid plan
+  1 bad input: one line per problem, with its JSON path
+  3 invalid plan: every violation is printed
+Rules 1-8 are listed in docs/scenario-format.md."""
+
+
+@click.command("solve", cls=Command, epilog=SOLVE_EPILOG)
 @click.argument("scenario")
-@click.option("--out", "out", default=None, help="Write the plan here instead of stdout.")
+@click.option("--out", "out", default=None, help="Plan file to write.  [default: standard output]")
 @click.option(
     "--time-limit",
     type=SECONDS,
     default=None,
-    help="Seconds (overrides the scenario's options.time_limit_s).",
+    help="Seconds to search.  [default: the scenario's options.time_limit_s, 10 if unset]",
 )
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="CP-SAT workers (overrides options.workers).",
+    help="CP-SAT search workers.  [default: the scenario's options.workers, 2 if unset]",
 )
 def solve(scenario, out, time_limit, workers):
-    """Solve SCENARIO and write the plan (JSON)."""
+    """Solve SCENARIO (a JSON or YAML scenario file) and write the plan (JSON)."""
     from planner.scenario import dump_json
     from planner.solver.cohort import solve_cohort
     from planner.solver.diagnose import describe
@@ -107,11 +123,12 @@ def solve(scenario, out, time_limit, workers):
     sys.exit(EXIT[plan.status])
 
 
-@click.command("check", cls=Command)
+@click.command("check", cls=Command, epilog=CHECK_EPILOG)
 @click.argument("scenario")
 @click.argument("plan")
 def check(scenario, plan):
-    """Check that PLAN is a valid plan for SCENARIO (rules 1-8)."""
+    """Check that PLAN is a valid plan for SCENARIO, independently of the solver: the
+    rules 1-8 of docs/scenario-format.md and the reported objective."""
     from planner.scenario import ScenarioError, read_document
     from planner.solver.check import check_plan
 

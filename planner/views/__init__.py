@@ -14,6 +14,9 @@ BLUEPRINT_MODULES = [
     "planner.views.tradeoff",
     "planner.views.api",
     "planner.views.api_solve",
+    "planner.views.health",
+    "planner.views.interop",
+    "planner.views.api_interop",
 ]
 
 
