@@ -1,7 +1,7 @@
 """Background trade-off sweeps (planner.models.sweeps.SweepRun).
 
 Revision ID: 0201_webb_sweep_run
-Revises: 0201_sec_versions_sessions_audit
+Revises: 0201_interop_badges
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0201_webb_sweep_run"
-down_revision: str | None = "0201_sec_versions_sessions_audit"
+down_revision: str | None = "0201_interop_badges"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
