@@ -8,7 +8,7 @@ import importlib
 
 import click
 
-from planner.commands import Group, db_help
+from planner.commands import Group, db_help, launched
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS = {
@@ -56,3 +56,9 @@ class LazyGroup(Group):
 @click.version_option(package_name="planner")
 def cli():
     """Marketing-education curriculum and skills-gap planner."""
+
+
+def main() -> None:
+    """The console script (`planner`): its time limits count from the process's start."""
+    launched()
+    cli()

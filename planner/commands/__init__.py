@@ -4,12 +4,46 @@ Conventions shared by every command: bad input prints one line per problem to st
 exits 1, never a traceback — click's own usage errors included (click would exit 2, which
 `planner solve` reserves for INFEASIBLE)."""
 
+import os
 import sys
+import time
 from collections.abc import Iterable
+from typing import NoReturn
 
 import click
 
 from planner import resources
+
+_launched: float | None = None  # perf_counter() at process start, for the console script
+
+
+def launched() -> None:
+    """Called by the console script: time limits then count from the process's start
+    (interpreter start-up and imports too), as anyone timing the command would."""
+    global _launched
+    try:  # Linux: the process's age from /proc; elsewhere from now
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as up:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+            age = max(0.0, float(up.read().split()[0]) - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        age = 0.0
+    _launched = time.perf_counter() - age
+
+
+def started_at() -> float:
+    """When the running command's clock started (perf_counter)."""
+    return _launched if _launched is not None else time.perf_counter()
+
+
+def finish(code: int) -> NoReturn:
+    """Exit with `code`. The console script skips the interpreter's teardown (freeing a
+    large plan can take seconds) once its output is flushed; in-process callers (tests,
+    CliRunner) get an ordinary SystemExit."""
+    if _launched is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def db_help() -> str:

@@ -92,7 +92,12 @@ def import_(file, learner):
 
 
 @badges.command("keygen", cls=Command)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write the private key to (PEM); refused if it exists.",
+)
 def keygen(out):
     """Write a new Ed25519 signing key (PEM); set PLANNER_BADGE_KEY to its path."""
     from planner.services.interop.badges import generate_key

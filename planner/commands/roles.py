@@ -66,8 +66,20 @@ def from_onet(soc, role_id, min_importance, save):
 @role.command("from-esco", cls=Command)
 @click.argument("occupation_uri")
 @click.option("--id", "role_id", default=None, help="Role id (default: esco-<uuid prefix>).")
-@click.option("--essential-level", type=click.IntRange(1, 4), default=3, show_default=True)
-@click.option("--optional-level", type=click.IntRange(1, 4), default=2, show_default=True)
+@click.option(
+    "--essential-level",
+    type=click.IntRange(1, 4),
+    default=3,
+    show_default=True,
+    help="Level required for the occupation's essential skills.",
+)
+@click.option(
+    "--optional-level",
+    type=click.IntRange(1, 4),
+    default=2,
+    show_default=True,
+    help="Level required for the occupation's optional skills.",
+)
 @click.option("--save", is_flag=True, help="Store the role in the database.")
 def from_esco(occupation_uri, role_id, essential_level, optional_level, save):
     """A role from an ESCO occupation URI, printed as JSON."""
