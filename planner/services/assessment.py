@@ -62,6 +62,9 @@ SECONDS_PER_QUESTION = 45
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
 
+VERIFY_FROM = 3  # self-ratings from "proficient" up are worth confirming with a check
+
+
 class AssessmentError(ValueError):
     """Bad input for an assessment action; `problems` are shown to the user verbatim."""
 
@@ -557,6 +560,15 @@ class Profile:
     @property
     def rated(self) -> int:
         return sum(1 for r in self.rows if r.self_level is not None)
+
+    @property
+    def to_verify(self) -> list[ProfileRow]:
+        """High self-ratings (≥ VERIFY_FROM) that no check or staff rating backs yet."""
+        return [
+            r
+            for r in self.rows
+            if r.self_level is not None and r.self_level >= VERIFY_FROM and r.evidence_level is None
+        ]
 
 
 def profile(session: Session, learner_id: str, now: datetime | None = None) -> Profile:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from threading import Lock
 
@@ -516,18 +517,53 @@ def _taken(plan: Plan) -> dict[tuple[str, str], str]:
 
 
 # -- exports --------------------------------------------------------------------------------
-SCHEDULE_COLUMNS = ["learner", "count", "term", "course", "title", "credits", "cost", "reason"]
-GAP_COLUMNS = ["learner", "skill", "needed", "current", "after plan", "gap", "weight"]
+SCHEDULE_COLUMNS = [
+    "learner", "name", "team", "count", "term", "course", "title", "credits", "cost", "reason",
+]  # fmt: skip
+GAP_COLUMNS = [
+    "learner", "name", "team", "skill", "needed", "current", "after plan", "gap", "weight",
+]  # fmt: skip
 
 
-def schedule_rows(catalog: Catalog, plan: Plan):
+@dataclass(frozen=True)
+class Person:
+    name: str = ""
+    team: str = ""
+
+
+def people_of(session: Session, ids: Iterable[str]) -> dict[str, Person]:
+    """Names and teams of a plan's learners, from the catalog's learners of the same id.
+
+    A scenario holds ids only (the solver needs no names); learners a scenario file brought
+    that the catalog does not know have no entry, and pages fall back to the id."""
+    from planner.models import Learner
+
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, Person] = {}
+    for start in range(0, len(ids), 500):  # stay under bind-parameter limits
+        chunk = ids[start : start + 500]
+        for lid, name, team in session.exec(
+            select(Learner.id, Learner.name, Learner.team).where(Learner.id.in_(chunk))
+        ).all():
+            out[lid] = Person(name or "", team or "")
+    return out
+
+
+def _who(people: Mapping[str, Person] | None, learner_id: str) -> list[str]:
+    person = (people or {}).get(learner_id) or Person()
+    return [person.name, person.team]
+
+
+def schedule_rows(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None):
     order = {t["id"]: i for i, t in enumerate(catalog.terms)}
     for lp in plan.learners:
+        who = _who(people, lp.id)
         for term in sorted(lp.schedule, key=lambda t: order.get(t, len(order))):
             for cid in lp.schedule[term]:
                 course = catalog.courses.get(cid, {})
                 yield [
                     lp.id,
+                    *who,
                     catalog.count(lp.id),
                     term,
                     cid,
@@ -538,22 +574,23 @@ def schedule_rows(catalog: Catalog, plan: Plan):
                 ]
 
 
-def gap_table_rows(catalog: Catalog, plan: Plan):
+def gap_table_rows(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None):
     for lp in plan.learners:
+        who = _who(people, lp.id)
         for r in gap_rows(catalog, plan, lp.id):
-            yield [lp.id, r.skill, r.need, r.start, r.final, r.gap, r.weight]
+            yield [lp.id, *who, r.skill, r.need, r.start, r.final, r.gap, r.weight]
 
 
-def to_csv(catalog: Catalog, plan: Plan) -> str:
-    """One row per course taken (learner, term, course, credits, cost, reason)."""
+def to_csv(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None) -> str:
+    """One row per course taken (learner, name, team, term, course, credits, cost, reason)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(SCHEDULE_COLUMNS)
-    writer.writerows(schedule_rows(catalog, plan))
+    writer.writerows(schedule_rows(catalog, plan, people))
     return out.getvalue()
 
 
-def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
+def to_xlsx(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None) -> bytes:
     """A workbook: Summary, Schedule (one row per course taken), Gaps, Sections."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -566,8 +603,8 @@ def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
     for name in OBJECTIVE_NAMES:
         summary.append([name, (plan.objective or {}).get(name)])
     sheets = [
-        ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan)),
-        ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan)),
+        ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan, people)),
+        ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan, people)),
         (
             "Sections",
             ["course", "term", "enrolled", "sections"],
@@ -584,7 +621,7 @@ def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
         for row in rows:
             ws.append(row)
         ws.freeze_panes = "A2"
-        for col, name in zip("ABCDEFGH", header, strict=False):
+        for col, name in zip("ABCDEFGHIJ", header, strict=False):
             ws.column_dimensions[col].width = 40 if name in ("reason", "title") else 14
     out = io.BytesIO()
     wb.save(out)

@@ -208,7 +208,9 @@ def duplicate(session: Session, record: ScenarioRecord, name: str | None = None)
 def delete(session: Session, record: ScenarioRecord) -> None:
     # Runs and plans go with it (ON DELETE CASCADE), but delete them explicitly so that
     # SQLite connections without the foreign-key pragma behave the same.
-    for model in (SolveRun, PlanRecord):
+    from planner.models.sweeps import SweepRun
+
+    for model in (SweepRun, SolveRun, PlanRecord):
         for row in session.exec(select(model).where(model.scenario_id == record.id)).all():
             session.delete(row)
     session.flush()
@@ -404,6 +406,35 @@ def _set(target: dict, key: str, value) -> None:
 
 
 # -- building a new scenario from the catalogue ---------------------------------------------
+def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
+    """Ids of every learner in any of `teams`; ScenarioError names a team nobody is in."""
+    from planner.models import Learner
+
+    teams = [t for t in dict.fromkeys(teams) if t]
+    if not teams:
+        return []
+    rows = session.exec(select(Learner.id, Learner.team).where(Learner.team.in_(teams))).all()
+    found = {team for _, team in rows}
+    missing = [t for t in teams if t not in found]
+    if missing:
+        raise ScenarioError([Problem("team", f'no learners in team "{t}"') for t in missing])
+    return [lid for lid, _ in rows]
+
+
+def team_choices(session: Session) -> list[tuple[str, int]]:
+    """Every team with its number of people, for the multi-select."""
+    from planner.models import Learner
+
+    return list(
+        session.exec(
+            select(Learner.team, func.sum(Learner.count))
+            .where(Learner.team.is_not(None), Learner.team != "")
+            .group_by(Learner.team)
+            .order_by(Learner.team)
+        ).all()
+    )
+
+
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
     """Build a scenario from DB rows (curriculum, roles, learners, calendar) and store it."""
     from planner.services import scenario_build

@@ -12,6 +12,7 @@ BLUEPRINT_MODULES = [
     "planner.views.assess",
     "planner.views.cohort",
     "planner.views.program",
+    "planner.views.tradeoff",
     "planner.views.api",
     "planner.views.api_solve",
     "planner.views.health",

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -91,6 +92,29 @@ def index():
             posted=request.form if problems else {},
         ),
         status,
+    )
+
+
+@bp.post("/rating")
+@learner_required
+def save_rating():
+    """One self-rating, saved as it is chosen (static/selfrate.js posts each change)."""
+    session = get_session()
+    skill_id = request.form.get("skill", "")
+    try:
+        svc.save_self_ratings(session, _me(), {skill_id: request.form.get("level", "")})
+        session.commit()
+    except svc.AssessmentError as exc:
+        session.rollback()
+        return jsonify(saved=False, problems=exc.problems), 400
+    prof = svc.profile(session, _me())
+    row = next((r for r in prof.rows if r.skill_id == skill_id), None)
+    return jsonify(
+        saved=True,
+        skill=skill_id,
+        rated=prof.rated,
+        verify=bool(row and row in prof.to_verify),
+        check_url=url_for("assess.check", skill_id=skill_id) if row and row.has_check else None,
     )
 
 

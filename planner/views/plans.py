@@ -55,6 +55,8 @@ def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, 
         ids[start : start + LEARNERS_PER_PAGE], len(ids), page_no, LEARNERS_PER_PAGE
     )
     context = {
+        # names and teams of the listed page and the shown learner (not all 5,000)
+        "people": svc.people_of(session, [*learner_page.items, learner_id or ""]),
         "header": header,
         "plan": plan,
         "catalog": catalog_,
@@ -99,9 +101,11 @@ def printable(plan_id: int):
     header = _header_or_404(session, plan_id)
     catalog_ = svc.catalog_for(session, header.scenario_id)
     plan = svc.plan_model(session, plan_id)
+    people = svc.people_of(session, (lp.id for lp in plan.learners[:200]))
     learners = [
         {
             "id": lp.id,
+            "person": people.get(lp.id),
             "plan": lp,
             "grid": svc.term_grid(catalog_, plan, lp.id),
             "gaps": svc.gap_rows(catalog_, plan, lp.id),
@@ -126,9 +130,9 @@ def printable(plan_id: int):
 def export_csv(plan_id: int):
     session = get_session()
     header = _header_or_404(session, plan_id)
-    text = svc.to_csv(
-        svc.catalog_for(session, header.scenario_id), svc.plan_model(session, plan_id)
-    )
+    plan = svc.plan_model(session, plan_id)
+    people = svc.people_of(session, (lp.id for lp in plan.learners))
+    text = svc.to_csv(svc.catalog_for(session, header.scenario_id), plan, people)
     # A BOM lets spreadsheet programs read UTF-8 names (李娜) correctly.
     return download("\ufeff" + text, "text/csv; charset=utf-8", f"plan-{plan_id}.csv")
 
@@ -138,9 +142,9 @@ def export_csv(plan_id: int):
 def export_xlsx(plan_id: int):
     session = get_session()
     header = _header_or_404(session, plan_id)
-    data = svc.to_xlsx(
-        svc.catalog_for(session, header.scenario_id), svc.plan_model(session, plan_id)
-    )
+    plan = svc.plan_model(session, plan_id)
+    people = svc.people_of(session, (lp.id for lp in plan.learners))
+    data = svc.to_xlsx(svc.catalog_for(session, header.scenario_id), plan, people)
     return download(
         data,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
