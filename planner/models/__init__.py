@@ -3,7 +3,8 @@
 from sqlmodel import SQLModel
 
 from planner.models.accounts import USER_ROLES, User
-from planner.models.base import utcnow
+from planner.models.audit import AuditEntry
+from planner.models.base import iso_utc, utcnow
 from planner.models.catalog import (
     Course,
     CourseRequiresSkill,
@@ -53,6 +54,7 @@ __all__ = [
     "RUN_STATUSES",
     "USER_ROLES",
     "Assessment",
+    "AuditEntry",
     "Course",
     "CourseRequiresSkill",
     "CourseTeaches",
@@ -75,5 +77,6 @@ __all__ = [
     "TermCalendar",
     "User",
     "metadata",
+    "iso_utc",
     "utcnow",
 ]

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import level_check, non_negative, utcnow
+from planner.models.base import level_check, non_negative, utcnow, version_field
 
 GAP_MODES = ("minimise", "close")
-ASSESSMENT_SOURCES = ("self", "check", "staff", "course")
+ASSESSMENT_SOURCES = ("self", "check", "staff", "course", "badge")
 
 
 class Learner(SQLModel, table=True):
@@ -38,6 +38,7 @@ class Learner(SQLModel, table=True):
     required: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     excluded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     pinned: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = version_field()
 
 
 class LearnerLevel(SQLModel, table=True):
@@ -63,12 +64,13 @@ class LearnerTarget(SQLModel, table=True):
 
 
 class Assessment(SQLModel, table=True):
-    """One rating of one skill: self-assessed, from a check, by staff, or from a course."""
+    """One rating of one skill: self-assessed, from a check, by staff, from a course, or
+    from an imported Open Badge (its `confidence` holds the badge's quality 0-1)."""
 
     __tablename__ = "assessment"
     __table_args__ = (
         level_check(),
-        CheckConstraint("source IN ('self', 'check', 'staff', 'course')", name="source"),
+        CheckConstraint("source IN ('self', 'check', 'staff', 'course', 'badge')", name="source"),
         CheckConstraint(
             "confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence"
         ),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -175,6 +174,9 @@ def store_personal_scenario(
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
     else:
+        from planner.services import versions
+
+        versions.claim(session, ScenarioRecord, record.id)  # a staff editor open on it is stale
         record.body = body
         record.updated_at = utcnow()  # plan pages cache a scenario by this stamp
     session.flush()
@@ -188,6 +190,10 @@ def _record_id(session: Session, learner_id: str) -> int | None:
         .where(ScenarioRecord.name == scenario_name(learner_id))
         .order_by(ScenarioRecord.id)
     ).first()
+
+
+def personal_scenario_id(session: Session, learner_id: str) -> int | None:
+    return _record_id(session, learner_id)
 
 
 def latest_run(session: Session, learner_id: str) -> SolveRun | None:
@@ -215,19 +221,6 @@ def own_plan_id(session: Session, learner_id: str, run: SolveRun) -> int | None:
         select(PlanRecord.scenario_id).where(PlanRecord.id == run.plan_id)
     ).first()
     return run.plan_id if scenario_id == run.scenario_id else None
-
-
-def elapsed_s(run: SolveRun, now: datetime | None = None) -> float | None:
-    """Seconds the run has taken so far (finished runs: their recorded time)."""
-    if run.elapsed_s is not None and run.status not in ("queued", "running"):
-        return run.elapsed_s
-    start = run.started_at if run.status == "running" else run.created_at
-    if start is None:
-        return run.elapsed_s
-    now = now or utcnow()
-    if start.tzinfo is None:  # SQLite hands datetimes back naive (they are UTC)
-        start = start.replace(tzinfo=now.tzinfo)
-    return max(0.0, (now - start).total_seconds())
 
 
 # -- the learner's view of a finished run --------------------------------------------------

@@ -110,51 +110,41 @@ def sweep(
     time_limit_s: float | None = None,
     workers: int | None = None,
     solve=None,
+    on_point=None,
     engine: str | None = None,
     progress: Callable[[float, Plan, int], None] | None = None,
     stop=None,
 ) -> list[SweepPoint]:
-    """Solve at each value (ascending); `time_limit_s` is per point.
+    """Solve at each value (ascending); `time_limit_s` is per point. `on_point(point)` is
+    called as each point is settled (the web page shows them as they come).
 
     The points are independent solves (engine.solve_many): one after another on the
-    local engine, side by side as Ray tasks on `ray`. `progress(value, plan, done)` as
-    each arrives; after a `stop` only the points solved by then are returned. Carrying
-    plans forward happens after all solves, in ascending order, so both engines give the
-    same points."""
+    local engine (always with a custom `solve`), side by side as Ray tasks on `ray`.
+    `progress(value, plan, done)` as each plan arrives. Points are settled (a plan carried
+    forward, `on_point`) in ascending order as soon as every smaller value has arrived,
+    so both engines give the same points; after a `stop` only the points solved by then
+    are returned."""
     from planner.solver.check import check_plan, compute_objective
     from planner.solver.engine import solve_many
 
     values = sorted(values)
-    with_param = _Points(scenario, parameter, values)
     if parameter not in PARAMETERS:
         with_value(scenario, parameter, 0)  # its error names the known ones, before any solve
-
-    def arrived(i: int, plan: Plan, done: int) -> None:
-        if progress is not None:
-            progress(values[i], plan, done)
-
-    plans = solve_many(
-        with_param,
-        engine=engine,
-        time_limit_s=time_limit_s,
-        workers=workers,
-        progress=arrived,
-        stop=stop,
-        solve=solve,
-    )
     points: list[SweepPoint] = []
-    best: SweepPoint | None = None
-    for value, plan in zip(values, plans, strict=True):
-        if plan is None:  # not solved: the sweep was stopped
-            continue
+    best: list[SweepPoint | None] = [None]
+    arrived_plans: dict[int, Plan] = {}
+    settled = [0]  # values[:settled] are settled
+
+    def settle(value: float, plan: Plan) -> None:
         point = SweepPoint(value, plan)
+        prior = best[0]
         if (
-            best is not None
-            and best.gap is not None
-            and (point.gap is None or point.gap > best.gap)
+            prior is not None
+            and prior.gap is not None
+            and (point.gap is None or point.gap > prior.gap)
         ):
             s = with_value(scenario, parameter, value)
-            carried = best.plan.model_copy(deep=True)
+            carried = prior.plan.model_copy(deep=True)
             carried.objective = compute_objective(s, carried)
             # Still valid: a larger limit only loosens the rule that changed.
             if not check_plan(s, carried.model_copy(update={"status": "FEASIBLE", "bound": None})):
@@ -163,10 +153,32 @@ def sweep(
                 gap_bound = (plan.bound or {}).get("gap")
                 carried.status = "FEASIBLE"
                 carried.bound = {"gap": gap_bound} if gap_bound is not None else None
-                point = SweepPoint(value, carried, note=f"plan carried from {best.value:g}")
-        if point.gap is not None and (best is None or point.gap <= best.gap):
-            best = point
+                point = SweepPoint(value, carried, note=f"plan carried from {prior.value:g}")
+        if point.gap is not None and (prior is None or point.gap <= prior.gap):
+            best[0] = point
         points.append(point)
+        if on_point is not None:
+            on_point(point)
+
+    def arrived(i: int, plan: Plan, done: int) -> None:
+        arrived_plans[i] = plan
+        if progress is not None:
+            progress(values[i], plan, done)
+        while settled[0] in arrived_plans:
+            settle(values[settled[0]], arrived_plans.pop(settled[0]))
+            settled[0] += 1
+
+    solve_many(
+        _Points(scenario, parameter, values),
+        engine="local" if solve is not None else engine,
+        time_limit_s=time_limit_s,
+        workers=workers,
+        progress=arrived,
+        stop=stop,
+        solve=solve,
+    )
+    for i in sorted(arrived_plans):  # after a stop: the points past a gap
+        settle(values[i], arrived_plans[i])
     _mark_pareto(points)
     return points
 
@@ -225,9 +237,17 @@ def _fmt(x) -> str:
     return f"{x:g}"
 
 
-def render_svg(points: list[SweepPoint], parameter: str = "budget", title: str = "") -> str:
-    """A small step chart of residual gap over the swept value (hollow = not proven)."""
-    width, height, left, right, top, bottom = 560, 320, 64, 16, 36, 44
+def render_svg(
+    points: list[SweepPoint],
+    parameter: str = "budget",
+    title: str = "",
+    links: list[str] | None = None,
+) -> str:
+    """A small step chart of residual gap over the swept value (hollow = not proven).
+
+    Hovering a point shows its value, gap and cost (`<title>`); with `links` (one address
+    per point, the web page's) each point is a link to the plan behind it."""
+    width, height, left, right, top, bottom = 560, 320, 64, 28, 36, 44
     pts = [(p.value, p.gap, p.proven) for p in points if p.gap is not None]
     xs = [v for v, _, _ in pts] or [0, 1]
     ys = [g for _, g, _ in pts] or [0, 1]
@@ -270,16 +290,24 @@ def render_svg(points: list[SweepPoint], parameter: str = "budget", title: str =
         for v, g, _ in pts[1:]:
             path.append(f"H{sx(v):.1f}V{sy(g):.1f}")
         out.append(f'<path d="{"".join(path)}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
+        costs = {p.value: p.cost for p in points if p.gap is not None}
+        hrefs = {p.value: h for p, h in zip(points, links or [], strict=False) if p.gap is not None}
         for v, g, proven in pts:
             fill = "#1f6feb" if proven else "white"
-            out.append(
+            cost = "" if costs.get(v) is None else f", cost {costs[v]:g}"
+            circle = (
                 f'<circle cx="{sx(v):.1f}" cy="{sy(g):.1f}" r="3.5" fill="{fill}" '
-                f'stroke="#1f6feb"><title>{_esc(parameter)} {v:g}: gap {g:g}'
+                f'stroke="#1f6feb"><title>{_esc(parameter)} {v:g}: gap {g:g}{cost}'
                 f"{'' if proven else ' (not proven)'}</title></circle>"
             )
+            if v in hrefs:
+                circle = f'<a href="{_esc(hrefs[v])}" class="point">{circle}</a>'
+            out.append(circle)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

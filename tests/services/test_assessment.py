@@ -7,17 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from planner import ROOT
 from planner.models import Assessment, Course, CourseTeaches, Learner, LearnerLevel, utcnow
 from planner.models.assess import CheckAttempt
 from planner.services import assessment as svc
 from planner.services.io.records import write_records
 from planner.services.seeding import taxonomy_records
+from tests import REPO
 
 
 @pytest.fixture
 def session(db_session):
-    skills, roles = taxonomy_records(ROOT / "seed")
+    skills, roles = taxonomy_records(REPO / "seed")
     write_records(db_session, "skills", skills)
     write_records(db_session, "roles", roles)
     db_session.add(Learner(id="li.na", name="李娜", role_id="mkt-assistant"))
@@ -270,7 +270,8 @@ def test_export_is_json_and_delete_removes_only_that_learner(session):
     assert data["learner"] == {"id": "li.na", "name": "李娜", "role": "mkt-assistant"}
     assert {r["source"] for r in data["ratings"]} == {"self", "check"}
     assert data["checks"][0]["answers"] and data["calibrated"]["data.sql"]["level"] == 3
-    assert svc.delete_assessment(session, "li.na") == 3
+    counts = svc.delete_assessment(session, "li.na")
+    assert (counts["ratings"], counts["checks"], counts["personal_scenarios"]) == (2, 1, 0)
     session.commit()
     assert count(session, Assessment, learner_id="li.na") == 0
     assert count(session, CheckAttempt) == 0

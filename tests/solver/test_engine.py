@@ -318,16 +318,16 @@ def test_web_solve_runs_on_the_engine_of_planner_engine(ray, app, client, staff_
 
 
 def test_serve_engine_option_reaches_the_solve_runner(engine, monkeypatch):
-    import werkzeug.serving
-
+    import planner.serving
     from planner.services import jobs
+    from planner.solver.engine import engine_name
 
     served = []
     monkeypatch.setenv("DATABASE_URL", str(engine.url))
-    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **k: served.append(a[2]))
+    monkeypatch.delenv("PLANNER_ENGINE", raising=False)
+    monkeypatch.setattr(planner.serving, "serve", lambda make, **kw: served.append(make()))
     result = CliRunner().invoke(cli, ["serve", "--engine", "ray", "--port", "5999"])
     assert result.exit_code == 0, result.output
-    app = served[0]
-    assert app.config["PLANNER_ENGINE"] == "ray"
-    assert jobs.runner_for(app).solve_engine == "ray"
-    jobs.runner_for(app).shutdown()
+    runner = jobs.runner_for(served[0])
+    assert runner.solve_engine is None and engine_name(runner.solve_engine) == "ray"
+    runner.shutdown()

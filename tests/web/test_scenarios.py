@@ -77,6 +77,7 @@ def editor_form(body, **changes) -> dict:
         form[f"term_max.{term}"] = v
     for term, v in values.term_min.items():
         form[f"term_min.{term}"] = v
+    form["version"] = "1"  # the page's hidden edit version of a freshly stored scenario
     form.update(changes)
     return form
 
@@ -220,7 +221,8 @@ def test_create_from_catalog(staff_client, web_session):
     if curriculum is None:
         pytest.skip("the seeded template database has no curriculum")
     response = staff_client.post(
-        "/scenarios/new", data={"name": "From catalogue", "curriculum": curriculum.id}
+        "/scenarios/new",
+        data={"name": "From catalogue", "curriculum": curriculum.id, "everyone": "yes"},
     )
     assert response.status_code in (302, 422), response.get_data(as_text=True)[:500]
     if response.status_code == 302:

@@ -24,8 +24,11 @@ SIGNATURES = {
     "roles": {"requires", "weights", "soc"},
     "terms": {"calendar", "season", "min_credits"},
     "courses": {"credits", "teaches", "prerequisites", "offered"},
-    "learners": {"levels", "completed", "target", "role", "pinned"},
+    "learners": {"levels", "completed", "target", "role", "pinned", "employee_id"},
 }
+# Other names a column may have: the employees CSV of `planner scenario cohort`
+# (docs/cohort.md) says employee_id where a learners table says id.
+ALIASES = {"learners": {"employee_id": "id"}}
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)  # kind -> rows written
     scenario_id: int | None = None
     curriculum_id: str | None = None
+    records: dict[str, list[dict]] = field(default_factory=dict)  # kind -> rows as written
 
     def __str__(self) -> str:
         parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
@@ -125,6 +129,12 @@ def _import(
         reject("empty file")
     suffix = PurePath(name).suffix.lower()
     try:
+        if kind is None:  # Moodle, CASE and Open Badges files say what they are
+            from planner.services.interop import import_standard
+
+            report = import_standard(session, data, name, suffix)
+            if report is not None:
+                return report
         if suffix in (".json", ".yaml", ".yml"):
             document = read_document(data, yaml_syntax=suffix != ".json")
             is_scenario = (
@@ -276,6 +286,7 @@ def _assign_kinds(tables: list[Table], name: str, kind: str | None) -> list[tupl
 def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -> ImportReport:
     problems: list[ImportProblem] = []
     known = checks.Known.from_db(session)
+    stored = {kind: _stored_keys(session, kind) for kind, _table in jobs}
     parsed: list[tuple[str, list[checks.Row], str]] = []
 
     def add(label: str, found):
@@ -285,13 +296,17 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
         label = f"{name} [sheet {table.sheet}]" if table.sheet and len(jobs) > 1 else name
         if not table.rows:
             add(label, [checks.RowProblem(None, None, f"no {kind} rows")])
-        column_problems = checks.check_columns(kind, table.columns)
+        table, alias_problems = _apply_aliases(kind, table)
+        column_problems = alias_problems or checks.check_columns(kind, table.columns)
         add(label, column_problems)
         if column_problems:
             continue
         rows, found = checks.parse_rows(kind, table.rows)
         add(label, found)
         add(label, checks.check_duplicates(kind, rows))
+        add(label, checks.check_required(kind, rows, stored[kind]))
+        if kind == "skills":
+            add(label, checks.check_areas(rows, known))
         if kind == "courses":
             for position, row in enumerate(rows):
                 row.record["position"] = position
@@ -304,10 +319,40 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
             add(label, checks.check_cycles(rows, known))
     if problems:
         raise ImportRejected(sorted(problems, key=_order))
-    counts = {}
+    counts, records = {}, {}
     for kind, rows, _label in parsed:
-        counts[kind] = write_records(session, kind, [r.record for r in rows])
-    return ImportReport(file=name, counts=counts)
+        records[kind] = [r.record for r in rows]
+        counts[kind] = write_records(session, kind, records[kind])
+    return ImportReport(file=name, counts=counts, records=records)
+
+
+def _apply_aliases(kind: str, table: Table) -> tuple[Table, list[checks.RowProblem]]:
+    """The table with aliased columns under their own names (employee_id -> id)."""
+    aliases = {a: c for a, c in ALIASES.get(kind, {}).items() if a in table.columns}
+    if not aliases:
+        return table, []
+    problems = [
+        checks.RowProblem(1, alias, f'give either "{alias}" or "{column}", not both')
+        for alias, column in aliases.items()
+        if column in table.columns
+    ]
+    if problems:
+        return table, problems
+    renamed = Table(columns=[aliases.get(c, c) for c in table.columns], sheet=table.sheet)
+    renamed.rows = [
+        (number, {aliases.get(k, k): v for k, v in cells.items()}) for number, cells in table.rows
+    ]
+    return renamed, []
+
+
+def _stored_keys(session: Session, kind: str) -> set:
+    """Ids already stored (terms: none; a calendar's terms are replaced as a list)."""
+    from sqlalchemy import select
+
+    from planner.models import Course, Learner, Role, Skill
+
+    model = {"skills": Skill, "roles": Role, "courses": Course, "learners": Learner}.get(kind)
+    return set(session.scalars(select(model.id))) if model is not None else set()
 
 
 def _order(p: ImportProblem):
