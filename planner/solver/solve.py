@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
 from planner.solver.explain import reasons_for
 from planner.solver.model import Context
-from planner.solver.objective import Expr, evaluate, expressions
+from planner.solver.objective import Expr, Fused, evaluate, expressions, fuse
 from planner.solver.rules import add_all, lin
 
 ProgressFn = Callable[[dict], None]
@@ -73,8 +73,22 @@ def clamp_workers(workers: int) -> int:
     return max(1, min(int(workers), MAX_WORKERS))
 
 
-def configure(params, workers: int) -> None:
-    """Search parameters for `workers` threads."""
+# Up to this many variables a model is "small": its search takes milliseconds, so the
+# per-solve overhead dominates (threads started, presolve run to a fixpoint, symmetry
+# detected). It is then solved by one full-LP worker with a short presolve.
+SMALL_VARS = 1500
+
+
+def _small(ctx: Context) -> bool:
+    return len(ctx.m.proto.variables) <= SMALL_VARS
+
+
+def configure(params, workers: int, small: bool = False) -> None:
+    """Search parameters for `workers` threads (`small`: see SMALL_VARS)."""
+    if small:
+        workers = 1
+        params.max_presolve_iterations = 1
+        params.symmetry_level = 0
     params.num_workers = workers
     if workers <= 1:
         params.linearization_level = 2  # the single search gets the full LP
@@ -89,11 +103,12 @@ def run_model(
     workers: int,
     stop: threading.Event | None = None,
     callback: cp_model.CpSolverSolutionCallback | None = None,
+    small: bool = False,
 ) -> tuple[cp_model.CpSolver, int]:
     """Solve once with a hard time limit; `stop` interrupts promptly from any thread."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_s, 0.001)
-    configure(solver.parameters, workers)
+    configure(solver.parameters, workers, small)
     done = threading.Event()
     watcher = None
     if stop is not None:
@@ -138,15 +153,20 @@ def solve(
     ctx = add_all(Context(scenario))
     exprs = expressions(ctx)
     start = _greedy_start(scenario, ctx)
-    stages = list(scenario.objective) or [None]
+    names = list(scenario.objective)
+    # Consecutive components fused into one exactly lexicographic weighted sum when their
+    # ranges allow (objective.fuse): one search instead of one per component.
+    stages = fuse(ctx, [exprs[n] for n in names]) if names else [None]
+    small = _small(ctx)
     solution = None
     proven = True
     bounds: dict[str, int] = {}
     stage_stats = []
     final_status = None
 
-    for k, name in enumerate(stages):
-        expr = exprs[name] if name else None
+    for k, expr in enumerate(stages):
+        name = expr.name if expr is not None else None
+        parts = expr.parts if isinstance(expr, Fused) else [expr]
         remaining = deadline - time.monotonic()
         if (stop is not None and stop.is_set()) or remaining <= 0:
             proven = False
@@ -168,7 +188,7 @@ def solve(
                 _hint_plan(ctx, start)
             watch = _Watch(name, expr, t0, progress, stop)
             solver, status = run_model(
-                ctx.m, time_s=remaining, workers=workers, stop=stop, callback=watch
+                ctx.m, time_s=remaining, workers=workers, stop=stop, callback=watch, small=small
             )
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 solution = list(solver.response_proto.solution)
@@ -176,9 +196,12 @@ def solve(
                 proven = False  # out of time before any plan: the greedy one stands
                 stage_stats.append(_stage_stat(name, status, None, None, started))
                 if expr is not None:
-                    bound = _int_bound(solver.best_objective_bound)
-                    if bound is not None:
-                        bounds[name] = max(bound, expr.lower())
+                    raw = _int_bound(solver.best_objective_bound)
+                    if raw is not None:
+                        first = parts[0]
+                        if isinstance(expr, Fused):
+                            raw = expr.first(raw)
+                        bounds[first.name] = max(raw, first.lower())
                 break
             elif k == 0:
                 final_status = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
@@ -194,24 +217,42 @@ def solve(
         if bound is not None:
             bound = max(bound, expr.lower())  # CP-SAT may stop before its first LP
         if status == cp_model.OPTIMAL:
-            bound = value
-            ctx.m.add(lin(expr.pairs) + expr.constant == value)
+            # Every fused component is at its lexicographic optimum (the sum decodes
+            # uniquely), so each is fixed on its own: tighter for the next stage.
+            for part in parts:
+                v = part.value(solution)
+                bounds[part.name] = v
+                ctx.m.add(lin(part.pairs) + part.constant == v)
         else:
             proven = False
             bound = min(bound, value) if bound is not None else None
             ctx.m.add(lin(expr.pairs) + expr.constant <= value)
-        if bound is not None:
-            bounds[name] = bound
-        stage_stats.append(_stage_stat(name, status, value, bound, started, expr, skipped))
-        if progress is not None:
-            progress(
-                {
-                    "stage": name,
-                    "objective": expr.units(value),
-                    "bound": expr.units(bound) if bound is not None else None,
-                    "elapsed_s": round(time.monotonic() - t0, 3),
-                }
+            if bound is not None:  # only the first component's bound holds over all plans
+                first = parts[0]
+                low = expr.first(bound) if isinstance(expr, Fused) else bound
+                bounds[first.name] = min(max(low, first.lower()), first.value(solution))
+        elapsed = time.monotonic() - started
+        for i, part in enumerate(parts):
+            v = part.value(solution)
+            stat = _stage_stat(
+                part.name, status, v, bounds.get(part.name), started, part, skipped
             )
+            if len(parts) > 1:
+                stat["time_s"] = round(elapsed, 3) if i == 0 else 0.0
+                stat["fused"] = name
+            stage_stats.append(stat)
+            if progress is not None:
+                b = bounds.get(part.name)
+                progress(
+                    {
+                        "stage": part.name,
+                        "objective": part.units(v),
+                        "bound": part.units(b) if b is not None else None,
+                        "elapsed_s": round(time.monotonic() - t0, 3),
+                    }
+                )
+            if status != cp_model.OPTIMAL:
+                break  # later fused components: no bound, reported with the next stage
         if status != cp_model.OPTIMAL and stop is not None and stop.is_set():
             break
 
@@ -253,14 +294,14 @@ def solve(
         # Out of time with a plan worse than the greedy one: return that instead. Only the
         # first component's bound holds over all plans, so only it is kept.
         plan = build_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
-        first = stages[0]
+        first = names[0]
         bounds = {first: bounds[first]} if first in bounds else {}
         proven = False
         stats["start"] = "greedy plan kept: the search found no better one in time"
     if ctx.rounded:
         proven = False
         bounds = {}  # a bound of the rounded model is not one of the scenario's
-    plan.status = "OPTIMAL" if proven and len(stage_stats) == len(stages) else "FEASIBLE"
+    plan.status = "OPTIMAL" if proven and len(stage_stats) == len(names or [None]) else "FEASIBLE"
     plan.bound = _bounds_in_units(plan, exprs, bounds)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
     plan.stats = stats
