@@ -15,6 +15,7 @@ from planner.solver.explain import reasons_for
 from planner.solver.model import Context
 from planner.solver.objective import Expr, Fused, evaluate, expressions, fuse
 from planner.solver.rules import add_all, lin
+from planner.solver.scale import sections_upper
 
 ProgressFn = Callable[[dict], None]
 STATUS_NAMES = {
@@ -73,10 +74,10 @@ def clamp_workers(workers: int) -> int:
     return max(1, min(int(workers), MAX_WORKERS))
 
 
-# Up to this many variables a model is "small": its search takes milliseconds, so the
+# Up to this many variables a model is "small": its search mostly takes milliseconds, so the
 # per-solve overhead dominates (threads started, presolve run to a fixpoint, symmetry
 # detected). It is then solved by one full-LP worker with a short presolve.
-SMALL_VARS = 1500
+SMALL_VARS = 5000
 
 
 def _small(ctx: Context) -> bool:
@@ -145,9 +146,132 @@ def solve(
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
 ) -> Plan:
-    t0 = time.monotonic()
     limit = time_limit_s if time_limit_s is not None else scenario.options.time_limit_s
     workers = clamp_workers(workers if workers is not None else scenario.options.workers)
+    if len(scenario.learners) > 1 and independent(scenario):
+        return _solve_apart(scenario, limit, workers, progress, stop)
+    return _solve_joint(scenario, limit, workers, progress, stop)
+
+
+def independent(scenario: Scenario) -> bool:
+    """True when no rule ties one learner's plan to another's: no scenario budget, no
+    session cost (sections are shared and paid once) and no section limit that the
+    whole scenario's head count could reach. Then every rule is about one learner and
+    each component is a sum over learners, so the lexicographic optimum is every
+    learner's own lexicographic optimum (a learner worse on a component could be
+    swapped for its own optimum without changing anyone else)."""
+    if scenario.constraints.budget is not None:
+        return False
+    people = sum(lr.count for lr in scenario.learners)
+    for course in scenario.courses:
+        if course.session_cost:
+            return False
+        if course.max_sections < sections_upper(course, people):
+            return False
+    return True
+
+
+def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
+    """Each learner solved as its own scenario (see `independent`), in turn, sharing the
+    time left evenly among those still to come; the plans are put together and their
+    objective recomputed exactly."""
+    t0 = time.monotonic()
+    deadline = t0 + limit
+    names = list(scenario.objective)
+    subs: list[Plan] = []
+    n = len(scenario.learners)
+    for i, learner in enumerate(scenario.learners):
+        left = max(deadline - time.monotonic(), 0.001)
+        if stop is not None and stop.is_set():
+            break
+        sub = scenario.model_copy(update={"learners": [learner]})
+        report = None
+        if progress is not None:
+
+            def report(info, lid=learner.id):
+                progress({**info, "learner": lid})
+
+        plan = _solve_joint(sub, left / (n - i), workers, report, stop, diagnose_it=False)
+        if plan.status == "INFEASIBLE":  # then so is the whole scenario: diagnose it
+            from planner.solver.diagnose import diagnose
+
+            left = max(deadline - time.monotonic(), min(limit, 1.0))
+            plan.diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
+            plan.scenario = scenario.name
+            plan.stats["solve_time_s"] = round(time.monotonic() - t0, 3)
+            return plan
+        if plan.status == "UNKNOWN":
+            if stop is not None and stop.is_set():
+                break
+            # Out of time on this learner: the joint model (with its greedy start on large
+            # models) decides what is returned, as without the split.
+            return _solve_joint(scenario, deadline - time.monotonic(), workers, progress, stop)
+        subs.append(plan)
+    stats = {
+        "solve_time_s": None,
+        "solver": "cp-sat",
+        "learners_apart": n,
+        "workers": workers,
+        "time_limit_s": limit,
+        "variables": sum(p.stats.get("variables", 0) for p in subs),
+        "constraints": sum(p.stats.get("constraints", 0) for p in subs),
+        "stages": _merged_stages(names, subs),
+    }
+    for p in subs:
+        if "rounded_values" in p.stats:
+            stats["rounded_values"] = stats.get("rounded_values", []) + p.stats["rounded_values"]
+            stats["rounding"] = p.stats["rounding"]
+    if len(subs) < n:  # stopped or out of time before every learner had a plan
+        stats["solve_time_s"] = round(time.monotonic() - t0, 3)
+        return Plan(scenario=scenario.name, status="UNKNOWN", stats=stats)
+    plan = build_from_schedules(scenario, {p.learners[0].id: p.learners[0].schedule for p in subs})
+    plan.status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in subs) else "FEASIBLE"
+    plan.bound = _merged_bounds(names, subs, plan)
+    stats["solve_time_s"] = round(time.monotonic() - t0, 3)
+    plan.stats = stats
+    return plan
+
+
+def _merged_bounds(names: list[str], subs: list[Plan], plan: Plan) -> dict:
+    """Σ of the learners' bounds of a component, while every learner has proven each
+    earlier one (otherwise plans equal on the earlier sums may differ per learner)."""
+    out = {}
+    for name in names:
+        if not all(p.bound and name in p.bound for p in subs):
+            break
+        out[name] = min(sum(p.bound[name] for p in subs), plan.objective[name])
+        if not all(p.bound[name] >= p.objective[name] for p in subs):
+            break
+    return out
+
+
+def _merged_stages(names: list[str], subs: list[Plan]) -> list[dict]:
+    out = []
+    for name in names:
+        rows = [st for p in subs for st in p.stats.get("stages", []) if st["objective"] == name]
+        if len(rows) < len(subs):
+            break
+        statuses = {r["status"] for r in rows}
+        out.append(
+            {
+                "objective": name,
+                "status": statuses.pop() if len(statuses) == 1 else "FEASIBLE",
+                "time_s": round(sum(r["time_s"] for r in rows), 3),
+                "learners": len(rows),
+            }
+        )
+    return out
+
+
+def _solve_joint(
+    scenario: Scenario,
+    limit: float,
+    workers: int,
+    progress: ProgressFn | None,
+    stop: threading.Event | None,
+    diagnose_it: bool = True,
+) -> Plan:
+    t0 = time.monotonic()
     deadline = t0 + limit
 
     ctx = add_all(Context(scenario))
@@ -281,7 +405,7 @@ def solve(
         final_status = "UNKNOWN"  # stopped or out of time before the first stage ran
     if final_status is not None:
         diagnosis = None
-        if final_status == "INFEASIBLE":
+        if final_status == "INFEASIBLE" and diagnose_it:
             from planner.solver.diagnose import diagnose
 
             left = max(deadline - time.monotonic(), min(limit, 1.0))
