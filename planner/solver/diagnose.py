@@ -130,14 +130,17 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     changing the fewest limits by the least, single changes, else one multi-change fix,
     else the last resort. Never empty: the first fix always makes the scenario solvable."""
     ranked: list[tuple[tuple, Fix]] = []
-    numeric = None
-    if not clock.out():
-        numeric = numeric_fix(scenario, clock.share(0.4), workers)
-        if numeric is not None:
+    seen = set()
+    for grouped in (False, True):
+        if clock.out() or (grouped and not _has_shared(scenario)):
+            continue
+        numeric = numeric_fix(scenario, clock.share(0.4), workers, grouped=grouped)
+        if numeric is not None and _key(numeric) not in seen:
+            seen.add(_key(numeric))
             ranked.append((rank(scenario, numeric), numeric))
     if not clock.out() and _single_may_work(scenario, conflict, clock, workers):
         for fix in _single_fixes(scenario, conflict, clock.share(0.7), workers):
-            if numeric is None or _key(fix) != _key(numeric):
+            if _key(fix) not in seen:
                 ranked.append((rank(scenario, fix), fix))
     if not ranked and not clock.out():
         multi = _multi_change_fix(scenario, conflict, clock, workers)
@@ -172,13 +175,18 @@ def rule_groups(scenario: Scenario, fix: Fix) -> list[list[Change]]:
 
 
 def rank(scenario: Scenario, fix: Fix) -> tuple:
-    """(drops a required course, pin or target; rules changed; any rule dropped; size)."""
+    """(changes, drops a required course, pin or target, drops any rule, fields a person
+    edits, size): fewest changes first (the contract's order), and among as many, a value
+    moved before a rule dropped, one shared field before several, the least move first."""
     groups = rule_groups(scenario, fix)
-    forcing = any(
-        c.to is None and c.relax.split(":")[0] in FORCING for c in fix.changes
-    )
+    forcing = any(c.to is None and c.relax.split(":")[0] in FORCING for c in fix.changes)
     dropped = any(c.to is None for c in fix.changes)
-    return (forcing, len(groups), dropped, sum(_size(scenario, g[0]) for g in groups))
+    size = sum(_size(scenario, g[0]) for g in groups)
+    return (len(fix.changes), forcing, dropped, len(groups), size)
+
+
+def _has_shared(scenario: Scenario) -> bool:
+    return any(_shared_value(scenario, kind) is not None for kind in SHARED)
 
 
 def _size(scenario: Scenario, change: Change) -> float:
@@ -225,11 +233,14 @@ def limit_labels(scenario: Scenario) -> list[str]:
     return out
 
 
-def numeric_fix(scenario: Scenario, clock: _Clock, workers: int) -> Fix | None:
-    """The numeric fix changing the fewest limits (a limit shared by every learner counts
-    once), each by the least: every numeric limit becomes a variable, first the number of
-    limits moved is minimised, then the total move. None when moving limits cannot help
-    (or no proof in time). Verified by solving the changed scenario."""
+def numeric_fix(
+    scenario: Scenario, clock: _Clock, workers: int, grouped: bool = False
+) -> Fix | None:
+    """The numeric fix changing the fewest limits, each by the least: every numeric limit
+    becomes a variable, first the number of limits moved is minimised, then the total
+    move. With `grouped`, a limit every learner shares (one field in the editor) moves as
+    one, to one value for all. None when moving limits cannot help (or no proof in time).
+    Verified by solving the changed scenario."""
     labels = limit_labels(scenario)
     if not labels or clock.out():
         return None
@@ -238,7 +249,7 @@ def numeric_fix(scenario: Scenario, clock: _Clock, workers: int) -> Fix | None:
     groups: dict[str, list[str]] = {}
     for label in ctx.limit_vars:
         kind = label.split(":")[0]
-        shared = kind in SHARED and _shared_value(scenario, kind) is not None
+        shared = grouped and kind in SHARED and _shared_value(scenario, kind) is not None
         groups.setdefault(f"{kind}:*" if shared else label, []).append(label)
     changed, moves = [], []
     for members in groups.values():
