@@ -41,6 +41,7 @@ from planner.models import (
     User,
 )
 from planner.scenario import ScenarioError, parse_scenario
+from planner.services import versions
 
 LEVELS = range(5)
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
@@ -171,6 +172,7 @@ def term_keys(session: Session) -> tuple[list[str], list[str]]:
 # quotes, slashes or backslashes either.
 _ID_RE = re.compile(r'^[^:\x00-\x1f\x7f"\'/\\]+\Z')
 _ID_RULE = 'may not contain ":", quotes, slashes, backslashes or control characters'
+ID_RE, ID_RULE, ID_MAX = _ID_RE, _ID_RULE, 120  # shared with imports (services/io/cells.py)
 
 
 class Errors(dict):
@@ -876,7 +878,13 @@ DELETERS = {
 }
 
 
-def save(session: Session, kind: str, data: dict, existing_id: str | None = None):
+def save(
+    session: Session, kind: str, data: dict, existing_id: str | None = None, version=versions.ANY
+):
+    """Create, or update `existing_id` if its edit version is still `version` (the one the
+    editor was opened at; raises versions.StaleEdit otherwise, before anything is written)."""
+    if existing_id is not None:
+        versions.claim(session, LISTS[kind][0], existing_id, version)
     return SAVERS[kind](session, data, existing_id)
 
 

@@ -18,6 +18,7 @@ from wtforms import (
     FloatField,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -126,9 +127,14 @@ class CatalogForm(FlaskForm):
 
     row_lists: tuple[str, ...] = ()
     id = StringField("Id", [InputRequired(), Length(max=120)])
+    version = HiddenField()  # the edit version the form was opened at (services/versions.py)
 
     def to_data(self) -> dict:
-        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "version")
+        }
 
     def from_data(self, data: dict) -> None:
         for name, field in self._fields.items():

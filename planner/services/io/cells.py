@@ -7,6 +7,9 @@ JSON rows may give the same values already structured (lists, objects, numbers).
 """
 
 import math
+import re
+
+from planner.services.catalog import ID_MAX, ID_RE, ID_RULE
 
 LEVEL_MAPS = {"requires", "teaches", "requires_skills", "levels", "target"}
 ID_LISTS = {"onet", "esco", "soc", "prerequisites", "completed", "required", "excluded"}
@@ -16,6 +19,17 @@ COUNTS = {"count": 1, "capacity": 1, "max_sections": 0}  # integer fields and th
 TEXT = {"name", "name_zh", "title", "area_name", "area_name_zh"}  # free text, may be empty
 REFS = {"area", "curriculum", "role", "team", "season", "calendar", "gap_mode"}  # ids or None
 DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(5)]
+# The catalog forms' limits (planner/views/forms.py), so a file cannot store what a form
+# refuses; free-text labels and codes get a bound too.
+MAX_LENGTH = {"name": 200, "name_zh": 200, "area_name": 200, "area_name_zh": 200,
+              "title": 300, "team": 200, "season": ID_MAX, "descriptors": 2000}  # fmt: skip
+CODE_LISTS = {"onet", "esco", "soc"}  # codes and URIs: "/" and ":" allowed
+MAX_CODE_LENGTH = 300
+MAX_AMOUNT = 1e12  # money, hours, credits
+MAX_COUNT = 1_000_000  # people in a group, seats, sections
+FREE_REFS = {"team", "season"}  # labels, not ids
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, CR, LF allowed
 
 
 class CellError(ValueError):
@@ -31,19 +45,23 @@ def parse_cell(field: str, value):
     if field == "id":
         return parse_id(value)
     if field in TEXT:
-        return "" if value is None else str(value).strip()
+        return "" if value is None else _text(field, value)
     if field in REFS:
-        return None if is_blank(value) else str(value).strip()
+        if is_blank(value):
+            return None
+        return _text(field, value) if field in FREE_REFS else parse_id(value)
     if field in LEVEL_MAPS:
-        return {k: parse_level(v, k) for k, v in parse_map(value).items()}
+        return {_key(k): parse_level(v, k) for k, v in parse_map(value).items()}
     if field == "weights":
-        return {k: parse_amount(v, k) for k, v in parse_map(value).items()}
+        return {_key(k): parse_amount(v, k) for k, v in parse_map(value).items()}
     if field == "pinned":
-        return {k: parse_id(v) for k, v in parse_map(value).items()}
+        return {_key(k): parse_id(v) for k, v in parse_map(value).items()}
+    if field in CODE_LISTS:
+        return [_code(item) for item in parse_list(value)]
     if field in ID_LISTS:
-        return parse_list(value)
+        return [parse_id(item) for item in parse_list(value)]
     if field in OPTIONAL_LISTS:
-        return None if is_blank(value) else parse_list(value)
+        return None if is_blank(value) else [parse_id(item) for item in parse_list(value)]
     if field == "prerequisites_any":
         return parse_groups(value)
     if field in AMOUNTS:
@@ -51,18 +69,57 @@ def parse_cell(field: str, value):
     if field in COUNTS:
         return None if is_blank(value) else parse_count(value, COUNTS[field])
     if field == "descriptors":
-        items = value if isinstance(value, list) else []
-        return [str(v).strip() if v is not None else "" for v in items]
+        if value is not None and not isinstance(value, list):
+            raise CellError("expected a list of five descriptor texts")
+        return [_text(field, v) if v is not None else "" for v in value or []]
     raise CellError(f"unknown field {field}")
 
 
+def _text(field: str, value) -> str:
+    """Free text: no control characters (descriptors may span lines), within the form's
+    length limit."""
+    if isinstance(value, list | dict):
+        raise CellError(f"expected text, got {type(value).__name__}")
+    text = str(value).strip()
+    control = _CONTROL_MULTILINE if field == "descriptors" else _CONTROL
+    if control.search(text):
+        raise CellError("contains a control character")
+    limit = MAX_LENGTH.get(field)
+    if limit is not None and len(text) > limit:
+        raise CellError(f"longer than {limit} characters ({len(text)})")
+    return text
+
+
+def _show_id(text: str) -> str:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return repr(shown) if _CONTROL.search(shown) else f'"{shown}"'
+
+
 def parse_id(value) -> str:
+    """An id as the catalog forms accept it (planner.services.catalog.ID_RE)."""
     if is_blank(value):
         raise CellError("id is empty")
+    if isinstance(value, list | dict | bool):
+        raise CellError(f"expected an id, got {value!r}")
     text = _scalar_text(value)
-    if ":" in text:
-        raise CellError(f'id "{text}" contains ":"')
+    if len(text) > ID_MAX:
+        raise CellError(f"id {_show_id(text)} is longer than {ID_MAX} characters")
+    if not ID_RE.match(text):
+        raise CellError(f"id {_show_id(text)} {ID_RULE}")
     return text
+
+
+def _key(key: str) -> str:
+    """A map key (skill or course id)."""
+    return parse_id(key)
+
+
+def _code(item: str) -> str:
+    if _CONTROL.search(item):
+        raise CellError("contains a control character")
+    if len(item) > MAX_CODE_LENGTH:
+        raise CellError(f"code longer than {MAX_CODE_LENGTH} characters")
+    return item
 
 
 def _scalar_text(value) -> str:
@@ -120,13 +177,13 @@ def parse_groups(value) -> list[list[str]]:
 def _number(value, what: str) -> float:
     if isinstance(value, bool):
         raise CellError(f"{what}expected a number, got {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            raise CellError(f'{what}"{value}" is not a number') from None
+    try:
+        number = float(value) if isinstance(value, int | float) else float(str(value).strip())
+    except OverflowError:
+        raise CellError(f"{what}number too large") from None
+    except ValueError:
+        shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
+        raise CellError(f'{what}"{shown}" is not a number') from None
     if not math.isfinite(number):
         raise CellError(f"{what}{value} is not a finite number")
     return number
@@ -137,6 +194,8 @@ def parse_amount(value, key: str | None = None) -> float | int:
     number = _number(value, what)
     if number < 0:
         raise CellError(f"{what}must be ≥ 0 (got {_show(number)})")
+    if number > MAX_AMOUNT:
+        raise CellError(f"{what}must be at most {MAX_AMOUNT:.0e} (got {number:.3g})")
     return int(number) if number.is_integer() else number
 
 
@@ -146,6 +205,8 @@ def parse_count(value, minimum: int) -> int:
         raise CellError(f"must be a whole number (got {_show(number)})")
     if number < minimum:
         raise CellError(f"must be ≥ {minimum} (got {_show(number)})")
+    if number > MAX_COUNT:
+        raise CellError(f"must be at most {MAX_COUNT:,} (got {number:.3g})")
     return int(number)
 
 
