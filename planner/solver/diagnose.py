@@ -26,6 +26,8 @@ from planner.solver.solve import _small, build_from_schedules, run_model
 
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 MAX_FIXES = 5
+MAX_LIMIT_SEARCHES = 3  # single-limit least values searched per diagnosis
+SINGLE_TRIALS = 10  # single changes solved again to verify them, at most
 MAX_STEPS = 25  # changes in a multi-change fix before the last resort takes over
 STEP_TRIALS = 12  # candidate changes tried per conflict before dropping its labels
 
@@ -116,7 +118,9 @@ def _check(ctx: Context, labels: list[str], clock: _Clock, workers: int, cap):
     """Solve with only `labels` enforced; returns (status, labels of the core found)."""
     ctx.m.clear_assumptions()
     ctx.m.add_assumptions([ctx.assumptions[lab] for lab in labels])
-    solver, status = run_model(ctx.m, time_s=clock.left(cap), workers=workers, stop=clock.stop)
+    solver, status = run_model(
+        ctx.m, time_s=clock.left(cap), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     core = set()
     if status == cp_model.INFEASIBLE:
         index = {ctx.assumptions[lab].index: lab for lab in labels}
@@ -318,20 +322,32 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
     """Candidate single changes per conflict label, each verified by solving the changed
     scenario, best first."""
     candidates = []
+    limits = 0
     for position, label in enumerate(conflict):
         if clock.out():
             break
+        if label.split(":")[0] in LIMIT_KINDS:
+            # Each limit's least value costs a search; a few alternatives are plenty next
+            # to the numeric fix (which already moves the fewest limits by the least).
+            limits += 1
+            if limits > MAX_LIMIT_SEARCHES:
+                continue
         for rank, change, note in _candidates(scenario, label, clock, workers):
             candidates.append(((1, *rank, position), [change], note))
     candidates.sort(key=lambda c: c[0])
     fixes, seen_labels = [], {}
+    trials = 0
     for _key, changes, note in candidates:
-        if clock.out() or len(fixes) >= MAX_FIXES:
+        if clock.out() or len(fixes) >= MAX_FIXES or trials >= SINGLE_TRIALS:
             break
         label = changes[0].relax
         if seen_labels.get(label, 0) >= 2:
             continue  # one value change and one drop per label is plenty
-        if _solvable(scenario, changes, clock, workers):
+        # A limit's least value comes with the plan `_best_limit` found under it, every
+        # other rule enforced: already verified. Anything else is solved again.
+        proven = label.split(":")[0] in LIMIT_KINDS and changes[0].to is not None
+        trials += not proven
+        if proven or _solvable(scenario, changes, clock, workers):
             fixes.append(Fix(changes=changes, note=note))
             seen_labels[label] = seen_labels.get(label, 0) + 1
     return fixes
