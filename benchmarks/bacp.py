@@ -32,8 +32,16 @@ SHAPES = [
 ]
 
 
-def bacp(seed: int, courses: int, periods: int, loads=(1, 5), load_lb: int = 2,
-         prereqs: float = 1.0, max_load: int | None = None, name: str = "bacp") -> Scenario:
+def bacp(
+    seed: int,
+    courses: int,
+    periods: int,
+    loads=(1, 5),
+    load_lb: int = 2,
+    prereqs: float = 1.0,
+    max_load: int | None = None,
+    name: str = "bacp",
+) -> Scenario:
     """A BACP instance as a scenario; `max_load` None = no per-term maximum (yet)."""
     rng = random.Random(seed)
     ids = [f"C{i + 1:02d}" for i in range(courses)]

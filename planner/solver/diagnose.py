@@ -303,8 +303,12 @@ def numeric_fix(
             changes.append(Change(relax=label, to=to))
     if not changes:
         return None
-    fix = Fix(changes=changes, note="; ".join(_describe_group(scenario, g) for g in
-                                              rule_groups(scenario, Fix(changes=changes))))
+    fix = Fix(
+        changes=changes,
+        note="; ".join(
+            _describe_group(scenario, g) for g in rule_groups(scenario, Fix(changes=changes))
+        ),
+    )
     return fix if _solvable(scenario, changes, clock, workers) else None
 
 
@@ -365,7 +369,9 @@ def _single_may_work(scenario: Scenario, conflict: list[str], clock, workers) ->
     except ValueError:
         return True
     ctx = add_all(Context(rest, outward=True))  # outward: "infeasible" is then a proof
-    _, status = run_model(ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx))
+    _, status = run_model(
+        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     return status != cp_model.INFEASIBLE
 
 
@@ -379,7 +385,9 @@ def _solvable(scenario: Scenario, changes: list[Change], clock: _Clock, workers:
 
 def _feasible(scenario: Scenario, clock: _Clock, workers: int) -> bool | None:
     ctx = add_all(Context(scenario))
-    _, status = run_model(ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx))
+    _, status = run_model(
+        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     if status in SOLVED:
         return True
     return False if status == cp_model.INFEASIBLE else None
@@ -449,7 +457,9 @@ def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
         ctx.m.minimize(var)
     else:
         ctx.m.maximize(var)
-    solver, status = run_model(ctx.m, time_s=clock.left(3.0), workers=workers, stop=clock.stop, small=_small(ctx))
+    solver, status = run_model(
+        ctx.m, time_s=clock.left(3.0), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     if status != cp_model.OPTIMAL:
         return None  # only a proven least change is worth suggesting by value
     value = solver.value(var)

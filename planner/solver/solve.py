@@ -358,9 +358,7 @@ def _solve_joint(
         elapsed = time.monotonic() - started
         for i, part in enumerate(parts):
             v = part.value(solution)
-            stat = _stage_stat(
-                part.name, status, v, bounds.get(part.name), started, part, skipped
-            )
+            stat = _stage_stat(part.name, status, v, bounds.get(part.name), started, part, skipped)
             if len(parts) > 1:
                 stat["time_s"] = round(elapsed, 3) if i == 0 else 0.0
                 stat["fused"] = name
