@@ -13,6 +13,9 @@ BLUEPRINT_MODULES = [
     "planner.views.cohort",
     "planner.views.api",
     "planner.views.api_solve",
+    "planner.views.health",
+    "planner.views.interop",
+    "planner.views.api_interop",
 ]
 
 

@@ -125,6 +125,12 @@ def _import(
         reject("empty file")
     suffix = PurePath(name).suffix.lower()
     try:
+        if kind is None:  # Moodle, CASE and Open Badges files say what they are
+            from planner.services.interop import import_standard
+
+            report = import_standard(session, data, name, suffix)
+            if report is not None:
+                return report
         if suffix in (".json", ".yaml", ".yml"):
             document = read_document(data, yaml_syntax=suffix != ".json")
             is_scenario = (
