@@ -188,8 +188,18 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
         report = None
         if progress is not None:
 
-            def report(info, lid=learner.id):
-                progress({**info, "learner": lid})
+            def report(info, lid=learner.id, done=i):
+                # One learner's numbers are not the scenario's: say how far it got only.
+                progress(
+                    {
+                        "stage": info.get("stage"),
+                        "objective": None,
+                        "bound": None,
+                        "elapsed_s": round(time.monotonic() - t0, 3),
+                        "learner": lid,
+                        "learners_done": done,
+                    }
+                )
 
         plan = _solve_joint(sub, left / (n - i), workers, report, stop, diagnose_it=False)
         if plan.status == "INFEASIBLE":  # then so is the whole scenario: diagnose it
@@ -229,6 +239,16 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
     plan.bound = _merged_bounds(names, subs, plan)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
     plan.stats = stats
+    if progress is not None:
+        for name in names:
+            progress(
+                {
+                    "stage": name,
+                    "objective": plan.objective[name],
+                    "bound": (plan.bound or {}).get(name),
+                    "elapsed_s": stats["solve_time_s"],
+                }
+            )
     return plan
 
 
