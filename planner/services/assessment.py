@@ -42,6 +42,7 @@ from planner.models import (
     RoleRequirement,
     Skill,
     SkillArea,
+    iso_utc,
     utcnow,
 )
 from planner.models.assess import CheckAttempt
@@ -59,6 +60,9 @@ CHECK_LEVELS = (1, 2, 3)  # one question per level in each check
 SECONDS_PER_RATING = 20  # reading five descriptors and choosing one
 SECONDS_PER_QUESTION = 45
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
+
+
+VERIFY_FROM = 3  # self-ratings from "proficient" up are worth confirming with a check
 
 
 class AssessmentError(ValueError):
@@ -557,6 +561,15 @@ class Profile:
     def rated(self) -> int:
         return sum(1 for r in self.rows if r.self_level is not None)
 
+    @property
+    def to_verify(self) -> list[ProfileRow]:
+        """High self-ratings (≥ VERIFY_FROM) that no check or staff rating backs yet."""
+        return [
+            r
+            for r in self.rows
+            if r.self_level is not None and r.self_level >= VERIFY_FROM and r.evidence_level is None
+        ]
+
 
 def profile(session: Session, learner_id: str, now: datetime | None = None) -> Profile:
     """One row per skill the learner's role (or personal target) needs, plus any other
@@ -612,18 +625,18 @@ def export_learner(session: Session, learner_id: str) -> dict:
     ).all()
     return {
         "format": "planner-assessment-export/1",
-        "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "exported_at": iso_utc(utcnow()),
         "learner": {"id": learner.id, "name": learner.name, "role": learner.role_id},
         "ratings": [
             {"skill": a.skill_id, "source": a.source, "level": a.level,
-             "confidence": a.confidence, "created_at": a.created_at.isoformat()}
+             "confidence": a.confidence, "created_at": iso_utc(a.created_at)}
             for a in ratings
         ],
         "checks": [
             {"id": t.id, "skill": t.skill_id, "status": t.status, "questions": t.question_ids,
              "answers": t.answers, "results": t.results, "level": t.level, "capped": t.capped,
-             "created_at": t.created_at.isoformat(),
-             "submitted_at": t.submitted_at.isoformat() if t.submitted_at else None}
+             "created_at": iso_utc(t.created_at),
+             "submitted_at": iso_utc(t.submitted_at)}
             for t in attempts
         ],
         "badges": [

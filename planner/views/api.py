@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request, url_for
 from sqlmodel import Session
 
 from planner.db import get_session
+from planner.models import iso_utc
 from planner.scenario import ScenarioError
 from planner.security import token_required
 from planner.services import catalog as svc
@@ -99,8 +100,8 @@ def _scenario_summary(record) -> dict:
         "id": record.id,
         "name": record.name,
         "version": record.version,
-        "created_at": record.created_at.isoformat(),
-        "updated_at": record.updated_at.isoformat(),
+        "created_at": iso_utc(record.created_at),
+        "updated_at": iso_utc(record.updated_at),
         "url": url_for("api.get_scenario", scenario_id=record.id),
     }
 
