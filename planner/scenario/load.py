@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import ProblemsError
+from planner.limits import JSONLimitError, check_nesting, loads_json
 from planner.scenario.models import Plan, Scenario
 
 
@@ -77,8 +78,12 @@ def read_document(source: str | Path) -> dict:
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             data = yaml.safe_load(text)
+            check_nesting(data)
         else:
-            data = json.loads(text)
+            data = loads_json(text)
+    except (JSONLimitError, RecursionError) as exc:
+        why = str(exc) if isinstance(exc, JSONLimitError) else "nested too deep"
+        raise ScenarioError([Problem("", f"{path}: {why}")], str(path)) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [

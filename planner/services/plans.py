@@ -7,7 +7,6 @@ raw body, instead of a full validation on every page view.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import OrderedDict, defaultdict
@@ -22,6 +21,7 @@ from planner.models import PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import OBJECTIVE_NAMES, Plan
 from planner.scenario.models import combine_needs, raise_levels
 from planner.services import charts
+from planner.services.io.safe import append_row, csv_text
 
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
@@ -388,11 +388,7 @@ def gap_table_rows(catalog: Catalog, plan: Plan):
 
 def to_csv(catalog: Catalog, plan: Plan) -> str:
     """One row per course taken (learner, term, course, credits, cost, reason)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SCHEDULE_COLUMNS)
-    writer.writerows(schedule_rows(catalog, plan))
-    return out.getvalue()
+    return csv_text(SCHEDULE_COLUMNS, schedule_rows(catalog, plan))
 
 
 def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
@@ -403,10 +399,10 @@ def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
-    summary.append(["scenario", plan.scenario or ""])
-    summary.append(["status", plan.status])
+    append_row(summary, ["scenario", plan.scenario or ""])
+    append_row(summary, ["status", plan.status])
     for name in OBJECTIVE_NAMES:
-        summary.append([name, (plan.objective or {}).get(name)])
+        append_row(summary, [name, (plan.objective or {}).get(name)])
     sheets = [
         ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan)),
         ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan)),
@@ -420,11 +416,11 @@ def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
     fill = PatternFill("solid", fgColor="1E3A8A")
     for title, header, rows in sheets:
         ws = wb.create_sheet(title)
-        ws.append(header)
+        append_row(ws, header)
         for cell in ws[1]:
             cell.font, cell.fill = bold, fill
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
         ws.freeze_panes = "A2"
         for col, name in zip("ABCDEFGH", header, strict=False):
             ws.column_dimensions[col].width = 40 if name in ("reason", "title") else 14

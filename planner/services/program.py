@@ -17,6 +17,7 @@ import pandas as pd
 
 from planner.scenario import Learner, Plan, Scenario, ScenarioError
 from planner.scenario.load import Problem
+from planner.services.io.safe import safe_frame
 
 
 @dataclass
@@ -64,7 +65,7 @@ class ProgramReport:
         written = []
         for name, frame in files.items():
             path = out / name
-            frame.to_csv(path, index=name in ("coverage.csv", "metrics.csv"), encoding="utf-8")
+            safe_frame(frame).to_csv(path, index=name in ("coverage.csv", "metrics.csv"), encoding="utf-8")
             written.append(path)
         path = out / "report.md"
         path.write_text(self.markdown(), encoding="utf-8")

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
+from planner.limits import JSONLimitError, loads_json
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
@@ -209,7 +210,9 @@ def import_json(session: Session, raw: bytes, name: str | None = None) -> Scenar
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem("", f"not UTF-8 (bad byte at offset {exc.start})")]) from None
     try:
-        data = json.loads(text)
+        data = loads_json(text)
+    except JSONLimitError as exc:
+        raise ScenarioError([Problem("", str(exc))]) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [Problem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, url_for
 
 from planner.db import get_session
 from planner.models import ScenarioRecord, SolveRun
@@ -20,6 +20,7 @@ from planner.security import token_required
 from planner.services import jobs
 from planner.services import plans as plan_svc
 from planner.services.scenarios import MAX_TIME_LIMIT_S
+from planner.views.api import BadBody, json_body
 
 bp = Blueprint("api_solve", __name__, url_prefix="/api/v1")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -64,7 +65,10 @@ def start(scenario_id: int):
     session = get_session()
     if session.get(ScenarioRecord, scenario_id) is None:
         return error(404, f"no scenario {scenario_id}")
-    body = request.get_json(silent=True) or {}
+    try:
+        body = json_body(required=False) or {}
+    except BadBody as exc:
+        return exc.response
     if not isinstance(body, dict):
         return error(422, "the request body must be a JSON object")
     limit = body.get("time_limit_s")
