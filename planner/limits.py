@@ -42,7 +42,7 @@ def id_problem(value: str) -> str | None:
 def text_problem(value: str, limit: int = NAME_MAX, multiline: bool = False) -> str | None:
     """Why free text is refused (None when it is fine)."""
     if len(value) > limit:
-        return f"at most {limit} characters (got {len(value)})"
+        return f"at most {limit} characters"
     if (TEXT_CONTROL if multiline else LINE_CONTROL).search(value):
         return CONTROL_RULE
     return None

@@ -47,11 +47,19 @@ def _describe(error: dict) -> str:
         return "unknown key"
     if kind == "missing":
         return "required"
+    message = error["msg"].removeprefix("Value error, ")
+    message = f"{message[0].lower()}{message[1:]}"
     if error["loc"] and error["loc"][-1] == "[key]":
-        return f"bad id {error['input']!r}: {error['msg'][0].lower()}{error['msg'][1:]}"
+        return f"bad id {_shown(error['input'])}: {message}"
     given = error.get("input")
-    suffix = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-    return f"{error['msg'][0].lower()}{error['msg'][1:]}{suffix}"
+    suffix = f" (got {_shown(given)})" if not isinstance(given, dict | list) else ""
+    return f"{message}{suffix}"
+
+
+def _shown(value, limit: int = 60) -> str:
+    """The offending input, cut short: a 25 MB name must not come back in the error."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(str(value))} characters)"
 
 
 def problems_from(error: ValidationError) -> list[Problem]:

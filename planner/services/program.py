@@ -65,7 +65,9 @@ class ProgramReport:
         written = []
         for name, frame in files.items():
             path = out / name
-            safe_frame(frame).to_csv(path, index=name in ("coverage.csv", "metrics.csv"), encoding="utf-8")
+            safe_frame(frame).to_csv(
+                path, index=name in ("coverage.csv", "metrics.csv"), encoding="utf-8"
+            )
             written.append(path)
         path = out / "report.md"
         path.write_text(self.markdown(), encoding="utf-8")

@@ -41,10 +41,12 @@ def json_body(required: bool = True):
     Flask's own get_json has no depth limit (a body nested thousands deep raised
     RecursionError, a 500). Raises BadBody with a 400/422 error response.
     """
-    data = request.get_data(cache=False)
+    data = request.get_data(cache=False) if request.is_json else b""
     if not data.strip():
         if required:
-            raise BadBody(error(400, "send a JSON object (Content-Type: application/json)"))
+            raise BadBody(
+                error(400, "send the scenario as a JSON object (Content-Type: application/json)")
+            )
         return None
     try:
         return loads_json(data)

@@ -9,6 +9,7 @@ filled from one (`from_data`).
 
 from __future__ import annotations
 
+import math
 import re
 
 from flask_wtf import FlaskForm
@@ -34,6 +35,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from planner.limits import (
+    COUNT_MAX,
+    ID_MAX,
+    LINE_CONTROL,
+    NAME_MAX,
+    TEXT_CONTROL,
+    TEXT_MAX,
+    TITLE_MAX,
+)
+
 BLANK_ROWS = 3  # empty rows offered for adding entries without JavaScript
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 _SPLIT = re.compile(r"\s*[,\n]\s*")
@@ -52,16 +63,48 @@ def _non_negative(label: str):
     return NumberRange(min=0, message=f"{label} cannot be negative")
 
 
+def _finite(form, field) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("must be a finite number")
+
+
 def _number(label: str, required: bool = False):
     first = InputRequired(message=f"{label} is required") if required else Optional()
-    return FloatField(label, [first, _non_negative(label)])
+    return FloatField(label, [first, _non_negative(label), _finite])
+
+
+def _no_control_characters(form) -> bool:
+    """Text fields (also inside row lists) refuse control characters; multi-line ones allow
+    tab and line breaks. Returns False and marks the fields when one has any."""
+    ok = True
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                inner = getattr(entry, "form", None)
+                if inner is not None:
+                    ok = _no_control_characters(inner) and ok
+                else:
+                    ok = _check_control(entry) and ok
+        else:
+            ok = _check_control(field) and ok
+    return ok
+
+
+def _check_control(field) -> bool:
+    if not isinstance(field, StringField) or not isinstance(field.data, str):
+        return True
+    pattern = TEXT_CONTROL if isinstance(field, TextAreaField) else LINE_CONTROL
+    if pattern.search(field.data):
+        field.errors = [*list(field.errors or []), "may not contain control characters"]
+        return False
+    return True
 
 
 # --- accounts -----------------------------------------------------------------------------
 
 
 class LoginForm(FlaskForm):
-    login = StringField("Username or e-mail", [InputRequired(), Length(max=200)])
+    login = StringField("Username or e-mail", [InputRequired(), Length(max=NAME_MAX)])
     password = PasswordField("Password", [InputRequired()])
     remember = BooleanField("Keep me signed in on this device")
 
@@ -125,7 +168,11 @@ class CatalogForm(FlaskForm):
     """Base: `id` is typed on creation only (ids are referenced from many places)."""
 
     row_lists: tuple[str, ...] = ()
-    id = StringField("Id", [InputRequired(), Length(max=120)])
+    id = StringField("Id", [InputRequired(), Length(max=ID_MAX)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return _no_control_characters(self) and ok
 
     def to_data(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
@@ -149,16 +196,16 @@ class CatalogForm(FlaskForm):
 
 
 class AreaForm(CatalogForm):
-    name = StringField("Name", [Optional(), Length(max=200)])
-    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
 
 
 class SkillForm(CatalogForm):
-    name = StringField("Name", [Optional(), Length(max=200)])
-    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
     area_id = SelectField("Skill area", choices=[], validate_choice=False)
     descriptors = FieldList(
-        TextAreaField("Descriptor", [Optional(), Length(max=2000)], render_kw={"rows": 2}),
+        TextAreaField("Descriptor", [Optional(), Length(max=TEXT_MAX)], render_kw={"rows": 2}),
         min_entries=5,
         max_entries=5,
     )
@@ -171,8 +218,8 @@ class SkillForm(CatalogForm):
 
 class RoleForm(CatalogForm):
     row_lists = ("requirements",)
-    name = StringField("Name", [Optional(), Length(max=200)])
-    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
     requirements = FieldList(FormField(RequirementRow), min_entries=0)
 
     def to_data(self) -> dict:
@@ -187,7 +234,7 @@ class RoleForm(CatalogForm):
 
 class CourseForm(CatalogForm):
     row_lists = ("teaches", "requires_skills")
-    title = StringField("Title", [Optional(), Length(max=300)])
+    title = StringField("Title", [Optional(), Length(max=TITLE_MAX)])
     curriculum_id = SelectField("Curriculum", choices=[], validate_choice=False)
     credits = _number("Credits", required=True)
     hours = _number("Hours")
@@ -195,13 +242,18 @@ class CourseForm(CatalogForm):
     session_cost = _number("Cost per section")
     capacity = IntegerField(
         "Seats per section",
-        [Optional(), NumberRange(min=1, message="seats must be at least 1 (empty = unlimited)")],
+        [
+            Optional(),
+            NumberRange(min=1, message="seats must be at least 1 (empty = unlimited)"),
+            NumberRange(max=COUNT_MAX, message=f"at most {COUNT_MAX:,} seats"),
+        ],
     )
     max_sections = IntegerField(
         "Max sections",
         [
             InputRequired(message="Max sections is required"),
             NumberRange(min=0, message="Max sections cannot be negative"),
+            NumberRange(max=COUNT_MAX, message=f"at most {COUNT_MAX:,} sections"),
         ],
         default=1,
     )
@@ -248,7 +300,7 @@ class CourseForm(CatalogForm):
 
 class CalendarForm(CatalogForm):
     row_lists = ("terms",)
-    name = StringField("Name", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
     terms = FieldList(FormField(TermRow), min_entries=0)
 
     def to_data(self) -> dict:
@@ -275,13 +327,17 @@ def _pins(text: str | None) -> dict[str, str]:
 
 class LearnerForm(CatalogForm):
     row_lists = ("levels", "target")
-    name = StringField("Name", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
     role_id = SelectField("Role", choices=[], validate_choice=False)
     curriculum_id = SelectField("Curriculum", choices=[], validate_choice=False)
-    team = StringField("Team", [Optional(), Length(max=200)])
+    team = StringField("Team", [Optional(), Length(max=NAME_MAX)])
     count = IntegerField(
         "People in this group",
-        [InputRequired(message="required"), NumberRange(min=1, message="must be at least 1")],
+        [
+            InputRequired(message="required"),
+            NumberRange(min=1, message="must be at least 1"),
+            NumberRange(max=10**12, message="at most 1,000,000,000,000"),
+        ],
         default=1,
     )
     budget = _number("Budget per person")

@@ -8,12 +8,17 @@ JSON rows may give the same values already structured (lists, objects, numbers).
 
 import math
 
+from planner.limits import COUNT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, id_problem, text_problem
+
 LEVEL_MAPS = {"requires", "teaches", "requires_skills", "levels", "target"}
 ID_LISTS = {"onet", "esco", "soc", "prerequisites", "completed", "required", "excluded"}
 OPTIONAL_LISTS = {"offered", "terms"}  # empty = every term (None), as in the scenario file
 AMOUNTS = {"credits", "hours", "cost", "session_cost", "max_credits", "min_credits", "budget"}
 COUNTS = {"count": 1, "capacity": 1, "max_sections": 0}  # integer fields and their minimum
+COUNT_MAXIMA = {"count": 10**12}  # as the scenario file; others COUNT_MAX
 TEXT = {"name", "name_zh", "title", "area_name", "area_name_zh"}  # free text, may be empty
+TEXT_LIMITS = {"title": TITLE_MAX, "team": NAME_MAX, "season": NAME_MAX}  # else NAME_MAX/ID_MAX
+FREE_REFS = {"team", "season"}  # REFS that are free text (names), not ids
 REFS = {"area", "curriculum", "role", "team", "season", "calendar", "gap_mode"}  # ids or None
 DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(5)]
 
@@ -31,9 +36,12 @@ def parse_cell(field: str, value):
     if field == "id":
         return parse_id(value)
     if field in TEXT:
-        return "" if value is None else str(value).strip()
+        return _checked_text(field, "" if value is None else str(value).strip())
     if field in REFS:
-        return None if is_blank(value) else str(value).strip()
+        if is_blank(value):
+            return None
+        text = str(value).strip()
+        return _checked_text(field, text) if field in FREE_REFS else parse_id(text)
     if field in LEVEL_MAPS:
         return {k: parse_level(v, k) for k, v in parse_map(value).items()}
     if field == "weights":
@@ -49,10 +57,14 @@ def parse_cell(field: str, value):
     if field in AMOUNTS:
         return None if is_blank(value) else parse_amount(value)
     if field in COUNTS:
-        return None if is_blank(value) else parse_count(value, COUNTS[field])
+        maximum = COUNT_MAXIMA.get(field, COUNT_MAX)
+        return None if is_blank(value) else parse_count(value, COUNTS[field], maximum)
     if field == "descriptors":
         items = value if isinstance(value, list) else []
-        return [str(v).strip() if v is not None else "" for v in items]
+        texts = [str(v).strip() if v is not None else "" for v in items]
+        for text in texts:
+            _checked_text(field, text, TEXT_MAX, multiline=True)
+        return texts
     raise CellError(f"unknown field {field}")
 
 
@@ -60,8 +72,21 @@ def parse_id(value) -> str:
     if is_blank(value):
         raise CellError("id is empty")
     text = _scalar_text(value)
-    if ":" in text:
-        raise CellError(f'id "{text}" contains ":"')
+    problem = id_problem(text)  # the one id rule (forms, imports and the API)
+    if problem:
+        raise CellError(f"id {_quoted(text)} {problem}")
+    return text
+
+
+def _quoted(text: str) -> str:
+    shown = repr(text) if len(text) <= 60 else repr(text[:59]) + f"… ({len(text)} characters)"
+    return shown
+
+
+def _checked_text(field: str, text: str, limit: int | None = None, multiline=False) -> str:
+    problem = text_problem(text, limit or TEXT_LIMITS.get(field, NAME_MAX), multiline)
+    if problem:
+        raise CellError(problem)
     return text
 
 
@@ -140,12 +165,14 @@ def parse_amount(value, key: str | None = None) -> float | int:
     return int(number) if number.is_integer() else number
 
 
-def parse_count(value, minimum: int) -> int:
+def parse_count(value, minimum: int, maximum: int = COUNT_MAX) -> int:
     number = _number(value, "")
     if not number.is_integer():
         raise CellError(f"must be a whole number (got {_show(number)})")
     if number < minimum:
         raise CellError(f"must be ≥ {minimum} (got {_show(number)})")
+    if number > maximum:
+        raise CellError(f"must be ≤ {maximum} (got {_show(number)})")
     return int(number)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from planner.limits import TEXT_MAX, text_problem
 from planner.models import Course, Prerequisite, Role, Skill, Term
 from planner.scenario.validate import find_cycles
 from planner.services.io.cells import DESCRIPTOR_COLUMNS, CellError, parse_cell
@@ -65,6 +66,10 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
                 problems.append(RowProblem(number, column, str(exc)))
         if any(c in cells for c in DESCRIPTOR_COLUMNS):
             texts = [str(cells.get(c) or "").strip() for c in DESCRIPTOR_COLUMNS]
+            for column, text in zip(DESCRIPTOR_COLUMNS, texts, strict=True):
+                problem = text_problem(text, TEXT_MAX, multiline=True)
+                if problem:
+                    problems.append(RowProblem(number, column, problem))
             if any(texts):
                 for column, text in zip(DESCRIPTOR_COLUMNS, texts, strict=True):
                     if not text:
