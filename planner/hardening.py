@@ -57,6 +57,8 @@ def init_app(app) -> None:
         app.config["MAX_CONTENT_LENGTH"] = int(megabytes * 2**20)
     app.after_request(_headers)
     app.register_error_handler(413, _too_large)
+    for code in (409, 429, 503):  # the rest are registered in planner.security
+        app.register_error_handler(code, _plain_error)
     app.register_error_handler(DBAPIError, _database_error)
 
 
@@ -68,6 +70,12 @@ def _headers(response):
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def _plain_error(error):
+    from planner.security import _error_page
+
+    return _error_page(error)
 
 
 def _too_large(_error):

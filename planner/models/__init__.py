@@ -24,8 +24,10 @@ from planner.models.people import (
     LearnerTarget,
 )
 from planner.models.planning import (
+    EXPORT_STATUSES,
     PLAN_STATUSES,
     RUN_STATUSES,
+    ExportJob,
     PlanRecord,
     ScenarioRecord,
     SolveRun,
@@ -48,6 +50,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ASSESSMENT_SOURCES",
+    "EXPORT_STATUSES",
     "GAP_MODES",
     "PLAN_STATUSES",
     "RUN_STATUSES",
@@ -56,6 +59,7 @@ __all__ = [
     "Course",
     "CourseRequiresSkill",
     "CourseTeaches",
+    "ExportJob",
     "Curriculum",
     "Learner",
     "LearnerLevel",

@@ -45,6 +45,9 @@ def _text(limit: int):
 # rule labels with ":", and go into URLs and file names.
 Id = Annotated[str, StringConstraints(min_length=1), AfterValidator(_id)]
 Name = Annotated[str, _text(NAME_MAX)]
+# Plans are the solver's output, read back from storage: the old, looser rule, so a plan
+# stored before the id rule tightened still opens.
+PlanId = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
 Title = Annotated[str, _text(TITLE_MAX)]
 
 
@@ -211,18 +214,18 @@ def raise_levels(levels: Mapping, taught: Iterable[Mapping]) -> dict[str, int]:
 
 
 class LearnerPlan(Strict):
-    id: Id
-    schedule: dict[Id, list[Id]]
-    final_levels: dict[Id, int] = {}
-    gaps: dict[Id, int] = {}
+    id: PlanId
+    schedule: dict[PlanId, list[PlanId]]
+    final_levels: dict[PlanId, int] = {}
+    gaps: dict[PlanId, int] = {}
     cost: float = 0
     credits: float = 0
-    reasons: dict[Id, str] = {}
+    reasons: dict[PlanId, str] = {}
 
 
 class SectionPlan(Strict):
-    course: Id
-    term: Id
+    course: PlanId
+    term: PlanId
     enrolled: int
     sections: int
 

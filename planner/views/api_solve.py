@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, g, jsonify, url_for
 
 from planner.db import get_session
 from planner.models import ScenarioRecord, SolveRun
@@ -75,7 +75,10 @@ def start(scenario_id: int):
     problem = None if limit is None else _time_limit_problem(limit)
     if problem:
         return error(422, problem, "time_limit_s")
-    run_id = jobs.submit(None, scenario_id, time_limit_s=limit)
+    try:
+        run_id = jobs.submit(None, scenario_id, time_limit_s=limit, user_id=g.api_user.id)
+    except jobs.LimitReached as exc:
+        return error(429, str(exc))
     run = session.get(SolveRun, run_id)
     response = jsonify({"run": run_json(run)})
     response.status_code = 202
