@@ -129,13 +129,13 @@ def _text(value) -> str:
 
 def _build(header: list[str], rows, sheet: str | None) -> Table:
     """Header + raw rows -> Table, stopping at the first row beyond a limit."""
-    if len(header) > MAX_COLUMNS:
-        raise Unreadable(f"row 1 has {len(header)} columns (at most {MAX_COLUMNS})")
     columns = [h.strip().lower() for h in header]
     table = Table(columns=columns, sheet=sheet)
     for number, raw in enumerate(rows, start=2):
         if number - 1 > MAX_ROWS:
             raise Unreadable(f"more than {MAX_ROWS} rows (row {number})")
+        if not raw:  # a gap between rows (read-only openpyxl yields one per missing row)
+            continue
         values = _trim(raw)
         if len(values) > len(columns):
             if len(values) > MAX_COLUMNS:
@@ -157,6 +157,8 @@ def _build(header: list[str], rows, sheet: str | None) -> Table:
 
 
 def _check_header(header: list[str]) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise Unreadable(f"row 1 has cells beyond column {MAX_COLUMNS}")
     names = [h.strip().lower() for h in header]
     if not any(names):
         raise Unreadable("row 1 must name the columns")
