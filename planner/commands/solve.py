@@ -36,13 +36,16 @@ class _Progress:
         if now - self.t0 < 1.0 or now - self.last < 0.5:
             return
         self.last = now
-        bound = info.get("bound")
-        bound_text = f"{bound:g}" if bound is not None else "?"
         click.echo(
-            f"[{info['elapsed_s']:.1f}s] {info['stage']}: best {info['objective']:g}, "
-            f"bound {bound_text}",
+            f"[{info['elapsed_s']:.1f}s] {info['stage']}: best {_number(info.get('objective'))}, "
+            f"bound {_number(info.get('bound'))}",
             err=True,
         )
+
+
+def _number(value) -> str:
+    """A progress figure; early rounds have no plan or no bound yet."""
+    return "?" if value is None or value != value or abs(value) == float("inf") else f"{value:g}"
 
 
 @click.command("solve", cls=Command)

@@ -158,7 +158,7 @@ def test_solve_cohort_agrees_with_the_monolithic_solver_on_random_coupled_cohort
 def test_pattern_bound_is_honest_with_pricing_in_worker_processes(seed, monkeypatch):
     """The parallel pricing path (worker processes) gives the same proven bound as pricing
     in this process, and a valid plan."""
-    from planner.solver import cohort
+    from planner.solver.cohort import master as cohort
 
     s = _cohort(seed, learners=8, courses=10, scale=0.5)
     serial = solve_patterns(s, time_limit_s=20, workers=1)
