@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -173,3 +174,69 @@ def test_background_exports_are_limited_per_user(app, staff_client, monkeypatch)
     with Session(db.get_engine(app)) as session:
         ids = session.exec(select(ExportJob.id)).all()
     assert all(runner.wait_export(i, 60) for i in ids)
+
+
+# --- in a real browser (htmx under the strict CSP) ---------------------------------------------
+
+
+@pytest.mark.e2e
+def test_browser_background_export_and_refused_solve(page, live_server, tmp_path):
+    """The export page polls itself (htmx) until the file is ready; the fourth Solve click
+    shows the refusal in the run panel (htmx swaps the 429). The `page` fixture fails the
+    test on any Content-Security-Policy violation."""
+    from tests.fixtures.web import browser_sign_in
+
+    app = live_server.app
+    sid = store(app, tiny_scenario(name="Limits in the browser"))
+    pid = solve(app, sid)
+    runner = jobs.runner_for(app)
+    app.config["PLANNER_EXPORT_INLINE_ROWS"] = 1
+    gate = threading.Event()
+    real_build, real_solve = plan_exports.build, runner._solve
+
+    def slow_build(*args):
+        gate.wait(10)
+        return real_build(*args)
+
+    def held_solve(scenario, **kwargs):
+        while not (gate.is_set() or kwargs["stop"].is_set()):
+            kwargs["stop"].wait(0.01)
+        return real_solve(scenario, **kwargs)
+
+    plan_exports.build, runner._solve = slow_build, held_solve
+    try:
+        browser_sign_in(page, "staff")
+        page.goto(f"/plans/{pid}/export.xlsx")
+        page.get_by_role("button", name="Prepare the XLSX file").click()
+        page.locator(
+            '#export-job[data-status="queued"], #export-job[data-status="running"]'
+        ).wait_for()
+        gate.set()  # let the export finish: the page updates by itself
+        link = page.locator("#export-download")
+        link.wait_for(timeout=20_000)
+        with page.expect_download() as download:
+            link.click()
+        saved = tmp_path / "plan.xlsx"
+        download.value.save_as(saved)
+        assert load_workbook(saved).sheetnames[1] == "Schedule"
+
+        gate.clear()
+        page.goto(f"/scenarios/{sid}")
+        for expected in range(1, 4):
+            page.get_by_role("button", name="Solve", exact=True).click()
+            page.locator(".run-panel[data-status]").first.wait_for()
+            deadline = time.monotonic() + 10
+            while active_runs(app) < expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert active_runs(app) == expected
+        page.get_by_role("button", name="Solve", exact=True).click()
+        refused = page.locator("#run-refused")
+        refused.wait_for()
+        assert "already have 3 solves queued or running" in refused.inner_text()
+    finally:
+        gate.set()
+        plan_exports.build, runner._solve = real_build, real_solve
+        app.config.pop("PLANNER_EXPORT_INLINE_ROWS", None)
+        for run_id in runner.active_ids():
+            runner.cancel(run_id)
+            runner.wait(run_id, 30)
