@@ -50,7 +50,7 @@ def text_problem(value: str, limit: int = NAME_MAX, multiline: bool = False) -> 
 
 # -- numbers ------------------------------------------------------------------------------------
 
-COUNT_MAX = 10**9  # seats per section, sections per term: far above any real catalog, fits int32
+COUNT_MAX = 1_000_000  # people in a group, seats per section, sections: far above any catalog
 
 
 # -- JSON -----------------------------------------------------------------------------------------

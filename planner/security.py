@@ -53,13 +53,15 @@ class Account:
     role: str
     email: str | None = None
     learner_id: str | None = None
+    session_version: int = 1
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session and the remember cookie keep (Flask-Login's alternative id)."""
+        return login_id(self.id, self.session_version)
 
     @property
     def is_staff(self) -> bool:
@@ -75,7 +77,15 @@ class Account:
 
     @classmethod
     def of(cls, user) -> Account:
-        return cls(user.id, user.username, user.role, user.email, user.learner_id)
+        return cls(
+            user.id, user.username, user.role, user.email, user.learner_id, user.session_version
+        )
+
+
+def login_id(user_id: int, session_version: int) -> str:
+    """ "<account id>:<session version>": bumping the account's session version (sign-out,
+    password change) makes every session and remember cookie holding the old one invalid."""
+    return f"{user_id}:{session_version}"
 
 
 class Anonymous(AnonymousUserMixin):
@@ -105,6 +115,9 @@ def init_app(app) -> None:
     # CSRF is checked in our own hook so API paths can be skipped (see module docstring).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
+    from planner.services.throttle import LoginThrottle
+
+    app.extensions["login_throttle"] = LoginThrottle.from_config(app.config)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to open that page."
@@ -114,7 +127,7 @@ def init_app(app) -> None:
     csrf.init_app(app)
 
     app.before_request(_csrf_protect)
-    for code in (400, 401, 403, 404, 405, 413, 422, 500):
+    for code in (400, 401, 403, 404, 405, 413, 422, 429, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.context_processor(_template_helpers)
@@ -125,11 +138,14 @@ def _load_user(user_id: str):
     from planner.db import get_session
     from planner.services.accounts import get_user
 
+    account, sep, version = user_id.partition(":")
     try:
-        user = get_user(get_session(), int(user_id))
+        user = get_user(get_session(), int(account)) if sep else None
     except ValueError:
         return None
-    return Account.of(user) if user else None
+    if user is None or str(user.session_version) != version:
+        return None  # signed out everywhere (or the password changed) since this login
+    return Account.of(user)
 
 
 @login_manager.unauthorized_handler
@@ -199,7 +215,23 @@ def sign_in(user, remember: bool = False) -> Account:
     return account
 
 
-def sign_out() -> None:
+def sign_out(everywhere: bool = True) -> None:
+    """End this session; with `everywhere`, every other session and remember cookie of
+    the account too (its session version goes up)."""
+    from planner.db import get_session
+    from planner.services.accounts import end_sessions, get_user
+
+    if everywhere and current_user.is_authenticated:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        session = get_session()
+        try:
+            user = get_user(session, current_user.id)
+            if user is not None:
+                end_sessions(session, user)
+                session.commit()
+        except SQLAlchemyError:  # e.g. a read-only database: still end this session
+            session.rollback()
     logout_user()
 
 

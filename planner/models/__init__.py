@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from planner.models.accounts import USER_ROLES, User
+from planner.models.audit import AuditEntry
 from planner.models.base import utcnow
 from planner.models.catalog import (
     Course,
@@ -56,6 +57,7 @@ __all__ = [
     "RUN_STATUSES",
     "USER_ROLES",
     "Assessment",
+    "AuditEntry",
     "Course",
     "CourseRequiresSkill",
     "CourseTeaches",

@@ -25,3 +25,6 @@ class User(SQLModel, table=True):
         default=None, foreign_key="learner.id", ondelete="SET NULL", unique=True
     )
     created_at: datetime = Field(default_factory=utcnow)
+    # Part of the id kept in the session and the remember cookie: bumping it (sign-out,
+    # password change) ends every session and remember token of the account at once.
+    session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

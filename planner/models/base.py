@@ -20,6 +20,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def version_field():
+    """Edit counter for optimistic concurrency: every save checks and bumps it, so a save
+    from a form opened before someone else's save is refused (planner.services.versions)."""
+    from sqlmodel import Field
+
+    return Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
 def level_check(column: str = "level") -> CheckConstraint:
     return CheckConstraint(f"{column} BETWEEN 0 AND 4", name=f"{column}_range")
 

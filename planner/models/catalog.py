@@ -3,7 +3,7 @@
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import level_check, non_negative
+from planner.models.base import level_check, non_negative, version_field
 
 
 class TermCalendar(SQLModel, table=True):
@@ -11,6 +11,7 @@ class TermCalendar(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     name: str = ""
+    version: int = version_field()
 
 
 class Term(SQLModel, table=True):
@@ -63,6 +64,7 @@ class Course(SQLModel, table=True):
         default=None, foreign_key="curriculum.id", ondelete="SET NULL", index=True
     )
     position: int = 0  # keeps a curriculum's course order stable
+    version: int = version_field()
 
 
 class CourseTeaches(SQLModel, table=True):

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import level_check, non_negative, utcnow
+from planner.models.base import level_check, non_negative, utcnow, version_field
 
 GAP_MODES = ("minimise", "close")
 ASSESSMENT_SOURCES = ("self", "check", "staff", "course")
@@ -38,6 +38,7 @@ class Learner(SQLModel, table=True):
     required: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     excluded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     pinned: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = version_field()
 
 
 class LearnerLevel(SQLModel, table=True):

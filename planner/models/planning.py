@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import utcnow
+from planner.models.base import utcnow, version_field
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 EXPORT_STATUSES = ("queued", "running", "done", "failed")
@@ -22,6 +22,7 @@ class ScenarioRecord(SQLModel, table=True):
     body: dict = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = version_field()
 
 
 class PlanRecord(SQLModel, table=True):

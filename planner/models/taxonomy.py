@@ -3,7 +3,7 @@
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import level_check
+from planner.models.base import level_check, version_field
 
 
 class SkillArea(SQLModel, table=True):
@@ -12,6 +12,7 @@ class SkillArea(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str = ""
     name_zh: str = ""
+    version: int = version_field()
 
 
 class Skill(SQLModel, table=True):
@@ -26,6 +27,7 @@ class Skill(SQLModel, table=True):
     )
     onet: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     esco: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = version_field()
 
 
 class LevelDescriptor(SQLModel, table=True):
@@ -47,6 +49,7 @@ class Role(SQLModel, table=True):
     name_zh: str = ""
     soc: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     esco: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = version_field()
 
 
 class RoleRequirement(SQLModel, table=True):

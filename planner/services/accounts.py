@@ -10,13 +10,17 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from functools import lru_cache
 
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from planner import ROOT
 from planner.models import USER_ROLES, Learner, User
 
 MIN_PASSWORD_LENGTH = 8
+MIN_DISTINCT_CHARACTERS = 4  # "aaaaaaaa", "12121212" and "abababab" are not passwords
+COMMON_PASSWORDS_PATH = ROOT / "seed" / "common-passwords.txt"
 USERNAME_PATTERN = re.compile(r"^[\w.@+-]{2,80}$")  # \w is Unicode: 李娜 is a valid name
 
 # Checked against when the username is unknown, so a miss costs as much time as a hit.
@@ -52,9 +56,31 @@ def check_username(username: str) -> str:
     return username
 
 
-def check_password(password: str) -> str:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_PATH.read_text("utf-8").splitlines()
+    return frozenset(
+        line.strip().casefold() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+def check_password(password: str, username: str | None = None, email: str | None = None) -> str:
+    """The password policy; raises AccountError("password", why)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if not password.strip():
+        raise AccountError("password", "cannot be only spaces")
+    if len(set(password)) < MIN_DISTINCT_CHARACTERS:
+        raise AccountError(
+            "password",
+            f"is too simple: use at least {MIN_DISTINCT_CHARACTERS} different characters",
+        )
+    folded = password.strip().casefold()
+    if folded in common_passwords():
+        raise AccountError("password", "is one of the most common passwords; choose another")
+    for own in (username, email, (email or "").split("@")[0]):
+        if own and folded == own.strip().casefold():
+            raise AccountError("password", "cannot be your username or e-mail")
     return password
 
 
@@ -68,7 +94,7 @@ def create_user(
 ) -> User:
     """Add a new account (flushed, not committed). Raises AccountError naming the field."""
     username = check_username(username)
-    check_password(password)
+    check_password(password, username, email)
     if role not in USER_ROLES:
         raise AccountError("role", f"must be one of {', '.join(USER_ROLES)}")
     if session.exec(select(User).where(User.username == username)).first():
@@ -99,7 +125,15 @@ def link_learner_check(session: Session, learner_id: str, user: User | None = No
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(check_password(password))
+    """New password; every session and remember cookie of the account ends with it."""
+    user.password_hash = generate_password_hash(check_password(password, user.username, user.email))
+    end_sessions(session, user)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the account out everywhere: the session version is part of the id every
+    session and remember cookie carries (planner.security), so all of them stop matching."""
+    user.session_version = (user.session_version or 1) + 1
     session.add(user)
 
 

@@ -625,14 +625,70 @@ def export_learner(session: Session, learner_id: str) -> dict:
     }  # fmt: skip
 
 
-def delete_assessment(session: Session, learner_id: str) -> int:
-    """Delete every rating and check attempt of the learner (the learner row, its role
-    and plans stay). Returns how many rows went."""
+def delete_assessment(
+    session: Session, learner_id: str, actor_id: int | None = None
+) -> dict[str, int]:
+    """Delete every rating and check attempt of the learner and every copy made from
+    them: the personal plan scenario ("personal plan: <id>") with its plans and runs, the
+    levels "Plan my path" wrote from the ratings into the learner's stated levels, and the
+    cached parses of all of those. The learner row, its role and staff-entered levels stay.
+    An audit entry records who deleted how many of what (never the data). Flushes; the
+    caller commits. Stop the personal plan's runs first (the view does)."""
+    from planner.models import AuditEntry, PlanRecord, ScenarioRecord, SolveRun
+    from planner.services import analytics, personal_plan, plans, scenarios
+
     _learner(session, learner_id)
-    n = session.execute(delete(CheckAttempt).where(CheckAttempt.learner_id == learner_id))
-    m = session.execute(delete(Assessment).where(Assessment.learner_id == learner_id))
+    counts = dict.fromkeys(
+        ("ratings", "checks", "derived_levels", "personal_scenarios", "plans", "runs"), 0
+    )
+    rated = set(
+        session.scalars(select(Assessment.skill_id).where(Assessment.learner_id == learner_id))
+    )
+    personal = session.scalars(
+        select(ScenarioRecord).where(ScenarioRecord.name == personal_plan.scenario_name(learner_id))
+    ).all()
+    if personal and rated:
+        # "Plan my path" copied the calibrated levels of the rated skills into LearnerLevel.
+        counts["derived_levels"] = session.execute(
+            delete(LearnerLevel).where(
+                LearnerLevel.learner_id == learner_id, LearnerLevel.skill_id.in_(rated)
+            )
+        ).rowcount
+    for record in personal:
+        for model, key in ((PlanRecord, "plans"), (SolveRun, "runs")):
+            counts[key] += len(
+                session.scalars(select(model.id).where(model.scenario_id == record.id)).all()
+            )
+        scenarios.delete(session, record)
+        counts["personal_scenarios"] += 1
+    counts["checks"] = session.execute(
+        delete(CheckAttempt).where(CheckAttempt.learner_id == learner_id)
+    ).rowcount
+    counts["ratings"] = session.execute(
+        delete(Assessment).where(Assessment.learner_id == learner_id)
+    ).rowcount
+    session.add(AuditEntry(actor_id=actor_id, action="assessment.delete", counts=counts))
     session.flush()
-    return n.rowcount + m.rowcount
+    # Parsed scenarios, plans and cohort tables built from the deleted data leave memory too.
+    plans.clear_caches()
+    scenarios.clear_caches()
+    analytics.clear_cache()
+    return counts
+
+
+def deletion_sentence(counts: Mapping[str, int]) -> str:
+    """What went, in words, for the learner's confirmation message."""
+
+    def n(key: str, word: str) -> str:
+        value = counts.get(key, 0)
+        return f"{value} {word}{'' if value == 1 else 's'}"
+
+    parts = [n("ratings", "rating"), n("checks", "knowledge check")]
+    if counts.get("personal_scenarios"):
+        parts.append(f"your personal plan ({n('plans', 'plan')}, {n('runs', 'run')})")
+    if counts.get("derived_levels"):
+        parts.append(f"{n('derived_levels', 'skill level')} worked out from your ratings")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- cohort calibration report ------------------------------------------------------------

@@ -42,6 +42,7 @@ from planner.models import (
     User,
 )
 from planner.scenario import ScenarioError, parse_scenario
+from planner.services import versions
 
 LEVELS = range(5)
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
@@ -873,7 +874,13 @@ DELETERS = {
 }
 
 
-def save(session: Session, kind: str, data: dict, existing_id: str | None = None):
+def save(
+    session: Session, kind: str, data: dict, existing_id: str | None = None, version=versions.ANY
+):
+    """Create, or update `existing_id` if its edit version is still `version` (the one the
+    editor was opened at; raises versions.StaleEdit otherwise, before anything is written)."""
+    if existing_id is not None:
+        versions.claim(session, LISTS[kind][0], existing_id, version)
     return SAVERS[kind](session, data, existing_id)
 
 

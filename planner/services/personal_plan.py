@@ -175,6 +175,9 @@ def store_personal_scenario(
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
     else:
+        from planner.services import versions
+
+        versions.claim(session, ScenarioRecord, record.id)  # a staff editor open on it is stale
         record.body = body
         record.updated_at = utcnow()  # plan pages cache a scenario by this stamp
     session.flush()
@@ -188,6 +191,10 @@ def _record_id(session: Session, learner_id: str) -> int | None:
         .where(ScenarioRecord.name == scenario_name(learner_id))
         .order_by(ScenarioRecord.id)
     ).first()
+
+
+def personal_scenario_id(session: Session, learner_id: str) -> int | None:
+    return _record_id(session, learner_id)
 
 
 def latest_run(session: Session, learner_id: str) -> SolveRun | None:

@@ -51,6 +51,13 @@ _catalogs = _LRU(8)
 _comparisons = _LRU(16)
 
 
+def clear_caches() -> None:
+    """Forget every parsed plan and catalog (after deleting personal data)."""
+    for cache in (_plans, _catalogs, _comparisons):
+        with cache.lock:
+            cache.items.clear()
+
+
 def _bind_key(session: Session) -> str:
     return str(session.get_bind().url)
 

@@ -91,6 +91,9 @@ def store_scenario(
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
     else:
+        from planner.services import versions
+
+        versions.claim(session, ScenarioRecord, record.id)  # open editors are now stale
         record.body = body
         record.updated_at = utcnow()
     session.flush()

@@ -25,6 +25,7 @@ from planner.limits import JSONLimitError, loads_json
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
+from planner.services import versions
 
 GAP_MODES = ("minimise", "close")
 RULE_KINDS = ("required", "excluded", "pinned", "learner_budget", "learner_max_credits", "gap_mode")
@@ -45,6 +46,7 @@ def list_scenarios(session: Session, *, page: int = 1, per_page: int = 25, q: st
             ScenarioRecord.name,
             ScenarioRecord.created_at,
             ScenarioRecord.updated_at,
+            ScenarioRecord.version,
         )
     )
     count = select(func.count()).select_from(ScenarioRecord)
@@ -74,6 +76,7 @@ def get_header(session: Session, scenario_id: int) -> ScenarioRecord | None:
                 ScenarioRecord.name,
                 ScenarioRecord.created_at,
                 ScenarioRecord.updated_at,
+                ScenarioRecord.version,
             )
         )
         .where(ScenarioRecord.id == scenario_id)
@@ -120,6 +123,12 @@ def _parse_cached(_id, _stamp, text: str) -> Scenario:
     return parse_scenario(json.loads(text))
 
 
+def clear_caches() -> None:
+    """Forget every parsed scenario and editor snapshot (after deleting personal data)."""
+    _parse_cached.cache_clear()
+    _snapshots.clear()
+
+
 def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioRecord:
     """Validate and store a scenario body; raises ScenarioError listing every problem."""
     body = dict(body)
@@ -133,9 +142,14 @@ def save_new(session: Session, body: dict, name: str | None = None) -> ScenarioR
     return record
 
 
-def save_body(session: Session, record: ScenarioRecord, body: dict) -> ScenarioRecord:
+def save_body(
+    session: Session, record: ScenarioRecord, body: dict, version=versions.ANY
+) -> ScenarioRecord:
+    """Validate and store a new body, if the record is still at edit `version` (raises
+    versions.StaleEdit otherwise; ScenarioError on a bad body), and bump the version."""
     scenario = parse_scenario(body)
     check_storable(scenario, current_name=record.name)
+    versions.claim(session, ScenarioRecord, record.id, version)
     record.body = canonical(scenario)
     record.name = scenario.name or "(unnamed)"
     record.updated_at = utcnow()
@@ -220,6 +234,25 @@ def import_json(session: Session, raw: bytes, name: str | None = None) -> Scenar
     if not isinstance(data, dict):
         raise ScenarioError([Problem("", "the top level must be an object")])
     return save_new(session, data, name=name or None)
+
+
+EDITOR_LABELS = {
+    "name": "Name", "term_max": "Term credit limits (max)", "term_min": "Term credit minimums",
+    "learner_max_credits": "Max credits per term (every learner)",
+    "learner_budget": "Budget per person", "budget": "Total budget", "gap_mode": "Gap mode",
+    "objective": "Objective order", "time_limit_s": "Time limit (s)", "rules": "Learner rules",
+}  # fmt: skip
+
+
+def editor_differences(yours: EditorValues, body: dict) -> list:
+    """Where the posted editor values differ from the stored body's (stale-save message)."""
+    from dataclasses import asdict
+
+    stored = asdict(editor_values(body))
+    mine = asdict(yours)
+    mine["rules"] = [line.strip() for line in mine["rules"].splitlines() if line.strip()]
+    stored["rules"] = [line.strip() for line in stored["rules"].splitlines() if line.strip()]
+    return versions.differences(mine, stored, EDITOR_LABELS)
 
 
 # -- the editor form ------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 It respects every hard rule while it builds (offered, prerequisites, skill prerequisites,
 credits, budgets, seats, staff rules) but never looks back, so on tight scenarios it can
 fail: then the plan says UNKNOWN. It never claims OPTIMAL or INFEASIBLE. Benchmarks and
-tests compare the CP-SAT solver against it.
+tests compare the CP-SAT solver against it; the cohort solver starts from it and falls back
+on it, so it runs in near-linear time (learners × terms × candidate courses) and stops
+filling terms at a deadline when it is given one.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class _State:
     done: set[str]  # completed or taken in an earlier term
     needs: dict[str, tuple[int, float]] = field(default_factory=dict)
     paves: set[str] = field(default_factory=set)  # prerequisites of required/pinned courses
+    candidates: list = field(default_factory=list)  # courses that may have a positive value
     taken: set[str] = field(default_factory=set)
     spent: float = 0.0
     schedule: dict[str, list[str]] = field(default_factory=dict)
@@ -39,14 +42,17 @@ class _Greedy:
         self.order = {c.id: i for i, c in enumerate(scenario.courses)}
         self.enrolled: dict[tuple[str, str], int] = {}
         self.total = 0.0  # scenario-wide money spent so far
+        self.reserve = 0.0  # money kept back for required and pinned courses not yet taken
         # course -> courses that list it as a prerequisite or need a skill it teaches
         self.unlocks: dict[str, list] = {c.id: [] for c in self.courses}
+        self.unlockers: dict[str, list[str]] = {c.id: [] for c in self.courses}  # the reverse
         for c in self.courses:
             before = set(c.prerequisites) | {p for g in c.prerequisites_any for p in g}
             for d in self.courses:
                 teaches_needed = any(d.teaches.get(k, 0) >= v for k, v in c.requires_skills.items())
                 if d.id != c.id and (d.id in before or teaches_needed):
                     self.unlocks[d.id].append(c)
+                    self.unlockers[c.id].append(d.id)
 
     # ---- rules, one small test each
 
@@ -91,6 +97,8 @@ class _Greedy:
         )
 
     def _take(self, st: _State, c, term, why: str) -> None:
+        if self.s.constraints.budget is not None and c.id in self._reserved(st.learner):
+            self.reserve -= st.learner.count * c.cost
         st.taken.add(c.id)
         st.spent += c.cost
         st.schedule[term.id].append(c.id)
@@ -140,18 +148,28 @@ class _Greedy:
 
     # ---- the walk
 
-    def _reserve(self, states: list[_State]) -> float:
-        """Money kept back for pinned and required courses not yet scheduled."""
-        reserve = 0.0
-        if self.s.constraints.budget is None:
-            return reserve
-        for st in states:
-            lr = st.learner
-            for cid in set(lr.required) | set(lr.pinned):
-                if cid not in st.done and cid not in st.taken:
-                    c = self.s.course(cid)
-                    reserve += lr.count * c.cost
-        return reserve
+    @staticmethod
+    def _reserved(lr) -> set[str]:
+        """Courses whose money is kept back until they are taken: required and pinned."""
+        return (set(lr.required) | set(lr.pinned)) - set(lr.completed)
+
+    def _candidates(self, st: _State) -> list:
+        """Courses `_value` may find worth something: those raising a needed skill above
+        the start, those paving the way to a required or pinned course, and those that
+        unlock such a course within the two steps `_value` looks ahead."""
+        start = st.levels
+        worth = {
+            c.id
+            for c in self.courses
+            if c.id in st.paves
+            or any(
+                st.needs.get(k, (0, 0))[0] > start.get(k, 0) and lv > start.get(k, 0)
+                for k, lv in c.teaches.items()
+            )
+        }
+        for _ in range(2):
+            worth |= {c for d in worth for c in self.unlockers[d]}
+        return [c for c in self.courses if c.id in worth]
 
     def _paving(self, lr) -> set[str]:
         """All-of prerequisites (and the first of each any-of group) of required/pinned ones."""
@@ -169,18 +187,27 @@ class _Greedy:
                     todo.append(p)
         return out
 
-    def run(self) -> dict[str, _State]:
+    def run(self, deadline: float | None = None) -> dict[str, _State]:
+        """Walk the terms; past `deadline` leave the remaining terms empty (a plan that
+        then breaks a rule is reported UNKNOWN by `greedy_plan`)."""
         states = []
         for lr in self.s.learners:
             st = _State(lr, self.s.start_levels(lr), set(lr.completed))
             st.needs = self.s.needs(lr)
             st.paves = self._paving(lr)
+            st.candidates = self._candidates(st)
             st.schedule = {t: [] for t in self.s.learner_terms(lr)}
+            if self.s.constraints.budget is not None:
+                self.reserve += lr.count * sum(self.s.course(c).cost for c in self._reserved(lr))
             states.append(st)
+        self.timed_out = False
         for term in self.s.terms:
             for st in states:
+                if deadline is not None and time.perf_counter() > deadline:
+                    self.timed_out = True
+                    break
                 if term.id in st.schedule:
-                    self._fill_term(st, term, states)
+                    self._fill_term(st, term)
             for st in states:  # levels and prerequisites move on only after the term
                 for cid in st.schedule.get(term.id, []):
                     st.done.add(cid)
@@ -188,7 +215,7 @@ class _Greedy:
                         st.levels[skill] = max(st.levels.get(skill, 0), lv)
         return {st.learner.id: st for st in states}
 
-    def _fill_term(self, st: _State, term, states) -> None:
+    def _fill_term(self, st: _State, term) -> None:
         lr = st.learner
         pending = dict(st.levels)
         credits = 0.0
@@ -216,10 +243,10 @@ class _Greedy:
                 take(c, "required")
         # Then the best value per unit of money until nothing helps.
         while True:
-            reserve = self._reserve(states)
+            reserve = self.reserve
             best, best_key = None, None
             memo: dict = {}
-            for c in self.courses:
+            for c in st.candidates:
                 if not eligible(c) or not self._fits(st, c, term, credits, reserve):
                     continue
                 value = self._value(st, c, pending, memo)
@@ -235,7 +262,7 @@ class _Greedy:
             take(best, self._reason(st, best, pending))
         # Top up to the term's minimum credits with the cheapest eligible courses.
         while credits < term.min_credits - 1e-9:
-            reserve = self._reserve(states)
+            reserve = self.reserve
             fill = [
                 c for c in self.courses if eligible(c) and self._fits(st, c, term, credits, reserve)
             ]
@@ -287,15 +314,20 @@ def plan_from_schedules(
     )
 
 
-def greedy_plan(scenario: Scenario) -> Plan:
-    """FEASIBLE plan from the greedy walk, or UNKNOWN when the walk breaks a rule."""
+def greedy_plan(scenario: Scenario, *, deadline: float | None = None) -> Plan:
+    """FEASIBLE plan from the greedy walk, or UNKNOWN when the walk breaks a rule.
+
+    `deadline` (time.perf_counter()) time-boxes the walk: terms not reached stay empty."""
     started = time.perf_counter()
-    states = _Greedy(scenario).run()
+    walk = _Greedy(scenario)
+    states = walk.run(deadline)
     schedules = {lid: st.schedule for lid, st in states.items()}
     reasons = {lid: st.reasons for lid, st in states.items()}
     plan = plan_from_schedules(scenario, schedules, status="FEASIBLE", reasons=reasons)
     problems = check_plan(scenario, plan)
     stats = {"solve_time_s": round(time.perf_counter() - started, 4), "solver": "greedy"}
+    if walk.timed_out:
+        stats["time_boxed"] = "stopped filling terms at the deadline"
     if problems:
         stats["problems"] = problems
         return Plan(scenario=scenario.name, status="UNKNOWN", stats=stats)

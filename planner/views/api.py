@@ -18,6 +18,7 @@ from planner.scenario import ScenarioError
 from planner.security import token_required
 from planner.services import catalog as svc
 from planner.services import scenarios as scenario_store
+from planner.services import versions
 from planner.views.args import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -133,6 +134,7 @@ def _scenario_summary(record) -> dict:
     return {
         "id": record.id,
         "name": record.name,
+        "version": record.version,
         "created_at": record.created_at.isoformat(),
         "updated_at": record.updated_at.isoformat(),
         "url": url_for("api.get_scenario", scenario_id=record.id),
@@ -157,7 +159,87 @@ def get_scenario(scenario_id: int):
     record = scenario_store.get_record(get_session(), scenario_id)
     if record is None:
         return error(404, f"no scenario {scenario_id}")
-    return jsonify({**_scenario_summary(record), "scenario": record.body})
+    response = jsonify({**_scenario_summary(record), "scenario": record.body})
+    response.set_etag(str(record.version))  # send it back as If-Match when updating
+    return response
+
+
+@bp.put("/scenarios/<int:scenario_id>")
+@token_required
+def update_scenario(scenario_id: int):
+    """Replace a stored scenario's document, only if it is still at the version the client
+    read: `If-Match: "<version>"` (the ETag of GET) or `"version": n` in the body. A stale
+    version answers 409 with the stored version and the top-level keys that differ."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return error(400, "send the scenario as a JSON object (Content-Type: application/json)")
+    if not isinstance(body, dict):
+        return error(422, "the scenario must be a JSON object")
+    session = get_session()
+    record = scenario_store.get_record(session, scenario_id)
+    if record is None:
+        return error(404, f"no scenario {scenario_id}")
+    body = dict(body)
+    given = body.pop("version", None)
+    if request.if_match:
+        tags = list(request.if_match.as_set())
+        given = tags[0] if len(tags) == 1 else None
+    if given is None:
+        return error(
+            428,
+            'say which version you are updating: If-Match: "<version>" (the ETag of GET) '
+            'or "version" in the body',
+            "version",
+        )
+    version = versions.parse_version(given)
+    try:
+        if version != record.version:
+            raise versions.StaleEdit(record.version, given)
+        record = scenario_store.save_body(session, record, body, version=version)
+    except versions.StaleEdit:
+        session.rollback()
+        return _conflict(session, scenario_id, body, given)
+    except ScenarioError as exc:
+        session.rollback()
+        problems = [{"path": p.path, "message": p.message} for p in exc.problems]
+        return jsonify({"errors": problems}), 422
+    session.commit()
+    response = jsonify(_scenario_summary(record))
+    response.set_etag(str(record.version))
+    return response
+
+
+def _conflict(session, scenario_id: int, body: dict, given):
+    record = scenario_store.get_record(session, scenario_id)
+    if record is None:
+        return error(404, f"no scenario {scenario_id}")
+    stored = record.body
+    changes = []
+    for key in sorted(set(body) | set(stored)):
+        yours, theirs = body.get(key), stored.get(key)
+        if key == "format" or yours == theirs:
+            continue
+        change = {"path": key}
+        if all(isinstance(v, str | int | float | bool | type(None)) for v in (yours, theirs)):
+            change.update(yours=yours, stored=theirs)
+        changes.append(change)
+    response = jsonify(
+        {
+            "errors": [
+                {
+                    "path": "version",
+                    "message": f"the scenario was changed since version {given}: it is now "
+                    f"version {record.version}; nothing was saved. GET it again, re-apply "
+                    "your change and send the new version.",
+                }
+            ],
+            "version": record.version,
+            "changes": changes,
+        }
+    )
+    response.status_code = 409
+    response.set_etag(str(record.version))
+    return response
 
 
 @bp.post("/scenarios")

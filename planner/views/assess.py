@@ -22,7 +22,7 @@ from flask import (
 from sqlalchemy import select
 
 from planner.db import get_session
-from planner.models import Learner, LevelDescriptor, Skill
+from planner.models import Learner, LevelDescriptor, Skill, SolveRun
 from planner.security import current_user, learner_required, staff_required
 from planner.services import assessment as svc
 from planner.services import personal_plan as personal
@@ -209,10 +209,30 @@ def delete():
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm deleting your assessment.", "error")
         return redirect(url_for("assess.profile"))
-    removed = svc.delete_assessment(session, _me())
+    _stop_personal_runs(session)
+    counts = svc.delete_assessment(session, _me(), actor_id=current_user.id)
     session.commit()
-    flash(f"Deleted your assessment ({removed} records).", "success")
+    flash(f"Deleted your assessment: {svc.deletion_sentence(counts)}.", "success")
     return redirect(url_for("assess.profile"))
+
+
+def _stop_personal_runs(session) -> None:
+    """A run still solving would store a plan from the ratings being deleted."""
+    from planner.services import jobs
+
+    app = current_app._get_current_object()
+    record_id = personal.personal_scenario_id(session, _me())
+    if record_id is None:
+        return
+    active = session.scalars(
+        select(SolveRun.id).where(
+            SolveRun.scenario_id == record_id, SolveRun.status.in_(("queued", "running"))
+        )
+    ).all()
+    for run_id in active:
+        jobs.cancel(run_id, app)
+        jobs.wait(run_id, app, timeout=30)
+    session.expire_all()
 
 
 @bp.post("/plan")

@@ -2,7 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from planner.db import get_session
 from planner.security import current_user, login_required, public, sign_in, sign_out, staff_required
@@ -39,20 +48,46 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     form = forms.LoginForm()
     status = 200
+    headers = {}
     if form.validate_on_submit():
         db = get_session()
-        user = accounts.authenticate(db, form.login.data, form.password.data)
-        if user is None:
-            form.password.errors = ["Wrong username or password."]
-            status = 401
+        throttle = current_app.extensions.get("login_throttle")
+        account, address = _throttle_keys(db, form.login.data)
+        blocked = throttle.blocked(account, address) if throttle else None
+        if blocked is not None:
+            # Checked before the password, so guessing on stops working even when right.
+            scope, wait = blocked
+            minutes = max(1, -(-wait // 60))
+            whose = "this account" if scope == "account" else "your network address"
+            form.password.errors = [
+                f"Too many failed sign-ins for {whose}. Try again in {minutes} minute"
+                f"{'s' if minutes > 1 else ''}."
+            ]
+            status, headers = 429, {"Retry-After": str(wait)}
         else:
-            session.clear()  # a fresh session on sign-in (no fixation)
-            sign_in(user, remember=form.remember.data)
-            flash(f"Signed in as {user.username}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            user = accounts.authenticate(db, form.login.data, form.password.data)
+            if user is None:
+                if throttle:
+                    throttle.failed(account, address)
+                form.password.errors = ["Wrong username or password."]
+                status = 401
+            else:
+                if throttle:
+                    throttle.succeeded(account)
+                session.clear()  # a fresh session on sign-in (no fixation)
+                sign_in(user, remember=form.remember.data)
+                flash(f"Signed in as {user.username}.", "success")
+                return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
+
+
+def _throttle_keys(db, login: str) -> tuple[str, str]:
+    """The account as stored (so username and e-mail count together), and the address."""
+    user = accounts.find_user(db, login)
+    account = f"user:{user.id}" if user else f"login:{login.strip().casefold()}"
+    return account, request.remote_addr or "unknown"
 
 
 @bp.post("/logout")
@@ -60,9 +95,9 @@ def login():
 def logout():
     if not forms.DeleteForm().validate():  # CSRF only
         return redirect(url_for("home.index"))
-    sign_out()
+    sign_out(everywhere=True)  # also ends "keep me signed in" and other devices
     session.clear()
-    flash("Signed out.", "info")
+    flash("Signed out on every device.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -76,10 +111,16 @@ def profile():
         if accounts.authenticate(db, user.username, form.current.data) is None:
             form.current.errors = ["That is not your current password."]
         else:
-            accounts.set_password(db, user, form.new.data)
-            db.commit()
-            flash("Password changed.", "success")
-            return redirect(url_for("auth.profile"))
+            try:
+                accounts.set_password(db, user, form.new.data)  # ends every session
+            except accounts.AccountError as exc:
+                db.rollback()
+                form.new.errors = [f"The new password {exc.message}."]
+            else:
+                db.commit()
+                sign_in(user)  # this browser stays signed in, with the new session version
+                flash("Password changed; you were signed out on every other device.", "success")
+                return redirect(url_for("auth.profile"))
     return render_template(
         "auth/profile.html",
         user=user,

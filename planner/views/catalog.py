@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import Session
+from wtforms import FieldList
 
 from planner.db import get_session
 from planner.security import staff_required
 from planner.services import catalog as svc
+from planner.services import versions
 from planner.views import forms
 from planner.views.args import page_arg
 
@@ -190,15 +192,32 @@ def _edit(kind: Kind, item_id: str | None):
     _fill_choices(form, session)
     problems: list[str] = []
     failed = False
+    stale = False
     if request.method == "GET":
         form.from_data(kind.load(session, row) if row is not None else {})
+        if row is not None:
+            form.version.data = row.version
     elif request.form.get("add_row"):
         form.add_row(request.form["add_row"])  # more rows, nothing saved yet
+    elif row is not None and versions.parse_version(form.version.data) != row.version:
+        stale, problems = True, _stale_problems(session, kind, row, form)
     elif not form.validate():
         failed = True
     else:
         try:
-            saved = svc.save(session, kind.name, form.to_data(), existing_id=item_id)
+            saved = svc.save(
+                session,
+                kind.name,
+                form.to_data(),
+                existing_id=item_id,
+                version=versions.parse_version(form.version.data) if row is not None else None,
+            )
+        except versions.StaleEdit as exc:  # saved by someone between the check and the write
+            session.rollback()
+            if exc.current is None:
+                abort(404, description=f'The {kind.label} "{item_id}" was deleted meanwhile.')
+            row = svc.get(session, kind.name, item_id)
+            stale, problems = True, _stale_problems(session, kind, row, form)
         except svc.CatalogError as exc:
             failed = True
             problems = forms.apply_errors(form, exc.errors)
@@ -207,7 +226,7 @@ def _edit(kind: Kind, item_id: str | None):
             return redirect(url_for("catalog.listing", kind=kind.name, q=saved.id))
     if failed and not problems:
         problems = ["Please correct the fields marked below."]
-    status = 422 if failed else 200
+    status = 409 if stale else 422 if failed else 200
     return (
         render_template(
             "catalog/edit.html",
@@ -219,6 +238,41 @@ def _edit(kind: Kind, item_id: str | None):
         ),
         status,
     )
+
+
+def _stale_problems(session: Session, kind: Kind, row, form) -> list[str]:
+    """The stale-save message: each field where the posted form differs from the row as
+    stored now. The form then carries the stored version (saving again overwrites)."""
+    session.refresh(row)
+    stored = kind.form(formdata=None, meta={"csrf": False})
+    _fill_choices(stored, session)
+    stored.from_data(kind.load(session, row))
+    labels = {
+        name: field.label.text
+        for name, field in form._fields.items()
+        if name not in ("csrf_token", "version", "id")
+    }
+    diffs = versions.differences(_comparable(form), _comparable(stored), labels)
+    form.version.data = row.version
+    return versions.stale_message(kind.label, diffs)
+
+
+def _comparable(form) -> dict:
+    """Field values as plain data; row lists as "skill=level" lines (blank rows dropped)."""
+    out = {}
+    for name, field in form._fields.items():
+        if isinstance(field, FieldList) and field.entries and hasattr(field.entries[0], "form"):
+            rows = []
+            for entry in field.entries:
+                values = ["" if v is None else str(v) for v in entry.form.data.values()]
+                if values and values[0].strip():
+                    rows.append(f"{values[0].strip()}={','.join(v for v in values[1:] if v)}")
+            out[name] = rows if name == "terms" else sorted(rows)
+        elif isinstance(field, FieldList):
+            out[name] = [entry.data or "" for entry in field.entries]
+        else:
+            out[name] = field.data
+    return out
 
 
 @bp.post(f"/{KIND_RULE}/<path:item_id>/delete")

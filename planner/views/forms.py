@@ -19,6 +19,7 @@ from wtforms import (
     FloatField,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -169,13 +170,18 @@ class CatalogForm(FlaskForm):
 
     row_lists: tuple[str, ...] = ()
     id = StringField("Id", [InputRequired(), Length(max=ID_MAX)])
+    version = HiddenField()  # the edit version the form was opened at (services/versions.py)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         return _no_control_characters(self) and ok
 
     def to_data(self) -> dict:
-        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "version")
+        }
 
     def from_data(self, data: dict) -> None:
         for name, field in self._fields.items():
@@ -336,7 +342,7 @@ class LearnerForm(CatalogForm):
         [
             InputRequired(message="required"),
             NumberRange(min=1, message="must be at least 1"),
-            NumberRange(max=10**12, message="at most 1,000,000,000,000"),
+            NumberRange(max=COUNT_MAX, message=f"at most {COUNT_MAX:,} people"),
         ],
         default=1,
     )

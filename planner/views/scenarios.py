@@ -18,7 +18,7 @@ from planner.db import get_session
 from planner.models import Curriculum, Learner, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import current_user, staff_required
-from planner.services import catalog, jobs
+from planner.services import catalog, jobs, versions
 from planner.services import plans as plan_svc
 from planner.services import scenarios as svc
 from planner.views.args import page_arg
@@ -203,19 +203,35 @@ def edit(scenario_id: int):
     return render_template("scenarios/edit.html", **_editor_context(record))
 
 
+def _stale_page(session, scenario_id: int, values):
+    """Refuse a save from an editor opened before someone else's save: say what differs;
+    the re-rendered form keeps the user's values and carries the stored version."""
+    session.rollback()
+    record = _record_or_404(scenario_id)
+    diffs = svc.editor_differences(values, record.body)
+    context = _editor_context(record, values)
+    context["stale"] = versions.stale_message("scenario", diffs)
+    return render_template("scenarios/edit.html", **context), 409
+
+
 @bp.post("/<int:scenario_id>")
 @staff_required
 def save(scenario_id: int):
     session = get_session()
     record = _record_or_404(scenario_id)
     values = svc.values_from_form(request.form, record.body)
+    given = versions.parse_version(request.form.get("version"))
+    if given != record.version:
+        return _stale_page(session, scenario_id, values)
     body, problems = svc.apply_values(record.body, values)
     if problems:
         return render_template(
             "scenarios/edit.html", **_editor_context(record, values, problems)
         ), 422
     try:
-        svc.save_body(session, record, body)
+        svc.save_body(session, record, body, version=given)
+    except versions.StaleEdit:  # saved by someone else between the check and the write
+        return _stale_page(session, scenario_id, values)
     except ScenarioError as exc:  # e.g. a reserved name: shown beside its field
         session.rollback()
         return render_template(

@@ -270,7 +270,8 @@ def test_export_is_json_and_delete_removes_only_that_learner(session):
     assert data["learner"] == {"id": "li.na", "name": "李娜", "role": "mkt-assistant"}
     assert {r["source"] for r in data["ratings"]} == {"self", "check"}
     assert data["checks"][0]["answers"] and data["calibrated"]["data.sql"]["level"] == 3
-    assert svc.delete_assessment(session, "li.na") == 3
+    counts = svc.delete_assessment(session, "li.na")
+    assert (counts["ratings"], counts["checks"], counts["personal_scenarios"]) == (2, 1, 0)
     session.commit()
     assert count(session, Assessment, learner_id="li.na") == 0
     assert count(session, CheckAttempt) == 0

@@ -94,8 +94,11 @@ def test_scenario_round_trips_through_json_and_yaml(catalog_session, other_engin
 
 def test_import_from_a_path_on_disk(any_session, tmp_path):
     path = tmp_path / "my-skills.csv"
-    path.write_text("id,area,name,name_zh\nai.prompting,ai-tools,Prompting,提示词设计\n", "utf-8")
+    path.write_text(
+        "id,area,area_name,name,name_zh\nai.prompting,ai-tools,AI tools,Prompting,提示词设计\n",
+        "utf-8",
+    )
     report = import_file(any_session, path)
     assert report.counts == {"skills": 1}
     rows = json.loads(export_kind(any_session, "skills", "json"))["rows"]
-    assert rows[0]["name_zh"] == "提示词设计" and rows[0]["area_name"] == "ai-tools"
+    assert rows[0]["name_zh"] == "提示词设计" and rows[0]["area_name"] == "AI tools"

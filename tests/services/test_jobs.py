@@ -304,3 +304,37 @@ def test_app_start_marks_interrupted_runs_failed(engine):
         assert (run.status, run.error) == ("failed", "interrupted: the server restarted")
     finally:
         db.get_engine(app).dispose()
+
+
+def test_progress_without_objective_or_bound_keeps_what_is_known(engine):
+    """Early cohort rounds report no plan and no bound yet (objective/bound None)."""
+    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
+    with db.session_scope(engine) as session:
+        run = SolveRun(scenario_id=sid, status="running", progress={})
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    writer = jobs.ProgressWriter(engine, run_id)
+    writer({"stage": "gap", "objective": 7, "bound": 3, "elapsed_s": 1.0})
+    time.sleep(0.3)
+    writer({"stage": "gap: pricing", "objective": None, "bound": None, "elapsed_s": 2.0})
+    run = get_run(engine, run_id)
+    assert run.progress["stage"] == "gap: pricing" and run.elapsed_s == 2.0
+    assert run.best_objective == {"gap": 7} and run.bound == {"gap": 3}
+
+
+@pytest.mark.slow
+def test_a_coupled_cohort_solves_in_the_background_through_column_generation(engine):
+    """The web and API path of a cohort that reaches column generation: the real solver,
+    progress written as it goes, the plan stored."""
+    from benchmarks.shapes import shape
+
+    sid = store(engine, shape(120, 20, 4, seats="tight", money=True, seed=8))
+    runner = jobs.JobRunner(engine, workers=1)
+    run_id = runner.submit(sid, time_limit_s=6)
+    assert runner.wait(run_id, 60)
+    run = get_run(engine, run_id)
+    assert run.status == "done", run.error
+    assert run.plan_id is not None and "gap" in run.best_objective
+    assert [p[1] for p in plans_of(engine, sid)][-1] in ("OPTIMAL", "FEASIBLE")
+    runner.shutdown()

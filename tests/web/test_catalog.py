@@ -14,9 +14,12 @@ from planner.services import catalog as svc
 def course_form(app, course_id: str, **overrides) -> dict:
     """The edit form's fields for a stored course, as a browser would post them."""
     with Session(db.get_engine(app)) as session:
-        c = svc.course_dict(session, session.get(Course, course_id))
+        row = session.get(Course, course_id)
+        c = svc.course_dict(session, row)
+        version = row.version
     data = {
         "id": c["id"],
+        "version": version,  # the hidden edit version the page carries
         "title": c["title"],
         "curriculum_id": c["curriculum_id"] or "",
         "credits": c["credits"],

@@ -246,11 +246,12 @@ def test_export_header_survives_any_learner_id(app, web_session):
     accounts.create_user(web_session, "odd@test", "odd-password-1", "learner", learner_id=odd)
     web_session.commit()
     from planner.models import User
+    from planner.security import login_id
 
     uid = web_session.exec(select(User.id).where(User.username == "odd@test")).one()
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(uid)
+        sess["_user_id"] = login_id(uid, 1)
         sess["_fresh"] = True
     response = client.get("/assess/export.json")
     assert response.status_code == 200

@@ -77,6 +77,7 @@ def editor_form(body, **changes) -> dict:
         form[f"term_max.{term}"] = v
     for term, v in values.term_min.items():
         form[f"term_min.{term}"] = v
+    form["version"] = "1"  # the page's hidden edit version of a freshly stored scenario
     form.update(changes)
     return form
 

@@ -8,19 +8,28 @@ JSON rows may give the same values already structured (lists, objects, numbers).
 
 import math
 
-from planner.limits import COUNT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, id_problem, text_problem
+from planner.limits import COUNT_MAX, ID_MAX, ID_RE, ID_RULE, NAME_MAX, TEXT_MAX, TITLE_MAX
+from planner.limits import LINE_CONTROL as _CONTROL
+from planner.limits import TEXT_CONTROL as _CONTROL_MULTILINE
 
 LEVEL_MAPS = {"requires", "teaches", "requires_skills", "levels", "target"}
 ID_LISTS = {"onet", "esco", "soc", "prerequisites", "completed", "required", "excluded"}
 OPTIONAL_LISTS = {"offered", "terms"}  # empty = every term (None), as in the scenario file
 AMOUNTS = {"credits", "hours", "cost", "session_cost", "max_credits", "min_credits", "budget"}
 COUNTS = {"count": 1, "capacity": 1, "max_sections": 0}  # integer fields and their minimum
-COUNT_MAXIMA = {"count": 10**12}  # as the scenario file; others COUNT_MAX
 TEXT = {"name", "name_zh", "title", "area_name", "area_name_zh"}  # free text, may be empty
-TEXT_LIMITS = {"title": TITLE_MAX, "team": NAME_MAX, "season": NAME_MAX}  # else NAME_MAX/ID_MAX
-FREE_REFS = {"team", "season"}  # REFS that are free text (names), not ids
 REFS = {"area", "curriculum", "role", "team", "season", "calendar", "gap_mode"}  # ids or None
 DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(5)]
+# The catalog forms' limits (planner/views/forms.py), so a file cannot store what a form
+# refuses; free-text labels and codes get a bound too.
+MAX_LENGTH = {"name": NAME_MAX, "name_zh": NAME_MAX, "area_name": NAME_MAX,
+              "area_name_zh": NAME_MAX, "title": TITLE_MAX, "team": NAME_MAX, "season": ID_MAX,
+              "descriptors": TEXT_MAX}  # fmt: skip
+CODE_LISTS = {"onet", "esco", "soc"}  # codes and URIs: "/" and ":" allowed
+MAX_CODE_LENGTH = 300
+MAX_AMOUNT = 1e12  # money, hours, credits
+MAX_COUNT = COUNT_MAX  # people in a group, seats, sections
+FREE_REFS = {"team", "season"}  # labels, not ids
 
 
 class CellError(ValueError):
@@ -36,58 +45,81 @@ def parse_cell(field: str, value):
     if field == "id":
         return parse_id(value)
     if field in TEXT:
-        return _checked_text(field, "" if value is None else str(value).strip())
+        return "" if value is None else _text(field, value)
     if field in REFS:
         if is_blank(value):
             return None
-        text = str(value).strip()
-        return _checked_text(field, text) if field in FREE_REFS else parse_id(text)
+        return _text(field, value) if field in FREE_REFS else parse_id(value)
     if field in LEVEL_MAPS:
-        return {k: parse_level(v, k) for k, v in parse_map(value).items()}
+        return {_key(k): parse_level(v, k) for k, v in parse_map(value).items()}
     if field == "weights":
-        return {k: parse_amount(v, k) for k, v in parse_map(value).items()}
+        return {_key(k): parse_amount(v, k) for k, v in parse_map(value).items()}
     if field == "pinned":
-        return {k: parse_id(v) for k, v in parse_map(value).items()}
+        return {_key(k): parse_id(v) for k, v in parse_map(value).items()}
+    if field in CODE_LISTS:
+        return [_code(item) for item in parse_list(value)]
     if field in ID_LISTS:
-        return parse_list(value)
+        return [parse_id(item) for item in parse_list(value)]
     if field in OPTIONAL_LISTS:
-        return None if is_blank(value) else parse_list(value)
+        return None if is_blank(value) else [parse_id(item) for item in parse_list(value)]
     if field == "prerequisites_any":
         return parse_groups(value)
     if field in AMOUNTS:
         return None if is_blank(value) else parse_amount(value)
     if field in COUNTS:
-        maximum = COUNT_MAXIMA.get(field, COUNT_MAX)
-        return None if is_blank(value) else parse_count(value, COUNTS[field], maximum)
+        return None if is_blank(value) else parse_count(value, COUNTS[field])
     if field == "descriptors":
-        items = value if isinstance(value, list) else []
-        texts = [str(v).strip() if v is not None else "" for v in items]
-        for text in texts:
-            _checked_text(field, text, TEXT_MAX, multiline=True)
-        return texts
+        if value is not None and not isinstance(value, list):
+            raise CellError("expected a list of five descriptor texts")
+        return [_text(field, v) if v is not None else "" for v in value or []]
     raise CellError(f"unknown field {field}")
 
 
+def _text(field: str, value) -> str:
+    """Free text: no control characters (descriptors may span lines), within the form's
+    length limit."""
+    if isinstance(value, list | dict):
+        raise CellError(f"expected text, got {type(value).__name__}")
+    text = str(value).strip()
+    control = _CONTROL_MULTILINE if field == "descriptors" else _CONTROL
+    if control.search(text):
+        raise CellError("contains a control character")
+    limit = MAX_LENGTH.get(field)
+    if limit is not None and len(text) > limit:
+        raise CellError(f"longer than {limit} characters ({len(text)})")
+    return text
+
+
+def _show_id(text: str) -> str:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return repr(shown) if _CONTROL.search(shown) else f'"{shown}"'
+
+
 def parse_id(value) -> str:
+    """An id as the catalog forms accept it (planner.services.catalog.ID_RE)."""
     if is_blank(value):
         raise CellError("id is empty")
+    if isinstance(value, list | dict | bool):
+        raise CellError(f"expected an id, got {value!r}")
     text = _scalar_text(value)
-    problem = id_problem(text)  # the one id rule (forms, imports and the API)
-    if problem:
-        raise CellError(f"id {_quoted(text)} {problem}")
+    if len(text) > ID_MAX:
+        raise CellError(f"id {_show_id(text)} is longer than {ID_MAX} characters")
+    if not ID_RE.match(text):
+        raise CellError(f"id {_show_id(text)} {ID_RULE}")
     return text
 
 
-def _quoted(text: str) -> str:
-    shown = repr(text) if len(text) <= 60 else repr(text[:59]) + f"… ({len(text)} characters)"
-    return shown
+def _key(key: str) -> str:
+    """A map key (skill or course id)."""
+    return parse_id(key)
 
 
-def _checked_text(field: str, text: str, limit: int | None = None, multiline=False) -> str:
-    problem = text_problem(text, limit or TEXT_LIMITS.get(field, NAME_MAX), multiline)
-    if problem:
-        raise CellError(problem)
-    return text
+def _code(item: str) -> str:
+    if _CONTROL.search(item):
+        raise CellError("contains a control character")
+    if len(item) > MAX_CODE_LENGTH:
+        raise CellError(f"code longer than {MAX_CODE_LENGTH} characters")
+    return item
 
 
 def _scalar_text(value) -> str:
@@ -145,13 +177,13 @@ def parse_groups(value) -> list[list[str]]:
 def _number(value, what: str) -> float:
     if isinstance(value, bool):
         raise CellError(f"{what}expected a number, got {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(str(value).strip())
-        except ValueError:
-            raise CellError(f'{what}"{value}" is not a number') from None
+    try:
+        number = float(value) if isinstance(value, int | float) else float(str(value).strip())
+    except OverflowError:
+        raise CellError(f"{what}number too large") from None
+    except ValueError:
+        shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
+        raise CellError(f'{what}"{shown}" is not a number') from None
     if not math.isfinite(number):
         raise CellError(f"{what}{value} is not a finite number")
     return number
@@ -162,17 +194,19 @@ def parse_amount(value, key: str | None = None) -> float | int:
     number = _number(value, what)
     if number < 0:
         raise CellError(f"{what}must be ≥ 0 (got {_show(number)})")
+    if number > MAX_AMOUNT:
+        raise CellError(f"{what}must be at most {MAX_AMOUNT:.0e} (got {number:.3g})")
     return int(number) if number.is_integer() else number
 
 
-def parse_count(value, minimum: int, maximum: int = COUNT_MAX) -> int:
+def parse_count(value, minimum: int) -> int:
     number = _number(value, "")
     if not number.is_integer():
         raise CellError(f"must be a whole number (got {_show(number)})")
     if number < minimum:
         raise CellError(f"must be ≥ {minimum} (got {_show(number)})")
-    if number > maximum:
-        raise CellError(f"must be ≤ {maximum} (got {_show(number)})")
+    if number > MAX_COUNT:
+        raise CellError(f"must be at most {MAX_COUNT:,} (got {number:.3g})")
     return int(number)
 
 

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from planner.limits import TEXT_MAX, text_problem
-from planner.models import Course, Prerequisite, Role, Skill, Term
+from planner.models import Course, Prerequisite, Role, Skill, SkillArea, Term
 from planner.scenario.validate import find_cycles
 from planner.services.io.cells import DESCRIPTOR_COLUMNS, CellError, parse_cell
-from planner.services.io.records import FIELDS, REQUIRED
+from planner.services.io.records import FIELDS, KEYS, REQUIRED
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,7 @@ class RowProblem:
 class Row:
     number: int
     record: dict
+    columns: frozenset = frozenset()  # the cells the row had (a bad cell leaves no key)
 
 
 def allowed_columns(kind: str) -> set[str]:
@@ -46,9 +46,51 @@ def check_columns(kind: str, columns: list[str]) -> list[RowProblem]:
                     1, column, f"unknown column for {kind} (known: {', '.join(sorted(allowed))})"
                 )
             )
-    for column in REQUIRED[kind]:
+    for column in KEYS[kind]:
         if column not in columns:
             problems.append(RowProblem(1, column, f"missing required column for {kind}"))
+    return problems
+
+
+def check_required(kind: str, rows: list["Row"], stored: set) -> list[RowProblem]:
+    """A new row (id not in `stored`) must give every REQUIRED field; no row may empty one.
+    A column the file lacks keeps an existing row's stored value."""
+    problems = []
+    label = kind[:-1]
+    for row in rows:
+        for field_name in REQUIRED[kind]:
+            if field_name in row.record:
+                value = row.record[field_name]
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    problems.append(RowProblem(row.number, field_name, f"{field_name} is empty"))
+            elif field_name not in row.columns and row.record["id"] not in stored:
+                problems.append(
+                    RowProblem(
+                        row.number,
+                        field_name,
+                        f'new {label} "{row.record["id"]}" needs {field_name} '
+                        f"(the file has no {field_name} column)",
+                    )
+                )
+    return problems
+
+
+def check_areas(rows: list["Row"], known: "Known") -> list[RowProblem]:
+    """A skill's area must exist, or the file must create it by giving its area_name:
+    a typo never makes a new area silently."""
+    named = {r.record["area"] for r in rows if r.record.get("area") and r.record.get("area_name")}
+    problems = []
+    for row in rows:
+        area = row.record.get("area")
+        if area and area not in known.areas and area not in named:
+            problems.append(
+                RowProblem(
+                    row.number,
+                    "area",
+                    f'unknown skill area "{area}": add it under Catalog → Skill areas, '
+                    "or give its area_name in this file to create it",
+                )
+            )
     return problems
 
 
@@ -67,9 +109,10 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
         if any(c in cells for c in DESCRIPTOR_COLUMNS):
             texts = [str(cells.get(c) or "").strip() for c in DESCRIPTOR_COLUMNS]
             for column, text in zip(DESCRIPTOR_COLUMNS, texts, strict=True):
-                problem = text_problem(text, TEXT_MAX, multiline=True)
-                if problem:
-                    problems.append(RowProblem(number, column, problem))
+                try:
+                    parse_cell("descriptors", [text])  # the JSON rows' text rules
+                except CellError as exc:
+                    problems.append(RowProblem(number, column, str(exc)))
             if any(texts):
                 for column, text in zip(DESCRIPTOR_COLUMNS, texts, strict=True):
                     if not text:
@@ -88,7 +131,7 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
         # Keep rows with other bad cells: their good cells still get reference checks,
         # so one pass reports everything (any problem blocks the write anyway).
         if "id" in record:
-            out.append(Row(number, record))
+            out.append(Row(number, record, frozenset(cells)))
     return out, problems
 
 
@@ -116,6 +159,7 @@ class Known:
     """Ids that exist once this import is written: the database's plus the file's own."""
 
     skills: set = field(default_factory=set)
+    areas: set = field(default_factory=set)
     roles: set = field(default_factory=set)
     courses: set = field(default_factory=set)
     terms: set = field(default_factory=set)
@@ -126,6 +170,7 @@ class Known:
     def from_db(cls, session: Session) -> "Known":
         known = cls(
             skills=set(session.scalars(select(Skill.id))),
+            areas=set(session.scalars(select(SkillArea.id))),
             roles=set(session.scalars(select(Role.id))),
             courses=set(session.scalars(select(Course.id))),
         )

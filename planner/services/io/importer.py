@@ -276,6 +276,7 @@ def _assign_kinds(tables: list[Table], name: str, kind: str | None) -> list[tupl
 def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -> ImportReport:
     problems: list[ImportProblem] = []
     known = checks.Known.from_db(session)
+    stored = {kind: _stored_keys(session, kind) for kind, _table in jobs}
     parsed: list[tuple[str, list[checks.Row], str]] = []
 
     def add(label: str, found):
@@ -292,6 +293,9 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
         rows, found = checks.parse_rows(kind, table.rows)
         add(label, found)
         add(label, checks.check_duplicates(kind, rows))
+        add(label, checks.check_required(kind, rows, stored[kind]))
+        if kind == "skills":
+            add(label, checks.check_areas(rows, known))
         if kind == "courses":
             for position, row in enumerate(rows):
                 row.record["position"] = position
@@ -308,6 +312,16 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
     for kind, rows, _label in parsed:
         counts[kind] = write_records(session, kind, [r.record for r in rows])
     return ImportReport(file=name, counts=counts)
+
+
+def _stored_keys(session: Session, kind: str) -> set:
+    """Ids already stored (terms: none; a calendar's terms are replaced as a list)."""
+    from sqlalchemy import select
+
+    from planner.models import Course, Learner, Role, Skill
+
+    model = {"skills": Skill, "roles": Role, "courses": Course, "learners": Learner}.get(kind)
+    return set(session.scalars(select(model.id))) if model is not None else set()
 
 
 def _order(p: ImportProblem):

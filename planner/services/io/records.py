@@ -2,9 +2,12 @@
 
 Records are the one shape the importer, exporter, seeding and scenario builder share:
 field names follow the scenario file (`teaches`, `prerequisites_any`, ...) plus the
-catalog's extras (`name_zh`, `curriculum`, ...). Writing is an upsert by id: a record
-replaces the stored row and its child rows; keys missing from a record keep their stored
-value (so a scenario file, which has no `name_zh`, does not wipe the taxonomy's).
+catalog's extras (`name_zh`, `curriculum`, ...). Writing is an upsert by id that touches
+only the keys a record has: a key missing from a record keeps its stored value and its
+stored child rows (so `id,team` keeps a learner's levels, and a scenario file, which has
+no `name_zh`, does not wipe the taxonomy's). Defaults fill in only for new rows.
+Every updated row's edit `version` goes up, so an editor opened before the import refuses
+to save over it.
 """
 
 from collections import defaultdict
@@ -51,8 +54,13 @@ FIELDS = {
         "terms", "levels", "target", "completed", "required", "excluded", "pinned",
     ],
 }  # fmt: skip
-REQUIRED = {"skills": ["id"], "roles": ["id"], "terms": ["calendar", "id"],
-            "courses": ["id", "credits"], "learners": ["id"]}  # fmt: skip
+# Columns every file of a kind must have (the row's key).
+KEYS = {"skills": ["id"], "roles": ["id"], "terms": ["calendar", "id"], "courses": ["id"],
+        "learners": ["id"]}  # fmt: skip
+# Fields a new row must give, and no row may empty (others keep their stored value or
+# take their default).
+REQUIRED = {"skills": ["name"], "roles": [], "terms": [], "courses": ["credits"],
+            "learners": []}  # fmt: skip
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -257,19 +265,27 @@ def _existing(session: Session, model, ids) -> dict:
     return found
 
 
-def _upsert(session: Session, model, records: list[dict], columns: dict[str, str]) -> dict:
-    """Create or update one row per record; `columns` maps record keys to attributes."""
+def _upsert(
+    session: Session, model, records: list[dict], columns: dict[str, str], defaults=None
+) -> dict:
+    """Create or update one row per record; `columns` maps record keys to attributes.
+
+    A new row gets `defaults` for the keys its record lacks; an existing row changes only
+    the keys its record has (and its edit version goes up)."""
     rows = _existing(session, model, (r["id"] for r in records))
     for record in records:
         row = rows.get(record["id"])
         if row is None:
-            row = model(**{attr: record[key] for key, attr in columns.items() if key in record})
+            values = {**(defaults or {}), **record}
+            row = model(**{attr: values[key] for key, attr in columns.items() if key in values})
             session.add(row)
             rows[record["id"]] = row
         else:
             for key, attr in columns.items():
                 if key in record:
                     setattr(row, attr, record[key])
+            if hasattr(row, "version"):
+                row.version = (row.version or 1) + 1
     return rows
 
 
@@ -326,13 +342,29 @@ def write_roles(session: Session, records: list[dict]) -> None:
     _upsert(session, Role, records, columns)
     session.flush()
     changed = [r for r in records if "requires" in r or "weights" in r]
-    _replace_children(session, RoleRequirement, "role_id", [r["id"] for r in changed])
+    stored = _by_parent(
+        session.scalars(
+            select(RoleRequirement).where(RoleRequirement.role_id.in_([r["id"] for r in changed]))
+        ).all(),
+        "role_id",
+    )
+    # A file with only `requires` keeps the stored weights, and the other way round.
+    merged = []
     for r in changed:
-        requires, weights = r.get("requires", {}), r.get("weights", {})
+        old = stored.get(r["id"], [])
+        requires = (
+            r["requires"] if "requires" in r else {q.skill_id: q.level for q in old if q.level > 0}
+        )
+        weights = (
+            r["weights"] if "weights" in r else {q.skill_id: q.weight for q in old if q.weight != 1}
+        )
+        merged.append((r["id"], requires, weights))
+    _replace_children(session, RoleRequirement, "role_id", [r["id"] for r in changed])
+    for role_id, requires, weights in merged:
         for skill in sorted(set(requires) | set(weights)):
             session.add(
                 RoleRequirement(
-                    role_id=r["id"],
+                    role_id=role_id,
                     skill_id=skill,
                     level=requires.get(skill, 0),
                     weight=weights.get(skill, 1),
@@ -340,24 +372,40 @@ def write_roles(session: Session, records: list[dict]) -> None:
             )
 
 
+TERM_VALUES = {"season": None, "max_credits": None, "min_credits": 0}
+
+
 def write_terms(session: Session, records: list[dict]) -> None:
-    """A calendar is an ordered list: the file's terms replace each calendar they name."""
+    """A calendar is an ordered list: the file's terms replace each calendar they name.
+    A term the calendar already had keeps its stored values for columns the file lacks."""
     by_calendar: dict[str, list[dict]] = defaultdict(list)
     for r in records:
         by_calendar[r["calendar"]].append(r)
     for calendar_id, terms in by_calendar.items():
-        if session.get(TermCalendar, calendar_id) is None:
+        calendar = session.get(TermCalendar, calendar_id)
+        if calendar is None:
             session.add(TermCalendar(id=calendar_id, name=calendar_id))
             session.flush()
+        else:
+            calendar.version = (calendar.version or 1) + 1
+        stored = {
+            t.term_id: t
+            for t in session.scalars(select(Term).where(Term.calendar_id == calendar_id)).all()
+        }
         session.execute(delete(Term).where(Term.calendar_id == calendar_id))
         for position, r in enumerate(terms):
+            old = stored.get(r["id"])
+            values = {
+                key: r[key] if key in r else (getattr(old, key) if old else default)
+                for key, default in TERM_VALUES.items()
+            }
             session.add(
                 Term(
                     calendar_id=calendar_id,
                     term_id=r["id"],
-                    season=r.get("season"),
-                    max_credits=r.get("max_credits"),
-                    min_credits=r.get("min_credits") or 0,
+                    season=values["season"],
+                    max_credits=values["max_credits"],
+                    min_credits=values["min_credits"] or 0,
                     position=position,
                 )
             )
@@ -366,17 +414,39 @@ def write_terms(session: Session, records: list[dict]) -> None:
             curriculum.calendar_id = calendar_id
 
 
+COURSE_LINKS = {
+    "teaches": (CourseTeaches,),
+    "requires_skills": (CourseRequiresSkill,),
+    "prerequisites": (Prerequisite,),
+    "prerequisites_any": (PrerequisiteGroup,),  # its options go with it (ON DELETE CASCADE)
+}
+COURSE_DEFAULTS = {"hours": 0, "cost": 0, "max_sections": 1, "session_cost": 0,
+                   "capacity": None, "offered": None, "title": ""}  # fmt: skip
+
+
 def write_courses(session: Session, records: list[dict]) -> None:
     ensure_curricula(session, (r.get("curriculum") for r in records))
     columns = {"id": "id", "title": "title", "curriculum": "curriculum_id", "credits": "credits",
                "hours": "hours", "cost": "cost", "capacity": "capacity",
                "max_sections": "max_sections", "session_cost": "session_cost",
                "offered": "offered", "position": "position"}  # fmt: skip
-    _upsert(session, Course, [_course_defaults(r) for r in records], columns)
+    existing = set(_existing(session, Course, (r["id"] for r in records)))
+    prepared = []
+    for r in records:
+        # An empty cell is the field's default; `position` only places new courses.
+        r = {k: COURSE_DEFAULTS.get(k) if v is None else v for k, v in r.items()}
+        if r["id"] in existing:
+            r.pop("position", None)
+        prepared.append(r)
+    _upsert(session, Course, prepared, columns, defaults=COURSE_DEFAULTS)
     session.flush()  # prerequisites may point at courses of this same batch
-    ids = [r["id"] for r in records]
-    for model in (CourseTeaches, CourseRequiresSkill, Prerequisite, PrerequisiteGroup):
-        _replace_children(session, model, "course_id", ids)
+    for key, models in COURSE_LINKS.items():
+        ids = [r["id"] for r in records if key in r]
+        for model in models:
+            if model is PrerequisiteGroup:
+                _delete_groups(session, ids)
+            else:
+                _replace_children(session, model, "course_id", ids)
     for r in records:
         for skill, level in r.get("teaches", {}).items():
             session.add(CourseTeaches(course_id=r["id"], skill_id=skill, level=level))
@@ -392,11 +462,23 @@ def write_courses(session: Session, records: list[dict]) -> None:
                 session.add(PrerequisiteOption(group_pk=row.pk, prerequisite_id=pre, position=at))
 
 
-def _course_defaults(r: dict) -> dict:
-    out = {"hours": 0, "cost": 0, "max_sections": 1, "session_cost": 0, "capacity": None,
-           "offered": None, "title": ""}  # fmt: skip
-    out.update({k: v for k, v in r.items() if v is not None or k in ("capacity", "offered")})
-    return out
+def _delete_groups(session: Session, course_ids: list[str]) -> None:
+    """Any-of groups and their options (explicitly: SQLite may run without FK cascades)."""
+    for start in range(0, len(course_ids), 500):
+        chunk = course_ids[start : start + 500]
+        groups = list(
+            session.scalars(
+                select(PrerequisiteGroup.pk).where(PrerequisiteGroup.course_id.in_(chunk))
+            )
+        )
+        if groups:
+            session.execute(
+                delete(PrerequisiteOption).where(PrerequisiteOption.group_pk.in_(groups))
+            )
+            session.execute(delete(PrerequisiteGroup).where(PrerequisiteGroup.pk.in_(groups)))
+
+
+LEARNER_DEFAULTS = {"count": 1, "completed": [], "required": [], "excluded": [], "pinned": {}}
 
 
 def write_learners(session: Session, records: list[dict]) -> None:
@@ -406,22 +488,19 @@ def write_learners(session: Session, records: list[dict]) -> None:
                "max_credits": "max_credits", "gap_mode": "gap_mode", "terms": "terms",
                "completed": "completed", "required": "required", "excluded": "excluded",
                "pinned": "pinned"}  # fmt: skip
-    defaults = {"count": 1, "completed": [], "required": [], "excluded": [], "pinned": {}}
-    _upsert(session, Learner, [{**defaults, **_drop_none(r, keep=("budget", "max_credits",
-            "gap_mode", "terms", "role", "team", "curriculum"))} for r in records], columns)  # fmt: skip
+    # An empty cell is the field's default (budget, terms, ...: None means unlimited / all).
+    prepared = [
+        {k: LEARNER_DEFAULTS.get(k) if v is None else v for k, v in r.items()} for r in records
+    ]
+    _upsert(session, Learner, prepared, columns, defaults=LEARNER_DEFAULTS)
     session.flush()
-    ids = [r["id"] for r in records]
-    _replace_children(session, LearnerLevel, "learner_id", ids)
-    _replace_children(session, LearnerTarget, "learner_id", ids)
+    for key, model in (("levels", LearnerLevel), ("target", LearnerTarget)):
+        _replace_children(session, model, "learner_id", [r["id"] for r in records if key in r])
     for r in records:
         for skill, level in r.get("levels", {}).items():
             session.add(LearnerLevel(learner_id=r["id"], skill_id=skill, level=level))
         for skill, level in r.get("target", {}).items():
             session.add(LearnerTarget(learner_id=r["id"], skill_id=skill, level=level))
-
-
-def _drop_none(r: dict, keep=()) -> dict:
-    return {k: v for k, v in r.items() if v is not None or k in keep}
 
 
 WRITERS = {

@@ -25,6 +25,7 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -41,14 +42,10 @@ SMALL = 2_000
 # cohort that patterns did not prove: it wins when pricing is too slow to converge
 # (measured: 300 groups × 80 courses × 6 terms, 43 323 against the patterns' 48 683).
 MEDIUM = 200_000
-
-
-def _exact_solver():
-    try:
-        from planner.solver.solve import solve
-    except ImportError:
-        return None
-    return solve
+# CPU seconds to hand a plan back per group and per learner entry (measured, rounded up:
+# 4,765 groups 0.83 s; 200,000 entries in 2,717 groups 2.5 s)
+BUILD_S_PER_GROUP = 2.5e-4
+BUILD_S_PER_ENTRY = 1.5e-5
 
 
 def solve_cohort(
@@ -62,61 +59,56 @@ def solve_cohort(
     """Solve a cohort: merge identical learners, then solve exactly or by patterns.
 
     - Nothing couples learners: the merged scenario goes to the monolithic solver and the
-      answer (OPTIMAL stays OPTIMAL) is split back, every member getting its group's plan.
+      answer (OPTIMAL stays OPTIMAL) is split back, every member getting its group's plan;
+      past `MEDIUM` triples the groups are priced one profile at a time instead (one
+      pricing round per stage proves it: nothing couples them).
     - Seats, session costs or a scenario budget couple them: pattern decomposition, which
       may hand members of one group different plans; OPTIMAL only with a matching bound.
-    - No plan found that way (or a group with no valid plan at all): the monolithic
-      solver on the original scenario decides, with what time is left.
+      It starts from the greedy plan, so a valid plan is returned whenever greedy finds one.
+    - No plan found that way (or a group with no valid plan at all): on cohorts small
+      enough for it, the monolithic solver on the original scenario decides.
+
+    The time limit covers everything, handing the plan back to every member included.
     """
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = clamp_workers(workers or scenario.options.workers)
-    started = time.perf_counter()
-    mono = _exact_solver()
-    if merge_is_exact(scenario) and mono is not None:
-        grouping = group_learners(scenario, by_count=False)
-        plan = mono(
-            grouping.merged,
-            time_limit_s=time_limit_s,
-            workers=workers,
-            progress=progress,
-            stop=stop,
-        )
-        if plan.status == "INFEASIBLE":
-            # The merge is exact, so the original is infeasible too. Its labels name every
-            # member (a merged learner's would name one), so diagnose the original, with
-            # the time left rather than after solving it again.
-            return _diagnosed(scenario, plan, started, time_limit_s, workers, stop)
-        if plan.status == "UNKNOWN":
-            return mono(
-                scenario,
-                time_limit_s=_remaining(started, time_limit_s),
-                workers=workers,
-                progress=progress,
-                stop=stop,
-            )
-        plan = split_plan(grouping, plan)
-        plan.stats["grouping"] = "exact merge"
-        return plan
+    started, cpu = time.perf_counter(), time.process_time()
+    # An exact merge goes to the monolithic model while that stays small; past that its
+    # groups are independent pricing problems, which patterns solve one profile at a time.
+    exact = merge_is_exact(scenario) and _size(scenario) <= MEDIUM
+    grouping = group_learners(scenario, by_count=not exact)
+    limit = time_limit_s - _handing_back(grouping, started, cpu)
+    halt = Halt(stop, started + limit)
+    try:
+        return _solve_grouped(scenario, grouping, exact, started, limit, workers, progress, halt)
+    finally:
+        halt.close()
+
+
+def _solve_grouped(scenario, grouping, exact, started, limit, workers, progress, stop) -> Plan:
+    from planner.solver.solve import solve
+
+    if exact:
+        return _solve_merged(scenario, grouping, started, limit, workers, progress, stop)
     small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
-    medium = small or len(scenario.learners) * len(scenario.courses) * len(scenario.terms) <= MEDIUM
+    medium = small or _size(scenario) <= MEDIUM
     plan = solve_patterns(
         scenario,
-        time_limit_s=time_limit_s * (0.4 if small else 0.5 if medium else 1.0),
+        time_limit_s=_remaining(started, limit) * (0.4 if small else 0.5 if medium else 1.0),
         workers=workers,
         progress=progress,
         stop=stop,
+        grouping=grouping,
     )
-    if mono is None or plan.status == "OPTIMAL":
+    if plan.status == "OPTIMAL" or not medium:
         return plan
-    left = _remaining(started, time_limit_s)
+    left = _remaining(started, limit)
     if plan.status == "UNKNOWN":
-        return mono(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
-    if not medium:
-        return plan
+        return solve(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
     # The monolithic model may prove what the restricted master cannot (section rounding
     # leaves an integrality gap the pattern LP does not close), or find a better plan when
     # pricing converges slowly. Keep the better plan and the better proven first bound.
-    other = mono(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
+    other = solve(scenario, time_limit_s=left, workers=workers, progress=progress, stop=stop)
     if other.status == "OPTIMAL":
         other.stats["grouping"] = "monolithic (pattern plan not proven)"
         return other
@@ -127,6 +119,71 @@ def solve_cohort(
     )
     best.stats["grouping"] = "better of patterns and monolithic"
     return _with_better_first_bound(scenario, best, rest)
+
+
+class Halt(threading.Event):
+    """Set when the caller cancels or the deadline passes. Every stage watches it (CP-SAT
+    searches are interrupted, pricing stops within one solve), so a solve overrunning its
+    share of the time cannot carry the whole run past the limit."""
+
+    def __init__(self, caller_stop, deadline: float):
+        super().__init__()
+        self._caller, self._deadline = caller_stop, deadline
+        self._closed = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self._closed.wait(0.02):
+            if time.perf_counter() >= self._deadline or self._caller_stopped():
+                self.set()
+                return
+
+    def _caller_stopped(self) -> bool:
+        stop = self._caller
+        if stop is None:
+            return False
+        return stop.is_set() if hasattr(stop, "is_set") else bool(stop())
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+def _size(scenario: Scenario) -> int:
+    """Learner × course × term triples: the size of the monolithic model."""
+    return len(scenario.learners) * max(1, len(scenario.courses)) * len(scenario.terms)
+
+
+def _handing_back(grouping, started: float, cpu: float) -> float:
+    """Wall seconds kept back for building the plan of every member: its CPU cost times
+    how much slower than CPU time grouping ran (a busy machine stretches both alike)."""
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    slowdown = min(max(wall / used, 1.0), 8.0) if used > 0.02 else 1.0
+    work = BUILD_S_PER_GROUP * len(grouping.groups)
+    work += BUILD_S_PER_ENTRY * len(grouping.original.learners)
+    return wall + slowdown * work
+
+
+def _solve_merged(scenario, grouping, started, limit, workers, progress, stop) -> Plan:
+    """Nothing couples learners: solve the merged scenario, split the plan back."""
+    from planner.solver.solve import solve
+
+    plan = solve(
+        grouping.merged,
+        time_limit_s=_remaining(started, limit),
+        workers=workers,
+        progress=progress,
+        stop=stop,
+    )
+    if plan.status == "INFEASIBLE":
+        # The merge is exact, so the original is infeasible too. Its labels name every
+        # member (a merged learner's would name one), so diagnose the original, with
+        # the time left rather than after solving it again.
+        return _diagnosed(scenario, plan, started, limit, workers, stop)
+    if plan.status == "UNKNOWN":
+        return plan
+    plan = split_plan(grouping, plan)
+    plan.stats["grouping"] = "exact merge"
+    return plan
 
 
 def _with_better_first_bound(scenario: Scenario, plan: Plan, other: Plan) -> Plan:

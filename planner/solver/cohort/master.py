@@ -30,10 +30,10 @@ from planner.solver.scale import (
 
 # groups priced between two checks of the stop signal
 PRICE_SLICE = 64
-# Wentges smoothing: weight of the best-bound prices when mixing with the master's duals
-SMOOTHING = 0.0
 # groups from which pricing runs in worker processes (below, start-up costs more)
 PARALLEL_GROUPS = 300
+# share of the time limit the greedy start may take (it stops filling terms then)
+GREEDY_SHARE = 0.3
 
 
 @dataclass
@@ -115,6 +115,9 @@ class PatternSolve:
         self._numbers: dict[int, tuple[dict, dict]] = {}
         self.term_pos = {t.id: i for i, t in enumerate(s.terms)}
         self._price_cache: list[tuple | None] = [None] * len(self.groups)
+        # pricing does not depend on a group's count: one solve per profile
+        first_of: dict = {}
+        self.profile_rep = [first_of.setdefault(g.profile, i) for i, g in enumerate(self.groups)]
 
     # ----- columns ------------------------------------------------------------------
     def open_pricing(self, processes: int) -> None:
@@ -257,11 +260,12 @@ class PatternSolve:
     ) -> float:
         """Column generation for one stage; returns a proven lower bound on it.
 
-        Duals are smoothed (Wentges): pricing happens at a mix of the best-bound duals so
-        far and the restricted master's duals, which damps the oscillation that otherwise
-        costs many rounds. Every complete round yields the Lagrangian bound at the prices
-        it used (valid at any non-negative prices); a round at the master's own duals that
-        finds no improving pattern proves the LP optimum itself.
+        Every round prices at the restricted master's duals and yields the Lagrangian
+        bound at those prices (valid at any non-negative prices), even a round cut short
+        by the deadline: a group it did not reach counts with its last bound lowered by
+        the most the new prices can save, or with 0 (no pattern is worth less at
+        non-negative prices). A complete round that finds no improving pattern proves
+        the LP optimum itself.
         """
         started = time.perf_counter()
         lp = pywraplp.Solver.CreateSolver("GLOP")
@@ -335,8 +339,8 @@ class PatternSolve:
 
         self._price_cache = [None] * len(self.groups)
         self.priced = []
-        best_bound, centre = -math.inf, None
-        rounds, at_master = 0, True
+        best_bound = -math.inf
+        rounds = 0
         while time.perf_counter() < deadline and not progress.stopped():
             rounds += 1
             missing = any(not pool for pool in self.pool)
@@ -353,14 +357,8 @@ class PatternSolve:
                     {n: max(0.0, -r.dual_value()) for n, r in fix_rows.items()},
                 )
                 sigma = [c.dual_value() for c in conv]
-            at = master if (at_master or centre is None) else centre.mix(master, SMOOTHING)
-            result = self._price_round(at, deadline, progress.stopped)
-            if result is None:  # time ran out mid-round: no bound from this round
-                break
-            value, patterns = result
-            bound = value + rest_of_lagrangian(at)
-            if bound > best_bound:
-                best_bound, centre = bound, at
+            value, patterns, complete = self._price_round(master, deadline, progress.stopped)
+            best_bound = max(best_bound, value + rest_of_lagrangian(master))
             added = []
             for g, pattern in patterns:
                 unit = self.groups[g].unit
@@ -374,13 +372,12 @@ class PatternSolve:
             for k in added:
                 attach(self.columns[k])
             progress.send(f"{stage}: column generation round {rounds}", z, best_bound)
+            if not complete:
+                break  # the deadline or a cancel cut the round short
             if not added:
-                if at is master and z is not None:
+                if z is not None:
                     best_bound = max(best_bound, z)  # no pattern prices out: LP optimum
-                    break
-                at_master = True  # mispricing at smoothed prices: price at the master's
-                continue
-            at_master = False
+                break
             if z is not None and _proven(z, best_bound, self.factor[stage]):
                 break  # the bound already rounds up to the LP value: no more to gain
         # The last LP solution guides the rounding heuristic of the integer master.
@@ -399,53 +396,65 @@ class PatternSolve:
         return best_bound
 
     def _price_round(self, at: Prices, deadline: float, stopped: Callable[[], bool]):
-        """Σ_g units·unit·(least pattern value at `at`) as a proven lower bound, and the
-        least patterns found; None when time ran out before every group was bounded.
+        """(Σ_g units·unit·(a lower bound on g's least pattern value at `at`), the least
+        patterns found, whether every group was priced or skipped as settled).
 
         A group is skipped when its last pricing value, lowered by the most any price
         drop since could save, already meets its best known pattern at the new prices:
         then that bound is exact enough and solving again cannot find a better pattern.
+        Groups of one profile share one pricing solve (it does not depend on the count).
         """
-        coef = at.coef()
-        jobs, least = [], [0.0] * len(self.groups)
-        for g in range(len(self.groups)):
-            meta, cached = self.meta[g], self._price_cache[g]
-            if meta is None or cached is None:
-                jobs.append(g)
-                continue
-            low = cached[1] + at.drop_bound(cached[0], meta)
-            best = min(at.value(self.columns[k].pattern) for k in self.pool[g].values())
-            if low >= best - 1e-9 * max(1.0, abs(best)):
-                least[g] = low
-            else:
-                jobs.append(g)
-        patterns = []
+        least = [self._settled(g, at) for g in range(len(self.groups))]
+        jobs = [g for g, low in enumerate(least) if low is None]
         self.priced.append(len(jobs))
-        # Price in slices so that a cancel is noticed within one slice, not one round.
-        answers = {}
-        for first in range(0, len(jobs), PRICE_SLICE):
+        answers = self._price_profiles(jobs, at, deadline, stopped)
+        patterns, complete = [], True
+        for g in jobs:
+            pattern, bound, _ = answers.get(self.profile_rep[g], (None, -math.inf, None))
+            if pattern is None:
+                if bound == math.inf:
+                    raise Infeasible(self.groups[g].id)
+                complete = False  # not reached in time: what the last round proved
+                least[g] = self._last_bound(g, at)
+                continue
+            self._price_cache[g] = (at, bound)
+            least[g] = bound
+            patterns.append((g, pattern))
+        total = sum(grp.units * grp.unit * v for grp, v in zip(self.groups, least, strict=True))
+        return total, patterns, complete
+
+    def _last_bound(self, g: int, at: Prices) -> float:
+        """A lower bound on g's least pattern value at `at` without pricing it: its last
+        pricing bound lowered by the most the price changes can save, and never below 0
+        (components and prices are non-negative)."""
+        meta, cached = self.meta[self.profile_rep[g]], self._price_cache[g]
+        if meta is None or cached is None:
+            return 0.0
+        return max(0.0, cached[1] + at.drop_bound(cached[0], meta))
+
+    def _settled(self, g: int, at: Prices) -> float | None:
+        """g's last bound when it already meets g's best known pattern (no need to price)."""
+        if self._price_cache[g] is None or self.meta[self.profile_rep[g]] is None:
+            return None
+        low = self._last_bound(g, at)
+        best = min(at.value(self.columns[k].pattern) for k in self.pool[g].values())
+        return low if low >= best - 1e-9 * max(1.0, abs(best)) else None
+
+    def _price_profiles(self, jobs, at: Prices, deadline: float, stopped) -> dict:
+        """Price one group per profile among `jobs`, in slices so that a cancel or the
+        deadline is noticed within one slice, not one round."""
+        reps = list(dict.fromkeys(self.profile_rep[g] for g in jobs))
+        coef, answers = at.coef(), {}
+        for first in range(0, len(reps), PRICE_SLICE):
             left = deadline - time.perf_counter()
             if left <= 0 or stopped():
-                return None
-            chunk = jobs[first : first + PRICE_SLICE]
+                break
+            chunk = reps[first : first + PRICE_SLICE]
             answers.update(self.pricing.price(chunk, coef, at.seat, left, stopped))
-        if jobs:
-            for g in jobs:
-                answer = answers.get(g)
-                if answer is None:
-                    return None
-                pattern, bound, meta = answer
-                if meta is not None:
-                    self.meta[g] = meta
-                if pattern is None:
-                    if bound == math.inf:
-                        raise Infeasible(self.groups[g].id)
-                    return None
-                self._price_cache[g] = (at, bound)
-                least[g] = bound
-                patterns.append((g, pattern))
-        total = sum(grp.units * grp.unit * v for grp, v in zip(self.groups, least, strict=True))
-        return total, patterns
+        for r, (_, _, meta) in answers.items():
+            if meta is not None:
+                self.meta[r] = meta
+        return answers
 
     # ----- integer master -----------------------------------------------------------
     def integer_master(
@@ -536,12 +545,10 @@ class Infeasible(Exception):
     """A group has no valid individual plan at all, so the scenario is infeasible."""
 
 
-def _greedy(scenario: Scenario) -> Plan | None:
-    try:
-        from planner.solver.greedy import greedy_plan
-    except ImportError:  # pragma: no cover - the baseline ships with the solver
-        return None
-    return greedy_plan(scenario)
+def _greedy(scenario: Scenario, deadline: float) -> Plan:
+    from planner.solver.greedy import greedy_plan
+
+    return greedy_plan(scenario, deadline=deadline)
 
 
 def _proven(value: float, bound: float, factor: int) -> bool:
@@ -573,8 +580,11 @@ def solve_patterns(
     state = PatternSolve(grouping, workers=workers)
     if seed_plan is not None:
         state.seed(seed_plan)
-    elif not state.seed_empty():
-        state.seed(_greedy(grouping.merged))
+    else:
+        # The empty plan (when valid) and the greedy one (time-boxed) are the first
+        # columns: the master starts feasible, and no answer is worse than greedy's.
+        state.seed_empty()
+        state.seed(_greedy(grouping.merged, started + GREEDY_SHARE * time_limit_s))
     stages = list(scenario.objective)
     fixed: dict[str, float] = {}
     bound: dict[str, float] = {}

@@ -36,6 +36,7 @@ class PricingModel:
         self.learner = learner
         self.m = cp_model.CpModel()
         self.take: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.taken: dict[str, cp_model.IntVar] = {}  # course -> taken in some term
         self.reach: list[tuple[float, cp_model.IntVar]] = []
         self.gap_constant = 0.0
         self.feasible_shape = True
@@ -72,7 +73,8 @@ class PricingModel:
             return [v for c in course_ids for t2, v in by_course.get(c, []) if pos[t2] < pos[tid]]
 
         for cid, options in by_course.items():
-            m.add_at_most_one(v for _, v in options)
+            taken = self.taken[cid] = m.new_bool_var(f"taken[{cid}]")
+            m.add_exactly_one([~taken, *(v for _, v in options)])
             course = course_of(cid)
             groups = [[p] for p in course.prerequisites if p not in completed]
             groups += [g for g in course.prerequisites_any if not completed.intersection(g)]
@@ -103,7 +105,7 @@ class PricingModel:
         if lr.budget is not None:
             cost = {c: money.up(course_of(c).cost) for c in by_course}
             cap = min(money.down(lr.budget), sum(cost.values()) + 1)
-            m.add(sum(cost[c] * v for (c, _), v in self.take.items()) <= cap)
+            m.add(sum(cost[c] * self.taken[c] for c in by_course) <= cap)
         for cid in lr.required:
             if cid not in completed:
                 m.add_bool_or([v for _, v in by_course.get(cid, [])])
@@ -118,7 +120,7 @@ class PricingModel:
             prev = None
             for k in range(start.get(skill, 0) + 1, need + 1):
                 providers = [
-                    v for (c, _), v in self.take.items() if course_of(c).teaches.get(skill, 0) >= k
+                    v for c, v in self.taken.items() if course_of(c).teaches.get(skill, 0) >= k
                 ]
                 if not providers:
                     self.gap_constant += weight * (need - k + 1)
@@ -237,19 +239,6 @@ class Prices:
         seat = self.seat
         return sum(c[n] * pattern.comp(n) for n in COMPONENTS) + sum(
             seat.get(ct, 0.0) for ct in pattern.takes
-        )
-
-    def mix(self, other: Prices, alpha: float) -> Prices:
-        """alpha·self + (1 − alpha)·other."""
-        keys = set(self.seat) | set(other.seat)
-        return Prices(
-            self.stage,
-            {k: alpha * self.seat.get(k, 0.0) + (1 - alpha) * other.seat.get(k, 0.0) for k in keys},
-            alpha * self.mu + (1 - alpha) * other.mu,
-            {
-                n: alpha * self.fix.get(n, 0.0) + (1 - alpha) * other.fix.get(n, 0.0)
-                for n in set(self.fix) | set(other.fix)
-            },
         )
 
     def drop_bound(self, old: Prices, meta: PricerMeta) -> float:

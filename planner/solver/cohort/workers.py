@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import threading
 
 from planner.scenario import Scenario
 from planner.solver.cohort.pricing import PricingModel, _price_groups
@@ -25,6 +26,7 @@ def _serve() -> None:
     sys.stdout = sys.stderr
     inp = Connection(0, writable=False)
     scenario, credits, money = pickle.loads(inp.recv_bytes())
+    out.send("ready")
     models: dict[int, PricingModel] = {}
 
     def make(g):
@@ -54,6 +56,7 @@ class PricingPool:
         self.s, self.credits, self.money = scenario, credits, money
         self.models: dict[int, PricingModel] = {}
         self.procs, self.sends, self.recvs = [], [], []
+        self.ready = threading.Event()
         if processes > 1:
             try:
                 self._start(processes)
@@ -89,14 +92,26 @@ class PricingPool:
             self.recvs.append(Connection(os.dup(proc.stdout.fileno()), writable=False))
             proc.stdin.close()
             proc.stdout.close()
-            self.sends[-1].send_bytes(payload)
+        # Workers take a second or more to start (more on a busy machine): pricing goes on
+        # in this process until every worker has its data and says it is ready.
+        threading.Thread(target=self._deliver, args=(payload,), daemon=True).start()
+
+    def _deliver(self, payload: bytes) -> None:
+        try:
+            for conn in self.sends:
+                conn.send_bytes(payload)
+            for conn in self.recvs:
+                conn.recv()  # "ready"
+        except (EOFError, OSError, TypeError):  # TypeError: closed under our feet
+            return  # closed or died before it was ready: pricing stays in this process
+        self.ready.set()
 
     def _make(self, g: int) -> PricingModel:
         return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
 
     def price(self, jobs, coef, seat, time_limit, stopped=None) -> dict:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
-        if self.procs:
+        if self.procs and self.ready.is_set():
             try:
                 n = len(self.procs)
                 for i, conn in enumerate(self.sends):
@@ -115,8 +130,10 @@ class PricingPool:
             with contextlib.suppress(OSError):
                 conn.close()
         for proc in self.procs:
+            if not self.ready.is_set():
+                proc.kill()  # still starting up: nothing to finish
             try:
-                proc.wait(timeout=2)
+                proc.wait(timeout=0.5)
             except subprocess.TimeoutExpired:  # a stuck worker must not outlive the solve
                 proc.kill()
                 proc.wait()
