@@ -1,7 +1,7 @@
 """Solve runs record who asked for them (per-user limits); background plan exports.
 
 Revision ID: 0201_safe_solve_owner_export_job
-Revises: 0101_check_attempt
+Revises: 0201_sec_versions_sessions_audit
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0201_safe_solve_owner_export_job"
-down_revision: str | None = "0101_check_attempt"
+down_revision: str | None = "0201_sec_versions_sessions_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
