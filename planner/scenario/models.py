@@ -17,7 +17,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from planner.limits import COUNT_MAX, NAME_MAX, TITLE_MAX, id_problem, text_problem
+from planner.limits import NAME_MAX, TITLE_MAX, id_problem, text_problem
 
 SCENARIO_FORMAT = "planner-scenario/1"
 PLAN_FORMAT = "planner-plan/1"
@@ -102,8 +102,10 @@ class Course(Strict):
     prerequisites: list[Id] = []
     prerequisites_any: list[list[Id]] = []
     offered: list[Annotated[Name, StringConstraints(min_length=1)]] | None = None  # ids or seasons
-    capacity: Annotated[int, Whole, Field(ge=1, le=COUNT_MAX, strict=True)] | None = None
-    max_sections: Annotated[int, Whole, Field(ge=0, le=COUNT_MAX, strict=True)] = 1
+    # No upper bound here: the solver clamps huge limits (tests/solver/test_scale.py); the
+    # catalog, whose columns are database integers, bounds them (planner.limits.COUNT_MAX).
+    capacity: Annotated[int, Whole, Field(ge=1, strict=True)] | None = None
+    max_sections: Annotated[int, Whole, Field(ge=0, strict=True)] = 1
     session_cost: Amount = 0
 
 

@@ -116,16 +116,26 @@ def test_course_form_bounds_integers(app, staff_client, field, value):
         assert session.get(Course, "AI101").model_dump() == before
 
 
-def test_api_scenario_with_huge_integers_is_422(app, client, staff_token):
+def test_scenario_import_with_huge_integers_is_refused_not_a_crash(tmp_path, monkeypatch):
+    """The scenario file allows huge limits (the solver clamps them), but the catalog's
+    integer columns cannot hold 10^23: importing such a file into the catalog was an
+    OverflowError traceback; now it names the fields and stores nothing."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init-db"]).exit_code == 0
     body = tiny_scenario()
     body["courses"][0]["capacity"] = 10**23
     body["courses"][1]["max_sections"] = 2**63 + 1
-    before = count(app, ScenarioRecord)
-    response = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
-    assert response.status_code == 422
-    paths = {e["path"] for e in response.get_json()["errors"]}
-    assert {"courses[0].capacity", "courses[1].max_sections"} <= paths
-    assert count(app, ScenarioRecord) == before
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(body))
+    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "courses[0].capacity: must be at most 1,000,000" in result.output
+    assert "courses[1].max_sections: must be at most 1,000,000" in result.output
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Course)).one() == 0
+    engine.dispose()
 
 
 def test_cli_import_with_huge_integers_names_row_and_column(tmp_path, monkeypatch):
