@@ -3,30 +3,50 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent  # the project root: templates/, seed/, curricula/
+from planner import resources
+
+# The folder of the files shipped with planner (templates/, seed/, curricula/, migrations/):
+# kept for older code; new code asks planner.resources (seed_dir(), templates_dir(), ...).
+ROOT = resources.data_dir()
 
 
 def create_app(config: dict | None = None):
-    """Application factory (the flaskr pattern): config, database, blueprints."""
+    """Application factory (the flaskr pattern): config, database, blueprints.
+
+    Configuration from the environment (docs/deploy.md): SECRET_KEY (or PLANNER_SECRET_KEY),
+    DATABASE_URL, PLANNER_DATA_DIR, PLANNER_SOLVE_WORKERS, PLANNER_SOLVER_THREADS,
+    PLANNER_PROXY_COUNT; `config` overrides them.
+    """
     from flask import Flask
 
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder="static",  # planner/static
+        instance_path=str(resources.data_home()),
+        template_folder=str(resources.templates_dir()),
+        static_folder=str(resources.static_dir()),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config = dict(config or {})
+    # solves at once per process, and CP-SAT threads per solve (default: the scenario's)
+    for name in ("PLANNER_SOLVE_WORKERS", "PLANNER_SOLVER_THREADS"):
+        text = os.environ.get(name, "").strip()
+        if text and name not in config:
+            config[name] = _positive_int(name, text)
+    secret = (
+        config.get("SECRET_KEY")
+        or os.environ.get("SECRET_KEY")
+        or os.environ.get("PLANNER_SECRET_KEY")
+    )
+    if not secret:  # only then is the per-user data folder written to
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        secret = _instance_secret(app.instance_path)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("PLANNER_SECRET_KEY") or _instance_secret(app.instance_path),
-        DATABASE_URL=os.environ.get("DATABASE_URL")
-        or f"sqlite:///{ROOT / 'instance' / 'planner.db'}",
+        SECRET_KEY=secret,
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{resources.default_db_path()}",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    if config:
-        app.config.update(config)
+    app.config.update(config)
 
     from planner import db
 
@@ -43,11 +63,38 @@ def create_app(config: dict | None = None):
     from planner import views
 
     views.register(app)
+    _trust_proxies(app)
     return app
 
 
+def _trust_proxies(app) -> None:
+    """Behind N reverse proxies (PLANNER_PROXY_COUNT=N), take the client address, scheme,
+    host and path prefix from their X-Forwarded-* headers (docs/deploy.md). Without it
+    those headers are ignored: a client could forge them."""
+    hops = app.config.get("PROXY_COUNT")
+    if hops is None:
+        text = os.environ.get("PLANNER_PROXY_COUNT", "").strip()
+        hops = _positive_int("PLANNER_PROXY_COUNT", text) if text and text != "0" else 0
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+
+
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {text!r}")
+    return value
+
+
 def _instance_secret(instance_path: str) -> str:
-    """A random session-signing key kept in instance/ (never a known default)."""
+    """A random session-signing key kept in the data folder (never a known default)."""
     import secrets
 
     path = Path(instance_path) / "secret_key"

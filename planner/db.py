@@ -13,17 +13,22 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from planner import ROOT
+from planner import resources
 
-DEFAULT_DB = ROOT / "instance" / "planner.db"
 SQLITE_BUSY_TIMEOUT_S = 30  # writers wait for each other instead of failing at once
 
 
 def default_url() -> str:
-    """`DATABASE_URL` from the environment, else the SQLite file under instance/."""
+    """`DATABASE_URL` from the environment, else planner.db in the per-user data folder
+    (`planner.resources.default_db_path()`: $PLANNER_DATA_DIR or ~/.local/share/planner)."""
     import os
 
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB}"
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{resources.default_db_path()}"
+
+
+def display_url(url: str | None = None) -> str:
+    """The database URL for messages: the password hidden."""
+    return make_url(normalise_url(url or default_url())).render_as_string(hide_password=True)
 
 
 def normalise_url(url: str) -> str:
@@ -78,8 +83,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 def alembic_config(url: str | None = None):
     from alembic.config import Config
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    # The packaged migrations, wherever planner is installed.
+    config = Config(str(resources.alembic_ini()))
+    config.set_main_option("script_location", str(resources.migrations_dir()))
     if url:
         # ConfigParser treats % as interpolation; escape it in passwords.
         config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))

@@ -19,7 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
 
 DEFAULT_MAX_UPLOAD_MB = 25
 
-# No inline script or style anywhere: templates load planner.js / *.css; htmx is told not to
+# No inline script or style anywhere: templates load ui.js (and a few page scripts) and *.css; htmx is told not to
 # inject its indicator <style> and not to evaluate code (meta htmx-config in base.html).
 CSP = "; ".join(
     [

@@ -4,10 +4,56 @@ Conventions shared by every command: bad input prints one line per problem to st
 exits 1, never a traceback — click's own usage errors included (click would exit 2, which
 `planner solve` reserves for INFEASIBLE)."""
 
+import os
 import sys
+import time
 from collections.abc import Iterable
+from typing import NoReturn
 
 import click
+
+from planner import resources
+
+_launched: float | None = None  # perf_counter() at process start, for the console script
+
+
+def launched() -> None:
+    """Called by the console script: time limits then count from the process's start
+    (interpreter start-up and imports too), as anyone timing the command would."""
+    global _launched
+    try:  # Linux: the process's age from /proc; elsewhere from now
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as up:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+            age = max(0.0, float(up.read().split()[0]) - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        age = 0.0
+    _launched = time.perf_counter() - age
+
+
+def started_at() -> float:
+    """When the running command's clock started (perf_counter)."""
+    return _launched if _launched is not None else time.perf_counter()
+
+
+def finish(code: int) -> NoReturn:
+    """Exit with `code`. The console script skips the interpreter's teardown (freeing a
+    large plan can take seconds) once its output is flushed; in-process callers (tests,
+    CliRunner) get an ordinary SystemExit."""
+    if _launched is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def db_help() -> str:
+    """Which database a command uses; worked out when the help is shown (env may change)."""
+    return (
+        "Database: $DATABASE_URL (SQLite or PostgreSQL, e.g. "
+        "postgresql+psycopg://USER:PASSWORD@HOST/DB), else the SQLite file "
+        f"{resources.default_db_path()} (its folder: $PLANNER_DATA_DIR, else the per-user "
+        "data folder)."
+    )
 
 
 def fail(problems: Iterable | str) -> None:
@@ -39,6 +85,15 @@ class Command(_UsageErrorsExit1, click.Command):
 
 class Group(_UsageErrorsExit1, click.Group):
     """A click group whose (and whose subcommands') usage errors exit 1."""
+
+
+class DbCommand(Command):
+    """A command that opens the database: its help ends by saying which one."""
+
+    def format_epilog(self, ctx, formatter):
+        formatter.write_paragraph()
+        formatter.write_text(db_help())
+        super().format_epilog(ctx, formatter)
 
 
 class _Seconds(click.FloatRange):

@@ -15,22 +15,44 @@ from planner.commands.solve import _load
 @click.command("sweep", cls=Command)
 @click.argument("scenario")
 @click.option(
-    "--budget", "budget", default=None, help='Scenario budgets "start:stop:step" or "a,b,c".'
+    "--budget",
+    "budget",
+    default=None,
+    metavar="RANGE",
+    help='Scenario budgets to try: "start:stop:step" or "a,b,c".',
 )
 @click.option(
-    "--max-credits", "max_credits", default=None, help='Per-term credit limits "a:b:step".'
+    "--max-credits",
+    "max_credits",
+    default=None,
+    metavar="RANGE",
+    help='Per-term credit limits to try: "start:stop:step" or "a,b,c".',
 )
-@click.option("--out-csv", default=None, help="Write the points (CSV).")
-@click.option("--out-svg", default=None, help="Write the chart (SVG).")
+@click.option(
+    "--out-csv", default=None, help="Also write the points to this CSV file.  [default: none]"
+)
+@click.option(
+    "--out-svg", default=None, help="Also draw the curve into this SVG file.  [default: none]"
+)
 @click.option(
     "--time-limit",
     type=SECONDS,
     default=None,
-    help="Seconds per point (default: the scenario's options.time_limit_s).",
+    help="Seconds per point.  [default: the scenario's options.time_limit_s]",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CP-SAT search workers per point.  [default: the scenario's options.workers]",
+)
 def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
-    """Residual gap of SCENARIO across budgets (or credit limits): the trade-off curve."""
+    """Residual gap of SCENARIO (a scenario file, or the name of a curriculum shipped with
+    planner) across budgets (or credit limits): the trade-off curve.
+
+    Give exactly one of --budget and --max-credits. One line per point goes to standard
+    output; --out-csv and --out-svg save the points and the chart. Exit 0 done, 1 bad
+    input."""
     from planner.services.sweep import parse_range, render_svg, write_csv
     from planner.services.sweep import sweep as run
 
@@ -44,7 +66,9 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
     for path in (out_csv, out_svg):
         if path is not None and Path(path).is_dir():
             fail([f"cannot write to {path}: it is a directory"])
-    loaded = _load(scenario)
+    from planner.commands.scenario import resolve_curriculum
+
+    loaded = _load(resolve_curriculum(scenario))
     points = run(loaded, values, parameter=parameter, time_limit_s=time_limit, workers=workers)
     for p in points:
         gap = "-" if p.gap is None else f"{p.gap:g}"
@@ -64,13 +88,34 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers):
 
 @click.command("program", cls=Command)
 @click.argument("curriculum")
-@click.option("--roles", default=None, help="Comma-separated role ids (default: the entrants').")
-@click.option("--out", "out", default=None, help="Directory for the CSVs and report.md.")
-@click.option("--time-limit", type=SECONDS, default=None)
-@click.option("--workers", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--roles",
+    default=None,
+    metavar="R1,R2,...",
+    help="Role ids to design tracks for.  [default: the roles of the curriculum's learners]",
+)
+@click.option(
+    "--out",
+    "out",
+    default=None,
+    help="Folder for the CSVs and report.md.  [default: print the report to standard output]",
+)
+@click.option(
+    "--time-limit",
+    type=SECONDS,
+    default=None,
+    help="Seconds per role track solve.  [default: the curriculum's options.time_limit_s]",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CP-SAT search workers per solve.  [default: the curriculum's options.workers]",
+)
 def program(curriculum, roles, out, time_limit, workers):
-    """Program-design report of CURRICULUM (a file or a name in curricula/): role tracks,
-    coverage, uncovered skills, prerequisite metrics."""
+    """Program-design report of CURRICULUM (a scenario file, or the name of a curriculum
+    shipped with planner: ai-marketing-college, corporate-ai-upskilling): role tracks,
+    course x skill coverage, uncovered skills, prerequisite metrics."""
     from planner.commands.scenario import resolve_curriculum
     from planner.scenario import ScenarioError
     from planner.services.program import design_program

@@ -3,7 +3,8 @@
     planner scenario build ai-marketing-college --role mkt-data-analyst \
         --levels data.sql=1,ai.prompting=1 --terms Y1-fall,Y1-spring --out plan-me.json
 
-CURRICULUM is a scenario file or the name of a committed curriculum (curricula/NAME.json).
+CURRICULUM is a scenario file or the name of a curriculum shipped with planner
+(ai-marketing-college, corporate-ai-upskilling). The file format: docs/scenario-format.md.
 Bad input exits 1 with one line per problem, never a traceback.
 """
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from planner.commands import Group, fail
+from planner.commands import Command, Group, fail
 
 
 def resolve_curriculum(name: str) -> Path:
@@ -46,21 +47,44 @@ def parse_levels(values: tuple[str, ...]) -> dict[str, int]:
 
 @click.group(cls=Group)
 def scenario():
-    """Make scenarios from curricula."""
+    """Make scenario files (docs/scenario-format.md) from curricula, for `planner solve`.
+
+    CURRICULUM is a scenario file or the name of a curriculum shipped with planner
+    (see `planner program --help`)."""
 
 
 @scenario.command()
 @click.argument("curriculum")
 @click.option("--role", "role_id", required=True, help="Target role id.")
-@click.option("--learner-id", default=None, help="Id of the learner (default ROLE-learner).")
+@click.option("--learner-id", default=None, help="Id of the learner.  [default: ROLE-learner]")
 @click.option(
-    "--levels", multiple=True, metavar="SKILL=LEVEL[,...]", help="Current levels (repeatable)."
+    "--levels",
+    multiple=True,
+    metavar="SKILL=LEVEL[,...]",
+    help="Current skill levels 0-4, e.g. data.sql=1,ai.prompting=2 (repeatable).  "
+    "[default: 0 everywhere]",
 )
-@click.option("--terms", default=None, metavar="T1,T2,...", help="Terms to study (default all).")
-@click.option("--budget", type=click.FloatRange(min=0), default=None, help="Own budget (total).")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--terms",
+    default=None,
+    metavar="T1,T2,...",
+    help="Term ids the learner studies in.  [default: every term of the curriculum]",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="The learner's own total budget.  [default: no limit]",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Scenario file to write (JSON).",
+)
 def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
-    """Write CURRICULUM with its learners replaced by one learner aiming at ROLE."""
+    """Write CURRICULUM with its learners replaced by one learner aiming at --role."""
     from planner.scenario import ScenarioError, dump_json, load_scenario
     from planner.services.curriculum import build_role_scenario
 
@@ -92,8 +116,19 @@ def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
 @scenario.command()
 @click.argument("curriculum")
 @click.argument("employees", type=click.Path(dir_okay=False))
-@click.option("--budget", type=click.FloatRange(min=0), default=None, help="Scenario budget.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Budget of the whole cohort (constraints.budget).  [default: no limit]",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Scenario file to write (JSON).",
+)
 def cohort(curriculum, employees, budget, out_path):
     """Write CURRICULUM with its learners replaced by the people of an EMPLOYEES CSV.
 
@@ -119,3 +154,18 @@ def cohort(curriculum, employees, budget, out_path):
         f"{len(result.courses)} courses",
         err=True,
     )
+
+
+@click.command("schema", cls=Command)
+@click.argument("kind", type=click.Choice(["scenario", "plan"]))
+def schema(kind):
+    """Print the JSON Schema (draft 2020-12) of a scenario or plan file.
+
+    Generated from the same models that load files, so it checks keys, types and ranges;
+    the rules that link parts of a file (ids that exist, no prerequisite cycles) are
+    checked by `planner check` and every loader. The format: docs/scenario-format.md."""
+    import json
+
+    from planner.scenario.schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))

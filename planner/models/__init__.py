@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from planner.models.accounts import USER_ROLES, User
 from planner.models.audit import AuditEntry
-from planner.models.base import utcnow
+from planner.models.base import iso_utc, utcnow
 from planner.models.catalog import (
     Course,
     CourseRequiresSkill,
@@ -81,5 +81,6 @@ __all__ = [
     "TermCalendar",
     "User",
     "metadata",
+    "iso_utc",
     "utcnow",
 ]

@@ -20,6 +20,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso_utc(moment: datetime | None, timespec: str = "seconds") -> str | None:
+    """ISO 8601 in UTC ending in "Z" (2027-03-01T09:30:00Z). Naive values are UTC (SQLite
+    hands stored datetimes back naive)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec=timespec) + "Z"
+
+
 def version_field():
     """Edit counter for optimistic concurrency: every save checks and bumps it, so a save
     from a form opened before someone else's save is refused (planner.services.versions)."""

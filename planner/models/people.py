@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 from planner.models.base import level_check, non_negative, utcnow, version_field
 
 GAP_MODES = ("minimise", "close")
-ASSESSMENT_SOURCES = ("self", "check", "staff", "course")
+ASSESSMENT_SOURCES = ("self", "check", "staff", "course", "badge")
 
 
 class Learner(SQLModel, table=True):
@@ -64,12 +64,13 @@ class LearnerTarget(SQLModel, table=True):
 
 
 class Assessment(SQLModel, table=True):
-    """One rating of one skill: self-assessed, from a check, by staff, or from a course."""
+    """One rating of one skill: self-assessed, from a check, by staff, from a course, or
+    from an imported Open Badge (its `confidence` holds the badge's quality 0-1)."""
 
     __tablename__ = "assessment"
     __table_args__ = (
         level_check(),
-        CheckConstraint("source IN ('self', 'check', 'staff', 'course')", name="source"),
+        CheckConstraint("source IN ('self', 'check', 'staff', 'course', 'badge')", name="source"),
         CheckConstraint(
             "confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence"
         ),

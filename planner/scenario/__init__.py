@@ -1,4 +1,4 @@
-"""The scenario and plan file contract (../shared/scenario-format.md)."""
+"""The scenario and plan file contract (docs/scenario-format.md)."""
 
 from planner.scenario.load import (
     Problem,

@@ -1,4 +1,4 @@
-"""Pydantic models of the scenario and plan files (format 1, ../shared/scenario-format.md).
+"""Pydantic models of the scenario and plan files (format 1, docs/scenario-format.md).
 
 Unknown keys are errors so that typos are caught. Structural rules live here; rules that
 relate one part of the file to another (ids that must exist, cycles) live in validate.py.

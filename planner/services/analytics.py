@@ -74,19 +74,28 @@ def _frame(rows: Iterable[tuple], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
-def team_of(team: str | None, role: str | None) -> str:
-    """A learner's heatmap row: its team, else its role, else "(no team)"."""
-    return team or role or NO_TEAM
+def team_of(team: str | None, role: str | None, *, by_role: bool = True) -> str:
+    """A learner's heatmap row: its team, else (`by_role`) its role, else "(no team)"."""
+    return team or (role if by_role else None) or NO_TEAM
 
 
 def inputs_of(scenario: Scenario, teams: Mapping[str, str] | None = None) -> GapInputs:
-    """A scenario's learners, roles and courses as gap-rule tables (no rule applied here)."""
+    """A scenario's learners, roles and courses as gap-rule tables (no rule applied here).
+
+    Without `teams` learners are grouped by role; with it, a learner it does not name is
+    under "(no team)", as in the database (teams and roles are separate filters there)."""
+    by_role = teams is None
     teams = teams or {}
     learners = scenario.learners
     return GapInputs(
         learners=_frame(
             (
-                (lr.id, team_of(teams.get(lr.id), lr.role), lr.role or "", lr.count)
+                (
+                    lr.id,
+                    team_of(teams.get(lr.id), lr.role, by_role=by_role),
+                    lr.role or "",
+                    lr.count,
+                )
                 for lr in learners
             ),
             ["learner", "team", "role", "count"],
@@ -220,8 +229,8 @@ def gap_frame(
 ) -> pd.DataFrame:
     """One row per learner and needed skill (need > 0), long format.
 
-    `teams` maps learner id → team; learners without one fall back to their role, then to
-    "(no team)". `weighted_gap` already multiplies by the learner's count.
+    `teams` maps learner id → team (learners it does not name: "(no team)"); without it
+    learners are grouped by role. `weighted_gap` already multiplies by the learner's count.
     """
     return gap_table(inputs_of(scenario, teams), plan_levels(plan))
 
@@ -325,7 +334,10 @@ def inputs_from_db(session) -> GapInputs:
         )
     ).all()  # fmt: skip
     learners = _frame(
-        ((lid, team_of(team, role), role or "", count) for lid, team, role, count, _ in rows),
+        (
+            (lid, team_of(team, role, by_role=False), role or "", count)
+            for lid, team, role, count, _ in rows
+        ),
         ["learner", "team", "role", "count"],
     )
     completed = _frame(
@@ -504,7 +516,7 @@ class Cohort:
     """Teams × skills for the heatmap, plus the full long table for export."""
 
     teams: list[str]  # rows shown (alphabetical)
-    skills: list[str]  # columns shown: the largest total gaps, alphabetical
+    skills: list[str]  # columns shown: every skill with a gap (or the largest), alphabetical
     names: dict[str, str]  # skill id → name
     people: dict[str, int]  # team → people
     values: list[list[float | None]]  # team × skill: weighted gap per person
@@ -512,6 +524,8 @@ class Cohort:
     table: pd.DataFrame  # every team × needed skill, columns TABLE_COLUMNS
     plan_learners: int = 0  # learners of the shown teams the plan has a schedule for
     learners: int = 0  # learner entries in the shown teams
+    all_roles: list[str] = field(default_factory=list)  # every learner role, for the filter
+    view: str = "after"  # "before" / "after" a plan, or "difference" (gap closed)
 
 
 TABLE_COLUMNS = [
@@ -525,27 +539,113 @@ TABLE_COLUMNS = [
     "weighted_gap",
     "gap_per_person",
 ]
+DIFFERENCE_COLUMNS = [
+    "team", "people", "skill", "skill_name", "area", "weighted_gap_before",
+    "weighted_gap_after", "weighted_gap_closed", "closed_per_person",
+]  # fmt: skip
+VIEWS = ("before", "after", "difference")
 
 
 def cohort_gaps(
     session,
     *,
     teams: Iterable[str] | None = None,
+    roles: Iterable[str] | None = None,
     plan: Plan | None = None,
     plan_key: object = None,
-    max_skills: int = 30,
+    max_skills: int | None = None,
 ) -> Cohort:
     """Teams × skills: Σ count·weight·gap per person of the team, for the learners now in
     the database, optionally after `plan` (give `plan_key`, e.g. its row id, to cache it).
-    `teams` keeps only those teams (unknown names are ignored)."""
+    `teams` keeps only those teams and `roles` only learners of those roles ("" = no role);
+    unknown names are ignored. Every skill with a gap is a column unless `max_skills`."""
     key = _state_key(session)
     chosen = tuple(sorted(set(teams))) if teams else None
+    chosen_roles = tuple(sorted(set(roles))) if roles else None
+    args = (chosen, chosen_roles, max_skills)
     if plan is not None and plan_key is None:  # an unsaved plan: nothing to key it by
-        return _build_cohort(session, key, plan, None, chosen, max_skills)
+        return _build_cohort(session, key, plan, None, *args)
     return _cohorts.get(
-        (key, plan_key, chosen, max_skills),
-        lambda: _build_cohort(session, key, plan, plan_key, chosen, max_skills),
+        (key, plan_key, *args),
+        lambda: _build_cohort(session, key, plan, plan_key, *args),
     )
+
+
+def cohort_difference(before: Cohort, after: Cohort) -> Cohort:
+    """The gap a plan closes, per team and skill: before − after (same filters)."""
+    cells = {
+        (t, s): v for t, row in zip(after.teams, after.values, strict=True)
+        for s, v in zip(after.skills, row, strict=True)
+    }  # fmt: skip
+    values = [
+        [
+            None if v is None else round(v - (cells.get((t, s)) or 0.0), 2)
+            for s, v in zip(before.skills, row, strict=True)
+        ]
+        for t, row in zip(before.teams, before.values, strict=True)
+    ]
+    keys = ["team", "skill"]
+    merged = before.table.merge(
+        after.table[[*keys, "weighted_gap"]], on=keys, how="left", suffixes=("_before", "_after")
+    )
+    merged["weighted_gap_after"] = merged["weighted_gap_after"].fillna(0.0)
+    merged["weighted_gap_closed"] = merged["weighted_gap_before"] - merged["weighted_gap_after"]
+    merged["closed_per_person"] = merged["weighted_gap_closed"] / merged["people"]
+    return replace(
+        before,
+        values=values,
+        table=merged[DIFFERENCE_COLUMNS],
+        plan_learners=after.plan_learners,
+        view="difference",
+    )
+
+
+def cohort_view(
+    session,
+    *,
+    view: str = "after",
+    plan: Plan | None = None,
+    plan_key: object = None,
+    teams: Iterable[str] | None = None,
+    roles: Iterable[str] | None = None,
+) -> Cohort:
+    """The cohort page's matrix: today's gaps, those left after `plan`, or the difference."""
+    before = cohort_gaps(session, teams=teams, roles=roles)
+    if plan is None or view == "before":
+        return before
+    after = cohort_gaps(session, teams=teams, roles=roles, plan=plan, plan_key=plan_key)
+    return cohort_difference(before, after) if view == "difference" else after
+
+
+def largest_cells(cohort: Cohort, n: int = 8) -> list[tuple[float, str, str]]:
+    """The n largest positive cells: (value, team, skill name), largest first."""
+    cells = (
+        (value, team, cohort.names[skill])
+        for team, row in zip(cohort.teams, cohort.values, strict=True)
+        for skill, value in zip(cohort.skills, row, strict=True)
+        if value and value > 0
+    )
+    return sorted(cells, reverse=True)[:n]
+
+
+HEAT_STEPS = 8  # colour classes heat-0 … heat-8 (planner/static/cohort.css)
+
+
+def heat_rows(cohort: Cohort) -> list[tuple[str, int, list[tuple[str, float | None, int]]]]:
+    """(team, people, [(skill, value, heat class 0-8)]) for the HTML heatmap; the class is
+    the value's share of the largest value, so the colour scale fits what is shown."""
+    peak = max((v for row in cohort.values for v in row if v), default=0) or 1
+    return [
+        (
+            team,
+            cohort.people[team],
+            [
+                (skill, v, 0 if not v or v < 0 else max(1, round(HEAT_STEPS * v / peak)))
+                for skill, v in zip(cohort.skills, row, strict=True)
+            ],
+        )
+        for team, row in zip(cohort.teams, cohort.values, strict=True)
+    ]
 
 
 @contextmanager
@@ -562,13 +662,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build_cohort(session, key, plan, plan_key, chosen, max_skills) -> Cohort:
+def _build_cohort(session, key, plan, plan_key, chosen, roles, max_skills) -> Cohort:
     with _collector_paused():
-        return _compute_cohort(session, key, plan, plan_key, chosen, max_skills)
+        return _compute_cohort(session, key, plan, plan_key, chosen, roles, max_skills)
 
 
-def _compute_cohort(session, key, plan, plan_key, chosen, max_skills) -> Cohort:
+def _compute_cohort(session, key, plan, plan_key, chosen, roles, max_skills) -> Cohort:
     inputs = _inputs.get(key, lambda: inputs_from_db(session))
+    all_teams = sorted(team_sizes(inputs).index)
+    all_roles = sorted(inputs.learners["role"].unique().tolist())
+    if roles is not None:  # a role filter changes team sizes, so the table is its own
+        inputs = replace(inputs, learners=inputs.learners[inputs.learners["role"].isin(roles)])
     sizes = team_sizes(inputs)
 
     def summarise() -> pd.DataFrame:
@@ -578,8 +682,7 @@ def _compute_cohort(session, key, plan, plan_key, chosen, max_skills) -> Cohort:
     if plan is not None and plan_key is None:
         table = summarise()
     else:
-        table = _tables.get((key, plan_key), summarise)
-    all_teams = sorted(sizes.index)
+        table = _tables.get((key, plan_key, roles), summarise)
     learners = inputs.learners
     if chosen is not None:
         table = table[table["team"].isin(chosen)]
@@ -587,8 +690,8 @@ def _compute_cohort(session, key, plan, plan_key, chosen, max_skills) -> Cohort:
         learners = learners[learners["team"].isin(chosen)]
     in_plan = int(learners["learner"].isin(_plan_ids(plan)).sum()) if plan is not None else 0
     totals = table.groupby("skill")["weighted_gap"].sum()
-    top = totals[totals > 0].sort_values(ascending=False, kind="stable").index[:max_skills]
-    skills = sorted(top)
+    top = totals[totals > 0].sort_values(ascending=False, kind="stable").index
+    skills = sorted(top[:max_skills] if max_skills is not None else top)
     teams = sorted(sizes.index)
     cells = table.set_index(["team", "skill"])["gap_per_person"]
     values = [
@@ -605,6 +708,8 @@ def _compute_cohort(session, key, plan, plan_key, chosen, max_skills) -> Cohort:
         table=table,
         plan_learners=in_plan,
         learners=len(learners),
+        all_roles=all_roles,
+        view="after" if plan is not None else "before",
     )
 
 
@@ -635,8 +740,9 @@ def cohort_csv(cohort: Cohort) -> str:
     """The team × skill table as CSV (one row per team and needed skill)."""
     from planner.services.io.safe import csv_text
 
+    header = DIFFERENCE_COLUMNS if cohort.view == "difference" else TABLE_COLUMNS
     rows = ([_csv_value(v) for v in row] for row in cohort.table.itertuples(index=False))
-    return csv_text(TABLE_COLUMNS, rows)
+    return csv_text(header, rows)
 
 
 def _csv_value(value):

@@ -30,7 +30,7 @@ import yaml
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from planner import ROOT
+from planner import resources
 from planner.errors import ProblemsError
 from planner.models import (
     Assessment,
@@ -41,6 +41,7 @@ from planner.models import (
     RoleRequirement,
     Skill,
     SkillArea,
+    iso_utc,
     utcnow,
 )
 from planner.models.assess import CheckAttempt
@@ -53,12 +54,15 @@ from planner.services.calibration import (
 )
 from planner.services.io.safe import SafeWriter
 
-QUESTIONS_PATH = ROOT / "seed" / "questions.yaml"
+QUESTIONS_PATH = resources.seed_dir() / "questions.yaml"
 QUESTIONS_FORMAT = "planner-questions/1"
 CHECK_LEVELS = (1, 2, 3)  # one question per level in each check
 SECONDS_PER_RATING = 20  # reading five descriptors and choosing one
 SECONDS_PER_QUESTION = 45
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
+
+
+VERIFY_FROM = 3  # self-ratings from "proficient" up are worth confirming with a check
 
 
 class AssessmentError(ValueError):
@@ -428,9 +432,12 @@ def learner_evidence(session: Session, learner_id: str) -> dict[str, list[Eviden
     }
     out: dict[str, list[Evidence]] = defaultdict(list)
     for a in rows:
+        # An imported badge keeps its quality (verified 1.0, else less) in `confidence`.
+        quality = a.confidence if a.source == "badge" and a.confidence is not None else 1.0
         out[a.skill_id].append(
-            Evidence(a.source, a.level, a.created_at, capped=capped.get(a.id, False))
-        )
+            Evidence(a.source, a.level, a.created_at, capped=capped.get(a.id, False),
+                     quality=quality)
+        )  # fmt: skip
     if learner.completed:
         # No completion date is stored: course evidence is dated now (no recency decay).
         now = utcnow()
@@ -554,6 +561,15 @@ class Profile:
     def rated(self) -> int:
         return sum(1 for r in self.rows if r.self_level is not None)
 
+    @property
+    def to_verify(self) -> list[ProfileRow]:
+        """High self-ratings (≥ VERIFY_FROM) that no check or staff rating backs yet."""
+        return [
+            r
+            for r in self.rows
+            if r.self_level is not None and r.self_level >= VERIFY_FROM and r.evidence_level is None
+        ]
+
 
 def profile(session: Session, learner_id: str, now: datetime | None = None) -> Profile:
     """One row per skill the learner's role (or personal target) needs, plus any other
@@ -600,21 +616,33 @@ def export_learner(session: Session, learner_id: str) -> dict:
         select(CheckAttempt).where(CheckAttempt.learner_id == learner_id).order_by(CheckAttempt.id)
     ).all()
     calibrated = calibrate_learner(session, learner_id)
+    from planner.models.badges import BadgeCredential
+
+    held = session.scalars(
+        select(BadgeCredential)
+        .where(BadgeCredential.learner_id == learner_id)
+        .order_by(BadgeCredential.created_at, BadgeCredential.id)
+    ).all()
     return {
         "format": "planner-assessment-export/1",
-        "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
+        "exported_at": iso_utc(utcnow()),
         "learner": {"id": learner.id, "name": learner.name, "role": learner.role_id},
         "ratings": [
             {"skill": a.skill_id, "source": a.source, "level": a.level,
-             "confidence": a.confidence, "created_at": a.created_at.isoformat()}
+             "confidence": a.confidence, "created_at": iso_utc(a.created_at)}
             for a in ratings
         ],
         "checks": [
             {"id": t.id, "skill": t.skill_id, "status": t.status, "questions": t.question_ids,
              "answers": t.answers, "results": t.results, "level": t.level, "capped": t.capped,
-             "created_at": t.created_at.isoformat(),
-             "submitted_at": t.submitted_at.isoformat() if t.submitted_at else None}
+             "created_at": iso_utc(t.created_at),
+             "submitted_at": iso_utc(t.submitted_at)}
             for t in attempts
+        ],
+        "badges": [
+            {"id": b.id, "skill": b.skill_id, "level": b.level, "issuer": b.issuer,
+             "verified": b.verified, "imported_at": b.created_at.isoformat()}
+            for b in held
         ],
         "calibrated": {
             s: {"level": c.level, "confidence": c.confidence, "self": c.self_level,
@@ -628,18 +656,20 @@ def export_learner(session: Session, learner_id: str) -> dict:
 def delete_assessment(
     session: Session, learner_id: str, actor_id: int | None = None
 ) -> dict[str, int]:
-    """Delete every rating and check attempt of the learner and every copy made from
+    """Delete every rating, check attempt and imported badge of the learner and every copy made from
     them: the personal plan scenario ("personal plan: <id>") with its plans and runs, the
     levels "Plan my path" wrote from the ratings into the learner's stated levels, and the
     cached parses of all of those. The learner row, its role and staff-entered levels stay.
     An audit entry records who deleted how many of what (never the data). Flushes; the
     caller commits. Stop the personal plan's runs first (the view does)."""
     from planner.models import AuditEntry, PlanRecord, ScenarioRecord, SolveRun
+    from planner.models.badges import BadgeCredential
     from planner.services import analytics, personal_plan, plans, scenarios
 
     _learner(session, learner_id)
     counts = dict.fromkeys(
-        ("ratings", "checks", "derived_levels", "personal_scenarios", "plans", "runs"), 0
+        ("ratings", "checks", "badges", "derived_levels", "personal_scenarios", "plans", "runs"),
+        0,
     )
     rated = set(
         session.scalars(select(Assessment.skill_id).where(Assessment.learner_id == learner_id))
@@ -664,6 +694,9 @@ def delete_assessment(
     counts["checks"] = session.execute(
         delete(CheckAttempt).where(CheckAttempt.learner_id == learner_id)
     ).rowcount
+    counts["badges"] = session.execute(
+        delete(BadgeCredential).where(BadgeCredential.learner_id == learner_id)
+    ).rowcount
     counts["ratings"] = session.execute(
         delete(Assessment).where(Assessment.learner_id == learner_id)
     ).rowcount
@@ -684,6 +717,8 @@ def deletion_sentence(counts: Mapping[str, int]) -> str:
         return f"{value} {word}{'' if value == 1 else 's'}"
 
     parts = [n("ratings", "rating"), n("checks", "knowledge check")]
+    if counts.get("badges"):
+        parts.append(n("badges", "imported badge"))
     if counts.get("personal_scenarios"):
         parts.append(f"your personal plan ({n('plans', 'plan')}, {n('runs', 'run')})")
     if counts.get("derived_levels"):

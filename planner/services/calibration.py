@@ -8,13 +8,15 @@ a confidence 0-1, and flags self-ratings that are far from the evidence.
 The rule
 --------
 1. **Newest per source.** For each source (self, check, staff, course) only the newest
-   item counts: a re-taken check or a new staff rating replaces the old one. For courses
+   item counts: a re-taken check, a new staff rating or a newer badge replaces the old one. For courses
    the newest completion of the skill's highest-teaching course counts (see `_newest`).
 2. **Weight = source weight x recency x quality.** Source weights: staff 1.0, check 0.8,
-   course 0.5, self 0.15. Recency halves a weight every `HALF_LIFE_DAYS` (365) days.
-   Quality is an optional 0-1 multiplier (e.g. a check with unanswered questions).
+   badge 0.7 (an imported Open Badge: another organisation assessed the level, we did not
+   see how), course 0.5, self 0.15. Recency halves a weight every `HALF_LIFE_DAYS` (365)
+   days. Quality is an optional 0-1 multiplier (e.g. a check with unanswered questions; a
+   badge whose signature was not verified against a trusted key counts 0.5).
 3. **Evidence level** (everything except self):
-   a. weighted mean of the staff, check and course levels;
+   a. weighted mean of the staff, check, badge and course levels;
    b. check cap: a check that failed a level (the learner passed up to level d and then
       failed d+1) caps the level at d, unless a staff rating is higher: staff is the
       strongest source, so it outranks the check; that case is reported as a conflict;
@@ -45,8 +47,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 MIN_LEVEL, MAX_LEVEL = 0, 4
-SOURCES = ("self", "check", "staff", "course")
-SOURCE_WEIGHTS = {"staff": 1.0, "check": 0.8, "course": 0.5, "self": 0.15}
+SOURCES = ("self", "check", "staff", "course", "badge")
+SOURCE_WEIGHTS = {"staff": 1.0, "check": 0.8, "badge": 0.7, "course": 0.5, "self": 0.15}
 HALF_LIFE_DAYS = 365.0
 SELF_MAX_LIFT = 1
 SELF_ONLY_CONFIDENCE = 0.2
@@ -159,7 +161,7 @@ def _mean(items: Iterable[Evidence], now: datetime) -> float | None:
 
 
 def _conflicts(items: dict[str, Evidence]) -> list[str]:
-    names = [s for s in ("staff", "check", "course") if s in items]
+    names = [s for s in ("staff", "check", "badge", "course") if s in items]
     out = []
     for i, a in enumerate(names):
         for b in names[i + 1 :]:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from planner import ROOT
+from planner import resources
 from planner.scenario import Problem, Scenario, ScenarioError, parse_scenario
 from planner.services.taxonomy import RoleDef, Taxonomy, load_roles, load_taxonomy
 
-CURRICULA_DIR = ROOT / "curricula"
+CURRICULA_DIR = resources.curricula_dir()
 SRC_DIR = CURRICULA_DIR / "src"
 CATALOG_FILE = CURRICULA_DIR / "COURSES.md"
 FORMAT = "planner-scenario/1"

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -555,3 +556,67 @@ def cancel(run_id: int, app_or_engine=None) -> bool:
 
 def wait(run_id: int, app_or_engine=None, timeout: float | None = None) -> bool:
     return runner_for(app_or_engine).wait(run_id, timeout)
+
+
+# -- a run in words (the staff and learner run panels) -------------------------------------
+def elapsed_s(run: SolveRun, now: datetime | None = None) -> float | None:
+    """Wall-clock seconds since the run started on the server (to its end once it ended):
+    building the model and storing the plan count too, not only the solver's own time.
+    None while it waits for a worker."""
+    start = run.started_at
+    if start is None:
+        return None
+    end = run.finished_at if run.status not in ACTIVE else None
+    end = end or now or utcnow()
+    if start.tzinfo is None:  # SQLite hands datetimes back naive (they are UTC)
+        start = start.replace(tzinfo=UTC)
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return max(0.0, (end - start).total_seconds())
+
+
+# Objective stages (the solver's names) and what they mean to a planner.
+STAGE_WORDS = {
+    "building": "Preparing the data",
+    "feasibility": "Looking for any valid plan",
+    "gap": "Closing as many skill gaps as it can",
+    "cost": "Keeping the cost down",
+    "credits": "Keeping the workload down",
+    "lateness": "Finishing as early as possible",
+    "done": "Finished",
+}
+
+
+def stage_words(stage: str | None, status: str = "running") -> str:
+    """A solver stage label in plain words: "gap: column generation round 3" ->
+    "Closing as many skill gaps as it can (estimating the best possible, pass 3)"."""
+    if status == "queued":
+        return "Waiting for a free solver"
+    if status in ("done", "failed", "cancelled"):
+        return {"done": "Finished", "failed": "Stopped by an error", "cancelled": "Cancelled"}[
+            status
+        ]
+    if not stage:
+        return "Starting"
+    head, _, detail = str(stage).partition(": ")
+    words = STAGE_WORDS.get(head.strip(), "Searching")
+    detail = detail.strip()
+    if detail.startswith("column generation round"):
+        words += f" (estimating the best possible, pass {detail.rsplit(' ', 1)[-1]})"
+    elif detail == "integer master":
+        words += " (turning the estimate into whole plans)"
+    return words
+
+
+def objective_parts(values: dict | None, *, plans_only: bool = False) -> list[tuple[str, float]]:
+    """A run's best objective or bound by objective name, latest value per name. The
+    solver keys some reports by stage ("gap: column generation round 2"); with
+    `plans_only`, estimates from column generation (not yet a plan) are left out."""
+    out: dict[str, float] = {}
+    for key, value in (values or {}).items():
+        head, _, detail = str(key).partition(": ")
+        if plans_only and detail.startswith("column generation"):
+            continue
+        if head in ("gap", "cost", "credits", "lateness") and isinstance(value, int | float):
+            out[head] = value
+    return list(out.items())

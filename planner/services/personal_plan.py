@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -222,19 +221,6 @@ def own_plan_id(session: Session, learner_id: str, run: SolveRun) -> int | None:
         select(PlanRecord.scenario_id).where(PlanRecord.id == run.plan_id)
     ).first()
     return run.plan_id if scenario_id == run.scenario_id else None
-
-
-def elapsed_s(run: SolveRun, now: datetime | None = None) -> float | None:
-    """Seconds the run has taken so far (finished runs: their recorded time)."""
-    if run.elapsed_s is not None and run.status not in ("queued", "running"):
-        return run.elapsed_s
-    start = run.started_at if run.status == "running" else run.created_at
-    if start is None:
-        return run.elapsed_s
-    now = now or utcnow()
-    if start.tzinfo is None:  # SQLite hands datetimes back naive (they are UTC)
-        start = start.replace(tzinfo=now.tzinfo)
-    return max(0.0, (now - start).total_seconds())
 
 
 # -- the learner's view of a finished run --------------------------------------------------

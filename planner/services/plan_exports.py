@@ -45,8 +45,9 @@ def build(session: Session, plan_id: int, fmt: str) -> bytes:
         raise LookupError(f"no plan {plan_id}")
     catalog = svc.catalog_for(session, header.scenario_id)
     plan = svc.plan_model(session, plan_id)
+    people = svc.people_of(session, (lp.id for lp in plan.learners))  # names and teams
     if fmt == "csv":
-        return ("\ufeff" + svc.to_csv(catalog, plan)).encode("utf-8")
+        return ("\ufeff" + svc.to_csv(catalog, plan, people)).encode("utf-8")
     if fmt == "xlsx":
-        return svc.to_xlsx(catalog, plan)
+        return svc.to_xlsx(catalog, plan, people)
     raise ValueError(f"unknown export format {fmt!r}")

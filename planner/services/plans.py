@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from threading import Lock
 
@@ -110,17 +111,28 @@ class Catalog:
         return (self.learners.get(learner_id) or {}).get("count", 1)
 
 
-def compare_plans(session: Session, a_id: int, b_id: int, scenario_id: int) -> Comparison:
-    """compare() of two stored plans, cached: plans never change, the catalog stamp is keyed."""
-    stamp = session.exec(
-        select(ScenarioRecord.updated_at).where(ScenarioRecord.id == scenario_id)
-    ).first()
+def compare_plans(
+    session: Session, a_id: int, b_id: int, scenario_id: int, a_scenario_id: int | None = None
+) -> Comparison:
+    """compare() of two stored plans, cached: plans never change, the catalog stamps are
+    keyed. The plans may belong to different scenarios (each gap is read in its own)."""
+    a_scenario_id = scenario_id if a_scenario_id is None else a_scenario_id
+    stamps = session.exec(
+        select(ScenarioRecord.id, ScenarioRecord.updated_at).where(
+            ScenarioRecord.id.in_({scenario_id, a_scenario_id})
+        )
+    ).all()
 
     def build():
-        catalog = catalog_for(session, scenario_id)
-        return compare(catalog, plan_model(session, a_id), plan_model(session, b_id))
+        return compare(
+            catalog_for(session, scenario_id),
+            plan_model(session, a_id),
+            plan_model(session, b_id),
+            catalog_a=catalog_for(session, a_scenario_id),
+        )
 
-    return _comparisons.get((_bind_key(session), a_id, b_id, scenario_id, str(stamp)), build)
+    key = (_bind_key(session), a_id, b_id, scenario_id, a_scenario_id, str(sorted(stamps)))
+    return _comparisons.get(key, build)
 
 
 def catalog_for(session: Session, scenario_id: int) -> Catalog | None:
@@ -332,7 +344,8 @@ class Comparison:
     gaps: list[tuple[str, str, float, float]]  # skill, name, gap A, gap B
 
 
-def compare(catalog: Catalog, a: Plan, b: Plan) -> Comparison:
+def compare(catalog: Catalog, a: Plan, b: Plan, catalog_a: Catalog | None = None) -> Comparison:
+    """B against A; `catalog` is B's scenario, `catalog_a` A's when it differs."""
     objective = [
         (name, (a.objective or {}).get(name), (b.objective or {}).get(name))
         for name in OBJECTIVE_NAMES
@@ -347,12 +360,151 @@ def compare(catalog: Catalog, a: Plan, b: Plan) -> Comparison:
             removed.append((*key, ta))
         elif ta != tb:
             moved.append((*key, ta, tb))
-    ga, gb = skill_gaps(catalog, a), skill_gaps(catalog, b)
+    ga, gb = skill_gaps(catalog_a or catalog, a), skill_gaps(catalog, b)
+    names = catalog_a or catalog
     gaps = [
-        (s, catalog.skill_name(s), ga.get(s, 0.0), gb.get(s, 0.0))
+        (
+            s,
+            catalog.skill_name(s) if s in catalog.skills else names.skill_name(s),
+            ga.get(s, 0.0),
+            gb.get(s, 0.0),
+        )
         for s in sorted(set(ga) | set(gb), key=lambda s: -(ga.get(s, 0) + gb.get(s, 0)))
     ]
     return Comparison(objective, added, removed, moved, gaps)
+
+
+@dataclass
+class SideCourse:
+    course: str
+    title: str
+    change: str  # "same", "added" (only in B), "removed" (only in A), "moved"
+    other_term: str | None = None  # for "moved": the term in the other plan
+
+
+@dataclass
+class SideRow:
+    term: str
+    a: list[SideCourse] | None  # None: the learner does not study in this term in A
+    b: list[SideCourse] | None
+
+
+def side_by_side(
+    catalog_a: Catalog, a: Plan, catalog_b: Catalog, b: Plan, learner_id: str
+) -> list[SideRow]:
+    """One learner's two schedules term by term, each course marked with its change."""
+    la, lb = _learner_plan(a, learner_id), _learner_plan(b, learner_id)
+    sched_a = la.schedule if la else {}
+    sched_b = lb.schedule if lb else {}
+    where_a = {c: t for t, cs in sched_a.items() for c in cs}
+    where_b = {c: t for t, cs in sched_b.items() for c in cs}
+    order = [t["id"] for t in catalog_a.terms]
+    order += [t["id"] for t in catalog_b.terms if t["id"] not in order]
+    order += [t for t in [*sched_a, *sched_b] if t not in order]
+
+    def cell(schedule, term, mine, theirs, catalog, only):
+        if term not in schedule:
+            return None
+        out = []
+        for cid in schedule[term]:
+            other = theirs.get(cid)
+            change = "same" if other == term else (only if other is None else "moved")
+            title = (catalog.courses.get(cid) or {}).get("title", "")
+            out.append(SideCourse(cid, title, change, other if change == "moved" else None))
+        return out
+
+    rows = []
+    for term in order:
+        if term not in sched_a and term not in sched_b:
+            continue
+        rows.append(
+            SideRow(
+                term,
+                cell(sched_a, term, where_a, where_b, catalog_a, "removed"),
+                cell(sched_b, term, where_b, where_a, catalog_b, "added"),
+            )
+        )
+    return rows
+
+
+def compared_learners(a: Plan, b: Plan, result: Comparison) -> list[tuple[str, bool]]:
+    """Every learner of either plan (A's order first), and whether its courses changed."""
+    changed = {lid for lid, *_ in [*result.added, *result.removed, *result.moved]}
+    ids = [lp.id for lp in a.learners]
+    seen = set(ids)
+    ids += [lp.id for lp in b.learners if lp.id not in seen]
+    return [(lid, lid in changed) for lid in ids]
+
+
+def learner_options(
+    learners: list[tuple[str, bool]], current: str | None, limit: int = 300
+) -> list[tuple[str, bool]]:
+    """The compare page's learner list: changed learners first, at most `limit` (a plan of
+    5,000 learners would make a page of options), always with the current one."""
+    ordered = [x for x in learners if x[1]] + [x for x in learners if not x[1]]
+    shown = ordered[:limit]
+    if current and all(lid != current for lid, _ in shown):
+        shown += [x for x in learners if x[0] == current]
+    return shown
+
+
+@dataclass
+class ComparisonPage:
+    """Everything the compare page shows of plans A and B (of any scenarios)."""
+
+    a: PlanRecord
+    b: PlanRecord
+    plan_a: Plan
+    plan_b: Plan
+    result: Comparison
+    chart: object | None  # Markup (SVG)
+    catalog: Catalog  # B's scenario
+    catalog_a: Catalog
+    learners: list[tuple[str, bool]]  # the learner list's options
+    learner_total: int
+    learner_id: str | None
+    rows: list[SideRow]  # that learner, term by term
+    names: dict[int, str]  # plan id -> scenario name
+
+
+def comparison_page(
+    session: Session, a_id: int, b_id: int, learner_id: str | None
+) -> ComparisonPage:
+    """B against A, and one learner side by side (by default the first one that changed)."""
+    a, b = plan_header(session, a_id), plan_header(session, b_id)
+    plan_a, plan_b = plan_model(session, a_id), plan_model(session, b_id)
+    catalog_a = catalog_for(session, a.scenario_id)
+    catalog_b = catalog_for(session, b.scenario_id)
+    result = compare_plans(session, a_id, b_id, b.scenario_id, a.scenario_id)
+    learners = compared_learners(plan_a, plan_b, result)
+    if learner_id not in {lid for lid, _ in learners}:
+        learner_id = next((lid for lid, changed in learners if changed), None)
+        learner_id = learner_id or (learners[0][0] if learners else None)
+    top = result.gaps[:20]
+    chart = None
+    if top:
+        chart = charts.bars(
+            [name for _, name, *_ in top],
+            [gb for *_, gb in top],
+            second=[ga for *_, ga, _gb in top],
+            names=(f"plan #{a_id}", f"plan #{b_id}"),
+            title="Weighted gap per skill",
+        )
+    return ComparisonPage(
+        a=a,
+        b=b,
+        plan_a=plan_a,
+        plan_b=plan_b,
+        result=result,
+        chart=chart,
+        catalog=catalog_b,
+        catalog_a=catalog_a,
+        learners=learner_options(learners, learner_id),
+        learner_total=len(learners),
+        learner_id=learner_id,
+        rows=side_by_side(catalog_a, plan_a, catalog_b, plan_b, learner_id) if learner_id else [],
+        names={a_id: catalog_a.name, b_id: catalog_b.name},
+    )
 
 
 def _taken(plan: Plan) -> dict[tuple[str, str], str]:
@@ -365,18 +517,53 @@ def _taken(plan: Plan) -> dict[tuple[str, str], str]:
 
 
 # -- exports --------------------------------------------------------------------------------
-SCHEDULE_COLUMNS = ["learner", "count", "term", "course", "title", "credits", "cost", "reason"]
-GAP_COLUMNS = ["learner", "skill", "needed", "current", "after plan", "gap", "weight"]
+SCHEDULE_COLUMNS = [
+    "learner", "name", "team", "count", "term", "course", "title", "credits", "cost", "reason",
+]  # fmt: skip
+GAP_COLUMNS = [
+    "learner", "name", "team", "skill", "needed", "current", "after plan", "gap", "weight",
+]  # fmt: skip
 
 
-def schedule_rows(catalog: Catalog, plan: Plan):
+@dataclass(frozen=True)
+class Person:
+    name: str = ""
+    team: str = ""
+
+
+def people_of(session: Session, ids: Iterable[str]) -> dict[str, Person]:
+    """Names and teams of a plan's learners, from the catalog's learners of the same id.
+
+    A scenario holds ids only (the solver needs no names); learners a scenario file brought
+    that the catalog does not know have no entry, and pages fall back to the id."""
+    from planner.models import Learner
+
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, Person] = {}
+    for start in range(0, len(ids), 500):  # stay under bind-parameter limits
+        chunk = ids[start : start + 500]
+        for lid, name, team in session.exec(
+            select(Learner.id, Learner.name, Learner.team).where(Learner.id.in_(chunk))
+        ).all():
+            out[lid] = Person(name or "", team or "")
+    return out
+
+
+def _who(people: Mapping[str, Person] | None, learner_id: str) -> list[str]:
+    person = (people or {}).get(learner_id) or Person()
+    return [person.name, person.team]
+
+
+def schedule_rows(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None):
     order = {t["id"]: i for i, t in enumerate(catalog.terms)}
     for lp in plan.learners:
+        who = _who(people, lp.id)
         for term in sorted(lp.schedule, key=lambda t: order.get(t, len(order))):
             for cid in lp.schedule[term]:
                 course = catalog.courses.get(cid, {})
                 yield [
                     lp.id,
+                    *who,
                     catalog.count(lp.id),
                     term,
                     cid,
@@ -387,18 +574,19 @@ def schedule_rows(catalog: Catalog, plan: Plan):
                 ]
 
 
-def gap_table_rows(catalog: Catalog, plan: Plan):
+def gap_table_rows(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None):
     for lp in plan.learners:
+        who = _who(people, lp.id)
         for r in gap_rows(catalog, plan, lp.id):
-            yield [lp.id, r.skill, r.need, r.start, r.final, r.gap, r.weight]
+            yield [lp.id, *who, r.skill, r.need, r.start, r.final, r.gap, r.weight]
 
 
-def to_csv(catalog: Catalog, plan: Plan) -> str:
-    """One row per course taken (learner, term, course, credits, cost, reason)."""
-    return csv_text(SCHEDULE_COLUMNS, schedule_rows(catalog, plan))
+def to_csv(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None) -> str:
+    """One row per course taken (learner, name, team, term, course, credits, cost, reason)."""
+    return csv_text(SCHEDULE_COLUMNS, schedule_rows(catalog, plan, people))
 
 
-def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
+def to_xlsx(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None) -> bytes:
     """A workbook: Summary, Schedule (one row per course taken), Gaps, Sections.
 
     Written in openpyxl's write-only mode: rows stream to the file instead of being held as
@@ -414,8 +602,8 @@ def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
     for name in OBJECTIVE_NAMES:
         append_row(summary, [name, (plan.objective or {}).get(name)])
     sheets = [
-        ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan)),
-        ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan)),
+        ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan, people)),
+        ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan, people)),
         (
             "Sections",
             ["course", "term", "enrolled", "sections"],
@@ -427,7 +615,7 @@ def to_xlsx(catalog: Catalog, plan: Plan) -> bytes:
     for title, header, rows in sheets:
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"  # before any row: write-only sheets write the view first
-        for col, name in zip("ABCDEFGH", header, strict=False):
+        for col, name in zip("ABCDEFGHIJ", header, strict=False):
             ws.column_dimensions[col].width = 40 if name in ("reason", "title") else 14
         heads = []
         for name in safe_row(header):

@@ -9,15 +9,19 @@ any-of group of c (either may be the one a student takes, so both delay c).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planner.scenario import Learner, Plan, Scenario, ScenarioError
 from planner.scenario.load import Problem
 from planner.services.io.safe import safe_frame
+
+INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column
 
 
 @dataclass
@@ -53,21 +57,33 @@ class ProgramReport:
         ]
         return pd.DataFrame(rows, columns=["role", "entrant", "term", "course", "status"])
 
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The report's tables by name (the CLI's CSV files and the web page's exports)."""
+        return {
+            "coverage": self.coverage,
+            "uncovered": self.uncovered,
+            "metrics": self.metrics,
+            "plans": self.plans_frame(),
+        }
+
+    def csv(self, name: str) -> str:
+        return safe_frame(self.frames()[name]).to_csv(index=name in INDEXED)
+
+    def xlsx(self) -> bytes:
+        """One workbook, a sheet per table."""
+        out = io.BytesIO()
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
+            for name, frame in self.frames().items():
+                safe_frame(frame).to_excel(writer, sheet_name=name, index=name in INDEXED)
+        return out.getvalue()
+
     def write(self, out_dir: str | Path) -> list[Path]:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        files = {
-            "coverage.csv": self.coverage,
-            "uncovered.csv": self.uncovered,
-            "metrics.csv": self.metrics,
-            "plans.csv": self.plans_frame(),
-        }
         written = []
-        for name, frame in files.items():
-            path = out / name
-            safe_frame(frame).to_csv(
-                path, index=name in ("coverage.csv", "metrics.csv"), encoding="utf-8"
-            )
+        for name, frame in self.frames().items():
+            path = out / f"{name}.csv"
+            safe_frame(frame).to_csv(path, index=name in INDEXED, encoding="utf-8")
             written.append(path)
         path = out / "report.md"
         path.write_text(self.markdown(), encoding="utf-8")
@@ -232,16 +248,9 @@ def entrant_for(s: Scenario, role: str) -> Learner:
     return Learner(id=f"{role}-entrant", role=role)
 
 
-def design_program(
-    curriculum: Scenario,
-    roles: list[str] | None = None,
-    *,
-    time_limit_s: float | None = None,
-    workers: int | None = None,
-) -> ProgramReport:
-    """Solve one typical entrant per role track and gather coverage and metrics."""
-    from planner.solver import solve
-
+def track_roles(curriculum: Scenario, roles: list[str] | None = None) -> list[str]:
+    """The roles to plan a track for: those asked for (checked), else the entrants'
+    roles, else every role."""
     known = [r.id for r in curriculum.roles]
     if roles:
         unknown = [r for r in roles if r not in known]
@@ -252,15 +261,46 @@ def design_program(
                     for r in unknown
                 ]
             )
-    else:
-        with_learners = [lr.role for lr in curriculum.learners if lr.role]
-        roles = list(dict.fromkeys(with_learners)) or known
+        return list(roles)
+    with_learners = [lr.role for lr in curriculum.learners if lr.role]
+    return list(dict.fromkeys(with_learners)) or known
+
+
+def plan_tracks(
+    curriculum: Scenario,
+    roles: list[str],
+    *,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+) -> list[Track]:
+    """Solve one typical entrant per role."""
+    from planner.solver import solve
+
     tracks = []
     for role in roles:
         entrant = entrant_for(curriculum, role)
         one = curriculum.model_copy(update={"learners": [entrant]})
         plan = solve(one, time_limit_s=time_limit_s, workers=workers)
         tracks.append(Track(role=role, entrant=entrant.id, plan=plan))
+    return tracks
+
+
+def design_program(
+    curriculum: Scenario,
+    roles: list[str] | None = None,
+    *,
+    time_limit_s: float | None = None,
+    workers: int | None = None,
+    with_tracks: bool = True,
+) -> ProgramReport:
+    """Solve one typical entrant per role track and gather coverage and metrics
+    (`with_tracks=False`: only what needs no solving; the tracks list stays empty)."""
+    roles = track_roles(curriculum, roles)
+    tracks = (
+        plan_tracks(curriculum, roles, time_limit_s=time_limit_s, workers=workers)
+        if with_tracks
+        else []
+    )
     metrics, chain = curriculum_metrics(curriculum)
     return ProgramReport(
         curriculum=curriculum.name,
@@ -270,3 +310,162 @@ def design_program(
         metrics=metrics,
         longest_chain=chain,
     )
+
+
+# --------------------------------------------------------------------------- the web page
+
+# The role tracks need a solve each: a small program plans them with the page, a large
+# one in a second request after it. Each track's solve is capped (the file's own limit
+# when lower), so no request hangs on one hard track.
+PAGE_TIME_LIMIT_S = 5.0
+TRACKS_WITH_PAGE_MAX_COURSES = 300
+MATRIX_MAX_ROWS = 300  # coverage rows on the page (the CSV has every course)
+SORT_KEYS = ("course", "skills")  # besides a skill id or a metric name
+
+
+@dataclass
+class ProgramPage:
+    """What the program-design page shows of one scenario or curriculum."""
+
+    source: str  # "scenario" or "curriculum"
+    ident: str
+    title: str
+    scenario: Scenario
+    report: ProgramReport  # without tracks until tracks() ran
+
+    @property
+    def tracks_with_page(self) -> bool:
+        return len(self.scenario.courses) <= TRACKS_WITH_PAGE_MAX_COURSES
+
+    def tracks(self) -> list[Track]:
+        """The role tracks, solved once and kept in the report (exports include them)."""
+        if not self.report.tracks:
+            limit = min(self.scenario.options.time_limit_s, PAGE_TIME_LIMIT_S)
+            roles = track_roles(self.scenario)
+            self.report.tracks = plan_tracks(self.scenario, roles, time_limit_s=limit, workers=1)
+        return self.report.tracks
+
+    def skill_name(self, skill_id: str) -> str:
+        for k in self.scenario.skills:
+            if k.id == skill_id:
+                return k.name or k.id
+        return skill_id
+
+    def role_name(self, role_id: str) -> str:
+        for r in self.scenario.roles:
+            if r.id == role_id:
+                return r.name or r.id
+        return role_id
+
+    def course_title(self, course_id: str) -> str:
+        try:
+            return self.scenario.course(course_id).title
+        except KeyError:
+            return ""
+
+    def coverage_rows(self, sort: str = "course", ascending: bool | None = None, limit=None):
+        """(course, title, [level per skill], skills taught) of the first `limit` courses,
+        sorted by a column: the course id (A→Z by default), a skill id or "skills" (most
+        taught first); ties keep the file's order."""
+        cov = self.report.coverage
+        values = cov.to_numpy()
+        ids = list(cov.index)
+        taught = (values > 0).sum(axis=1)
+        skills = list(cov.columns)
+        if sort in skills:
+            key = values[:, skills.index(sort)]
+        elif sort == "skills":
+            key = taught
+        else:
+            key = None
+        if key is None:
+            order = sorted(range(len(ids)), key=ids.__getitem__, reverse=ascending is False)
+        else:
+            order = list(np.argsort(key if ascending else -key, kind="stable"))
+        return [
+            (ids[k], self.course_title(ids[k]), [int(v) for v in values[k]], int(taught[k]))
+            for k in order[:limit]
+        ]
+
+    def metric_rows(self, sort: str = "complexity", limit=None):
+        frame = self.report.metrics
+        key = sort if sort in frame.columns else "complexity"
+        frame = frame.sort_values([key, "blocking"], ascending=False, kind="stable")
+        return [
+            (row.Index, self.course_title(row.Index), *(int(v) for v in row[1:]))
+            for row in frame.head(limit if limit is not None else len(frame)).itertuples()
+        ]
+
+
+def _page_report(scenario: Scenario) -> ProgramReport:
+    return design_program(scenario, with_tracks=False)
+
+
+_pages: dict = {}
+
+
+def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
+    """The program design of a stored scenario (cached until the scenario changes)."""
+    from planner.models import ScenarioRecord
+    from planner.services.scenarios import parsed
+
+    record = session.get(ScenarioRecord, scenario_id)
+    if record is None:
+        return None
+    key = (str(session.get_bind().url), "scenario", scenario_id, str(record.updated_at))
+    if key not in _pages:
+        scenario = parsed(record)
+        _remember(key, ProgramPage("scenario", str(scenario_id), record.name, scenario,
+                                   _page_report(scenario)))  # fmt: skip
+    return _pages[key]
+
+
+def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
+    """The program design of a catalogue curriculum: its courses, calendar, learners and
+    the roles they aim at (every role when it has no learners)."""
+    from sqlmodel import select
+
+    from planner.models import Curriculum, Role
+    from planner.services.scenario_build import scenario_from_db
+
+    curriculum = session.get(Curriculum, curriculum_id)
+    if curriculum is None:
+        return None
+    roles = list(session.exec(select(Role.id).order_by(Role.id)).all())
+    scenario = scenario_from_db(session, curriculum_id=curriculum_id, role_ids=roles)
+    key = (str(session.get_bind().url), "curriculum", curriculum_id, _fingerprint(scenario))
+    if key not in _pages:
+        page = ProgramPage("curriculum", curriculum_id, curriculum.name or curriculum_id,
+                           scenario, _page_report(scenario))  # fmt: skip
+        _remember(key, page)
+    return _pages[key]
+
+
+def _fingerprint(scenario: Scenario) -> str:
+    import hashlib
+
+    from planner.scenario.load import dump_json
+
+    return hashlib.sha1(dump_json(scenario).encode()).hexdigest()
+
+
+def _remember(key, page: ProgramPage) -> None:
+    if len(_pages) > 16:
+        _pages.clear()
+    _pages[key] = page
+
+
+def curricula(session) -> list[tuple[str, str, int]]:
+    """(id, name, number of courses) of every curriculum, for the page's index."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from planner.models import Course, Curriculum
+
+    counts = dict(
+        session.exec(
+            select(Course.curriculum_id, func.count()).group_by(Course.curriculum_id)
+        ).all()
+    )
+    rows = session.exec(select(Curriculum.id, Curriculum.name).order_by(Curriculum.id)).all()
+    return [(cid, name or cid, counts.get(cid, 0)) for cid, name in rows]

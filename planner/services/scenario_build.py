@@ -199,7 +199,10 @@ def _pick_terms(session: Session, curriculum, terms) -> list[dict]:
             if session.scalars(select(Term).where(Term.calendar_id == c)).first()
         ]
         if terms is None and len(with_terms) > 1:
-            raise BuildError("several term calendars exist: pick a curriculum or pass terms")
+            raise BuildError(
+                "several term calendars exist: choose a curriculum (its calendar is used) "
+                "or a term calendar"
+            )
         calendar = with_terms[0] if len(with_terms) == 1 else None
     records = read_records(session, "terms", calendar=calendar) if calendar else []
     if terms is None:

@@ -2,10 +2,8 @@
 
 The editor changes a scenario's constraints, never its catalogue: terms' credit limits,
 learners' limits and staff rules, the budget, gap mode, objective order and time limit.
-Per-learner staff rules are edited as lines in the same words the diagnosis uses for its
-rule labels (`required:li.na:MKT210`, `pinned:li.na:MKT210:2027-1`), so a fix the solver
-proposes reads the same way the designer typed the rule. Ids never contain ":", which makes
-the lines unambiguous whatever other characters (spaces, Chinese) an id holds.
+Staff rules (required / excluded / pinned courses, gap targets, per-learner limits) are
+read and applied by services/scenario_rules.py, in the diagnosis' label words.
 """
 
 from __future__ import annotations
@@ -26,9 +24,17 @@ from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
 from planner.services import versions
+from planner.services.scenario_rules import (
+    GAP_MODES,
+    NewRule,
+    apply_rules,
+    name_learners,
+    new_rule,
+    posted,
+    rules_text,
+    strip_rules,
+)
 
-GAP_MODES = ("minimise", "close")
-RULE_KINDS = ("required", "excluded", "pinned", "learner_budget", "learner_max_credits", "gap_mode")
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # Learners' own scenarios are found by this name prefix (services/personal_plan.py), so no
 # staff save path may use it: the learner's next plan would overwrite that scenario.
@@ -203,7 +209,9 @@ def duplicate(session: Session, record: ScenarioRecord, name: str | None = None)
 def delete(session: Session, record: ScenarioRecord) -> None:
     # Runs and plans go with it (ON DELETE CASCADE), but delete them explicitly so that
     # SQLite connections without the foreign-key pragma behave the same.
-    for model in (SolveRun, PlanRecord):
+    from planner.models.sweeps import SweepRun
+
+    for model in (SweepRun, SolveRun, PlanRecord):
         for row in session.exec(select(model).where(model.scenario_id == record.id)).all():
             session.delete(row)
     session.flush()
@@ -269,7 +277,8 @@ class EditorValues:
     gap_mode: str = "minimise"
     objective: list[str] = field(default_factory=lambda: list(OBJECTIVE_NAMES))
     time_limit_s: str = "10"
-    rules: str = ""
+    rules: str = ""  # one rule a line (services/scenario_rules.py)
+    new_rule: NewRule = field(default_factory=NewRule)  # the editor's picker row
 
 
 def _num(value) -> str:
@@ -302,22 +311,6 @@ def editor_values(body: dict) -> EditorValues:
     )
 
 
-def rules_text(body: dict, default_max=None, default_budget=None) -> str:
-    lines = []
-    for lr in body.get("learners", []):
-        lid = lr["id"]
-        lines += [f"required:{lid}:{c}" for c in lr.get("required", [])]
-        lines += [f"excluded:{lid}:{c}" for c in lr.get("excluded", [])]
-        lines += [f"pinned:{lid}:{c}:{t}" for c, t in (lr.get("pinned") or {}).items()]
-        if lr.get("budget") != default_budget:
-            lines.append(f"learner_budget:{lid}:{_num(lr.get('budget')) or 'none'}")
-        if lr.get("max_credits") != default_max:
-            lines.append(f"learner_max_credits:{lid}:{_num(lr.get('max_credits')) or 'none'}")
-        if lr.get("gap_mode"):
-            lines.append(f"gap_mode:{lid}:{lr['gap_mode']}")
-    return "\n".join(lines)
-
-
 def values_from_form(form, body: dict) -> EditorValues:
     """Read the posted form (a MultiDict); term fields are named term_max.<id>/term_min.<id>."""
     terms = [t["id"] for t in body.get("terms", [])]
@@ -332,7 +325,8 @@ def values_from_form(form, body: dict) -> EditorValues:
         gap_mode=form.get("gap_mode", "minimise"),
         objective=[o for o in objective if o],
         time_limit_s=form.get("time_limit_s", "").strip(),
-        rules=form.get("rules", ""),
+        rules=posted(form, editor_values(body).rules).lines(),
+        new_rule=NewRule.from_form(form),
     )
 
 
@@ -392,15 +386,18 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
         limit = None
     new.setdefault("options", {})["time_limit_s"] = limit if limit is not None else 10
     for learner in new.get("learners", []):
-        for key in ("required", "excluded", "pinned", "gap_mode"):
-            learner.pop(key, None)
+        strip_rules(learner)
         _set(learner, "max_credits", default_max)
         _set(learner, "budget", default_budget)
     problems += apply_rules(new, values.rules)
+    added, picker_problems = new_rule(new, values.new_rule)
+    problems += picker_problems
+    if added is not None:
+        problems += apply_rules(new, added.line())
     try:
         parse_scenario(new)
     except ScenarioError as exc:
-        problems += exc.problems
+        problems += name_learners(new, exc.problems)
     return new, problems
 
 
@@ -411,52 +408,36 @@ def _set(target: dict, key: str, value) -> None:
         target[key] = value
 
 
-def apply_rules(body: dict, text: str) -> list[Problem]:
-    """Apply `kind:learner:...` lines to the body's learners; return problems by line."""
-    problems: list[Problem] = []
-    learners = {lr["id"]: lr for lr in body.get("learners", [])}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        where = f"rules line {number}"
-        parts = [p.strip() for p in line.split(":")]
-        kind = parts[0]
-        if kind not in RULE_KINDS:
-            problems.append(Problem(where, f'unknown rule "{kind}" (use {", ".join(RULE_KINDS)})'))
-            continue
-        want = 4 if kind == "pinned" else 3
-        if len(parts) != want:
-            shape = "pinned:LEARNER:COURSE:TERM" if kind == "pinned" else f"{kind}:LEARNER:VALUE"
-            problems.append(Problem(where, f"expected {shape}"))
-            continue
-        learner = learners.get(parts[1])
-        if learner is None:
-            problems.append(Problem(where, f'unknown learner "{parts[1]}"'))
-            continue
-        _apply_rule(learner, kind, parts[2:], where, problems)
-    return problems
-
-
-def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems) -> None:
-    if kind in ("required", "excluded"):
-        items = learner.setdefault(kind, [])
-        if args[0] not in items:
-            items.append(args[0])
-    elif kind == "pinned":
-        learner.setdefault("pinned", {})[args[0]] = args[1]
-    elif kind == "gap_mode":
-        if args[0] not in GAP_MODES:
-            problems.append(Problem(where, f"gap mode must be one of {', '.join(GAP_MODES)}"))
-        else:
-            learner["gap_mode"] = args[0]
-    else:
-        key = "budget" if kind == "learner_budget" else "max_credits"
-        value = _amount(args[0], where, problems)
-        _set(learner, key, value)
-
-
 # -- building a new scenario from the catalogue ---------------------------------------------
+def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
+    """Ids of every learner in any of `teams`; ScenarioError names a team nobody is in."""
+    from planner.models import Learner
+
+    teams = [t for t in dict.fromkeys(teams) if t]
+    if not teams:
+        return []
+    rows = session.exec(select(Learner.id, Learner.team).where(Learner.team.in_(teams))).all()
+    found = {team for _, team in rows}
+    missing = [t for t in teams if t not in found]
+    if missing:
+        raise ScenarioError([Problem("team", f'no learners in team "{t}"') for t in missing])
+    return [lid for lid, _ in rows]
+
+
+def team_choices(session: Session) -> list[tuple[str, int]]:
+    """Every team with its number of people, for the multi-select."""
+    from planner.models import Learner
+
+    return list(
+        session.exec(
+            select(Learner.team, func.sum(Learner.count))
+            .where(Learner.team.is_not(None), Learner.team != "")
+            .group_by(Learner.team)
+            .order_by(Learner.team)
+        ).all()
+    )
+
+
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
     """Build a scenario from DB rows (curriculum, roles, learners, calendar) and store it."""
     from planner.services import scenario_build

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from planner import ROOT
+from planner import resources
 from planner.scenario import load_scenario
 from planner.services.io.records import write_records
 from planner.services.scenario_build import store_scenario
 from planner.services.taxonomy import load_roles, load_taxonomy
 
-SEED_DIR = ROOT / "seed"
-CURRICULA_DIR = ROOT / "curricula"
+SEED_DIR = resources.seed_dir()
+CURRICULA_DIR = resources.curricula_dir()
 
 
 @dataclass

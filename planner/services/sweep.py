@@ -94,8 +94,10 @@ def sweep(
     time_limit_s: float | None = None,
     workers: int | None = None,
     solve=None,
+    on_point=None,
 ) -> list[SweepPoint]:
-    """Solve at each value (ascending); `time_limit_s` is per point."""
+    """Solve at each value (ascending); `time_limit_s` is per point. `on_point(point)` is
+    called as each point is settled (the web page shows them as they come)."""
     from planner.solver.check import check_plan, compute_objective
 
     if solve is None:
@@ -124,6 +126,8 @@ def sweep(
         if point.gap is not None and (best is None or point.gap <= best.gap):
             best = point
         points.append(point)
+        if on_point is not None:
+            on_point(point)
     _mark_pareto(points)
     return points
 
@@ -182,9 +186,17 @@ def _fmt(x) -> str:
     return f"{x:g}"
 
 
-def render_svg(points: list[SweepPoint], parameter: str = "budget", title: str = "") -> str:
-    """A small step chart of residual gap over the swept value (hollow = not proven)."""
-    width, height, left, right, top, bottom = 560, 320, 64, 16, 36, 44
+def render_svg(
+    points: list[SweepPoint],
+    parameter: str = "budget",
+    title: str = "",
+    links: list[str] | None = None,
+) -> str:
+    """A small step chart of residual gap over the swept value (hollow = not proven).
+
+    Hovering a point shows its value, gap and cost (`<title>`); with `links` (one address
+    per point, the web page's) each point is a link to the plan behind it."""
+    width, height, left, right, top, bottom = 560, 320, 64, 28, 36, 44
     pts = [(p.value, p.gap, p.proven) for p in points if p.gap is not None]
     xs = [v for v, _, _ in pts] or [0, 1]
     ys = [g for _, g, _ in pts] or [0, 1]
@@ -227,16 +239,24 @@ def render_svg(points: list[SweepPoint], parameter: str = "budget", title: str =
         for v, g, _ in pts[1:]:
             path.append(f"H{sx(v):.1f}V{sy(g):.1f}")
         out.append(f'<path d="{"".join(path)}" fill="none" stroke="#1f6feb" stroke-width="2"/>')
+        costs = {p.value: p.cost for p in points if p.gap is not None}
+        hrefs = {p.value: h for p, h in zip(points, links or [], strict=False) if p.gap is not None}
         for v, g, proven in pts:
             fill = "#1f6feb" if proven else "white"
-            out.append(
+            cost = "" if costs.get(v) is None else f", cost {costs[v]:g}"
+            circle = (
                 f'<circle cx="{sx(v):.1f}" cy="{sy(g):.1f}" r="3.5" fill="{fill}" '
-                f'stroke="#1f6feb"><title>{_esc(parameter)} {v:g}: gap {g:g}'
+                f'stroke="#1f6feb"><title>{_esc(parameter)} {v:g}: gap {g:g}{cost}'
                 f"{'' if proven else ' (not proven)'}</title></circle>"
             )
+            if v in hrefs:
+                circle = f'<a href="{_esc(hrefs[v])}" class="point">{circle}</a>'
+            out.append(circle)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from planner import ROOT
+from planner import resources
 from planner.errors import ProblemsError
 from planner.scenario.models import Role as ScenarioRole
 from planner.scenario.models import Skill as ScenarioSkill
 from planner.services.scales import to_level
 
-SEED_DIR = ROOT / "seed"
+SEED_DIR = resources.seed_dir()
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 AREA_PREFIXES = {
     "data-analysis": "data",
@@ -37,6 +37,9 @@ SKILL_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 # O*NET occupations without LV ratings in release 29.3 and the rated occupation whose
 # levels stand in for them (a labelled proxy, see seed/ATTRIBUTION.md).
 ONET_LV_PROXIES = {"15-2051.00": "15-2051.01"}
+# Areas whose O*NET mapping is direct evidence: O*NET has no AI-tool or human-AI
+# collaboration elements, so those skills' mappings are only the nearest general skills.
+ONET_EVIDENCE_AREAS = frozenset(AREA_PREFIXES) - {"ai-tools", "human-ai-collaboration"}
 
 
 class TaxonomyError(ProblemsError):
@@ -293,9 +296,9 @@ def scenario_roles(roles: list[RoleDef]) -> list[ScenarioRole]:
 
 
 def reference_data_dir() -> Path | None:
-    """Where the real O*NET/ESCO extracts live (shared/data), or None when absent."""
-    # ../shared/data sits beside the project root (on developer machines and in CI).
-    candidates = [os.environ.get("PLANNER_REFERENCE_DATA"), ROOT.parent / "shared" / "data"]
+    """Where the O*NET/ESCO extracts live, or None when absent: $PLANNER_REFERENCE_DATA (a
+    full extract), else the slices committed in seed/reference/ (see its README.md)."""
+    candidates = [os.environ.get("PLANNER_REFERENCE_DATA"), resources.reference_dir()]
     for candidate in candidates:
         if candidate and (Path(candidate) / "onet" / "skills.csv").is_file():
             return Path(candidate)
@@ -339,7 +342,7 @@ def onet_role_check(
     Only areas whose O*NET mapping is direct evidence are compared: O*NET has no AI-tool or
     human-AI collaboration elements, so those levels are the project's own.
     """
-    evidence_areas = set(AREA_PREFIXES) - {"ai-tools", "human-ai-collaboration"}
+    evidence_areas = ONET_EVIDENCE_AREAS
     rated = [s for s in role.soc if any(k[0] == ONET_LV_PROXIES.get(s, s) for k in ratings)]
     if not rated:
         return {}

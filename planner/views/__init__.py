@@ -11,15 +11,22 @@ BLUEPRINT_MODULES = [
     "planner.views.plans",
     "planner.views.assess",
     "planner.views.cohort",
+    "planner.views.program",
+    "planner.views.tradeoff",
     "planner.views.api",
     "planner.views.api_solve",
+    "planner.views.health",
+    "planner.views.interop",
+    "planner.views.api_interop",
 ]
 
 
 def register(app):
     """Attach every blueprint to the app (after the bounded `int` URL converter)."""
+    from planner.views import text
     from planner.views.args import register_converters
 
     register_converters(app)
+    text.register(app)
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)

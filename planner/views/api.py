@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from planner.db import get_session
 from planner.limits import JSONLimitError, loads_json
+from planner.models import iso_utc
 from planner.scenario import ScenarioError
 from planner.security import token_required
 from planner.services import catalog as svc
@@ -135,8 +136,8 @@ def _scenario_summary(record) -> dict:
         "id": record.id,
         "name": record.name,
         "version": record.version,
-        "created_at": record.created_at.isoformat(),
-        "updated_at": record.updated_at.isoformat(),
+        "created_at": iso_utc(record.created_at),
+        "updated_at": iso_utc(record.updated_at),
         "url": url_for("api.get_scenario", scenario_id=record.id),
     }
 

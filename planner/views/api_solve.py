@@ -15,7 +15,7 @@ import math
 from flask import Blueprint, Response, g, jsonify, url_for
 
 from planner.db import get_session
-from planner.models import ScenarioRecord, SolveRun
+from planner.models import ScenarioRecord, SolveRun, iso_utc
 from planner.security import token_required
 from planner.services import jobs
 from planner.services import plans as plan_svc
@@ -43,9 +43,9 @@ def run_json(run: SolveRun) -> dict:
         "error": run.error,
         "plan_id": run.plan_id,
         "plan_url": url_for("api_solve.get_plan", plan_id=run.plan_id) if run.plan_id else None,
-        "created_at": run.created_at.isoformat() if run.created_at else None,
-        "started_at": run.started_at.isoformat() if run.started_at else None,
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "created_at": iso_utc(run.created_at),
+        "started_at": iso_utc(run.started_at),
+        "finished_at": iso_utc(run.finished_at),
         "url": url_for("api_solve.get_run", run_id=run.id),
     }
 

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -91,6 +92,29 @@ def index():
             posted=request.form if problems else {},
         ),
         status,
+    )
+
+
+@bp.post("/rating")
+@learner_required
+def save_rating():
+    """One self-rating, saved as it is chosen (static/selfrate.js posts each change)."""
+    session = get_session()
+    skill_id = request.form.get("skill", "")
+    try:
+        svc.save_self_ratings(session, _me(), {skill_id: request.form.get("level", "")})
+        session.commit()
+    except svc.AssessmentError as exc:
+        session.rollback()
+        return jsonify(saved=False, problems=exc.problems), 400
+    prof = svc.profile(session, _me())
+    row = next((r for r in prof.rows if r.skill_id == skill_id), None)
+    return jsonify(
+        saved=True,
+        skill=skill_id,
+        rated=prof.rated,
+        verify=bool(row and row in prof.to_verify),
+        check_url=url_for("assess.check", skill_id=skill_id) if row and row.has_check else None,
     )
 
 
@@ -263,16 +287,19 @@ def plan():
         run_id = jobs.submit(current_app._get_current_object(), record.id, user_id=current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
-    flash(f"Your personal plan is being computed (run {run_id}).", "success")
+    flash(f"Started planning your path (run {run_id}).", "success")
     return redirect(url_for("assess.my_plan"))
 
 
 def _run_context(session, run) -> dict:
+    from planner.services import jobs
+
     result = personal.personal_result(session, _me(), run) if run is not None else None
     return {
         "run": run,
         "active": run is not None and run.status in ("queued", "running"),
-        "elapsed": personal.elapsed_s(run) if run is not None else None,
+        "elapsed": jobs.elapsed_s(run) if run is not None else None,
+        "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status) if run else None,
         "result": result,
         "level_names": svc.LEVEL_NAMES,
     }

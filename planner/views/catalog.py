@@ -6,17 +6,28 @@ which list columns and how to load a row into the form.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlmodel import Session
 from wtforms import FieldList
 
 from planner.db import get_session
-from planner.security import staff_required
+from planner.security import current_user, staff_required
 from planner.services import catalog as svc
-from planner.services import versions
+from planner.services import team_import, versions
 from planner.views import forms
 from planner.views.args import page_arg
 
@@ -292,3 +303,51 @@ def delete(kind: str, item_id: str):
         return redirect(url_for("catalog.edit", kind=kind, item_id=item_id))
     flash(f'Deleted {k.label} "{item_id}".', "success")
     return redirect(url_for("catalog.listing", kind=kind))
+
+
+# -- team import (Learners page): upload -> preview -> confirm ------------------------------
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+@bp.post("/learners/import")
+@staff_required
+def import_learners():
+    upload = request.files.get("file")
+    try:
+        token = team_import.stash(
+            _uploads(), upload.read() if upload else b"", upload.filename if upload else "",
+            current_user.id,
+        )  # fmt: skip
+        result = team_import.preview(get_session(), _uploads(), token, current_user.id)
+    except team_import.UploadError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.listing", kind="learners"))
+    status = 200 if result.ok else 422
+    return render_template("catalog/import_preview.html", preview=result), status
+
+
+@bp.post("/learners/import/<token>/confirm")
+@staff_required
+def confirm_import(token: str):
+    session = get_session()
+    try:
+        report = team_import.confirm(session, _uploads(), token, current_user.id)
+    except team_import.UploadError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.listing", kind="learners"))
+    except team_import.ImportRejected:  # the catalog changed since the preview
+        result = team_import.preview(session, _uploads(), token, current_user.id)
+        return render_template("catalog/import_preview.html", preview=result), 422
+    n = report.counts.get("learners", 0)
+    flash(f"Imported {n} learner{'s' if n != 1 else ''} from {report.file}.", "success")
+    return redirect(url_for("catalog.listing", kind="learners"))
+
+
+@bp.post("/learners/import/<token>/cancel")
+@staff_required
+def cancel_import(token: str):
+    with contextlib.suppress(team_import.UploadError):  # already gone: nothing to cancel
+        team_import.discard(_uploads(), token, current_user.id)
+    flash("Import cancelled; nothing was written.", "success")
+    return redirect(url_for("catalog.listing", kind="learners"))

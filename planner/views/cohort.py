@@ -1,8 +1,10 @@
-"""Cohort view for trainers: weighted skill gap per person, teams × skills, as a heatmap.
+"""Cohort view for trainers: weighted skill gap per person, teams × every skill, as a
+heatmap table that scrolls in its own box with sticky headers.
 
-`?team=A&team=B` keeps only those teams; `?plan=ID` shows the gap left after a saved plan
-(learners the plan schedules get its final levels). `/cohort/gaps.csv` exports the same
-team × skill table with every needed skill.
+`?team=A&team=B` keeps only those teams, `?role=R` only learners of those roles (the two
+filters are separate); `?plan=ID` shows the gap left after a saved plan (learners the plan
+schedules get its final levels), with `view=before|after|difference`. `/cohort/gaps.csv`
+exports the same team × skill table.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from flask import Blueprint, abort, render_template, request
 
 from planner.db import get_session
 from planner.security import staff_required
-from planner.services import analytics, charts
+from planner.services import analytics, catalog
 from planner.services import plans as plan_svc
 from planner.views.args import id_arg
 from planner.views.downloads import download
@@ -28,41 +30,30 @@ def _cohort(session):
         if header is None or header.status not in analytics.USABLE:
             abort(404)
         plan = plan_svc.plan_model(session, plan_id)
-    teams = [t for t in request.args.getlist("team") if t]
-    cohort = analytics.cohort_gaps(session, teams=teams, plan=plan, plan_key=plan_id)
-    return cohort, plan_id, teams
+    view = request.args.get("view", "after")
+    if view not in analytics.VIEWS:
+        abort(400, description=f"view must be one of {', '.join(analytics.VIEWS)}.")
+    filters = {
+        "teams": [t for t in request.args.getlist("team") if t],
+        "roles": request.args.getlist("role"),  # "" = learners without a role
+    }
+    cohort = analytics.cohort_view(session, view=view, plan=plan, plan_key=plan_id, **filters)
+    return cohort, plan_id, filters
 
 
 @bp.get("/")
 @staff_required
 def index():
     session = get_session()
-    cohort, plan_id, teams = _cohort(session)
-    chart = None
-    if cohort.teams and cohort.skills:
-        # skills down, teams across: dozens of skills stay readable, teams are few
-        chart = charts.heatmap(
-            [cohort.names[s] for s in cohort.skills],
-            [f"{t} ({cohort.people[t]})" for t in cohort.teams],
-            [list(col) for col in zip(*cohort.values, strict=True)],
-            title="Weighted gap per person" + (" after the plan" if plan_id else ""),
-            cell=44,
-        )
-    worst = sorted(
-        (
-            (value, team, cohort.names[skill])
-            for team, row in zip(cohort.teams, cohort.values, strict=True)
-            for skill, value in zip(cohort.skills, row, strict=True)
-            if value
-        ),
-        reverse=True,
-    )[:8]
+    cohort, plan_id, filters = _cohort(session)
     return render_template(
         "cohort/index.html",
         cohort=cohort,
-        chart=chart,
-        worst=worst,
-        chosen=set(teams),
+        heat=analytics.heat_rows(cohort),
+        worst=analytics.largest_cells(cohort),
+        chosen=set(filters["teams"]),
+        chosen_roles=set(filters["roles"]),
+        role_names=dict(catalog.role_choices(session)),
         plan_id=plan_id,
         plans=analytics.plan_choices(session),
         query=request.query_string.decode(),
@@ -73,6 +64,17 @@ def index():
 @staff_required
 def export_csv():
     cohort, plan_id, _ = _cohort(get_session())
-    name = f"cohort-gaps-plan-{plan_id}.csv" if plan_id else "cohort-gaps.csv"
+    suffix = (
+        ""
+        if not plan_id
+        else f"-plan-{plan_id}"
+        + (
+            "-difference"
+            if cohort.view == "difference"
+            else "-before"
+            if cohort.view == "before"
+            else ""
+        )
+    )
     # A BOM lets spreadsheet programs read UTF-8 team names (品牌) correctly.
-    return download("\ufeff" + analytics.cohort_csv(cohort), "text/csv", name)
+    return download("\ufeff" + analytics.cohort_csv(cohort), "text/csv", f"cohort-gaps{suffix}.csv")

@@ -68,6 +68,8 @@ def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, 
     context = {
         "export_in_background": plan_exports.schedule_rows(plan)
         > plan_exports.inline_max_rows(current_app.config),
+        # names and teams of the listed page and the shown learner (not all 5,000)
+        "people": svc.people_of(session, [*learner_page.items, learner_id or ""]),
         "header": header,
         "plan": plan,
         "catalog": catalog_,
@@ -112,9 +114,11 @@ def printable(plan_id: int):
     header = _header_or_404(session, plan_id)
     catalog_ = svc.catalog_for(session, header.scenario_id)
     plan = svc.plan_model(session, plan_id)
+    people = svc.people_of(session, (lp.id for lp in plan.learners[:200]))
     learners = [
         {
             "id": lp.id,
+            "person": people.get(lp.id),
             "plan": lp,
             "grid": svc.term_grid(catalog_, plan, lp.id),
             "gaps": svc.gap_rows(catalog_, plan, lp.id),
@@ -261,40 +265,22 @@ def apply_fix(plan_id: int, index: int):
 @bp.get("/compare")
 @staff_required
 def compare():
+    """Two plans of any scenarios: ?a=&b= (a scenario's A/B radios) or two ?plan= (the Plans
+    list's check boxes)."""
     session = get_session()
+    picked = request.args.getlist("plan")
+    if picked and not (request.args.get("a") or request.args.get("b")):
+        if len(picked) != 2 or not all(p.isdigit() for p in picked):
+            flash(f"Tick exactly two plans to compare (you ticked {len(picked)}).", "error")
+            return redirect(url_for("plans.index"))
+        older, newer = sorted(int(p) for p in picked)
+        return redirect(url_for("plans.compare", a=older, b=newer))
     a_id, b_id = id_arg("a"), id_arg("b")
     if a_id is None or b_id is None:
         abort(400, description="Choose two plans to compare (?a=<plan id>&b=<plan id>).")
-    a, b = _header_or_404(session, a_id), _header_or_404(session, b_id)
-    plan_a, plan_b = svc.plan_model(session, a_id), svc.plan_model(session, b_id)
-    catalog_b = svc.catalog_for(session, b.scenario_id)
-    result = svc.compare_plans(session, a_id, b_id, b.scenario_id)
-    labels = [name for _, name, *_ in result.gaps[:20]]
-    chart = None
-    if labels:
-        from planner.services import charts
-
-        chart = charts.bars(
-            labels,
-            [gb for *_, gb in result.gaps[:20]],
-            second=[ga for *_, ga, _gb in result.gaps[:20]],
-            names=(f"plan #{a_id}", f"plan #{b_id}"),
-            title="Weighted gap per skill",
-        )
-    return render_template(
-        "plans/compare.html",
-        a=a,
-        b=b,
-        plan_a=plan_a,
-        plan_b=plan_b,
-        result=result,
-        chart=chart,
-        catalog=catalog_b,
-        names={
-            a_id: svc.catalog_for(session, a.scenario_id).name,
-            b_id: catalog_b.name,
-        },
-    )
+    _header_or_404(session, a_id), _header_or_404(session, b_id)
+    page = svc.comparison_page(session, a_id, b_id, request.args.get("learner"))
+    return render_template("plans/compare.html", **vars(page))
 
 
 # -- rule labels in words ----------------------------------------------------------------------

@@ -15,11 +15,12 @@ from flask import (
 from sqlmodel import select
 
 from planner.db import get_session
-from planner.models import Curriculum, Learner, Role, SolveRun, TermCalendar
+from planner.models import Curriculum, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import current_user, staff_required
-from planner.services import catalog, jobs, versions
+from planner.services import catalog, jobs, scenario_rules, versions
 from planner.services import plans as plan_svc
+from planner.services import scenario_seats as seat_svc
 from planner.services import scenarios as svc
 from planner.views.args import page_arg
 from planner.views.downloads import download
@@ -55,9 +56,6 @@ def index():
 
 
 def _build_choices(session) -> dict:
-    teams = session.exec(
-        select(Learner.team).where(Learner.team.is_not(None)).distinct().order_by(Learner.team)
-    ).all()
     return {
         "curricula": session.exec(
             select(Curriculum.id, Curriculum.name).order_by(Curriculum.id)
@@ -66,7 +64,7 @@ def _build_choices(session) -> dict:
             select(TermCalendar.id, TermCalendar.name).order_by(TermCalendar.id)
         ).all(),
         "roles": session.exec(select(Role.id, Role.name).order_by(Role.id)).all(),
-        "teams": teams,
+        "teams": svc.team_choices(session),
     }
 
 
@@ -94,12 +92,21 @@ def create():
                 select(Term.term_id).where(Term.calendar_id == calendar).order_by(Term.position)
             ).all()
         )
-    team = form.get("team")
     ids = [i.strip() for i in form.get("learners", "").replace(",", "\n").splitlines() if i.strip()]
-    if team:
-        ids += session.exec(select(Learner.id).where(Learner.team == team)).all()
+    try:
+        ids += svc.learners_of_teams(session, form.getlist("team"))
+    except ScenarioError as exc:
+        problems += exc.problems
     if ids:
         selection["learner_ids"] = sorted(set(ids))
+    elif form.get("everyone") != "yes":  # an empty choice must not quietly mean everybody
+        problems.append(
+            Problem(
+                "learners",
+                "choose one or more teams, type learner ids, or tick “every learner of the "
+                "curriculum”",
+            )
+        )
     if not problems:
         try:
             record = svc.new_from_catalog(session, name=name, **selection)
@@ -154,7 +161,7 @@ def import_file():
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
 
 
-def _editor_context(record, values=None, problems=()):
+def _editor_context(record, values=None, problems=(), seats=None):
     session = get_session()
     snap = svc.snapshot(session, record)
     by_field: dict[str, list[str]] = {}
@@ -166,9 +173,18 @@ def _editor_context(record, values=None, problems=()):
         .order_by(SolveRun.id.desc())
         .limit(1)
     ).all()
+    values = values or snap.values
     return {
         "record": record,
-        "values": values or snap.values,
+        "values": values,
+        # the stored rules, with those this post dropped still ticked (nothing was saved)
+        "rules": scenario_rules.section(
+            session,
+            record,
+            snap.values.rules,
+            show_all=request.args.get("rules") == "all",
+            dropped=set(request.form.getlist("drop_rule")),
+        ),
         "problems": list(problems),
         "errors": by_field,
         "terms": snap.terms,
@@ -177,12 +193,13 @@ def _editor_context(record, values=None, problems=()):
         "people": snap.people,
         "plans": plan_svc.list_plans(session, record.id)[:20],
         "run": runs[0] if runs else None,
+        "seats": seats or seat_svc.seat_page(session, record.id, page_arg("seats_page")),
     }
 
 
 def _field_of(path: str) -> str:
     """Which form field a problem belongs beside (form names, or the scenario JSON path)."""
-    if path.startswith("rules line") or path.startswith("learners["):
+    if path.startswith("rules line") or path.startswith("learners[") or path == "rules":
         return "rules"
     if path.startswith("terms["):
         return "terms"
@@ -201,6 +218,26 @@ def edit(scenario_id: int):
     if record is None:
         abort(404, description=f"There is no scenario {scenario_id}.")
     return render_template("scenarios/edit.html", **_editor_context(record))
+
+
+@bp.get("/<int:scenario_id>/rules/pickers")
+@staff_required
+def rule_pickers(scenario_id: int):
+    """The "Add a rule" select lists of a large scenario, fetched after the editor page."""
+    session = get_session()
+    record = svc.get_header(session, scenario_id)
+    if record is None:
+        abort(404, description=f"There is no scenario {scenario_id}.")
+    picked = scenario_rules.NewRule(
+        **{k: request.args.get(f"new_rule.{k}", "") for k in scenario_rules.NewRule.FIELDS}
+    )
+    return render_template(
+        "scenarios/_rule_pickers.html",
+        rules=scenario_rules.section(session, record, ""),
+        values=svc.EditorValues(new_rule=picked),
+        errors={},
+        typed=False,
+    )
 
 
 def _stale_page(session, scenario_id: int, values):
@@ -243,10 +280,65 @@ def save(scenario_id: int):
             run_id = jobs.submit(None, record.id, user_id=current_user.id)
         except jobs.LimitReached as exc:
             abort(429, description=f"The scenario was saved, but not solved. {exc}")
-        flash("Saved. Solving…", "success")
+        flash(f"Saved, and started solving (run {run_id}).", "success")
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
-    flash("Scenario saved.", "success")
+    flash("Rule added." if request.form.get("then") == "add" else "Scenario saved.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
+
+
+@bp.post("/<int:scenario_id>/seats")
+@staff_required
+def save_seats(scenario_id: int):
+    """Seats, sections and session costs of the courses on one page of the editor."""
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    page_no = page_arg("seats_page")
+    given = versions.parse_version(request.form.get("version"))
+    try:
+        changed = seat_svc.save_seats(session, record, request.form, version=given)
+    except versions.StaleEdit:  # another save since this page was opened: keep theirs
+        session.rollback()
+        flash(
+            "Someone saved this scenario after you opened it; your seat changes were not "
+            "saved. The values below are the current ones.",
+            "error",
+        )
+        return redirect(
+            url_for("scenarios.edit", scenario_id=scenario_id, seats_page=page_no) + "#seats"
+        )
+    except ScenarioError as exc:
+        session.rollback()
+        record = _record_or_404(scenario_id)
+        seats = seat_svc.seat_page(session, record.id, page_no)
+        seats.posted = request.form
+        seats.errors = {p.path: p.message for p in exc.problems}
+        return render_template(
+            "scenarios/edit.html", **_editor_context(record, None, exc.problems, seats)
+        ), 422
+    session.commit()
+    flash(
+        f"Seats & sessions saved ({changed} course{'s' if changed != 1 else ''} changed).",
+        "success",
+    )
+    return redirect(url_for("scenarios.edit", scenario_id=record.id, seats_page=page_no) + "#seats")
+
+
+@bp.post("/<int:scenario_id>/seats/from-catalog")
+@staff_required
+def seats_from_catalog(scenario_id: int):
+    session = get_session()
+    record = _record_or_404(scenario_id)
+    try:
+        n = seat_svc.take_catalog(session, record)
+    except ScenarioError as exc:
+        session.rollback()
+        flash(
+            "The catalog's values could not be taken: " + "; ".join(map(str, exc.problems)), "error"
+        )
+        return redirect(url_for("scenarios.edit", scenario_id=scenario_id) + "#seats")
+    session.commit()
+    flash(f"Took the catalog's seats & sessions for {n} course{'s' if n != 1 else ''}.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=record.id) + "#seats")
 
 
 @bp.post("/<int:scenario_id>/duplicate")
@@ -328,7 +420,13 @@ def _run_panel(run_id: int):
     if run is None:
         abort(404, description=f"There is no solve run {run_id}.")
     session.refresh(run)
-    context = {"run": run}
+    context = {
+        "run": run,
+        "elapsed": jobs.elapsed_s(run),
+        "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status),
+        "best": jobs.objective_parts(run.best_objective, plans_only=True),
+        "bound": jobs.objective_parts(run.bound),
+    }
     if run.status == "done" and run.plan_id:
         context.update(_plan_context(session, run.scenario_id, run.plan_id))
     return render_template("scenarios/_run.html", **context)

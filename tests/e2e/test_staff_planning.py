@@ -156,5 +156,5 @@ def test_staff_plans_compares_and_exports(page, live_server, scenario_id, tmp_pa
     assert "李娜" in {r["learner"] for r in rows}
 
     page.goto("/cohort/")
-    page.locator("#heatmap svg").wait_for()
+    page.locator("#heatmap table.heat").wait_for()
     shot(page, "cohort-heatmap")

@@ -104,7 +104,7 @@ def test_deleting_the_assessment_leaves_no_copy_anywhere(app, learner_client, st
         entry = s.exec(select(AuditEntry)).one()
         assert entry.actor_id == user_id(app, USERS["learner"].username)
         assert entry.action == "assessment.delete" and entry.at is not None
-        assert entry.counts == {"ratings": 2, "checks": 1, "derived_levels": 2,
+        assert entry.counts == {"ratings": 2, "checks": 1, "badges": 0, "derived_levels": 2,
                                 "personal_scenarios": 1, "plans": 1, "runs": 1}  # fmt: skip
         assert "data." not in json.dumps(entry.counts)
         others_after = sorted(

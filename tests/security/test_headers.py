@@ -120,8 +120,8 @@ def test_deploy_doc_names_the_settings():
 
 @pytest.mark.e2e
 def test_browser_enforces_the_csp_and_the_pages_still_work(browser, live_server):
-    """A real Chromium: injected inline script is blocked, while confirm dialogs (moved to
-    planner.js) and htmx (search as you type) keep working without CSP violations."""
+    """A real Chromium: injected inline script is blocked, while confirm dialogs (in
+    ui.js) and htmx (search as you type) keep working without CSP violations."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     messages: list[str] = []

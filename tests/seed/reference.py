@@ -1,4 +1,4 @@
-"""Ids that really exist in the O*NET 29.3 and ESCO 1.1.1 extracts (shared/data)."""
+"""Ids that really exist in the O*NET 29.3 and ESCO 1.1.1 extracts (seed/reference/)."""
 
 import csv
 from functools import cache
@@ -11,7 +11,7 @@ from planner.services.taxonomy import reference_data_dir
 def data_dir():
     path = reference_data_dir()
     if path is None:
-        pytest.skip("O*NET/ESCO extracts not found (set PLANNER_REFERENCE_DATA)")
+        pytest.fail("O*NET/ESCO extracts not found: seed/reference/ is missing from the checkout")
     return path
 
 

@@ -9,7 +9,6 @@ from collections import Counter
 import pytest
 import yaml
 
-from planner import ROOT
 from planner.scenario import load_scenario
 from planner.services.curriculum import (
     CURRICULA_DIR,
@@ -20,6 +19,7 @@ from planner.services.curriculum import (
     role_gaps,
 )
 from planner.services.taxonomy import load_roles, load_taxonomy
+from tests import REPO
 
 COLLEGE = CURRICULA_DIR / "ai-marketing-college.json"
 CORPORATE = CURRICULA_DIR / "corporate-ai-upskilling.json"
@@ -59,7 +59,7 @@ def test_committed_files_equal_a_fresh_build():
 
 def test_build_script_check_mode_passes():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "seed" / "build_curricula.py"), "--check"],
+        [sys.executable, str(REPO / "seed" / "build_curricula.py"), "--check"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -5,7 +5,6 @@ from collections import Counter, defaultdict
 import pytest
 import yaml
 
-from planner import ROOT
 from planner.services.assessment import (
     CHECK_LEVELS,
     Question,
@@ -13,8 +12,9 @@ from planner.services.assessment import (
     load_questions,
 )
 from planner.services.taxonomy import load_roles, load_taxonomy
+from tests import REPO
 
-BANK = ROOT / "seed" / "questions.yaml"
+BANK = REPO / "seed" / "questions.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 import pytest
 import yaml
 
-from planner import ROOT
 from planner.scenario.models import Role
 from planner.services.taxonomy import (
     TaxonomyError,
@@ -14,6 +13,7 @@ from planner.services.taxonomy import (
     onet_role_check,
     scenario_roles,
 )
+from tests import REPO
 from tests.seed import reference
 
 ROLE_IDS = {
@@ -100,7 +100,7 @@ def test_scenario_roles(roles):
 
 
 def test_unknown_skill_and_bad_level_are_named(tmp_path, taxonomy):
-    data = yaml.safe_load((ROOT / "seed" / "roles.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((REPO / "seed" / "roles.yaml").read_text(encoding="utf-8"))
     data["roles"][3]["requires"]["data.sq1"] = 2
     data["roles"][0]["requires"]["data.sql"] = 5
     data["roles"][1]["weights"]["law.contracts"] = 2  # not required by that role

@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 import yaml
 
-from planner import ROOT
 from planner.scenario.models import Skill
 from planner.services.taxonomy import (
     AREA_PREFIXES,
@@ -14,6 +13,7 @@ from planner.services.taxonomy import (
     load_taxonomy,
     scenario_skills,
 )
+from tests import REPO
 from tests.seed import reference
 
 AREAS = [
@@ -80,7 +80,7 @@ def test_source_carries_the_attributions(taxonomy):
 
 
 def test_file_is_utf8_with_chinese_names():
-    text = (ROOT / "seed" / "taxonomy.yaml").read_bytes().decode("utf-8")
+    text = (REPO / "seed" / "taxonomy.yaml").read_bytes().decode("utf-8")
     assert "数据分析" in text
 
 
@@ -101,7 +101,7 @@ def _write(tmp_path, data) -> str:
 
 
 def _good():
-    return yaml.safe_load((ROOT / "seed" / "taxonomy.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((REPO / "seed" / "taxonomy.yaml").read_text(encoding="utf-8"))
 
 
 def test_wrong_descriptor_count_is_named(tmp_path):

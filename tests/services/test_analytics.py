@@ -87,7 +87,7 @@ def expected_rows(scenario, final=None, teams=None):
             levels[skill] = max(levels.get(skill, 0), level)
         for skill, (need, weight) in scenario.needs(lr).items():
             level = levels.get(skill, 0)
-            team = teams.get(lr.id) or lr.role or NO_TEAM
+            team = teams.get(lr.id) or (NO_TEAM if teams else lr.role) or NO_TEAM
             gap = lr.count * weight * max(0, need - level)
             out[lr.id, skill] = (team, lr.count, need, float(weight), level, float(gap))
     return out

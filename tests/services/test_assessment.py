@@ -7,17 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from planner import ROOT
 from planner.models import Assessment, Course, CourseTeaches, Learner, LearnerLevel, utcnow
 from planner.models.assess import CheckAttempt
 from planner.services import assessment as svc
 from planner.services.io.records import write_records
 from planner.services.seeding import taxonomy_records
+from tests import REPO
 
 
 @pytest.fixture
 def session(db_session):
-    skills, roles = taxonomy_records(ROOT / "seed")
+    skills, roles = taxonomy_records(REPO / "seed")
     write_records(db_session, "skills", skills)
     write_records(db_session, "roles", roles)
     db_session.add(Learner(id="li.na", name="李娜", role_id="mkt-assistant"))

@@ -5,7 +5,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from planner import ROOT
 from planner.models import (
     Course,
     Curriculum,
@@ -21,6 +20,7 @@ from planner.models import (
 from planner.scenario import load_scenario
 from planner.services.scenario_build import scenario_from_db
 from planner.services.seeding import seed
+from tests import REPO
 
 TABLES = (SkillArea, Skill, LevelDescriptor, Role, RoleRequirement, Curriculum, Term, Course,
           Learner, ScenarioRecord)  # fmt: skip
@@ -84,10 +84,10 @@ def test_real_seed_files(any_session):
     assert 50 <= counts["Skill"] <= 70
     assert counts["LevelDescriptor"] == 5 * counts["Skill"]
     assert counts["Role"] >= 9
-    curricula = sorted(p.stem for p in (ROOT / "curricula").glob("*.json"))
+    curricula = sorted(p.stem for p in (REPO / "curricula").glob("*.json"))
     assert sorted(report.curricula) == curricula
     expected_courses = sum(
-        len(load_scenario(ROOT / "curricula" / f"{c}.json").courses) for c in curricula
+        len(load_scenario(REPO / "curricula" / f"{c}.json").courses) for c in curricula
     )
     assert counts["Course"] == expected_courses
     assert counts["ScenarioRecord"] == len(curricula)
@@ -95,7 +95,7 @@ def test_real_seed_files(any_session):
     any_session.commit()
     assert table_counts(any_session) == counts
     for curriculum in curricula:  # each curriculum builds back into a valid scenario
-        original = load_scenario(ROOT / "curricula" / f"{curriculum}.json")
+        original = load_scenario(REPO / "curricula" / f"{curriculum}.json")
         built = scenario_from_db(any_session, curriculum_id=curriculum)
         assert [c.id for c in built.courses] == [c.id for c in original.courses]
         assert [t.id for t in built.terms] == [t.id for t in original.terms]

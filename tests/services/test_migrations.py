@@ -55,12 +55,12 @@ def test_alembic_command_line_uses_database_url(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    from planner import ROOT
+    from tests import REPO
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini"), "upgrade", "head"],
-        cwd=ROOT,
+        [sys.executable, "-m", "alembic", "-c", str(REPO / "alembic.ini"), "upgrade", "head"],
+        cwd=REPO,
         env={**__import__("os").environ, "DATABASE_URL": url},
         capture_output=True,
         text=True,

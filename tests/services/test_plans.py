@@ -63,7 +63,7 @@ def test_rule_lines_report_line_numbers():
     )
     assert [str(p) for p in problems] == [
         "rules line 4: expected pinned:LEARNER:COURSE:TERM",
-        'rules line 5: unknown rule "budget" (use required, excluded, pinned, learner_budget, '
+        'rules line 5: unknown rule "budget" (use required, excluded, pinned, target, learner_budget, '
         "learner_max_credits, gap_mode)",
         "rules line 6: not a number: 'abc'",
         "rules line 7: gap mode must be one of minimise, close",

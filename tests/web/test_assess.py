@@ -197,7 +197,7 @@ def test_plan_my_path_queues_a_personal_solve_from_calibrated_levels(app, learne
     staff = sign_in_client(app, "staff")
     staff.post("/assess/staff/test.learner", data={"skill": "data.sql", "level": "1"})
     r = learner_client.post("/assess/plan", follow_redirects=True)
-    assert "being computed" in r.get_data(as_text=True)
+    assert "Started planning your path" in r.get_data(as_text=True)
     with db.session_scope(db.get_engine(app)) as s:
         run = s.scalars(select(SolveRun)).one()
         record = s.get(ScenarioRecord, run.scenario_id)

@@ -157,6 +157,35 @@ def test_create_user_command_creates_account_and_token(tmp_path, monkeypatch):
     assert "password: must be at least 8 characters" in prompted.output
 
 
+def test_create_user_for_scripts_reads_stdin_and_needs_no_terminal(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    from planner.cli import cli
+
+    runner = CliRunner()
+    piped = runner.invoke(
+        cli, ["create-user", "ops", "--password-stdin"], input="piped-pass-1\nignored\n"
+    )
+    assert piped.exit_code == 0, piped.output
+    bot = runner.invoke(cli, ["create-user", "bot", "--token"], input="")  # no terminal
+    assert bot.exit_code == 0, bot.output
+    token = re.search(r"API token \(shown once\): (\S+)", bot.output).group(1)
+    nothing = runner.invoke(cli, ["create-user", "nobody"], input="")
+    assert nothing.exit_code == 1
+    assert "--password-stdin" in nothing.output and "Aborted" not in nothing.output
+    empty = runner.invoke(cli, ["create-user", "empty", "--password-stdin"], input="\n")
+    assert empty.exit_code == 1 and "no password line" in empty.output
+    both = runner.invoke(cli, ["create-user", "x", "--password", "a", "--password-stdin"])
+    assert both.exit_code == 1 and "not both" in both.output
+    engine = db.make_engine(url)
+    with Session(engine) as session:
+        assert accounts.authenticate(session, "ops", "piped-pass-1") is not None
+        assert accounts.user_for_token(session, token).username == "bot"
+        assert accounts.find_user(session, "nobody") is None
+        assert accounts.find_user(session, "empty") is None
+    engine.dispose()
+
+
 def test_demo_command_prepares_database_and_accounts(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

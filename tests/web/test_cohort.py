@@ -41,7 +41,7 @@ def total_gap(rows, team=None):
 
 def test_staff_see_the_heatmap_learners_do_not(staff_client, learner_client, client, teams):
     page = staff_client.get("/cohort/").get_data(as_text=True)
-    assert 'id="heatmap"' in page and 'class="cell"' in page
+    assert 'id="heatmap"' in page and 'class="cell heat-' in page
     assert all(team in page for team in TEAMS)
     assert 'name="team"' in page and 'name="plan"' in page and "/cohort/gaps.csv" in page
     assert learner_client.get("/cohort/").status_code == 403
@@ -145,3 +145,64 @@ def test_gap_after_a_saved_plan(staff_client, teams, web_session, app):
     web_session.add(unsolved)
     web_session.commit()
     assert staff_client.get(f"/cohort/?plan={unsolved.id}").status_code == 404
+
+
+# -- every skill, separate role filter, before / after / difference ---------------------------
+def test_every_skill_with_a_gap_is_a_column_no_top_30(staff_client, teams):
+    rows = csv_rows(staff_client, "/cohort/gaps.csv")
+    with_gap = {r["skill"] for r in rows if float(r["weighted_gap"]) > 0}
+    assert len(with_gap) > 30  # the seeded roles need more skills than the old cut
+    page = staff_client.get("/cohort/").get_data(as_text=True)
+    heatmap = page[page.index('id="heatmap"') : page.index("</table>")]
+    assert heatmap.count('<th scope="col" title=') == len(with_gap)
+    assert f"× {len(with_gap)} skills" in page
+
+
+def test_team_and_role_filters_are_separate(staff_client, teams, web_session):
+    page = staff_client.get("/cohort/").get_data(as_text=True)
+    team_box = page[page.index('id="team-filter"') : page.index('id="role-filter"')]
+    role_box = page[page.index('id="role-filter"') : page.index('id="view-choice"')]
+    assert 'value="Growth"' in team_box and 'value="mkt-data-analyst"' not in team_box
+    assert 'value="mkt-data-analyst"' in role_box and 'value="Growth"' not in role_box
+    analyst = web_session.exec(select(Learner).where(Learner.role_id == "mkt-data-analyst")).all()
+    one = csv_rows(staff_client, "/cohort/gaps.csv?role=mkt-data-analyst")
+    assert {r["team"] for r in one} <= {lr.team for lr in analyst}
+    people = {r["team"]: int(r["people"]) for r in one}
+    for team, n in people.items():  # team sizes count only learners of the role
+        assert n == sum(lr.count for lr in analyst if lr.team == team)
+    both = csv_rows(staff_client, "/cohort/gaps.csv?role=mkt-data-analyst&team=Growth")
+    assert {r["team"] for r in both} <= {"Growth"}
+
+
+def test_before_after_and_difference_views(staff_client, teams, web_session, app):
+    lid = next(iter(teams))
+    learner = web_session.get(Learner, lid)
+    requires = web_session.exec(
+        select(RoleRequirement).where(RoleRequirement.role_id == learner.role_id)
+    ).all()
+    plan = Plan(
+        status="OPTIMAL",
+        learners=[
+            {"id": lid, "schedule": {}, "final_levels": {r.skill_id: r.level for r in requires}}
+        ],
+    )
+    record = PlanRecord(
+        scenario_id=store(app, tiny_scenario()), status="OPTIMAL",
+        body=plan.model_dump(mode="json"), objective={},
+    )  # fmt: skip
+    web_session.add(record)
+    web_session.commit()
+    q = f"/cohort/gaps.csv?plan={record.id}"
+    before = csv_rows(staff_client, q + "&view=before")
+    after = csv_rows(staff_client, q + "&view=after")
+    diff = csv_rows(staff_client, q + "&view=difference")
+    assert before == csv_rows(staff_client, "/cohort/gaps.csv")
+    assert list(diff[0])[-4:] == [
+        "weighted_gap_before", "weighted_gap_after", "weighted_gap_closed", "closed_per_person",
+    ]  # fmt: skip
+    closed = sum(float(r["weighted_gap_closed"]) for r in diff)
+    assert closed == pytest.approx(total_gap(before) - total_gap(after)) and closed > 0
+    page = staff_client.get(f"/cohort/?plan={record.id}&view=difference").get_data(as_text=True)
+    assert "Gap closed per person by plan" in page and 'class="heat heat-diff"' in page
+    assert 'value="difference" checked' in page and "Most gap closed" in page
+    assert staff_client.get(f"/cohort/?plan={record.id}&view=sideways").status_code == 400

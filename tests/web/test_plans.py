@@ -143,7 +143,7 @@ def test_cohort_heatmap(staff_client, web_session):
     web_session.commit()
     page = staff_client.get("/cohort/").get_data(as_text=True)
     assert 'id="heatmap"' in page and "Brand 品牌" in page and "Growth" in page
-    assert 'class="cell"' in page
+    assert 'class="cell heat-' in page
     # a level raised to the need removes that cell's gap
     web_session.add(LearnerLevel(learner_id=learners[0].id, skill_id="data.sql", level=4))
     web_session.commit()

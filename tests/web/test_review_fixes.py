@@ -106,7 +106,7 @@ def test_staff_cannot_take_a_personal_plan_name(
 
     curriculum = web_session.exec(select(Curriculum)).first()
     built = staff_client.post(
-        "/scenarios/new", data={"name": RESERVED, "curriculum": curriculum.id}
+        "/scenarios/new", data={"name": RESERVED, "curriculum": curriculum.id, "everyone": "yes"}
     )
     assert built.status_code == 422 and "kept for learners" in built.get_data(as_text=True)
 

@@ -221,7 +221,8 @@ def test_create_from_catalog(staff_client, web_session):
     if curriculum is None:
         pytest.skip("the seeded template database has no curriculum")
     response = staff_client.post(
-        "/scenarios/new", data={"name": "From catalogue", "curriculum": curriculum.id}
+        "/scenarios/new",
+        data={"name": "From catalogue", "curriculum": curriculum.id, "everyone": "yes"},
     )
     assert response.status_code in (302, 422), response.get_data(as_text=True)[:500]
     if response.status_code == 302:

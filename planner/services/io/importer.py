@@ -25,8 +25,11 @@ SIGNATURES = {
     "roles": {"requires", "weights", "soc"},
     "terms": {"calendar", "season", "min_credits"},
     "courses": {"credits", "teaches", "prerequisites", "offered"},
-    "learners": {"levels", "completed", "target", "role", "pinned"},
+    "learners": {"levels", "completed", "target", "role", "pinned", "employee_id"},
 }
+# Other names a column may have: the employees CSV of `planner scenario cohort`
+# (docs/cohort.md) says employee_id where a learners table says id.
+ALIASES = {"learners": {"employee_id": "id"}}
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)  # kind -> rows written
     scenario_id: int | None = None
     curriculum_id: str | None = None
+    records: dict[str, list[dict]] = field(default_factory=dict)  # kind -> rows as written
 
     def __str__(self) -> str:
         parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
@@ -126,6 +130,12 @@ def _import(
         reject("empty file")
     suffix = PurePath(name).suffix.lower()
     try:
+        if kind is None:  # Moodle, CASE and Open Badges files say what they are
+            from planner.services.interop import import_standard
+
+            report = import_standard(session, data, name, suffix)
+            if report is not None:
+                return report
         if suffix in (".json", ".yaml", ".yml"):
             document = read_document(data, yaml_syntax=suffix != ".json")
             is_scenario = (
@@ -310,7 +320,8 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
         label = f"{name} [sheet {table.sheet}]" if table.sheet and len(jobs) > 1 else name
         if not table.rows:
             add(label, [checks.RowProblem(None, None, f"no {kind} rows")])
-        column_problems = checks.check_columns(kind, table.columns)
+        table, alias_problems = _apply_aliases(kind, table)
+        column_problems = alias_problems or checks.check_columns(kind, table.columns)
         add(label, column_problems)
         if column_problems:
             continue
@@ -332,10 +343,30 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
             add(label, checks.check_cycles(rows, known))
     if problems:
         raise ImportRejected(sorted(problems, key=_order))
-    counts = {}
+    counts, records = {}, {}
     for kind, rows, _label in parsed:
-        counts[kind] = write_records(session, kind, [r.record for r in rows])
-    return ImportReport(file=name, counts=counts)
+        records[kind] = [r.record for r in rows]
+        counts[kind] = write_records(session, kind, records[kind])
+    return ImportReport(file=name, counts=counts, records=records)
+
+
+def _apply_aliases(kind: str, table: Table) -> tuple[Table, list[checks.RowProblem]]:
+    """The table with aliased columns under their own names (employee_id -> id)."""
+    aliases = {a: c for a, c in ALIASES.get(kind, {}).items() if a in table.columns}
+    if not aliases:
+        return table, []
+    problems = [
+        checks.RowProblem(1, alias, f'give either "{alias}" or "{column}", not both')
+        for alias, column in aliases.items()
+        if column in table.columns
+    ]
+    if problems:
+        return table, problems
+    renamed = Table(columns=[aliases.get(c, c) for c in table.columns], sheet=table.sheet)
+    renamed.rows = [
+        (number, {aliases.get(k, k): v for k, v in cells.items()}) for number, cells in table.rows
+    ]
+    return renamed, []
 
 
 def _stored_keys(session: Session, kind: str) -> set:

@@ -25,6 +25,7 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -42,9 +43,9 @@ SMALL = 2_000
 # cohort that patterns did not prove: it wins when pricing is too slow to converge
 # (measured: 300 groups × 80 courses × 6 terms, 43 323 against the patterns' 48 683).
 MEDIUM = 200_000
-# CPU seconds to hand a plan back per group and per learner entry (measured, rounded up:
-# 4,765 groups 0.83 s; 200,000 entries in 2,717 groups 2.5 s)
-BUILD_S_PER_GROUP = 2.5e-4
+# CPU seconds to hand a plan back per group and per learner entry, pricing workers' exit
+# included (measured, rounded up: 4,765 groups 0.83 s; 200,000 entries in 2,717 groups 2.5 s)
+BUILD_S_PER_GROUP = 5e-4
 BUILD_S_PER_ENTRY = 1.5e-5
 
 
@@ -72,12 +73,12 @@ def solve_cohort(
     """
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = clamp_workers(workers or scenario.options.workers)
-    started, cpu = time.perf_counter(), time.process_time()
+    started = time.perf_counter()
     # An exact merge goes to the monolithic model while that stays small; past that its
     # groups are independent pricing problems, which patterns solve one profile at a time.
     exact = merge_is_exact(scenario) and _size(scenario) <= MEDIUM
     grouping = group_learners(scenario, by_count=not exact)
-    limit = time_limit_s - _handing_back(grouping, started, cpu)
+    limit = time_limit_s - _handing_back(grouping, started)
     halt = Halt(stop, started + limit)
     try:
         return _solve_grouped(scenario, grouping, exact, started, limit, workers, progress, halt)
@@ -153,14 +154,20 @@ def _size(scenario: Scenario) -> int:
     return len(scenario.learners) * max(1, len(scenario.courses)) * len(scenario.terms)
 
 
-def _handing_back(grouping, started: float, cpu: float) -> float:
-    """Wall seconds kept back for building the plan of every member: its CPU cost times
-    how much slower than CPU time grouping ran (a busy machine stretches both alike)."""
-    wall, used = time.perf_counter() - started, time.process_time() - cpu
-    slowdown = min(max(wall / used, 1.0), 8.0) if used > 0.02 else 1.0
+def _handing_back(grouping, started: float) -> float:
+    """Wall seconds kept back for building the plan of every member: its CPU cost,
+    stretched by how busy the machine is (runnable processes per core)."""
     work = BUILD_S_PER_GROUP * len(grouping.groups)
     work += BUILD_S_PER_ENTRY * len(grouping.original.learners)
-    return wall + slowdown * work
+    return time.perf_counter() - started + _slowdown() * work
+
+
+def _slowdown() -> float:
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not on this platform
+        return 1.0
+    return min(max((load + 1) / (os.cpu_count() or 1), 1.0), 8.0)
 
 
 def _solve_merged(scenario, grouping, started, limit, workers, progress, stop) -> Plan:

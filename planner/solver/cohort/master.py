@@ -529,15 +529,21 @@ def _round_and_solve(state, stage, fixed, stage_end, prog) -> dict[int, int] | N
     """Integer master, started from a dive: every column keeps at least the whole units
     the last LP gave it, CP-SAT places the rest (small, fast, usually near the LP value);
     the full master then improves on it with that plan as a hint."""
+    incumbent = state.counts
     lower = {k: math.floor(v + 1e-6) for k, v in state.lp_x.items() if v >= 1 - 1e-6}
     dive = None
     if lower:
         left = stage_end - time.perf_counter()
         dive = state.integer_master(stage, fixed, 0.6 * left, prog, lower=lower)
-        if dive is not None:
+        better = incumbent is None or (
+            dive is not None and state.plan_value(dive, stage) <= state.plan_value(incumbent, stage)
+        )
+        if dive is not None and better:
             state.counts = dive  # the full master's hint
     full = state.integer_master(stage, fixed, stage_end - time.perf_counter(), prog)
-    found = [c for c in (dive, full) if c is not None]
+    # The incumbent (the greedy seed, or the last stage's plan) stays a candidate: a dive
+    # that the full master could not improve on in time may be worse than it.
+    found = [c for c in (dive, full, incumbent) if c is not None]
     return min(found, key=lambda c: state.plan_value(c, stage)) if found else None
 
 

@@ -1,0 +1,39 @@
+"""Trade-off sweeps run in the background: one row per sweep, its points as they finish."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Column
+from sqlmodel import Field, SQLModel
+
+from planner.models.base import utcnow
+
+SWEEP_PARAMETERS = ("budget", "max_credits")
+
+
+class SweepRun(SQLModel, table=True):
+    """A budget (or per-term credit) sweep of a stored scenario.
+
+    `points` holds one entry per solved value, in increasing order: the value, the plan's
+    status and objective, and the plan file itself; `plan_id` is set once someone opens
+    the point (its plan is then stored with a copy of the scenario at that value)."""
+
+    __tablename__ = "sweep_run"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status"
+        ),
+        CheckConstraint("parameter IN ('budget', 'max_credits')", name="parameter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scenario_id: int = Field(foreign_key="scenario.id", ondelete="CASCADE", index=True)
+    parameter: str = "budget"
+    values: list = Field(sa_column=Column(JSON, nullable=False))
+    time_limit_s: float | None = None
+    status: str = Field(default="queued", index=True)
+    points: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    progress: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

@@ -1,0 +1,89 @@
+"""Interop fixtures: a database with the seed taxonomy and roles (no curricula), copied per
+test, and `cli(db, *args)` running the real `planner` command on a database file."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner import db
+from planner.cli import cli as planner_cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory, migrated_sqlite_template):
+    from planner.services.seeding import seed
+
+    path = tmp_path_factory.mktemp("interop-seeded") / "seeded.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    engine = db.make_engine(f"sqlite:///{path}")
+    with db.session_scope(engine) as session:
+        seed(session, curricula_dir=tmp_path_factory.mktemp("no-curricula"))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def seeded_db(tmp_path, seeded_template) -> Path:
+    path = tmp_path / "seeded.db"
+    shutil.copyfile(seeded_template, path)
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path, migrated_sqlite_template) -> Path:
+    path = tmp_path / "empty.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    return path
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    runner = CliRunner()
+
+    def invoke(database: Path, *args):
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+        return runner.invoke(planner_cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def session_of():
+    """session_of(db_path) -> a SQLModel session on that file (closed after the test)."""
+    from sqlmodel import Session
+
+    opened = []
+
+    def make(path: Path):
+        engine = db.make_engine(f"sqlite:///{path}")
+        session = Session(engine, expire_on_commit=False)
+        opened.append((engine, session))
+        return session
+
+    yield make
+    for engine, session in opened:
+        session.close()
+        engine.dispose()
+
+
+def session_of_path(path: Path):
+    """A session on a database file; the caller commits (engine left to the GC)."""
+    from sqlmodel import Session
+
+    return Session(db.make_engine(f"sqlite:///{path}"), expire_on_commit=False)
+
+
+def skills_of(path: Path) -> dict[str, dict]:
+    from sqlmodel import Session
+
+    from planner.services.io.records import read_records
+
+    engine = db.make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        out = {r["id"]: r for r in read_records(session, "skills")}
+    engine.dispose()
+    return out
