@@ -1,7 +1,7 @@
-"""Solve runs record who asked for them (per-user limits); background plan exports.
+"""Solve runs and sweeps record who asked for them (per-user limits); background plan exports.
 
 Revision ID: 0201_safe_solve_owner_export_job
-Revises: 0201_sec_versions_sessions_audit
+Revises: 0201_webb_sweep_run
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0201_safe_solve_owner_export_job"
-down_revision: str | None = "0201_sec_versions_sessions_audit"
+down_revision: str | None = "0201_webb_sweep_run"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -23,6 +23,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_solve_run_user_id"), ["user_id"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_solve_run_user_id_account"),
+            "account",
+            ["user_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+    with op.batch_alter_table("sweep_run", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("user_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_sweep_run_user_id"), ["user_id"], unique=False)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_sweep_run_user_id_account"),
             "account",
             ["user_id"],
             ["id"],
@@ -65,6 +75,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_export_job_plan_id"))
         batch_op.drop_index(batch_op.f("ix_export_job_user_id"))
     op.drop_table("export_job")
+    with op.batch_alter_table("sweep_run", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_sweep_run_user_id_account"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_sweep_run_user_id"))
+        batch_op.drop_column("user_id")
     with op.batch_alter_table("solve_run", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_solve_run_user_id_account"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_solve_run_user_id"))

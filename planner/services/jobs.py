@@ -143,12 +143,20 @@ class JobRunner:
     def _check_solve_limits(self, session, user_id: int) -> None:
         from sqlalchemy import func
 
-        def active(*where) -> int:
-            query = select(func.count()).select_from(SolveRun).where(*where)
-            return session.exec(query.where(SolveRun.status.in_(ACTIVE))).one()
+        from planner.models.sweeps import SweepRun  # a trade-off sweep is solves too
+
+        def active(user: int | None = None) -> int:
+            total = 0
+            for model in (SolveRun, SweepRun):
+                query = select(func.count()).select_from(model)
+                query = query.where(model.status.in_(ACTIVE))
+                if user is not None:
+                    query = query.where(model.user_id == user)
+                total += session.exec(query).one()
+            return total
 
         mine = self.limits["PLANNER_MAX_ACTIVE_SOLVES_PER_USER"]
-        if mine and active(SolveRun.user_id == user_id) >= mine:
+        if mine and active(user_id) >= mine:
             raise LimitReached(
                 f"You already have {mine} solves queued or running (the limit per person). "
                 "Wait for one to finish, or cancel one, then try again."

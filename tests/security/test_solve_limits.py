@@ -90,6 +90,29 @@ def test_web_solve_button_is_refused_with_429(app, staff_client, held):
     assert active_runs(app) == 3
 
 
+def test_trade_off_sweeps_count_as_solves(app, client, staff_client, held):
+    """Two solves and a sweep fill the account's three places: the next solve is refused,
+    and so is the next sweep; nothing more is queued."""
+    from planner.models.sweeps import SweepRun
+    from planner.services import tradeoff
+
+    sid = store(app, tiny_scenario())
+    staff = {"Authorization": f"Bearer {token_of(app, 'staff')}"}
+    for _ in range(2):
+        assert client.post(f"/api/v1/scenarios/{sid}/solve", headers=staff).status_code == 202
+    form = {"parameter": "budget", "values": "0:2000:500", "time_limit_s": "5"}
+    started = staff_client.post(f"/tradeoff/scenarios/{sid}", data=form)
+    assert started.status_code == 302
+    assert client.post(f"/api/v1/scenarios/{sid}/solve", headers=staff).status_code == 429
+    refused = staff_client.post(f"/tradeoff/scenarios/{sid}", data=form)
+    assert refused.status_code == 429
+    assert "already have 3 solves queued or running" in refused.get_data(as_text=True)
+    with Session(db.get_engine(app)) as session:
+        sweeps = session.exec(select(SweepRun)).all()
+    assert len(sweeps) == 1 and active_runs(app) == 2
+    assert tradeoff.runner_for(app).cancel(sweeps[0].id)  # queued behind the held solves
+
+
 def test_the_overall_queue_has_a_limit_too(app, client, held):
     held.limits = {**held.limits, "PLANNER_MAX_ACTIVE_SOLVES": 2}
     sid = store(app, tiny_scenario())
