@@ -22,10 +22,12 @@ from planner.scenario import Diagnosis, Scenario, parse_scenario
 from planner.scenario.models import Change, Fix
 from planner.solver.model import LIMIT_KINDS, Context
 from planner.solver.rules import add_all
-from planner.solver.solve import build_from_schedules, run_model
+from planner.solver.solve import _small, build_from_schedules, run_model
 
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-MAX_FIXES = 8
+MAX_FIXES = 5
+MAX_LIMIT_SEARCHES = 3  # single-limit least values searched per diagnosis
+SINGLE_TRIALS = 10  # single changes solved again to verify them, at most
 MAX_STEPS = 25  # changes in a multi-change fix before the last resort takes over
 STEP_TRIALS = 12  # candidate changes tried per conflict before dropping its labels
 
@@ -82,6 +84,17 @@ def find_conflict(
     if not shrink:
         return conflict, False
     minimal = not ctx.inexact
+    # Whole kinds of rules first (all prerequisites, all credit minimums, ...): one check
+    # drops every label of a kind the conflict does not need, instead of one check each.
+    for kind in sorted({lab.split(":")[0] for lab in conflict}):
+        if clock.out():
+            return conflict, False
+        trial = [lab for lab in conflict if lab.split(":")[0] != kind]
+        if not trial or len(trial) == len(conflict) - 1:
+            continue  # a kind of one label: the deletion loop tests it anyway
+        status, core = _check(ctx, trial, clock, workers, cap=1.0)
+        if status == cp_model.INFEASIBLE:
+            conflict = [lab for lab in trial if lab in core] or trial
     i = 0
     while i < len(conflict):
         if clock.out():
@@ -105,7 +118,9 @@ def _check(ctx: Context, labels: list[str], clock: _Clock, workers: int, cap):
     """Solve with only `labels` enforced; returns (status, labels of the core found)."""
     ctx.m.clear_assumptions()
     ctx.m.add_assumptions([ctx.assumptions[lab] for lab in labels])
-    solver, status = run_model(ctx.m, time_s=clock.left(cap), workers=workers, stop=clock.stop)
+    solver, status = run_model(
+        ctx.m, time_s=clock.left(cap), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     core = set()
     if status == cp_model.INFEASIBLE:
         index = {ctx.assumptions[lab].index: lab for lab in labels}
@@ -115,38 +130,228 @@ def _check(ctx: Context, labels: list[str], clock: _Clock, workers: int, cap):
 
 # ----- fixes ----------------------------------------------------------------------------
 def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int) -> list[Fix]:
-    """Verified fixes, ranked: single changes when one suffices, else one multi-change fix,
+    """Verified fixes, ranked as a person would choose them (`rank`): the numeric fix
+    changing the fewest limits by the least, single changes, else one multi-change fix,
     else the last resort. Never empty: the first fix always makes the scenario solvable."""
-    fixes: list[Fix] = []
+    ranked: list[tuple[tuple, Fix]] = []
+    seen = set()
+    for grouped in (False, True):
+        if clock.out() or (grouped and not _has_shared(scenario)):
+            continue
+        numeric = numeric_fix(scenario, clock.share(0.4), workers, grouped=grouped)
+        if numeric is not None and _key(numeric) not in seen:
+            seen.add(_key(numeric))
+            ranked.append((rank(scenario, numeric), numeric))
     if not clock.out() and _single_may_work(scenario, conflict, clock, workers):
-        fixes = _single_fixes(scenario, conflict, clock.share(0.7), workers)
-    if not fixes and not clock.out():
+        for fix in _single_fixes(scenario, conflict, clock.share(0.7), workers):
+            if _key(fix) not in seen:
+                ranked.append((rank(scenario, fix), fix))
+    if not ranked and not clock.out():
         multi = _multi_change_fix(scenario, conflict, clock, workers)
         if multi is not None:
-            fixes.append(multi)
-    if not fixes:
-        fixes.append(last_resort_fix(scenario))
-    return fixes
+            ranked.append((rank(scenario, multi), multi))
+    if not ranked:
+        return [last_resort_fix(scenario)]
+    ranked.sort(key=lambda r: r[0])
+    return [fix for _, fix in ranked][:MAX_FIXES]
+
+
+def _key(fix: Fix) -> tuple:
+    return tuple(sorted((c.relax, str(c.to)) for c in fix.changes))
+
+
+# Rules a person would rather keep than see dropped: what staff required of a learner
+# (courses, pins) and the targets it must reach. Dropping one ranks after every other fix.
+FORCING = ("required", "pinned", "gap_closed")
+
+
+def rule_groups(scenario: Scenario, fix: Fix) -> list[list[Change]]:
+    """The fix's changes grouped by the rule a person edits: one limit shared by every
+    learner (the editor's "every learner" field) is one rule, however many learners."""
+    groups: dict[str, list[Change]] = {}
+    for change in fix.changes:
+        kind = change.relax.split(":")[0]
+        key = change.relax
+        if kind in SHARED and _shared_value(scenario, kind) is not None:
+            key = f"{kind}:*={change.to}"
+        groups.setdefault(key, []).append(change)
+    return list(groups.values())
+
+
+def rank(scenario: Scenario, fix: Fix) -> tuple:
+    """(changes, drops a required course, pin or target, drops any rule, fields a person
+    edits, size): fewest changes first (the contract's order), and among as many, a value
+    moved before a rule dropped, one shared field before several, the least move first."""
+    groups = rule_groups(scenario, fix)
+    forcing = any(c.to is None and c.relax.split(":")[0] in FORCING for c in fix.changes)
+    dropped = any(c.to is None for c in fix.changes)
+    size = sum(_size(scenario, g[0]) for g in groups)
+    return (len(fix.changes), forcing, dropped, len(groups), size)
+
+
+def _has_shared(scenario: Scenario) -> bool:
+    return any(_shared_value(scenario, kind) is not None for kind in SHARED)
+
+
+def _size(scenario: Scenario, change: Change) -> float:
+    kind = change.relax.split(":")[0]
+    if kind in LIMIT_KINDS and change.to is not None:
+        old = _current_limit(scenario, change.relax)
+        if old is None:
+            return 0.0
+        return abs(change.to - old) / max(abs(old), 1e-9) if old else float(change.to)
+    if kind == "pinned" and change.to is not None:
+        return 0.3
+    if kind in ("offered", "learner_terms") and change.to is not None:
+        return 0.7
+    return 1.0
+
+
+# Learner limits the editor shows as one field while every learner has the same value.
+SHARED = {"learner_max_credits": "max_credits", "learner_budget": "budget"}
+
+
+def _shared_value(scenario: Scenario, kind: str):
+    values = {getattr(lr, SHARED[kind]) for lr in scenario.learners}
+    if len(values) == 1 and len(scenario.learners) > 1:
+        value = values.pop()
+        return value
+    return None
+
+
+def limit_labels(scenario: Scenario) -> list[str]:
+    """Every numeric limit of the scenario, as labels (those the rules can relax)."""
+    out = [f"term_max_credits:{t.id}" for t in scenario.terms if t.max_credits is not None]
+    out += [f"term_min_credits:{t.id}" for t in scenario.terms if t.min_credits > 0]
+    for lr in scenario.learners:
+        if lr.max_credits is not None:
+            out.append(f"learner_max_credits:{lr.id}")
+        if lr.budget is not None:
+            out.append(f"learner_budget:{lr.id}")
+    if scenario.constraints.budget is not None:
+        out.append("budget")
+    people = sum(lr.count for lr in scenario.learners)
+    for c in scenario.courses:
+        if c.max_sections < (1 if c.capacity is None else -(-people // c.capacity)):
+            out.append(f"max_sections:{c.id}")
+    return out
+
+
+def numeric_fix(
+    scenario: Scenario, clock: _Clock, workers: int, grouped: bool = False
+) -> Fix | None:
+    """The numeric fix changing the fewest limits, each by the least: every numeric limit
+    becomes a variable, first the number of limits moved is minimised, then the total
+    move. With `grouped`, a limit every learner shares (one field in the editor) moves as
+    one, to one value for all. None when moving limits cannot help (or no proof in time).
+    Verified by solving the changed scenario."""
+    labels = limit_labels(scenario)
+    if not labels or clock.out():
+        return None
+    ctx = add_all(Context(scenario, relax=frozenset(labels)))
+    m = ctx.m
+    groups: dict[str, list[str]] = {}
+    for label in ctx.limit_vars:
+        kind = label.split(":")[0]
+        shared = grouped and kind in SHARED and _shared_value(scenario, kind) is not None
+        groups.setdefault(f"{kind}:*" if shared else label, []).append(label)
+    changed, moves = [], []
+    for members in groups.values():
+        flag = m.new_bool_var(f"changed[{members[0]}]")
+        first = ctx.limit_vars[members[0]]
+        for label in members:
+            var = ctx.limit_vars[label]
+            m.add(var == ctx.limit_values[label]).only_enforce_if(~flag)
+            if var is not first:
+                m.add(var == first)  # one field: every learner gets the same value
+        old = ctx.limit_values[members[0]]
+        up = LIMIT_KINDS[members[0].split(":")[0]] == "max"
+        moves.append(first - old if up else old - first)
+        changed.append(flag)
+    small = _small(ctx)
+    m.minimize(sum(changed))
+    solver, status = run_model(
+        m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=small
+    )
+    if status != cp_model.OPTIMAL:
+        return None
+    m.add(sum(changed) == round(solver.objective_value))
+    hint = list(solver.response_proto.solution)
+    m.clear_hints()
+    for i, value in enumerate(hint):
+        m.proto.solution_hint.vars.append(i)
+        m.proto.solution_hint.values.append(value)
+    m.minimize(sum(moves))
+    solver, status = run_model(
+        m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=small
+    )
+    if status != cp_model.OPTIMAL:
+        return None
+    changes = []
+    for members, flag in zip(groups.values(), changed, strict=True):
+        if not solver.value(flag):
+            continue
+        for label in members:
+            kind = label.split(":")[0]
+            value = solver.value(ctx.limit_vars[label])
+            if kind == "max_sections":
+                to = int(value)
+            else:
+                scale = ctx.money if kind in ("learner_budget", "budget") else ctx.credits
+                to = scale.unscale(value)
+                to = int(to) if float(to).is_integer() else to
+            changes.append(Change(relax=label, to=to))
+    if not changes:
+        return None
+    fix = Fix(
+        changes=changes,
+        note="; ".join(
+            _describe_group(scenario, g) for g in rule_groups(scenario, Fix(changes=changes))
+        ),
+    )
+    return fix if _solvable(scenario, changes, clock, workers) else None
+
+
+def _describe_group(scenario: Scenario, group: list[Change]) -> str:
+    kind = group[0].relax.split(":")[0]
+    if len(group) > 1 and kind in SHARED:
+        what = "max credits per term" if kind == "learner_max_credits" else "budget"
+        verb = "raise"
+        old = _shared_value(scenario, kind)
+        return f"{verb} every learner's {what} from {_fmt(old)} to {_fmt(group[0].to)}"
+    return "; ".join(_describe(scenario, c) for c in group)
 
 
 def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int):
     """Candidate single changes per conflict label, each verified by solving the changed
     scenario, best first."""
     candidates = []
+    limits = 0
     for position, label in enumerate(conflict):
         if clock.out():
             break
+        if label.split(":")[0] in LIMIT_KINDS:
+            # Each limit's least value costs a search; a few alternatives are plenty next
+            # to the numeric fix (which already moves the fewest limits by the least).
+            limits += 1
+            if limits > MAX_LIMIT_SEARCHES:
+                continue
         for rank, change, note in _candidates(scenario, label, clock, workers):
             candidates.append(((1, *rank, position), [change], note))
     candidates.sort(key=lambda c: c[0])
     fixes, seen_labels = [], {}
+    trials = 0
     for _key, changes, note in candidates:
-        if clock.out() or len(fixes) >= MAX_FIXES:
+        if clock.out() or len(fixes) >= MAX_FIXES or trials >= SINGLE_TRIALS:
             break
         label = changes[0].relax
         if seen_labels.get(label, 0) >= 2:
             continue  # one value change and one drop per label is plenty
-        if _solvable(scenario, changes, clock, workers):
+        # A limit's least value comes with the plan `_best_limit` found under it, every
+        # other rule enforced: already verified. Anything else is solved again.
+        proven = label.split(":")[0] in LIMIT_KINDS and changes[0].to is not None
+        trials += not proven
+        if proven or _solvable(scenario, changes, clock, workers):
             fixes.append(Fix(changes=changes, note=note))
             seen_labels[label] = seen_labels.get(label, 0) + 1
     return fixes
@@ -164,7 +369,9 @@ def _single_may_work(scenario: Scenario, conflict: list[str], clock, workers) ->
     except ValueError:
         return True
     ctx = add_all(Context(rest, outward=True))  # outward: "infeasible" is then a proof
-    _, status = run_model(ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop)
+    _, status = run_model(
+        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     return status != cp_model.INFEASIBLE
 
 
@@ -178,7 +385,9 @@ def _solvable(scenario: Scenario, changes: list[Change], clock: _Clock, workers:
 
 def _feasible(scenario: Scenario, clock: _Clock, workers: int) -> bool | None:
     ctx = add_all(Context(scenario))
-    _, status = run_model(ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop)
+    _, status = run_model(
+        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     if status in SOLVED:
         return True
     return False if status == cp_model.INFEASIBLE else None
@@ -248,7 +457,9 @@ def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
         ctx.m.minimize(var)
     else:
         ctx.m.maximize(var)
-    solver, status = run_model(ctx.m, time_s=clock.left(3.0), workers=workers, stop=clock.stop)
+    solver, status = run_model(
+        ctx.m, time_s=clock.left(3.0), workers=workers, stop=clock.stop, small=_small(ctx)
+    )
     if status != cp_model.OPTIMAL:
         return None  # only a proven least change is worth suggesting by value
     value = solver.value(var)
@@ -383,13 +594,81 @@ def last_resort_fix(scenario: Scenario) -> Fix:
 
 # ----- applying a fix -----------------------------------------------------------------
 def apply_fix(scenario: Scenario, fix: Fix | dict) -> Scenario:
-    """A validated copy of `scenario` with every change of `fix` applied."""
+    """A validated copy of `scenario` with every change of `fix` applied, and nothing
+    else changed in meaning."""
     if isinstance(fix, dict):
         fix = Fix.model_validate(fix)
     data = scenario.model_dump()
     for change in fix.changes:
         _apply_change(scenario, data, change)
+    if any(c.relax.startswith("gap_closed:") for c in fix.changes):
+        _lift_gap_mode(data)
     return parse_scenario(data)
+
+
+def _lift_gap_mode(data: dict) -> None:
+    """When every learner ends up with the same explicit gap mode, it becomes the
+    scenario's and the per-learner copies go: the same rules, stated where a person
+    reads them (no hidden per-learner mode contradicting the scenario's field)."""
+    modes = {lr.get("gap_mode") for lr in data["learners"]}
+    if len(modes) == 1 and None not in modes and data["learners"]:
+        data["gap_mode"] = modes.pop()
+        for lr in data["learners"]:
+            lr["gap_mode"] = None
+
+
+def fix_title(scenario: Scenario, fix: Fix, limit: int = 60) -> str:
+    """A few words for the rules a fix changes ("credits per term 12"), whole words only,
+    at most `limit` characters ("… +2 more" when not everything fits)."""
+    parts = [_title(scenario, group) for group in rule_groups(scenario, fix)]
+    out = ""
+    for i, part in enumerate(parts):
+        more = f" +{len(parts) - i - 1} more" if i < len(parts) - 1 else ""
+        candidate = f"{out}, {part}" if out else part
+        if len(candidate) + len(more) > limit and out:
+            return f"{out} +{len(parts) - i} more"
+        out = candidate
+    return clip(out, limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;—-")
+    return (cut or text[: limit - 1]) + "…"
+
+
+def _title(scenario: Scenario, group: list[Change]) -> str:
+    change = group[0]
+    kind, *ids = change.relax.split(":")
+    to = "no limit" if change.to is None else _fmt(change.to)
+    every = len(group) > 1 or len(scenario.learners) == 1
+    if kind == "learner_max_credits":
+        return f"credits per term {to}" if every else f"{ids[0]} credits per term {to}"
+    if kind == "learner_budget":
+        return f"budget per learner {to}" if every else f"{ids[0]} budget {to}"
+    if kind == "term_max_credits":
+        return f"{ids[0]} max credits {to}"
+    if kind == "term_min_credits":
+        return f"{ids[0]} min credits {_fmt(change.to or 0)}"
+    if kind == "budget":
+        return f"total budget {to}"
+    if kind == "max_sections":
+        return f"{ids[0]} sections {to}"
+    if kind == "required":
+        return f"{ids[1]} optional for {ids[0]}"
+    if kind == "excluded":
+        return f"{ids[1]} allowed for {ids[0]}"
+    if kind == "pinned":
+        return f"{ids[1]} in {change.to}" if change.to else f"{ids[1]} unpinned"
+    if kind == "gap_closed":
+        return "gaps allowed" if every else f"{ids[0]} may keep a gap"
+    if kind == "offered":
+        return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
+    if kind == "prerequisites":
+        return f"{ids[0]} without prerequisites"
+    return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
 
 
 def _find(items: list[dict], item_id: str, what: str) -> dict:

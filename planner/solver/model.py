@@ -4,7 +4,8 @@ Three ways to build it:
 - plain (solving): every rule is hard, so impossible take-variables are pruned away;
 - labelled (diagnosis): every labelled rule is enforced only if its assumption literal is
   true, and no variable is pruned by a labelled rule (so dropping the rule can help);
-- relaxed (fix search): one limit label becomes a variable the caller optimises.
+- relaxed (fix search): one limit label (or a set of them) becomes a variable the caller
+  optimises.
 
 Numbers are scaled exactly (scale.py). Only when a family's sums would not fit int64 are
 values rounded, and then `outward` picks the direction: by default rounding never admits an
@@ -55,15 +56,18 @@ class Context:
         scenario: Scenario,
         *,
         labelled: bool = False,
-        relax: str | None = None,
+        relax: str | frozenset[str] | set[str] | None = None,
         outward: bool = False,
     ):
         self.s = scenario
         self.m = cp_model.CpModel()
         self.labelled = labelled
         self.relax = relax
+        self.relaxed = {relax} if isinstance(relax, str) else set(relax or ())
         self.assumptions: dict[str, object] = {}  # label -> assumption literal
-        self.limit_var = None  # the relaxed limit's variable, when relax is set
+        self.limit_var = None  # the relaxed limit's variable, when relax is one label
+        self.limit_vars: dict[str, object] = {}  # every relaxed limit's variable
+        self.limit_values: dict[str, int] = {}  # ... and its scaled value in the scenario
         self.term_index = {t.id: i for i, t in enumerate(scenario.terms)}
         self.terms = {t.id: t for t in scenario.terms}
         self.outward = outward
@@ -124,7 +128,7 @@ class Context:
     # ----- labels -------------------------------------------------------------------
     def hard(self, label: str) -> bool:
         """True when the rule always holds, so variables it forbids need not exist."""
-        return not self.labelled and self.relax != label
+        return not self.labelled and label not in self.relaxed
 
     def guard(self, constraint, label: str, *extra):
         """Enforce `constraint` only while `label` holds (diagnosis); else always."""
@@ -143,14 +147,19 @@ class Context:
 
     def limit(self, label: str, value: int, upper: int):
         """The (scaled) value of a limit: a constant, or the variable under fix search."""
-        if self.relax != label:
+        if label not in self.relaxed:
             return value
-        if self.limit_var is None:
+        var = self.limit_vars.get(label)
+        if var is None:
             if LIMIT_KINDS[label.split(":")[0]] == "max":
-                self.limit_var = self.m.new_int_var(value, max(value, upper), f"limit[{label}]")
+                var = self.m.new_int_var(value, max(value, upper), f"limit[{label}]")
             else:
-                self.limit_var = self.m.new_int_var(0, value, f"limit[{label}]")
-        return self.limit_var
+                var = self.m.new_int_var(0, value, f"limit[{label}]")
+            self.limit_vars[label] = var
+            self.limit_values[label] = value
+            if self.relax == label:
+                self.limit_var = var
+        return var
 
     def never(self, label: str, *extra):
         """A labelled rule that cannot hold (e.g. a pin to a term the course never runs)."""
@@ -160,7 +169,7 @@ class Context:
     def _build_take_vars(self):
         s = self.s
         all_terms = [t.id for t in s.terms]
-        plain = not self.labelled and self.relax is None
+        plain = not self.labelled and not self.relaxed
         for li, learner in enumerate(s.learners):
             own = s.learner_terms(learner)
             terms = own if self.hard(f"learner_terms:{learner.id}") else all_terms

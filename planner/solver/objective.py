@@ -35,6 +35,116 @@ class Expr:
         return self.constant + sum(min(0, c) for c, _ in self.pairs)
 
 
+# The largest range a fused objective may span: integers up to 2^53 are exact in the
+# doubles CP-SAT reports objective values and bounds in, so decoding stays exact.
+FUSE_LIMIT = 2**53
+
+
+@dataclass
+class Fused:
+    """Consecutive components minimised as one sum Σ w_i × f_i that is exactly
+    lexicographic.
+
+    Each f_i is an integer in [lo_i, lo_i + R_i] over all plans (R_i from the take-once
+    groups: at most one take literal per learner and course is true). With
+    w_last = 1 and w_i = 1 + Σ_{j>i} w_j × R_j, a plan better by one unit in f_i and
+    worse by everything in the later ones still lowers the sum by at least
+    w_i − Σ_{j>i} w_j R_j = 1, so an optimum of the sum is a lexicographic optimum, and
+    the shifted sum Σ w_j (f_j − lo_j) is a mixed-radix number whose leading digit is
+    f_1 − lo_1: a bound B on the sum gives f_1 ≥ lo_1 + ⌊(B − Σ w_j lo_j) / w_1⌋."""
+
+    parts: list[Expr]
+    weights: list[int]
+    lows: list[int]
+
+    @property
+    def name(self) -> str:
+        return "+".join(p.name for p in self.parts)
+
+    @property
+    def constant(self) -> int:
+        return sum(w * p.constant for w, p in zip(self.weights, self.parts, strict=True))
+
+    @property
+    def pairs(self) -> list:
+        merged: dict[int, list] = {}
+        for w, part in zip(self.weights, self.parts, strict=True):
+            for c, v in part.pairs:
+                entry = merged.setdefault(v.index, [0, v])
+                entry[0] += w * c
+        return [(c, v) for c, v in merged.values() if c]
+
+    def value(self, solution) -> int:
+        return sum(w * p.value(solution) for w, p in zip(self.weights, self.parts, strict=True))
+
+    def lower(self) -> int:
+        return sum(w * p.lower() for w, p in zip(self.weights, self.parts, strict=True))
+
+    def first(self, scaled) -> int:
+        """The least f_1 of any plan whose sum is at least `scaled` (exact for a plan's
+        own sum)."""
+        base = sum(w * lo for w, lo in zip(self.weights, self.lows, strict=True))
+        return self.lows[0] + math.floor((scaled - base) / self.weights[0])
+
+    def units(self, scaled) -> float:
+        """A sum (or a bound on it) as the first component in file units."""
+        return self.parts[0].units(self.first(round(scaled)))
+
+
+def ranges(ctx: Context, exprs: list[Expr]) -> list[tuple[int, int]]:
+    """(lo, R) per component: f lies in [lo, lo + R] in every plan."""
+    group = {}
+    for info in ctx.learners:
+        for cid, by_term in info.take.items():
+            for var in by_term.values():
+                group[var.index] = (info.index, cid)
+    out = []
+    for e in exprs:
+        lo = e.lower()
+        best: dict = {}
+        spread = 0
+        for c, v in e.pairs:
+            key = group.get(v.index)
+            if key is None:
+                spread += abs(c) * ctx.upper_of([(1, v)])
+            else:  # take-once: one literal of the group at most
+                low, high = best.get(key, (0, 0))
+                best[key] = (min(low, c), max(high, c))
+        spread += sum(high - low for low, high in best.values())
+        out.append((lo, spread))
+    return out
+
+
+def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list:
+    """Consecutive components grouped greedily into exactly lexicographic weighted sums
+    whose range stays within `limit`; a group of one is the Expr itself."""
+    spans = ranges(ctx, exprs)
+    groups: list[list[int]] = []
+    for i in range(len(exprs)):
+        if groups and _weights([spans[j] for j in groups[-1] + [i]])[1] <= limit:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = []
+    for g in groups:
+        if len(g) == 1:
+            out.append(exprs[g[0]])
+            continue
+        weights, _ = _weights([spans[j] for j in g])
+        out.append(Fused([exprs[j] for j in g], weights, [spans[j][0] for j in g]))
+    return out
+
+
+def _weights(spans: list[tuple[int, int]]) -> tuple[list[int], int]:
+    """Weights w_i = 1 + Σ_{j>i} w_j R_j (last first), and the sum's whole range."""
+    weights, acc = [], 0
+    for _, r in reversed(spans):
+        w = 1 + acc
+        weights.append(w)
+        acc += w * r
+    return weights[::-1], acc
+
+
 def expressions(ctx: Context) -> dict[str, Expr]:
     gap_pairs, gap_constant = [], 0
     for info in ctx.learners:

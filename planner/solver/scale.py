@@ -54,14 +54,20 @@ class Scale:
         """`usage`: every value that enters a sum; `span`: an upper bound, in file
         units, on the largest scaled sum that can occur (objective included)."""
         fractions = [exact(v) for v in usage if v is not None]
-        need = max((decimals(f) for f in fractions), default=0)
+        need = max((decimals(f) for f in fractions if f.denominator != 1), default=0)
         span = span if isinstance(span, Fraction) else exact(span)
         digits = need
         while span and span * Fraction(10) ** digits > SAFE_SUM:
             digits -= 1
         self.digits = digits
         self.factor = Fraction(10) ** digits
-        self.inexact = [float(f) for f in fractions if (f * self.factor).denominator != 1]
+        self.inexact = [
+            float(f)
+            for f in fractions
+            if (f.denominator != 1 or digits < 0) and (f * self.factor).denominator != 1
+        ]
+        # An integral factor scales whole numbers exactly: they skip Fraction arithmetic.
+        self._whole = 10**digits if digits >= 0 else None
 
     @property
     def exact(self) -> bool:
@@ -69,11 +75,15 @@ class Scale:
 
     def up(self, value: float | int) -> int:
         """Scaled value rounded up (exact when the factor fits it)."""
+        if self._whole is not None and (type(value) is int or value.is_integer()):
+            return int(value) * self._whole  # the common case, without Fractions
         f = exact(value) * self.factor
         return -((-f.numerator) // f.denominator)
 
     def down(self, value: float | int) -> int:
         """Scaled value rounded down (exact when the factor fits it)."""
+        if self._whole is not None and (type(value) is int or value.is_integer()):
+            return int(value) * self._whole
         f = exact(value) * self.factor
         return f.numerator // f.denominator
 
@@ -89,6 +99,14 @@ class Scale:
 
 
 # ----- the scenario's three families ------------------------------------------------------
+def _total(values) -> Fraction:
+    """Σ of exact values (whole numbers summed as ints: the common case, and fast)."""
+    values = list(values)
+    if all(type(v) is int or v.is_integer() for v in values):
+        return Fraction(sum(int(v) for v in values))
+    return sum((exact(v) for v in values), Fraction(0))
+
+
 def _people(scenario) -> int:
     return max(1, sum(lr.count for lr in scenario.learners))
 
@@ -96,7 +114,7 @@ def _people(scenario) -> int:
 def credit_scale(scenario) -> Scale:
     """Credits: per-term loads and the credits objective (Σ count × credits)."""
     values = [c.credits for c in scenario.courses]
-    span = _people(scenario) * sum((exact(v) for v in values), Fraction(0))
+    span = _people(scenario) * _total(values)
     return Scale(values, span)
 
 
@@ -114,9 +132,13 @@ def money_scale(scenario) -> Scale:
     n_terms = max(1, len(scenario.terms))
     costs = [c.cost for c in scenario.courses]
     sessions = [c.session_cost for c in scenario.courses]
-    span = people * sum((exact(v) for v in costs), Fraction(0))
+    span = people * _total(costs)
     span += sum(
-        (exact(c.session_cost) * n_terms * sections_upper(c, people) for c in scenario.courses),
+        (
+            exact(c.session_cost) * n_terms * sections_upper(c, people)
+            for c in scenario.courses
+            if c.session_cost
+        ),
         Fraction(0),
     )
     return Scale(costs + sessions, span)

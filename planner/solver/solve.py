@@ -13,8 +13,9 @@ from ortools.sat.python import cp_model
 from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
 from planner.solver.explain import reasons_for
 from planner.solver.model import Context
-from planner.solver.objective import Expr, evaluate, expressions
+from planner.solver.objective import Expr, Fused, evaluate, expressions, fuse
 from planner.solver.rules import add_all, lin
+from planner.solver.scale import sections_upper
 
 ProgressFn = Callable[[dict], None]
 STATUS_NAMES = {
@@ -73,8 +74,22 @@ def clamp_workers(workers: int) -> int:
     return max(1, min(int(workers), MAX_WORKERS))
 
 
-def configure(params, workers: int) -> None:
-    """Search parameters for `workers` threads."""
+# Up to this many variables a model is "small": its search mostly takes milliseconds, so the
+# per-solve overhead dominates (threads started, presolve run to a fixpoint, symmetry
+# detected). It is then solved by one full-LP worker with a short presolve.
+SMALL_VARS = 5000
+
+
+def _small(ctx: Context) -> bool:
+    return len(ctx.m.proto.variables) <= SMALL_VARS
+
+
+def configure(params, workers: int, small: bool = False) -> None:
+    """Search parameters for `workers` threads (`small`: see SMALL_VARS)."""
+    if small:
+        workers = 1
+        params.max_presolve_iterations = 1
+        params.symmetry_level = 0
     params.num_workers = workers
     if workers <= 1:
         params.linearization_level = 2  # the single search gets the full LP
@@ -89,11 +104,12 @@ def run_model(
     workers: int,
     stop: threading.Event | None = None,
     callback: cp_model.CpSolverSolutionCallback | None = None,
+    small: bool = False,
 ) -> tuple[cp_model.CpSolver, int]:
     """Solve once with a hard time limit; `stop` interrupts promptly from any thread."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_s, 0.001)
-    configure(solver.parameters, workers)
+    configure(solver.parameters, workers, small)
     done = threading.Event()
     watcher = None
     if stop is not None:
@@ -130,23 +146,171 @@ def solve(
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
 ) -> Plan:
-    t0 = time.monotonic()
     limit = time_limit_s if time_limit_s is not None else scenario.options.time_limit_s
     workers = clamp_workers(workers if workers is not None else scenario.options.workers)
+    if len(scenario.learners) > 1 and independent(scenario):
+        return _solve_apart(scenario, limit, workers, progress, stop)
+    return _solve_joint(scenario, limit, workers, progress, stop)
+
+
+def independent(scenario: Scenario) -> bool:
+    """True when no rule ties one learner's plan to another's: no scenario budget, no
+    session cost (sections are shared and paid once) and no section limit that the
+    whole scenario's head count could reach. Then every rule is about one learner and
+    each component is a sum over learners, so the lexicographic optimum is every
+    learner's own lexicographic optimum (a learner worse on a component could be
+    swapped for its own optimum without changing anyone else)."""
+    if scenario.constraints.budget is not None:
+        return False
+    people = sum(lr.count for lr in scenario.learners)
+    for course in scenario.courses:
+        if course.session_cost:
+            return False
+        if course.max_sections < sections_upper(course, people):
+            return False
+    return True
+
+
+def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
+    """Each learner solved as its own scenario (see `independent`), in turn, sharing the
+    time left evenly among those still to come; the plans are put together and their
+    objective recomputed exactly."""
+    t0 = time.monotonic()
+    deadline = t0 + limit
+    names = list(scenario.objective)
+    subs: list[Plan] = []
+    n = len(scenario.learners)
+    for i, learner in enumerate(scenario.learners):
+        left = max(deadline - time.monotonic(), 0.001)
+        if stop is not None and stop.is_set():
+            break
+        sub = scenario.model_copy(update={"learners": [learner]})
+        report = None
+        if progress is not None:
+
+            def report(info, lid=learner.id, done=i):
+                # One learner's numbers are not the scenario's: say how far it got only.
+                progress(
+                    {
+                        "stage": info.get("stage"),
+                        "objective": None,
+                        "bound": None,
+                        "elapsed_s": round(time.monotonic() - t0, 3),
+                        "learner": lid,
+                        "learners_done": done,
+                    }
+                )
+
+        plan = _solve_joint(sub, left / (n - i), workers, report, stop, diagnose_it=False)
+        if plan.status == "INFEASIBLE":  # then so is the whole scenario: diagnose it
+            from planner.solver.diagnose import diagnose
+
+            left = max(deadline - time.monotonic(), min(limit, 1.0))
+            plan.diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
+            plan.scenario = scenario.name
+            plan.stats["solve_time_s"] = round(time.monotonic() - t0, 3)
+            return plan
+        if plan.status == "UNKNOWN":
+            if stop is not None and stop.is_set():
+                break
+            # Out of time on this learner: the joint model (with its greedy start on large
+            # models) decides what is returned, as without the split.
+            return _solve_joint(scenario, deadline - time.monotonic(), workers, progress, stop)
+        subs.append(plan)
+    stats = {
+        "solve_time_s": None,
+        "solver": "cp-sat",
+        "learners_apart": n,
+        "workers": workers,
+        "time_limit_s": limit,
+        "variables": sum(p.stats.get("variables", 0) for p in subs),
+        "constraints": sum(p.stats.get("constraints", 0) for p in subs),
+        "stages": _merged_stages(names, subs),
+    }
+    for p in subs:
+        if "rounded_values" in p.stats:
+            stats["rounded_values"] = stats.get("rounded_values", []) + p.stats["rounded_values"]
+            stats["rounding"] = p.stats["rounding"]
+    if len(subs) < n:  # stopped or out of time before every learner had a plan
+        stats["solve_time_s"] = round(time.monotonic() - t0, 3)
+        return Plan(scenario=scenario.name, status="UNKNOWN", stats=stats)
+    plan = build_from_schedules(scenario, {p.learners[0].id: p.learners[0].schedule for p in subs})
+    plan.status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in subs) else "FEASIBLE"
+    plan.bound = _merged_bounds(names, subs, plan)
+    stats["solve_time_s"] = round(time.monotonic() - t0, 3)
+    plan.stats = stats
+    if progress is not None:
+        for name in names:
+            progress(
+                {
+                    "stage": name,
+                    "objective": plan.objective[name],
+                    "bound": (plan.bound or {}).get(name),
+                    "elapsed_s": stats["solve_time_s"],
+                }
+            )
+    return plan
+
+
+def _merged_bounds(names: list[str], subs: list[Plan], plan: Plan) -> dict:
+    """Σ of the learners' bounds of a component, while every learner has proven each
+    earlier one (otherwise plans equal on the earlier sums may differ per learner)."""
+    out = {}
+    for name in names:
+        if not all(p.bound and name in p.bound for p in subs):
+            break
+        out[name] = min(sum(p.bound[name] for p in subs), plan.objective[name])
+        if not all(p.bound[name] >= p.objective[name] for p in subs):
+            break
+    return out
+
+
+def _merged_stages(names: list[str], subs: list[Plan]) -> list[dict]:
+    out = []
+    for name in names:
+        rows = [st for p in subs for st in p.stats.get("stages", []) if st["objective"] == name]
+        if len(rows) < len(subs):
+            break
+        statuses = {r["status"] for r in rows}
+        out.append(
+            {
+                "objective": name,
+                "status": statuses.pop() if len(statuses) == 1 else "FEASIBLE",
+                "time_s": round(sum(r["time_s"] for r in rows), 3),
+                "learners": len(rows),
+            }
+        )
+    return out
+
+
+def _solve_joint(
+    scenario: Scenario,
+    limit: float,
+    workers: int,
+    progress: ProgressFn | None,
+    stop: threading.Event | None,
+    diagnose_it: bool = True,
+) -> Plan:
+    t0 = time.monotonic()
     deadline = t0 + limit
 
     ctx = add_all(Context(scenario))
     exprs = expressions(ctx)
     start = _greedy_start(scenario, ctx)
-    stages = list(scenario.objective) or [None]
+    names = list(scenario.objective)
+    # Consecutive components fused into one exactly lexicographic weighted sum when their
+    # ranges allow (objective.fuse): one search instead of one per component.
+    stages = fuse(ctx, [exprs[n] for n in names]) if names else [None]
+    small = _small(ctx)
     solution = None
     proven = True
     bounds: dict[str, int] = {}
     stage_stats = []
     final_status = None
 
-    for k, name in enumerate(stages):
-        expr = exprs[name] if name else None
+    for k, expr in enumerate(stages):
+        name = expr.name if expr is not None else None
+        parts = expr.parts if isinstance(expr, Fused) else [expr]
         remaining = deadline - time.monotonic()
         if (stop is not None and stop.is_set()) or remaining <= 0:
             proven = False
@@ -168,7 +332,7 @@ def solve(
                 _hint_plan(ctx, start)
             watch = _Watch(name, expr, t0, progress, stop)
             solver, status = run_model(
-                ctx.m, time_s=remaining, workers=workers, stop=stop, callback=watch
+                ctx.m, time_s=remaining, workers=workers, stop=stop, callback=watch, small=small
             )
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 solution = list(solver.response_proto.solution)
@@ -176,9 +340,12 @@ def solve(
                 proven = False  # out of time before any plan: the greedy one stands
                 stage_stats.append(_stage_stat(name, status, None, None, started))
                 if expr is not None:
-                    bound = _int_bound(solver.best_objective_bound)
-                    if bound is not None:
-                        bounds[name] = max(bound, expr.lower())
+                    raw = _int_bound(solver.best_objective_bound)
+                    if raw is not None:
+                        first = parts[0]
+                        if isinstance(expr, Fused):
+                            raw = expr.first(raw)
+                        bounds[first.name] = max(raw, first.lower())
                 break
             elif k == 0:
                 final_status = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
@@ -194,24 +361,40 @@ def solve(
         if bound is not None:
             bound = max(bound, expr.lower())  # CP-SAT may stop before its first LP
         if status == cp_model.OPTIMAL:
-            bound = value
-            ctx.m.add(lin(expr.pairs) + expr.constant == value)
+            # Every fused component is at its lexicographic optimum (the sum decodes
+            # uniquely), so each is fixed on its own: tighter for the next stage.
+            for part in parts:
+                v = part.value(solution)
+                bounds[part.name] = v
+                ctx.m.add(lin(part.pairs) + part.constant == v)
         else:
             proven = False
             bound = min(bound, value) if bound is not None else None
             ctx.m.add(lin(expr.pairs) + expr.constant <= value)
-        if bound is not None:
-            bounds[name] = bound
-        stage_stats.append(_stage_stat(name, status, value, bound, started, expr, skipped))
-        if progress is not None:
-            progress(
-                {
-                    "stage": name,
-                    "objective": expr.units(value),
-                    "bound": expr.units(bound) if bound is not None else None,
-                    "elapsed_s": round(time.monotonic() - t0, 3),
-                }
-            )
+            if bound is not None:  # only the first component's bound holds over all plans
+                first = parts[0]
+                low = expr.first(bound) if isinstance(expr, Fused) else bound
+                bounds[first.name] = min(max(low, first.lower()), first.value(solution))
+        elapsed = time.monotonic() - started
+        for i, part in enumerate(parts):
+            v = part.value(solution)
+            stat = _stage_stat(part.name, status, v, bounds.get(part.name), started, part, skipped)
+            if len(parts) > 1:
+                stat["time_s"] = round(elapsed, 3) if i == 0 else 0.0
+                stat["fused"] = name
+            stage_stats.append(stat)
+            if progress is not None:
+                b = bounds.get(part.name)
+                progress(
+                    {
+                        "stage": part.name,
+                        "objective": part.units(v),
+                        "bound": part.units(b) if b is not None else None,
+                        "elapsed_s": round(time.monotonic() - t0, 3),
+                    }
+                )
+            if status != cp_model.OPTIMAL:
+                break  # later fused components: no bound, reported with the next stage
         if status != cp_model.OPTIMAL and stop is not None and stop.is_set():
             break
 
@@ -240,7 +423,7 @@ def solve(
         final_status = "UNKNOWN"  # stopped or out of time before the first stage ran
     if final_status is not None:
         diagnosis = None
-        if final_status == "INFEASIBLE":
+        if final_status == "INFEASIBLE" and diagnose_it:
             from planner.solver.diagnose import diagnose
 
             left = max(deadline - time.monotonic(), min(limit, 1.0))
@@ -253,14 +436,14 @@ def solve(
         # Out of time with a plan worse than the greedy one: return that instead. Only the
         # first component's bound holds over all plans, so only it is kept.
         plan = build_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
-        first = stages[0]
+        first = names[0]
         bounds = {first: bounds[first]} if first in bounds else {}
         proven = False
         stats["start"] = "greedy plan kept: the search found no better one in time"
     if ctx.rounded:
         proven = False
         bounds = {}  # a bound of the rounded model is not one of the scenario's
-    plan.status = "OPTIMAL" if proven and len(stage_stats) == len(stages) else "FEASIBLE"
+    plan.status = "OPTIMAL" if proven and len(stage_stats) == len(names or [None]) else "FEASIBLE"
     plan.bound = _bounds_in_units(plan, exprs, bounds)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
     plan.stats = stats

@@ -229,6 +229,7 @@ def export_json(plan_id: int):
 def apply_fix(plan_id: int, index: int):
     """Apply a ranked fix to a COPY of the scenario, store the copy and solve it."""
     from planner.solver.diagnose import apply_fix as apply
+    from planner.solver.diagnose import clip, fix_title
 
     session = get_session()
     header = _header_or_404(session, plan_id)
@@ -243,10 +244,12 @@ def apply_fix(plan_id: int, index: int):
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     try:
-        fixed = apply(parse_scenario(record.body), fix)
+        original = parse_scenario(record.body)
+        fixed = apply(original, fix)
         body = json.loads(scenario_svc.dump_json(fixed))
-        name = scenario_svc.unreserved(f"{record.name} — fix: {fix.note or 'relaxed'}")
-        body["name"] = name[:200]
+        # "<name> — credits per term 12": short, readable, never cut mid-word.
+        base = clip(scenario_svc.unreserved(record.name), 60)
+        body["name"] = f"{base} — {fix_title(original, fix)}"
         copy = scenario_svc.save_new(session, body)
     except ScenarioError as exc:
         session.rollback()

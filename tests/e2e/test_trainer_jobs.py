@@ -77,6 +77,7 @@ def test_team_import_scenario_from_teams_seats_and_names_in_the_plan(page, live_
     page.get_by_label("Name", exact=True).fill("Growth and Brand 2027")
     page.get_by_label("Curriculum (courses)").select_option("corporate-ai-upskilling")
     page.get_by_label("Term calendar").select_option("corporate-ai-upskilling")
+    page.get_by_label("Every learner of the curriculum").uncheck()  # ticked at first
     page.get_by_role("button", name="Create scenario").click()
     page.get_by_text("choose one or more teams, type learner ids").wait_for()
     page.get_by_label("Name", exact=True).fill("Growth and Brand 2027")

@@ -107,8 +107,11 @@ def test_default_new_scenario_form_works(app, staff_client, web_session):
     form = page[page.index('id="new-curriculum"') :]
     selected = re.search(r'<option value="([^"]*)" selected>', form).group(1)
     assert selected  # a curriculum, not "All courses"
+    everyone = re.search(r'<input type="checkbox" name="everyone" value="yes" ?([a-z]*)>', form)
+    assert everyone.group(1) == "checked"  # the whole curriculum, said in plain sight
     response = staff_client.post(
-        "/scenarios/new", data={"name": "Default form", "curriculum": selected, "calendar": ""}
+        "/scenarios/new",
+        data={"name": "Default form", "curriculum": selected, "calendar": "", "everyone": "yes"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     record = web_session.exec(
@@ -116,7 +119,9 @@ def test_default_new_scenario_form_works(app, staff_client, web_session):
     ).one()
     assert record.body["terms"] and record.body["courses"]
     # "All courses" without a calendar explains what to choose
-    response = staff_client.post("/scenarios/new", data={"name": "No calendar", "curriculum": ""})
+    response = staff_client.post(
+        "/scenarios/new", data={"name": "No calendar", "curriculum": "", "everyone": "yes"}
+    )
     assert response.status_code == 422
     assert "choose a curriculum (its calendar is used) or a term calendar" in response.get_data(
         as_text=True

@@ -148,3 +148,39 @@ def test_cohort_heatmap(staff_client, web_session):
     web_session.add(LearnerLevel(learner_id=learners[0].id, skill_id="data.sql", level=4))
     web_session.commit()
     assert staff_client.get("/cohort/").status_code == 200
+
+
+def test_numeric_fix_applies_only_itself_with_a_short_name(app, staff_client, web_session):
+    """Credits per term far too low with "close every gap": the first fix raises that one
+    field to the least value that works; the copy keeps every other rule (the staff-
+    required course, the gap mode), the editor shows the real state, the name is short."""
+    body = tiny_scenario("Credits far too low")
+    body["gap_mode"] = "close"
+    for learner in body["learners"]:
+        learner["max_credits"] = 2
+    body["learners"][0]["required"] = ["MKT1"]
+    sid = store(app, body)
+    pid = solve(app, sid)
+    plan = Plan.model_validate(web_session.get(PlanRecord, pid).body)
+    assert plan.status == "INFEASIBLE"
+    first = plan.diagnosis.fixes[0]
+    assert {c.relax for c in first.changes} == {
+        "learner_max_credits:li.na",
+        "learner_max_credits:wang.wei",
+    }
+    assert {c.to for c in first.changes} == {6}  # 5 is too few for li.na's 11 credits
+
+    response = staff_client.post(f"/plans/{pid}/fixes/0")
+    assert response.status_code == 302
+    copy_id = int(response.headers["Location"].split("/scenarios/")[1].split("?")[0])
+    web_session.expire_all()
+    copy = web_session.get(ScenarioRecord, copy_id)
+    assert copy.name == "Credits far too low — credits per term 6"
+    assert copy.body["gap_mode"] == "close"
+    assert copy.body["learners"][0]["required"] == ["MKT1"]
+    assert all("gap_mode" not in lr for lr in copy.body["learners"])
+    page = staff_client.get(f"/scenarios/{copy_id}").get_data(as_text=True)
+    assert 'name="learner_max_credits" value="6"' in page
+    rules = page.split('id="rules-table"')[1].split("</table>")[0]
+    assert 'value="required:li.na:MKT1"' in rules and "gap_mode" not in rules
+    assert 'value="close" selected' in page
