@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from planner import ROOT, create_app
+from planner import create_app, resources
 from planner.hardening import CSP
 from tests.fixtures.web import USERS, browser_sign_in, sign_in_client
 from tests.web.test_plans import solve
 from tests.web.test_scenarios import store, tiny_scenario
+
+TEMPLATES = Path(resources.templates_dir())
 
 REQUIRED = {
     "Content-Security-Policy": CSP,
@@ -70,7 +72,7 @@ def test_every_get_route_answers_with_the_headers(app, client):
 def test_templates_hold_no_inline_script_handler_or_style():
     inline = re.compile(r"<script(?![^>]*\bsrc=)|<style|\son[a-z]+\s*=|\sstyle\s*=", re.I)
     found = []
-    for path in sorted((ROOT / "templates").rglob("*.html")):
+    for path in sorted(TEMPLATES.rglob("*.html")):
         text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
         found += [f"{path.name}: {m.group()}" for m in inline.finditer(text)]
     assert found == []
@@ -111,7 +113,7 @@ def test_cookies_are_not_secure_by_default_for_local_http(app, client):
 
 
 def test_deploy_doc_names_the_settings():
-    text = Path(ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
     section = text[text.index("## Security") :]
     for name in ("PLANNER_SECURE_COOKIES", "PLANNER_MAX_UPLOAD_MB", "Content-Security-Policy",
                  "PLANNER_MAX_ACTIVE_SOLVES_PER_USER", "PLANNER_EXPORT_INLINE_ROWS"):  # fmt: skip
