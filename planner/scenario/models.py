@@ -15,9 +15,10 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    WithJsonSchema,
 )
 
-from planner.limits import NAME_MAX, TITLE_MAX, id_problem, text_problem
+from planner.limits import ID_MAX, NAME_MAX, TITLE_MAX, id_problem, text_problem
 
 SCENARIO_FORMAT = "planner-scenario/1"
 PLAN_FORMAT = "planner-plan/1"
@@ -43,12 +44,21 @@ def _text(limit: int):
 
 # The id rule of planner.limits (the same for forms, imports and the API): ids join into
 # rule labels with ":", and go into URLs and file names.
-Id = Annotated[str, StringConstraints(min_length=1), AfterValidator(_id)]
-Name = Annotated[str, _text(NAME_MAX)]
+# The JSON Schema (`planner schema`) states the same rules; the validators give the messages.
+_ID_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": ID_MAX,
+    "pattern": r"^[^:\u0000-\u001f\u007f\"'/\\]+$",
+}
+Id = Annotated[
+    str, StringConstraints(min_length=1), AfterValidator(_id), WithJsonSchema(_ID_SCHEMA)
+]
+Name = Annotated[str, _text(NAME_MAX), WithJsonSchema({"type": "string", "maxLength": NAME_MAX})]
 # Plans are the solver's output, read back from storage: the old, looser rule, so a plan
 # stored before the id rule tightened still opens.
 PlanId = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
-Title = Annotated[str, _text(TITLE_MAX)]
+Title = Annotated[str, _text(TITLE_MAX), WithJsonSchema({"type": "string", "maxLength": TITLE_MAX})]
 
 
 def _whole(value):
