@@ -5,6 +5,7 @@ against greedy and a plain MIP given the same time.
     python -m benchmarks.grid --groups 50 200 --terms 8 --limit 30
     python -m benchmarks.grid --load                # the same while a busy loop holds one core
     python -m benchmarks.grid --mip-up-to 500       # MIP baseline on points up to 500 groups
+    python -m benchmarks.grid --report F.jsonl      # the tables of an earlier run
 
 Each point: the scenario is written to a file, `planner solve --time-limit L` runs in its own
 process (wall time measured around the whole process: start-up, reading, grouping, solving,
@@ -170,7 +171,13 @@ def main(argv=None) -> None:
     ap.add_argument("--mip-up-to", type=int, default=200, help="MIP baseline up to N groups")
     ap.add_argument("--load", action="store_true", help="keep one core busy meanwhile")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "grid-results.jsonl")
+    ap.add_argument("--report", type=Path, help="print the tables of a results file and stop")
     args = ap.parse_args(argv)
+    if args.report:
+        rows = [json.loads(line) for line in args.report.read_text(encoding="utf-8").splitlines()]
+        print(table(rows))
+        print(summary(rows))
+        return
     busy = None
     if args.load:
         busy = multiprocessing.Process(target=_busy, daemon=True)
