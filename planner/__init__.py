@@ -56,6 +56,10 @@ def create_app(config: dict | None = None):
 
     security.init_app(app)
 
+    from planner import hardening
+
+    hardening.init_app(app)
+
     from planner import views
 
     views.register(app)

@@ -25,8 +25,10 @@ from planner.models.people import (
     LearnerTarget,
 )
 from planner.models.planning import (
+    EXPORT_STATUSES,
     PLAN_STATUSES,
     RUN_STATUSES,
+    ExportJob,
     PlanRecord,
     ScenarioRecord,
     SolveRun,
@@ -49,6 +51,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ASSESSMENT_SOURCES",
+    "EXPORT_STATUSES",
     "GAP_MODES",
     "PLAN_STATUSES",
     "RUN_STATUSES",
@@ -58,6 +61,7 @@ __all__ = [
     "Course",
     "CourseRequiresSkill",
     "CourseTeaches",
+    "ExportJob",
     "Curriculum",
     "Learner",
     "LearnerLevel",

@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column
+from sqlalchemy import JSON, CheckConstraint, Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from planner.models.base import utcnow, version_field
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
+EXPORT_STATUSES = ("queued", "running", "done", "failed")
 PLAN_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
 
@@ -59,6 +60,31 @@ class SolveRun(SQLModel, table=True):
     elapsed_s: float | None = None
     error: str | None = None
     plan_id: int | None = Field(default=None, foreign_key="plan.id", ondelete="SET NULL")
+    # Who asked for it (None: the CLI or an older row): per-user limits count active runs.
+    user_id: int | None = Field(
+        default=None, foreign_key="account.id", ondelete="SET NULL", index=True
+    )
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class ExportJob(SQLModel, table=True):
+    """A large plan export built in the background; `data` holds the file once done."""
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    plan_id: int = Field(foreign_key="plan.id", ondelete="CASCADE", index=True)
+    format: str
+    status: str = Field(default="queued")
+    owner: str = ""  # the worker pool building it ("<host>:<pid>:<runner>"), as SolveRun
+    filename: str = ""
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None

@@ -37,3 +37,7 @@ class SweepRun(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # Who asked for it: a sweep counts as one of the account's active solves (jobs.py limits).
+    user_id: int | None = Field(
+        default=None, foreign_key="account.id", ondelete="SET NULL", index=True
+    )

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import ProblemsError
+from planner.limits import JSONLimitError, check_nesting, loads_json
 from planner.scenario.models import Plan, Scenario
 
 
@@ -48,11 +49,19 @@ def _describe(error: dict) -> str:
         return "unknown key"
     if kind == "missing":
         return "required"
+    message = error["msg"].removeprefix("Value error, ")
+    message = f"{message[0].lower()}{message[1:]}"
     if error["loc"] and error["loc"][-1] == "[key]":
-        return f"bad id {error['input']!r}: {error['msg'][0].lower()}{error['msg'][1:]}"
+        return f"bad id {_shown(error['input'])}: {message}"
     given = error.get("input")
-    suffix = f" (got {given!r})" if not isinstance(given, dict | list) else ""
-    return f"{error['msg'][0].lower()}{error['msg'][1:]}{suffix}"
+    suffix = f" (got {_shown(given)})" if not isinstance(given, dict | list) else ""
+    return f"{message}{suffix}"
+
+
+def _shown(value, limit: int = 60) -> str:
+    """The offending input, cut short: a 25 MB name must not come back in the error."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(str(value))} characters)"
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
@@ -79,8 +88,12 @@ def read_document(source: str | Path) -> dict:
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             data = yaml.safe_load(text)
+            check_nesting(data)
         else:
-            data = json.loads(text)
+            data = loads_json(text)
+    except (JSONLimitError, RecursionError) as exc:
+        why = str(exc) if isinstance(exc, JSONLimitError) else "nested too deep"
+        raise ScenarioError([Problem("", f"{path}: {why}")], str(path)) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [

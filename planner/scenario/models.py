@@ -7,14 +7,58 @@ relate one part of the file to another (ids that must exist, cycles) live in val
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from planner.limits import ID_MAX, NAME_MAX, TITLE_MAX, id_problem, text_problem
 
 SCENARIO_FORMAT = "planner-scenario/1"
 PLAN_FORMAT = "planner-plan/1"
 OBJECTIVE_NAMES = ("gap", "cost", "credits", "lateness")
 
-# Ids join into rule labels with ":", so ":" may not appear in one.
-Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
+
+def _id(value: str) -> str:
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(f"id {problem}")
+    return value
+
+
+def _text(limit: int):
+    def check(value):
+        problem = None if value is None else text_problem(value, limit)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+# The id rule of planner.limits (the same for forms, imports and the API): ids join into
+# rule labels with ":", and go into URLs and file names.
+# The JSON Schema (`planner schema`) states the same rules; the validators give the messages.
+_ID_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": ID_MAX,
+    "pattern": r"^[^:\u0000-\u001f\u007f\"'/\\]+$",
+}
+Id = Annotated[
+    str, StringConstraints(min_length=1), AfterValidator(_id), WithJsonSchema(_ID_SCHEMA)
+]
+Name = Annotated[str, _text(NAME_MAX), WithJsonSchema({"type": "string", "maxLength": NAME_MAX})]
+# Plans are the solver's output, read back from storage: the old, looser rule, so a plan
+# stored before the id rule tightened still opens.
+PlanId = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
+Title = Annotated[str, _text(TITLE_MAX), WithJsonSchema({"type": "string", "maxLength": TITLE_MAX})]
 
 
 def _whole(value):
@@ -39,27 +83,27 @@ class Strict(BaseModel):
 
 class Skill(Strict):
     id: Id
-    name: str = ""
-    area: str = ""
+    name: Name = ""
+    area: Name = ""
 
 
 class Role(Strict):
     id: Id
-    name: str = ""
+    name: Name = ""
     requires: dict[Id, Level] = {}
     weights: dict[Id, Amount] = {}
 
 
 class Term(Strict):
     id: Id
-    season: str | None = None
+    season: Name | None = None
     max_credits: Amount | None = None
     min_credits: Amount = 0
 
 
 class Course(Strict):
     id: Id
-    title: str = ""
+    title: Title = ""
     credits: Amount
     hours: Amount = 0
     cost: Amount = 0
@@ -67,7 +111,9 @@ class Course(Strict):
     requires_skills: dict[Id, Level] = {}
     prerequisites: list[Id] = []
     prerequisites_any: list[list[Id]] = []
-    offered: list[Annotated[str, StringConstraints(min_length=1)]] | None = None  # ids or seasons
+    offered: list[Annotated[Name, StringConstraints(min_length=1)]] | None = None  # ids or seasons
+    # No upper bound here: the solver clamps huge limits (tests/solver/test_scale.py); the
+    # catalog, whose columns are database integers, bounds them (planner.limits.COUNT_MAX).
     capacity: Annotated[int, Whole, Field(ge=1, strict=True)] | None = None
     max_sections: Annotated[int, Whole, Field(ge=0, strict=True)] = 1
     session_cost: Amount = 0
@@ -101,7 +147,7 @@ class Options(Strict):
 
 class Scenario(Strict):
     format: Literal["planner-scenario/1"]
-    name: str | None = None
+    name: Name | None = None
     skills: list[Skill] = []
     roles: list[Role] = []
     terms: list[Term] = []
@@ -180,18 +226,18 @@ def raise_levels(levels: Mapping, taught: Iterable[Mapping]) -> dict[str, int]:
 
 
 class LearnerPlan(Strict):
-    id: Id
-    schedule: dict[Id, list[Id]]
-    final_levels: dict[Id, int] = {}
-    gaps: dict[Id, int] = {}
+    id: PlanId
+    schedule: dict[PlanId, list[PlanId]]
+    final_levels: dict[PlanId, int] = {}
+    gaps: dict[PlanId, int] = {}
     cost: float = 0
     credits: float = 0
-    reasons: dict[Id, str] = {}
+    reasons: dict[PlanId, str] = {}
 
 
 class SectionPlan(Strict):
-    course: Id
-    term: Id
+    course: PlanId
+    term: PlanId
     enrolled: int
     sections: int
 

@@ -20,9 +20,7 @@ invalidate it at once; entries also expire after `CACHE_TTL_S`.
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import json
 import re
 import time
@@ -740,12 +738,11 @@ def _team_skill_table(df: pd.DataFrame, sizes: pd.Series, names: Mapping[str, st
 
 def cohort_csv(cohort: Cohort) -> str:
     """The team × skill table as CSV (one row per team and needed skill)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(DIFFERENCE_COLUMNS if cohort.view == "difference" else TABLE_COLUMNS)
-    for row in cohort.table.itertuples(index=False):
-        writer.writerow([_csv_value(v) for v in row])
-    return out.getvalue()
+    from planner.services.io.safe import csv_text
+
+    header = DIFFERENCE_COLUMNS if cohort.view == "difference" else TABLE_COLUMNS
+    rows = ([_csv_value(v) for v in row] for row in cohort.table.itertuples(index=False))
+    return csv_text(header, rows)
 
 
 def _csv_value(value):

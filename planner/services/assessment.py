@@ -17,7 +17,6 @@ is the view's job (a learner only ever passes its own id).
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from collections import defaultdict
@@ -53,6 +52,7 @@ from planner.services.calibration import (
     calibrate,
     demonstrated_level,
 )
+from planner.services.io.safe import SafeWriter
 
 QUESTIONS_PATH = resources.seed_dir() / "questions.yaml"
 QUESTIONS_FORMAT = "planner-questions/1"
@@ -816,25 +816,10 @@ def cohort_report(
     )
 
 
-def _cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @) is prefixed with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-class _SafeWriter:
-    def __init__(self, buf):
-        self._w = csv.writer(buf, lineterminator="\n")
-
-    def writerow(self, row):
-        self._w.writerow([_cell(v) for v in row])
-
-
 def cohort_report_csv(report: CohortReport) -> str:
     """The report as CSV: one row per area, then the biggest gaps."""
     buf = io.StringIO()
-    w = _SafeWriter(buf)
+    w = SafeWriter(buf, lineterminator="\n")
     w.writerow(["section", "area", "area_name", "compared", "over_confident", "under_confident",
                 "over_share", "mean_self_minus_evidence"])  # fmt: skip
     for a in report.areas:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from planner.limits import ID_RE, ID_RULE, id_problem
 from planner.models import (
     Assessment,
     Course,
@@ -168,11 +169,8 @@ def term_keys(session: Session) -> tuple[list[str], list[str]]:
 
 # --- shared checks ----------------------------------------------------------------------
 
-# Ids go into rule lines (split on ":"), file names and headers: no control characters,
-# quotes, slashes or backslashes either.
-_ID_RE = re.compile(r'^[^:\x00-\x1f\x7f"\'/\\]+\Z')
-_ID_RULE = 'may not contain ":", quotes, slashes, backslashes or control characters'
-ID_RE, ID_RULE, ID_MAX = _ID_RE, _ID_RULE, 120  # shared with imports (services/io/cells.py)
+# The id rule lives in planner.limits (shared with imports, the API and scenario files).
+_ID_RE, _ID_RULE = ID_RE, ID_RULE
 
 
 class Errors(dict):
@@ -191,10 +189,8 @@ class Errors(dict):
 def _check_new_id(session: Session, model, item_id: str, errors: Errors, label: str) -> None:
     if not item_id or not item_id.strip():
         errors.add("id", "required")
-    elif item_id != item_id.strip():
-        errors.add("id", "no spaces at the start or end")
-    elif not _ID_RE.match(item_id):
-        errors.add("id", _ID_RULE)
+    elif id_problem(item_id):
+        errors.add("id", id_problem(item_id))
     elif session.get(model, item_id) is not None:
         errors.add("id", f'a {label} with id "{item_id}" already exists')
 

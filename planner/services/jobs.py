@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from planner.db import session_scope
-from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
+from planner.models import ExportJob, PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import dump_json, parse_scenario
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,30 @@ INTERRUPTED = "interrupted: the server restarted"
 OWNER_KEY = "owner"  # progress[OWNER_KEY] = "<host>:<pid>:<runner>" of the pool running it
 
 
+# Per-user limits (app config or environment, same names); None/0 = no limit.
+LIMIT_DEFAULTS = {
+    "PLANNER_MAX_ACTIVE_SOLVES_PER_USER": 3,  # queued + running solves of one account
+    "PLANNER_MAX_ACTIVE_SOLVES": 50,  # queued + running solves of everyone together
+    "PLANNER_MAX_ACTIVE_EXPORTS_PER_USER": 2,  # background exports being built
+}
+EXPORT_ACTIVE = ("queued", "running")
+
+
 class Cancelled(Exception):
     """Raised inside a worker when its run was cancelled before or during the solve."""
+
+
+class LimitReached(Exception):
+    """Too much queued work: the message says which limit and what to do (web/API: 429)."""
+
+
+def limits_from(config: dict | None = None) -> dict[str, int]:
+    config = config or {}
+    out = {}
+    for key, default in LIMIT_DEFAULTS.items():
+        value = config.get(key, os.environ.get(key))
+        out[key] = default if value in (None, "") else int(value)
+    return out
 
 
 def _default_solve(scenario, **kwargs):
@@ -66,8 +88,12 @@ class JobRunner:
         solve_fn: Callable | None = None,
         solver_workers: int | None = None,
         solve_engine: str | None = None,
+        limits: dict[str, int] | None = None,
     ):
         self.engine = engine
+        self.limits = limits or limits_from()
+        self._admit = threading.Lock()  # count-then-insert is atomic within this process
+        self._export_pool: ThreadPoolExecutor | None = None
         self.workers = workers
         self.solver_workers = solver_workers
         # "local" or "ray" (solver/engine.py); None: $PLANNER_ENGINE, read at each solve
@@ -82,13 +108,22 @@ class JobRunner:
             _live_owners.add(self.owner)
 
     # -- public ----------------------------------------------------------------------------
-    def submit(self, scenario_id: int, *, time_limit_s: float | None = None) -> int:
-        """Queue a solve of the stored scenario; return the new run's id."""
-        with session_scope(self.engine) as session:
+    def submit(
+        self, scenario_id: int, *, time_limit_s: float | None = None, user_id: int | None = None
+    ) -> int:
+        """Queue a solve of the stored scenario; return the new run's id.
+
+        With `user_id` (web and API) the per-user and overall limits apply: LimitReached."""
+        with self._admit, session_scope(self.engine) as session:
             if session.get(ScenarioRecord, scenario_id) is None:
                 raise LookupError(f"no scenario with id {scenario_id}")
+            if user_id is not None:
+                self._check_solve_limits(session, user_id)
             run = SolveRun(
-                scenario_id=scenario_id, status="queued", progress={OWNER_KEY: self.owner}
+                scenario_id=scenario_id,
+                status="queued",
+                progress={OWNER_KEY: self.owner},
+                user_id=user_id,
             )
             session.add(run)
             session.flush()
@@ -100,6 +135,112 @@ class JobRunner:
             self._futures[run_id] = future
         future.add_done_callback(lambda _f, rid=run_id: self._forget(rid))
         return run_id
+
+    def check_solve_limits(self, user_id: int | None) -> None:
+        """Raise LimitReached when `user_id` may not queue another solve now."""
+        if user_id is None:
+            return
+        with session_scope(self.engine) as session:
+            self._check_solve_limits(session, user_id)
+
+    def _check_solve_limits(self, session, user_id: int) -> None:
+        from sqlalchemy import func
+
+        from planner.models.sweeps import SweepRun  # a trade-off sweep is solves too
+
+        def active(user: int | None = None) -> int:
+            total = 0
+            for model in (SolveRun, SweepRun):
+                query = select(func.count()).select_from(model)
+                query = query.where(model.status.in_(ACTIVE))
+                if user is not None:
+                    query = query.where(model.user_id == user)
+                total += session.exec(query).one()
+            return total
+
+        mine = self.limits["PLANNER_MAX_ACTIVE_SOLVES_PER_USER"]
+        if mine and active(user_id) >= mine:
+            raise LimitReached(
+                f"You already have {mine} solves queued or running (the limit per person). "
+                "Wait for one to finish, or cancel one, then try again."
+            )
+        everyone = self.limits["PLANNER_MAX_ACTIVE_SOLVES"]
+        if everyone and active() >= everyone:
+            raise LimitReached(
+                f"The solve queue is full ({everyone} solves queued or running). "
+                "Try again in a few minutes."
+            )
+
+    # -- background exports ----------------------------------------------------------------
+    def submit_export(self, plan_id: int, fmt: str, user_id: int) -> int:
+        """Build a plan export (csv/xlsx) off the request thread; return the ExportJob id."""
+        from sqlalchemy import func
+
+        from planner.services import plan_exports
+
+        if fmt not in plan_exports.FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}")
+        with self._admit, session_scope(self.engine) as session:
+            if session.get(PlanRecord, plan_id) is None:
+                raise LookupError(f"no plan with id {plan_id}")
+            limit = self.limits["PLANNER_MAX_ACTIVE_EXPORTS_PER_USER"]
+            query = (
+                select(func.count())
+                .select_from(ExportJob)
+                .where(ExportJob.user_id == user_id, ExportJob.status.in_(EXPORT_ACTIVE))
+            )
+            if limit and session.exec(query).one() >= limit:
+                raise LimitReached(
+                    f"You already have {limit} exports being prepared (the limit per person). "
+                    "Wait for one to finish, then try again."
+                )
+            job = ExportJob(
+                user_id=user_id,
+                plan_id=plan_id,
+                format=fmt,
+                owner=self.owner,
+                filename=plan_exports.filename(plan_id, fmt),
+            )
+            session.add(job)
+            session.flush()
+            job_id = job.id
+        with self._lock:
+            if self._export_pool is None:  # one thread: exports queue behind each other
+                self._export_pool = ThreadPoolExecutor(1, thread_name_prefix="planner-export")
+            future = self._export_pool.submit(self._run_export, job_id)
+            self._futures[-job_id] = future  # negative keys: exports beside solve runs
+        future.add_done_callback(lambda _f, key=-job_id: self._forget(key))
+        return job_id
+
+    def wait_export(self, job_id: int, timeout: float | None = None) -> bool:
+        return self.wait(-job_id, timeout)
+
+    def _run_export(self, job_id: int) -> None:
+        from planner.services import plan_exports
+
+        try:
+            with session_scope(self.engine) as session:
+                job = session.get(ExportJob, job_id)
+                if job is None or job.status != "queued":
+                    return
+                job.status = "running"
+                plan_id, fmt = job.plan_id, job.format
+            with session_scope(self.engine) as session:
+                data = plan_exports.build(session, plan_id, fmt)
+            with session_scope(self.engine) as session:
+                job = session.get(ExportJob, job_id)
+                if job is not None:
+                    job.data, job.status, job.finished_at = data, "done", utcnow()
+        except Exception as exc:  # the job row carries the reason; the pool goes on
+            log.exception("export job %s failed", job_id)
+            try:
+                with session_scope(self.engine) as session:
+                    job = session.get(ExportJob, job_id)
+                    if job is not None:
+                        job.status, job.error = "failed", _describe(exc)
+                        job.finished_at = utcnow()
+            except Exception:
+                log.exception("could not record the end of export job %s", job_id)
 
     def cancel(self, run_id: int) -> bool:
         """Stop a queued or running run. Returns False when it had already finished."""
@@ -131,7 +272,7 @@ class JobRunner:
 
     def active_ids(self) -> list[int]:
         with self._lock:
-            return sorted(self._futures)
+            return sorted(k for k in self._futures if k > 0)
 
     def shutdown(self, *, cancel: bool = True, wait: bool = True) -> None:
         if cancel:
@@ -139,8 +280,10 @@ class JobRunner:
                 self.cancel(run_id)
         with self._lock:
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=False)
+            export_pool, self._export_pool = self._export_pool, None
+        for each in (pool, export_pool):
+            if each is not None:
+                each.shutdown(wait=wait, cancel_futures=False)
         with _owners_lock:
             _live_owners.discard(self.owner)
 
@@ -158,6 +301,12 @@ class JobRunner:
             for run in stale:
                 _finish(run, "failed", error=INTERRUPTED)
             ids = [run.id for run in stale]
+            exports = session.exec(
+                select(ExportJob).where(ExportJob.status.in_(EXPORT_ACTIVE))
+            ).all()
+            for job in exports:
+                if _is_stale(job.owner):
+                    job.status, job.error, job.finished_at = "failed", INTERRUPTED, utcnow()
         if ids:
             log.warning("marked %d interrupted solve run(s) failed: %s", len(ids), ids)
         return ids
@@ -381,6 +530,7 @@ def init_app(app) -> JobRunner:
             workers=app.config.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
             solver_workers=app.config.get("PLANNER_SOLVER_THREADS"),
             solve_engine=app.config.get("PLANNER_ENGINE"),
+            limits=limits_from(app.config),
         )
         app.extensions["planner.jobs"] = runner
         with _runners_lock:
@@ -415,8 +565,10 @@ def runner_for(app_or_engine=None) -> JobRunner:
     return init_app(app_or_engine)
 
 
-def submit(app_or_engine, scenario_id: int, *, time_limit_s: float | None = None) -> int:
-    return runner_for(app_or_engine).submit(scenario_id, time_limit_s=time_limit_s)
+def submit(
+    app_or_engine, scenario_id: int, *, time_limit_s: float | None = None, user_id=None
+) -> int:
+    return runner_for(app_or_engine).submit(scenario_id, time_limit_s=time_limit_s, user_id=user_id)
 
 
 def cancel(run_id: int, app_or_engine=None) -> bool:

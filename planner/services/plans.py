@@ -7,7 +7,6 @@ raw body, instead of a full validation on every page view.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import OrderedDict, defaultdict
@@ -23,6 +22,7 @@ from planner.models import PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import OBJECTIVE_NAMES, Plan
 from planner.scenario.models import combine_needs, raise_levels
 from planner.services import charts
+from planner.services.io.safe import append_row, csv_text, safe_row
 
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
@@ -583,25 +583,24 @@ def gap_table_rows(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | 
 
 def to_csv(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None) -> str:
     """One row per course taken (learner, name, team, term, course, credits, cost, reason)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SCHEDULE_COLUMNS)
-    writer.writerows(schedule_rows(catalog, plan, people))
-    return out.getvalue()
+    return csv_text(SCHEDULE_COLUMNS, schedule_rows(catalog, plan, people))
 
 
 def to_xlsx(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = None) -> bytes:
-    """A workbook: Summary, Schedule (one row per course taken), Gaps, Sections."""
+    """A workbook: Summary, Schedule (one row per course taken), Gaps, Sections.
+
+    Written in openpyxl's write-only mode: rows stream to the file instead of being held as
+    cell objects, so a 20,000-learner plan does not take gigabytes."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
 
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "Summary"
-    summary.append(["scenario", plan.scenario or ""])
-    summary.append(["status", plan.status])
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("Summary")
+    append_row(summary, ["scenario", plan.scenario or ""])
+    append_row(summary, ["status", plan.status])
     for name in OBJECTIVE_NAMES:
-        summary.append([name, (plan.objective or {}).get(name)])
+        append_row(summary, [name, (plan.objective or {}).get(name)])
     sheets = [
         ("Schedule", SCHEDULE_COLUMNS, schedule_rows(catalog, plan, people)),
         ("Gaps", GAP_COLUMNS, gap_table_rows(catalog, plan, people)),
@@ -615,14 +614,17 @@ def to_xlsx(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = 
     fill = PatternFill("solid", fgColor="1E3A8A")
     for title, header, rows in sheets:
         ws = wb.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font, cell.fill = bold, fill
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = "A2"  # before any row: write-only sheets write the view first
         for col, name in zip("ABCDEFGHIJ", header, strict=False):
             ws.column_dimensions[col].width = 40 if name in ("reason", "title") else 14
+        heads = []
+        for name in safe_row(header):
+            cell = WriteOnlyCell(ws, value=name)
+            cell.font, cell.fill = bold, fill
+            heads.append(cell)
+        ws.append(heads)
+        for row in rows:
+            append_row(ws, row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -19,6 +19,7 @@ import pandas as pd
 
 from planner.scenario import Learner, Plan, Scenario, ScenarioError
 from planner.scenario.load import Problem
+from planner.services.io.safe import safe_frame
 
 INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column
 
@@ -66,14 +67,14 @@ class ProgramReport:
         }
 
     def csv(self, name: str) -> str:
-        return self.frames()[name].to_csv(index=name in INDEXED)
+        return safe_frame(self.frames()[name]).to_csv(index=name in INDEXED)
 
     def xlsx(self) -> bytes:
         """One workbook, a sheet per table."""
         out = io.BytesIO()
         with pd.ExcelWriter(out, engine="openpyxl") as writer:
             for name, frame in self.frames().items():
-                frame.to_excel(writer, sheet_name=name, index=name in INDEXED)
+                safe_frame(frame).to_excel(writer, sheet_name=name, index=name in INDEXED)
         return out.getvalue()
 
     def write(self, out_dir: str | Path) -> list[Path]:
@@ -82,7 +83,7 @@ class ProgramReport:
         written = []
         for name, frame in self.frames().items():
             path = out / f"{name}.csv"
-            frame.to_csv(path, index=name in INDEXED, encoding="utf-8")
+            safe_frame(frame).to_csv(path, index=name in INDEXED, encoding="utf-8")
             written.append(path)
         path = out / "report.md"
         path.write_text(self.markdown(), encoding="utf-8")

@@ -172,7 +172,7 @@ def apply_rules(body: dict, text: str) -> list[Problem]:
 
 
 def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems) -> None:
-    from planner.services.scenarios import _amount, _set
+    from planner.services.scenarios import _set, parse_amount
 
     if kind in ("required", "excluded"):
         items = learner.setdefault(kind, [])
@@ -193,7 +193,7 @@ def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems)
             learner["gap_mode"] = args[0]
     else:
         key = "budget" if kind == "learner_budget" else "max_credits"
-        value = _amount(args[0], where, problems)
+        value = parse_amount(args[0], where, problems)
         _set(learner, key, value)
 
 
@@ -326,13 +326,13 @@ def new_rule(body: dict, new: NewRule) -> tuple[Rule | None, list[Problem]]:
             bad("value", f"choose {' or '.join(GAP_MODES)}")
         rule = Rule("gap_mode", new.scope, value=new.value)
     elif new.kind in ("learner_budget", "learner_max_credits"):
-        from planner.services.scenarios import _amount
+        from planner.services.scenarios import parse_amount
 
         found: list[Problem] = []
         if new.value == "":
             bad("value", "enter an amount (or none for no limit)")
         else:
-            _amount(new.value, f"{NEW}.value", found)
+            parse_amount(new.value, f"{NEW}.value", found)
         problems += found
         rule = Rule(new.kind, new.scope, value=new.value)
     return (None if problems else rule), problems

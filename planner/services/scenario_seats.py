@@ -122,26 +122,15 @@ def seat_page(session: Session, scenario_id: int, page: int = 1, per_page: int =
 
 def _parse(text: str, name: str, where: str, problems: list[Problem]):
     text = text.strip()
-    if name == "capacity" and text == "":
-        return None  # unlimited seats
     if text == "":
-        problems.append(Problem(where, "required"))
+        if name != "capacity":  # an empty capacity is unlimited seats
+            problems.append(Problem(where, "required"))
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        problems.append(Problem(where, f"not a number: {text!r}"))
-        return None
-    if not math.isfinite(value):
-        problems.append(Problem(where, f"not a finite number: {text!r}"))
-        return None
-    if name == "session_cost":
-        if value < 0:
-            problems.append(Problem(where, "must be ≥ 0"))
-            return None
-        return int(value) if value.is_integer() else value
+    value = scenario_svc.parse_amount(text, where, problems)  # a finite number ≥ 0
+    if value is None or name == "session_cost":
+        return value
     low = 1 if name == "capacity" else 0
-    if not value.is_integer() or value < low:
+    if value != int(value) or value < low:
         problems.append(Problem(where, f"must be a whole number ≥ {low}"))
         return None
     return int(value)

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
+from planner.limits import JSONLimitError, loads_json
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
@@ -231,7 +232,9 @@ def import_json(session: Session, raw: bytes, name: str | None = None) -> Scenar
     except UnicodeDecodeError as exc:
         raise ScenarioError([Problem("", f"not UTF-8 (bad byte at offset {exc.start})")]) from None
     try:
-        data = json.loads(text)
+        data = loads_json(text)
+    except JSONLimitError as exc:
+        raise ScenarioError([Problem("", str(exc))]) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [Problem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
@@ -327,7 +330,7 @@ def values_from_form(form, body: dict) -> EditorValues:
     )
 
 
-def _amount(text: str, where: str, problems: list[Problem], *, positive=False):
+def parse_amount(text: str, where: str, problems: list[Problem], *, positive=False):
     """'' -> None (no limit); a number >= 0; anything else is a problem named by field."""
     if text == "" or text.lower() == "none":
         return None
@@ -358,15 +361,15 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
     new["name"] = values.name or body.get("name")
     for term in new.get("terms", []):
         tid = term["id"]
-        high = _amount(values.term_max.get(tid, ""), f"term_max.{tid}", problems)
-        low = _amount(values.term_min.get(tid, ""), f"term_min.{tid}", problems)
+        high = parse_amount(values.term_max.get(tid, ""), f"term_max.{tid}", problems)
+        low = parse_amount(values.term_min.get(tid, ""), f"term_min.{tid}", problems)
         _set(term, "max_credits", high)
         _set(term, "min_credits", low)
         if high is not None and low is not None and low > high:
             problems.append(Problem(f"term_min.{tid}", f"min credits {low} exceed max {high}"))
-    default_max = _amount(values.learner_max_credits, "learner_max_credits", problems)
-    default_budget = _amount(values.learner_budget, "learner_budget", problems)
-    budget = _amount(values.budget, "budget", problems)
+    default_max = parse_amount(values.learner_max_credits, "learner_max_credits", problems)
+    default_budget = parse_amount(values.learner_budget, "learner_budget", problems)
+    budget = parse_amount(values.budget, "budget", problems)
     new["constraints"] = {k: v for k, v in {"budget": budget}.items() if v is not None}
     if values.gap_mode not in GAP_MODES:
         problems.append(Problem("gap_mode", f"choose one of {', '.join(GAP_MODES)}"))
@@ -375,7 +378,7 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
         if n > 1:
             problems.append(Problem("objective", f'"{name}" chosen {n} times'))
     new["objective"] = values.objective
-    limit = _amount(values.time_limit_s, "time_limit_s", problems, positive=True)
+    limit = parse_amount(values.time_limit_s, "time_limit_s", problems, positive=True)
     if values.time_limit_s == "":
         problems.append(Problem("time_limit_s", "required"))
     elif limit is not None and limit > MAX_TIME_LIMIT_S:

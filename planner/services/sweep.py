@@ -9,13 +9,13 @@ is carried forward, re-evaluated, and marked as such. Proven optimal points are 
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from planner.scenario import Plan, Scenario
+from planner.services.io.safe import SafeWriter
 
 PARAMETERS = ("budget", "max_credits")
 
@@ -209,7 +209,7 @@ CSV_COLUMNS = [
 def write_csv(points: list[SweepPoint], path: str | Path, parameter: str = "budget") -> Path:
     path = Path(path)
     with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = SafeWriter(f)
         w.writerow([parameter if c == "value" else c for c in CSV_COLUMNS])
         for p in points:
             obj = p.plan.objective or {}

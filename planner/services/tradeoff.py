@@ -80,11 +80,15 @@ class SweepRunner:
         self._stops: dict[int, threading.Event] = {}
         self._futures: dict[int, Future] = {}
 
-    def submit(self, scenario_id: int, request: SweepRequest) -> int:
-        with session_scope(self.engine) as session:
+    def submit(self, scenario_id: int, request: SweepRequest, user_id: int | None = None) -> int:
+        """With `user_id` the solve limits of jobs.py apply (jobs.LimitReached)."""
+        with self.jobs._admit, session_scope(self.engine) as session:
             if session.get(ScenarioRecord, scenario_id) is None:
                 raise LookupError(f"no scenario with id {scenario_id}")
+            if user_id is not None:
+                self.jobs._check_solve_limits(session, user_id)
             run = SweepRun(
+                user_id=user_id,
                 scenario_id=scenario_id,
                 parameter=request.parameter,
                 values=list(request.values),
@@ -255,8 +259,8 @@ def runner_for(app_or_engine=None) -> SweepRunner:
     return runner
 
 
-def submit(app_or_engine, scenario_id: int, request: SweepRequest) -> int:
-    return runner_for(app_or_engine).submit(scenario_id, request)
+def submit(app_or_engine, scenario_id: int, request: SweepRequest, user_id=None) -> int:
+    return runner_for(app_or_engine).submit(scenario_id, request, user_id=user_id)
 
 
 def cancel(sweep_id: int, app_or_engine=None) -> bool:

@@ -32,4 +32,29 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+
+  // Delegated (so they also work on content HTMX swaps in), instead of inline handlers:
+  // <form data-confirm="Delete …?"> asks before it submits.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation(); // HTMX must not send it either
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    // <button data-print> prints the page.
+    if (event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
+    // The plan page's learner list marks the learner shown (HTMX swaps the panel only).
+    var link = event.target.closest(".learner-list a[hx-get]");
+    if (link) {
+      link.closest(".learner-list").querySelectorAll("a[aria-current]").forEach(function (a) {
+        a.removeAttribute("aria-current");
+      });
+      link.setAttribute("aria-current", "true");
+    }
+  });
 })();

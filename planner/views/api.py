@@ -7,10 +7,13 @@ path into the request body ("" when the error is about the request as a whole).
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify, request, url_for
 from sqlmodel import Session
 
 from planner.db import get_session
+from planner.limits import JSONLimitError, loads_json
 from planner.models import iso_utc
 from planner.scenario import ScenarioError
 from planner.security import token_required
@@ -24,6 +27,39 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def error(status: int, message: str, path: str = ""):
     return jsonify({"errors": [{"path": path, "message": message}]}), status
+
+
+class BadBody(ValueError):
+    """The request body is not usable JSON; `response` is the error to answer with."""
+
+    def __init__(self, response):
+        super().__init__("bad request body")
+        self.response = response
+
+
+def json_body(required: bool = True):
+    """The request's JSON body, parsed with the size and depth limits of planner.limits.
+
+    Flask's own get_json has no depth limit (a body nested thousands deep raised
+    RecursionError, a 500). Raises BadBody with a 400/422 error response.
+    """
+    data = request.get_data(cache=False) if request.is_json else b""
+    if not data.strip():
+        if required:
+            raise BadBody(
+                error(400, "send the scenario as a JSON object (Content-Type: application/json)")
+            )
+        return None
+    try:
+        return loads_json(data)
+    except JSONLimitError as exc:
+        raise BadBody(error(422, str(exc))) from None
+    except UnicodeDecodeError:
+        raise BadBody(error(400, "the request body is not UTF-8")) from None
+    except json.JSONDecodeError as exc:
+        raise BadBody(
+            error(400, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        ) from None
 
 
 def _paging() -> tuple[str, int, int] | tuple:
@@ -211,9 +247,10 @@ def _conflict(session, scenario_id: int, body: dict, given):
 @token_required
 def create_scenario():
     """Store a planner-scenario/1 document; 422 lists every problem with its JSON path."""
-    body = request.get_json(silent=True)
-    if body is None:
-        return error(400, "send the scenario as a JSON object (Content-Type: application/json)")
+    try:
+        body = json_body()
+    except BadBody as exc:
+        return exc.response
     if not isinstance(body, dict):
         return error(422, "the scenario must be a JSON object")
     session = get_session()

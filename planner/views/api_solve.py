@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, url_for
 
 from planner.db import get_session
 from planner.models import ScenarioRecord, SolveRun, iso_utc
@@ -20,6 +20,7 @@ from planner.security import token_required
 from planner.services import jobs
 from planner.services import plans as plan_svc
 from planner.services.scenarios import MAX_TIME_LIMIT_S
+from planner.views.api import BadBody, json_body
 
 bp = Blueprint("api_solve", __name__, url_prefix="/api/v1")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -64,14 +65,20 @@ def start(scenario_id: int):
     session = get_session()
     if session.get(ScenarioRecord, scenario_id) is None:
         return error(404, f"no scenario {scenario_id}")
-    body = request.get_json(silent=True) or {}
+    try:
+        body = json_body(required=False) or {}
+    except BadBody as exc:
+        return exc.response
     if not isinstance(body, dict):
         return error(422, "the request body must be a JSON object")
     limit = body.get("time_limit_s")
     problem = None if limit is None else _time_limit_problem(limit)
     if problem:
         return error(422, problem, "time_limit_s")
-    run_id = jobs.submit(None, scenario_id, time_limit_s=limit)
+    try:
+        run_id = jobs.submit(None, scenario_id, time_limit_s=limit, user_id=g.api_user.id)
+    except jobs.LimitReached as exc:
+        return error(429, str(exc))
     run = session.get(SolveRun, run_id)
     response = jsonify({"run": run_json(run)})
     response.status_code = 202

@@ -273,13 +273,20 @@ def plan():
         flash("Your plan is still being computed; cancel it first to start again.", "error")
         return redirect(url_for("assess.my_plan"))
     try:
+        jobs.runner_for().check_solve_limits(current_user.id)
+    except jobs.LimitReached as exc:
+        abort(429, description=str(exc))
+    try:
         record, _choice = personal.store_personal_scenario(session, _me())
         session.commit()
     except personal.PlanError as exc:
         session.rollback()
         flash(f"Cannot plan yet: {exc}", "error")
         return redirect(url_for("assess.profile"))
-    run_id = jobs.submit(current_app._get_current_object(), record.id)
+    try:
+        run_id = jobs.submit(current_app._get_current_object(), record.id, user_id=current_user.id)
+    except jobs.LimitReached as exc:
+        abort(429, description=str(exc))
     flash(f"Started planning your path (run {run_id}).", "success")
     return redirect(url_for("assess.my_plan"))
 

@@ -9,6 +9,7 @@ filled from one (`from_data`).
 
 from __future__ import annotations
 
+import math
 import re
 
 from flask_wtf import FlaskForm
@@ -35,6 +36,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from planner.limits import (
+    COUNT_MAX,
+    ID_MAX,
+    LINE_CONTROL,
+    NAME_MAX,
+    TEXT_CONTROL,
+    TEXT_MAX,
+    TITLE_MAX,
+)
+
 BLANK_ROWS = 3  # empty rows offered for adding entries without JavaScript
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 _SPLIT = re.compile(r"\s*[,\n]\s*")
@@ -53,16 +64,48 @@ def _non_negative(label: str):
     return NumberRange(min=0, message=f"{label} cannot be negative")
 
 
+def _finite(form, field) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("must be a finite number")
+
+
 def _number(label: str, required: bool = False):
     first = InputRequired(message=f"{label} is required") if required else Optional()
-    return FloatField(label, [first, _non_negative(label)])
+    return FloatField(label, [first, _non_negative(label), _finite])
+
+
+def _no_control_characters(form) -> bool:
+    """Text fields (also inside row lists) refuse control characters; multi-line ones allow
+    tab and line breaks. Returns False and marks the fields when one has any."""
+    ok = True
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                inner = getattr(entry, "form", None)
+                if inner is not None:
+                    ok = _no_control_characters(inner) and ok
+                else:
+                    ok = _check_control(entry) and ok
+        else:
+            ok = _check_control(field) and ok
+    return ok
+
+
+def _check_control(field) -> bool:
+    if not isinstance(field, StringField) or not isinstance(field.data, str):
+        return True
+    pattern = TEXT_CONTROL if isinstance(field, TextAreaField) else LINE_CONTROL
+    if pattern.search(field.data):
+        field.errors = [*list(field.errors or []), "may not contain control characters"]
+        return False
+    return True
 
 
 # --- accounts -----------------------------------------------------------------------------
 
 
 class LoginForm(FlaskForm):
-    login = StringField("Username or e-mail", [InputRequired(), Length(max=200)])
+    login = StringField("Username or e-mail", [InputRequired(), Length(max=NAME_MAX)])
     password = PasswordField("Password", [InputRequired()])
     remember = BooleanField("Keep me signed in on this device")
 
@@ -126,8 +169,12 @@ class CatalogForm(FlaskForm):
     """Base: `id` is typed on creation only (ids are referenced from many places)."""
 
     row_lists: tuple[str, ...] = ()
-    id = StringField("Id", [InputRequired(), Length(max=120)])
+    id = StringField("Id", [InputRequired(), Length(max=ID_MAX)])
     version = HiddenField()  # the edit version the form was opened at (services/versions.py)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return _no_control_characters(self) and ok
 
     def to_data(self) -> dict:
         return {
@@ -155,16 +202,16 @@ class CatalogForm(FlaskForm):
 
 
 class AreaForm(CatalogForm):
-    name = StringField("Name", [Optional(), Length(max=200)])
-    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
 
 
 class SkillForm(CatalogForm):
-    name = StringField("Name", [Optional(), Length(max=200)])
-    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
     area_id = SelectField("Skill area", choices=[], validate_choice=False)
     descriptors = FieldList(
-        TextAreaField("Descriptor", [Optional(), Length(max=2000)], render_kw={"rows": 2}),
+        TextAreaField("Descriptor", [Optional(), Length(max=TEXT_MAX)], render_kw={"rows": 2}),
         min_entries=5,
         max_entries=5,
     )
@@ -177,8 +224,8 @@ class SkillForm(CatalogForm):
 
 class RoleForm(CatalogForm):
     row_lists = ("requirements",)
-    name = StringField("Name", [Optional(), Length(max=200)])
-    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
+    name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
     requirements = FieldList(FormField(RequirementRow), min_entries=0)
 
     def to_data(self) -> dict:
@@ -193,7 +240,7 @@ class RoleForm(CatalogForm):
 
 class CourseForm(CatalogForm):
     row_lists = ("teaches", "requires_skills")
-    title = StringField("Title", [Optional(), Length(max=300)])
+    title = StringField("Title", [Optional(), Length(max=TITLE_MAX)])
     curriculum_id = SelectField("Curriculum", choices=[], validate_choice=False)
     credits = _number("Credits", required=True)
     hours = _number("Hours")
@@ -201,13 +248,18 @@ class CourseForm(CatalogForm):
     session_cost = _number("Cost per section")
     capacity = IntegerField(
         "Seats per section",
-        [Optional(), NumberRange(min=1, message="seats must be at least 1 (empty = unlimited)")],
+        [
+            Optional(),
+            NumberRange(min=1, message="seats must be at least 1 (empty = unlimited)"),
+            NumberRange(max=COUNT_MAX, message=f"at most {COUNT_MAX:,} seats"),
+        ],
     )
     max_sections = IntegerField(
         "Max sections",
         [
             InputRequired(message="Max sections is required"),
             NumberRange(min=0, message="Max sections cannot be negative"),
+            NumberRange(max=COUNT_MAX, message=f"at most {COUNT_MAX:,} sections"),
         ],
         default=1,
     )
@@ -254,7 +306,7 @@ class CourseForm(CatalogForm):
 
 class CalendarForm(CatalogForm):
     row_lists = ("terms",)
-    name = StringField("Name", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
     terms = FieldList(FormField(TermRow), min_entries=0)
 
     def to_data(self) -> dict:
@@ -281,13 +333,17 @@ def _pins(text: str | None) -> dict[str, str]:
 
 class LearnerForm(CatalogForm):
     row_lists = ("levels", "target")
-    name = StringField("Name", [Optional(), Length(max=200)])
+    name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
     role_id = SelectField("Role", choices=[], validate_choice=False)
     curriculum_id = SelectField("Curriculum", choices=[], validate_choice=False)
-    team = StringField("Team", [Optional(), Length(max=200)])
+    team = StringField("Team", [Optional(), Length(max=NAME_MAX)])
     count = IntegerField(
         "People in this group",
-        [InputRequired(message="required"), NumberRange(min=1, message="must be at least 1")],
+        [
+            InputRequired(message="required"),
+            NumberRange(min=1, message="must be at least 1"),
+            NumberRange(max=COUNT_MAX, message=f"at most {COUNT_MAX:,} people"),
+        ],
         default=1,
     )
     budget = _number("Budget per person")

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.orm import defer
+from sqlmodel import select
 
 from planner.db import get_session
-from planner.models import ScenarioRecord
+from planner.models import ExportJob, ScenarioRecord
 from planner.scenario import ScenarioError, parse_scenario
-from planner.security import staff_required
-from planner.services import catalog, jobs
+from planner.security import current_user, staff_required
+from planner.services import catalog, jobs, plan_exports
 from planner.services import plans as svc
 from planner.services import scenarios as scenario_svc
 from planner.views.args import id_arg, page_arg
@@ -55,6 +66,8 @@ def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, 
         ids[start : start + LEARNERS_PER_PAGE], len(ids), page_no, LEARNERS_PER_PAGE
     )
     context = {
+        "export_in_background": plan_exports.schedule_rows(plan)
+        > plan_exports.inline_max_rows(current_app.config),
         # names and teams of the listed page and the shown learner (not all 5,000)
         "people": svc.people_of(session, [*learner_page.items, learner_id or ""]),
         "header": header,
@@ -128,28 +141,78 @@ def printable(plan_id: int):
 @bp.get("/<int:plan_id>/export.csv")
 @staff_required
 def export_csv(plan_id: int):
-    session = get_session()
-    header = _header_or_404(session, plan_id)
-    plan = svc.plan_model(session, plan_id)
-    people = svc.people_of(session, (lp.id for lp in plan.learners))
-    text = svc.to_csv(svc.catalog_for(session, header.scenario_id), plan, people)
-    # A BOM lets spreadsheet programs read UTF-8 names (李娜) correctly.
-    return download("\ufeff" + text, "text/csv; charset=utf-8", f"plan-{plan_id}.csv")
+    return _export(plan_id, "csv")
 
 
 @bp.get("/<int:plan_id>/export.xlsx")
 @staff_required
 def export_xlsx(plan_id: int):
+    return _export(plan_id, "xlsx")
+
+
+def _export(plan_id: int, fmt: str):
+    """Small plans download at once; large ones are offered as a background export (a GET
+    changes nothing, so starting one is the POST below)."""
     session = get_session()
     header = _header_or_404(session, plan_id)
-    plan = svc.plan_model(session, plan_id)
-    people = svc.people_of(session, (lp.id for lp in plan.learners))
-    data = svc.to_xlsx(svc.catalog_for(session, header.scenario_id), plan, people)
-    return download(
-        data,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"plan-{plan_id}.xlsx",
+    rows = plan_exports.schedule_rows(svc.plan_model(session, plan_id))
+    if rows > plan_exports.inline_max_rows(current_app.config):
+        recent = session.exec(
+            select(ExportJob)
+            .options(defer(ExportJob.data))
+            .where(ExportJob.plan_id == plan_id, ExportJob.user_id == current_user.id)
+            .where(ExportJob.format == fmt)
+            .order_by(ExportJob.id.desc())
+            .limit(5)
+        ).all()
+        return render_template(
+            "plans/export.html", header=header, fmt=fmt, rows=rows, job=None, recent=recent
+        )
+    data = plan_exports.build(session, plan_id, fmt)
+    return download(data, plan_exports.FORMATS[fmt], plan_exports.filename(plan_id, fmt))
+
+
+@bp.post("/<int:plan_id>/export/<any(csv, xlsx):fmt>")
+@staff_required
+def start_export(plan_id: int, fmt: str):
+    session = get_session()
+    _header_or_404(session, plan_id)
+    try:
+        job_id = jobs.runner_for().submit_export(plan_id, fmt, current_user.id)
+    except jobs.LimitReached as exc:
+        abort(429, description=str(exc))
+    return redirect(url_for("plans.export_job", job_id=job_id))
+
+
+def _job_or_404(job_id: int) -> ExportJob:
+    job = (
+        get_session()
+        .exec(select(ExportJob).options(defer(ExportJob.data)).where(ExportJob.id == job_id))
+        .first()
     )
+    if job is None or job.user_id != current_user.id:  # only its owner sees an export
+        abort(404, description=f"There is no export {job_id}.")
+    return job
+
+
+@bp.get("/exports/<int:job_id>")
+@staff_required
+def export_job(job_id: int):
+    job = _job_or_404(job_id)
+    header = _header_or_404(get_session(), job.plan_id)
+    return render_template(
+        "plans/export.html", header=header, fmt=job.format, rows=None, job=job, recent=[]
+    )
+
+
+@bp.get("/exports/<int:job_id>/download")
+@staff_required
+def export_download(job_id: int):
+    job = _job_or_404(job_id)
+    if job.status != "done":
+        abort(409, description=f"Export {job_id} is not ready ({job.status}).")
+    data = get_session().exec(select(ExportJob.data).where(ExportJob.id == job_id)).one()
+    return download(data, plan_exports.FORMATS[job.format], job.filename)
 
 
 @bp.get("/<int:plan_id>/export.json")
@@ -176,6 +239,10 @@ def apply_fix(plan_id: int, index: int):
         abort(404, description=f"Plan {plan_id} has no fix number {index + 1}.")
     record = session.get(ScenarioRecord, header.scenario_id)
     fix = fixes[index]
+    try:  # before the copy is stored: a refused solve leaves nothing behind
+        jobs.runner_for().check_solve_limits(current_user.id)
+    except jobs.LimitReached as exc:
+        abort(429, description=str(exc))
     try:
         original = parse_scenario(record.body)
         fixed = apply(original, fix)
@@ -189,7 +256,10 @@ def apply_fix(plan_id: int, index: int):
         flash("The fix could not be applied: " + "; ".join(map(str, exc.problems)), "error")
         return redirect(url_for("plans.view", plan_id=plan_id))
     session.commit()
-    run_id = jobs.submit(None, copy.id)
+    try:
+        run_id = jobs.submit(None, copy.id, user_id=current_user.id)
+    except jobs.LimitReached as exc:  # the queue filled up meanwhile: the copy stays, unsolved
+        abort(429, description=f"The fixed copy was saved, but not solved. {exc}")
     flash(f"Applied “{fix.note}” to a copy of the scenario and started solving it.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=copy.id, run=run_id))
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from planner.db import get_session
 from planner.models import Curriculum, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
-from planner.security import staff_required
+from planner.security import current_user, staff_required
 from planner.services import catalog, jobs, scenario_rules, versions
 from planner.services import plans as plan_svc
 from planner.services import scenario_seats as seat_svc
@@ -276,7 +276,10 @@ def save(scenario_id: int):
         ), 422
     session.commit()
     if request.form.get("then") == "solve":
-        run_id = jobs.submit(None, record.id)
+        try:
+            run_id = jobs.submit(None, record.id, user_id=current_user.id)
+        except jobs.LimitReached as exc:
+            abort(429, description=f"The scenario was saved, but not solved. {exc}")
         flash(f"Saved, and started solving (run {run_id}).", "success")
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
     flash("Rule added." if request.form.get("then") == "add" else "Scenario saved.", "success")
@@ -381,7 +384,12 @@ def export(scenario_id: int):
 @staff_required
 def solve(scenario_id: int):
     record = _record_or_404(scenario_id)
-    run_id = jobs.submit(None, record.id)
+    try:
+        run_id = jobs.submit(None, record.id, user_id=current_user.id)
+    except jobs.LimitReached as exc:
+        if request.headers.get("HX-Request"):  # htmx swaps 429 answers (base.html config)
+            return render_template("scenarios/_refused.html", message=str(exc)), 429
+        abort(429, description=str(exc))
     if request.headers.get("HX-Request"):
         return _run_panel(run_id)
     return redirect(url_for("scenarios.edit", scenario_id=record.id))

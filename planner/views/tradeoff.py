@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from planner.db import get_session
 from planner.scenario import ScenarioError
-from planner.security import staff_required
+from planner.security import current_user, staff_required
+from planner.services import jobs, tradeoff
 from planner.services import scenarios as scenario_svc
-from planner.services import tradeoff
 
 bp = Blueprint("tradeoff", __name__, url_prefix="/tradeoff")
 # Start the solve pool and reap sweeps a previous server left "running".
@@ -75,7 +75,10 @@ def start(scenario_id: int):
         wanted = tradeoff.parse_request(form["parameter"], form["values"], form["time_limit_s"])
     except tradeoff.SweepError as exc:
         return _page(record, form, exc, 422)
-    sweep_id = tradeoff.submit(None, record.id, wanted)
+    try:
+        sweep_id = tradeoff.submit(None, record.id, wanted, user_id=current_user.id)
+    except jobs.LimitReached as exc:
+        abort(429, description=str(exc))
     return redirect(url_for("tradeoff.page", scenario_id=record.id, sweep=sweep_id))
 
 

@@ -18,9 +18,7 @@ def test_plan_page_and_print_show_names_and_teams(staff_client, web_session, sol
     _, pid = solved
     add_person(web_session)
     page = staff_client.get(f"/plans/{pid}?learner=wang.wei").get_data(as_text=True)
-    assert (
-        '<h2 style="margin:0" id="learner-name">王伟 <small class="muted">wang.wei</small>' in page
-    )
+    assert '<h2 class="flush" id="learner-name">王伟 <small class="muted">wang.wei</small>' in page
     assert "team 品牌 Brand ·" in page
     # the learner list: name and team instead of the bare id
     assert '<span>王伟 <small class="muted">品牌 Brand</small></span>' in page

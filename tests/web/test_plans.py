@@ -85,7 +85,8 @@ def test_exports(staff_client, web_session, solved):
     assert wb["Schedule"].max_row == len(taken) + 1
 
     page = staff_client.get(f"/plans/{pid}/print").get_data(as_text=True)
-    assert "@media print" in page and "wang.wei" in page
+    assert "plans.css" in page and "wang.wei" in page  # styles are static files (CSP)
+    assert "@media print" in staff_client.get("/static/plans.css").get_data(as_text=True)
 
 
 def test_compare_two_plans(app, staff_client, web_session, solved):

@@ -37,6 +37,7 @@ from planner.services.interop.common import (
     tree_records,
 )
 from planner.services.io.importer import ImportProblem
+from planner.services.io.safe import SafeWriter, restore_cell
 from planner.services.io.tables import Unreadable, decode_utf8
 
 # Moodle's own header strings (admin/tool/lpimportcsv/lang/en), in their fixed order.
@@ -104,7 +105,7 @@ def levels_html(descriptors: list[str]) -> str:
 
 def export_moodle(taxonomy: TaxonomyData, description: str = "") -> bytes:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")  # formula-safe cells (io/safe.py)
     writer.writerow(HEADERS)
     writer.writerow(
         [
@@ -248,7 +249,7 @@ def _scale(values: str, config: str, row: int, name: str, problems: list) -> lis
 def parse_moodle(data: bytes, name: str) -> tuple[list[dict], list[ImportProblem]]:
     """Skill records (with their areas) from a Moodle framework CSV, and every problem."""
     text = decode_utf8(data)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = [[restore_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     problems: list[ImportProblem] = []
     framework_scale: list[str] = []
     framework_row = None

@@ -7,9 +7,10 @@ JSON rows may give the same values already structured (lists, objects, numbers).
 """
 
 import math
-import re
 
-from planner.services.catalog import ID_MAX, ID_RE, ID_RULE
+from planner.limits import COUNT_MAX, ID_MAX, ID_RE, ID_RULE, NAME_MAX, TEXT_MAX, TITLE_MAX
+from planner.limits import LINE_CONTROL as _CONTROL
+from planner.limits import TEXT_CONTROL as _CONTROL_MULTILINE
 
 LEVEL_MAPS = {"requires", "teaches", "requires_skills", "levels", "target"}
 ID_LISTS = {"onet", "esco", "soc", "prerequisites", "completed", "required", "excluded"}
@@ -21,15 +22,14 @@ REFS = {"area", "curriculum", "role", "team", "season", "calendar", "gap_mode"} 
 DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(5)]
 # The catalog forms' limits (planner/views/forms.py), so a file cannot store what a form
 # refuses; free-text labels and codes get a bound too.
-MAX_LENGTH = {"name": 200, "name_zh": 200, "area_name": 200, "area_name_zh": 200,
-              "title": 300, "team": 200, "season": ID_MAX, "descriptors": 2000}  # fmt: skip
+MAX_LENGTH = {"name": NAME_MAX, "name_zh": NAME_MAX, "area_name": NAME_MAX,
+              "area_name_zh": NAME_MAX, "title": TITLE_MAX, "team": NAME_MAX, "season": ID_MAX,
+              "descriptors": TEXT_MAX}  # fmt: skip
 CODE_LISTS = {"onet", "esco", "soc"}  # codes and URIs: "/" and ":" allowed
 MAX_CODE_LENGTH = 300
 MAX_AMOUNT = 1e12  # money, hours, credits
-MAX_COUNT = 1_000_000  # people in a group, seats, sections
+MAX_COUNT = COUNT_MAX  # people in a group, seats, sections
 FREE_REFS = {"team", "season"}  # labels, not ids
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, CR, LF allowed
 
 
 class CellError(ValueError):

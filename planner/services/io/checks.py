@@ -108,6 +108,11 @@ def parse_rows(kind: str, rows: list[tuple[int, dict]]) -> tuple[list[Row], list
                 problems.append(RowProblem(number, column, str(exc)))
         if any(c in cells for c in DESCRIPTOR_COLUMNS):
             texts = [str(cells.get(c) or "").strip() for c in DESCRIPTOR_COLUMNS]
+            for column, text in zip(DESCRIPTOR_COLUMNS, texts, strict=True):
+                try:
+                    parse_cell("descriptors", [text])  # the JSON rows' text rules
+                except CellError as exc:
+                    problems.append(RowProblem(number, column, str(exc)))
             if any(texts):
                 for column, text in zip(DESCRIPTOR_COLUMNS, texts, strict=True):
                     if not text:

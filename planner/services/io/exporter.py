@@ -3,7 +3,6 @@
 What is exported imports back unchanged (the round-trip tests hold us to it).
 """
 
-import csv
 import io
 import json
 
@@ -13,6 +12,7 @@ from sqlmodel import Session
 from planner.scenario import dump_json
 from planner.services.io.cells import columns_of, flatten
 from planner.services.io.records import FIELDS, KINDS, read_records
+from planner.services.io.safe import SafeDictWriter, append_row
 
 FORMATS = ("csv", "xlsx", "json", "yaml")
 RECORDS_FORMAT = "planner-records/1"
@@ -50,7 +50,7 @@ def export_workbook(session: Session) -> bytes:
 def to_csv(kind: str, records: list[dict]) -> bytes:
     out = io.StringIO(newline="")
     columns = columns_of(FIELDS[kind])
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer = SafeDictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow(flatten(kind, record, FIELDS[kind]))
@@ -66,13 +66,13 @@ def to_xlsx(sheets: dict[str, list[dict]]) -> bytes:
     for kind, records in sheets.items():
         sheet = book.create_sheet(kind)
         columns = columns_of(FIELDS[kind])
-        sheet.append(columns)
+        append_row(sheet, columns)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for record in records:
             row = flatten(kind, record, FIELDS[kind])
             # Text cells throughout: ids like "101" must stay text, not become numbers.
-            sheet.append([row[c] for c in columns])
+            append_row(sheet, [row[c] for c in columns])
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from planner.errors import ProblemsError
+from planner.limits import COUNT_MAX
 from planner.scenario import ScenarioError, parse_scenario
 from planner.services.io import checks
 from planner.services.io.records import KINDS, write_records
@@ -171,7 +172,7 @@ def _import_scenario(session: Session, document, name: str, curriculum_id) -> Im
         raise ImportRejected(
             [ImportProblem(name, None, None, str(p)) for p in exc.problems]
         ) from None
-    problems = _catalog_conflicts(session, scenario, name)
+    problems = _catalog_bounds(scenario, name) + _catalog_conflicts(session, scenario, name)
     if problems:
         raise ImportRejected(problems)
     stored = store_scenario(session, scenario, curriculum_id=curriculum_id or _stem_id(name))
@@ -181,6 +182,29 @@ def _import_scenario(session: Session, document, name: str, curriculum_id) -> Im
         scenario_id=stored.record.id,
         curriculum_id=stored.curriculum.id,
     )
+
+
+def _catalog_bounds(scenario, name: str) -> list[ImportProblem]:
+    """Whole numbers the catalog's integer columns must hold (the solver itself clamps)."""
+    problems = []
+    for kind, items, fields in (
+        ("courses", scenario.courses, ("capacity", "max_sections")),
+        ("learners", scenario.learners, ("count",)),
+    ):
+        for index, item in enumerate(items):
+            for field_name in fields:
+                value = getattr(item, field_name)
+                if value is not None and value > COUNT_MAX:
+                    problems.append(
+                        ImportProblem(
+                            name,
+                            None,
+                            None,
+                            f"{kind}[{index}].{field_name}: must be at most {COUNT_MAX:,} "
+                            f"to be stored in the catalog (got {value:.3g})",
+                        )
+                    )
+    return problems
 
 
 def _catalog_conflicts(session: Session, scenario, name: str) -> list[ImportProblem]:
