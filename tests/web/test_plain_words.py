@@ -44,7 +44,8 @@ def test_run_panel_after_the_end(app, staff_client, web_session):
     assert re.search(r'id="run-stage">Finished<', panel)
     seconds = float(re.search(r'id="run-elapsed">([\d.]+) s', panel).group(1))
     wall = (run.finished_at - run.started_at).total_seconds()
-    assert abs(seconds - wall) < 0.06 and seconds >= (run.elapsed_s or 0) - 0.001
+    # shown to 0.1 s: within rounding of the server's wall time, never below the solve's
+    assert abs(seconds - wall) <= 0.06 and seconds >= (run.elapsed_s or 0) - 0.05
     # the editor's flash names an event that stays true, not a state that goes stale
     form = {"then": "solve"}
     from tests.web.test_scenarios import editor_form
