@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 
 from planner.scenario import Plan, Scenario
-from planner.solver.cohort.master import PatternSolve, solve_patterns
+from planner.solver.cohort.master import PatternSolve, solve_patterns, stop_requested
 from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern, relevant_courses
 from planner.solver.cohort.pricing import PricingModel
 from planner.solver.grouping import assign_plans, group_learners, merge_is_exact, split_plan
@@ -150,15 +150,9 @@ class Halt(threading.Event):
 
     def _watch(self) -> None:
         while not self._closed.wait(0.02):
-            if time.perf_counter() >= self._deadline or self._caller_stopped():
+            if time.perf_counter() >= self._deadline or stop_requested(self._caller):
                 self.set()
                 return
-
-    def _caller_stopped(self) -> bool:
-        stop = self._caller
-        if stop is None:
-            return False
-        return stop.is_set() if hasattr(stop, "is_set") else bool(stop())
 
     def close(self) -> None:
         self._closed.set()

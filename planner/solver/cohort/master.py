@@ -53,9 +53,7 @@ class Progress:
         return time.perf_counter() - self.started
 
     def stopped(self) -> bool:
-        if self.stop is None:
-            return False
-        return self.stop.is_set() if hasattr(self.stop, "is_set") else bool(self.stop())
+        return stop_requested(self.stop)
 
     def send(self, stage: str, objective=None, bound=None) -> None:
         if self.report is not None:
@@ -67,6 +65,13 @@ class Progress:
                     "elapsed_s": round(self.elapsed(), 3),
                 }
             )
+
+
+def stop_requested(stop) -> bool:
+    """`stop` is None, a threading.Event or a callable returning True to stop."""
+    if stop is None:
+        return False
+    return stop.is_set() if hasattr(stop, "is_set") else bool(stop())
 
 
 @dataclass
