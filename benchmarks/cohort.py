@@ -31,9 +31,18 @@ CORPORATE = ROOT / "curricula" / "corporate-ai-upskilling.json"
 # --------------------------------------------------------------------------- inputs
 
 
-def coupled_cohort(groups: int, courses: int = 80, terms: int = 4, seed: int = 1):
+def coupled_cohort(
+    groups: int,
+    courses: int = 80,
+    terms: int = 4,
+    seed: int = 1,
+    *,
+    people: int | None = None,
+    name: str | None = None,
+):
     """`groups` distinct learner profiles with seats that bind: generated catalog, capacities
-    scaled to the cohort (about half the seats the unconstrained plans would use)."""
+    scaled to the cohort (about half the seats the unconstrained plans would use) — to
+    `people` people when the profiles will be copied that many times."""
     from planner.scenario.generate import generate
 
     s = generate(
@@ -45,9 +54,9 @@ def coupled_cohort(groups: int, courses: int = 80, terms: int = 4, seed: int = 1
         roles=8,
         capacities=True,
         gap_close=0.0,
-        name=f"coupled cohort {groups}",
+        name=name or f"coupled cohort {groups}",
     )
-    scale = groups * 0.5 / 100
+    scale = (people or groups) * 0.5 / 100
     return s.model_copy(
         update={
             "terms": [t.model_copy(update={"min_credits": 0}) for t in s.terms],

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import random
 import subprocess
@@ -38,28 +37,10 @@ def profiles_scenario(
 ):
     """`profiles` distinct learner profiles over `courses` × `terms`, seats scaled so that
     they bind for `people` people (about half the seats unconstrained plans would use)."""
-    from planner.scenario.generate import generate
+    from benchmarks.cohort import coupled_cohort
 
-    s = generate(
-        seed,
-        learners=profiles,
-        courses=courses,
-        terms=terms,
-        skills=40,
-        roles=8,
-        capacities=True,
-        gap_close=0.0,
-        name=f"{people} people, {profiles} profiles",
-    )
-    scale = people * 0.5 / 100
-    return s.model_copy(
-        update={
-            "terms": [t.model_copy(update={"min_credits": 0}) for t in s.terms],
-            "courses": [
-                c.model_copy(update={"capacity": max(1, math.ceil(c.capacity * scale))})
-                for c in s.courses
-            ],
-        }
+    return coupled_cohort(
+        profiles, courses, terms, seed, people=people, name=f"{people} people, {profiles} profiles"
     )
 
 
