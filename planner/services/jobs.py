@@ -73,6 +73,53 @@ def _default_solve(scenario, **kwargs):
     return solve_cohort(scenario, **kwargs)
 
 
+class Tracked:
+    """Background work by key, from submit until done: its future and its stop event. The
+    one home for what the solve runner and the sweep runner both keep."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stops: dict[int, threading.Event] = {}
+        self._futures: dict[int, Future] = {}
+
+    def start(
+        self, key: int, submit: Callable[[], Future], stop: threading.Event | None = None
+    ) -> Future:
+        """Register what `submit()` queues (called under the lock, so the work is known
+        before it can finish); it is forgotten once done."""
+        with self._lock:
+            if stop is not None:
+                self._stops[key] = stop
+            future = self._futures[key] = submit()
+        future.add_done_callback(lambda _f: self._forget(key))
+        return future
+
+    def stop_event(self, key: int) -> threading.Event | None:
+        with self._lock:
+            return self._stops.get(key)
+
+    def wait(self, key: int, timeout: float | None = None) -> bool:
+        """Block until the work is done. True when it finished (or was never here)."""
+        with self._lock:
+            future = self._futures.get(key)
+        if future is None:
+            return True
+        try:
+            future.result(timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def ids(self) -> list[int]:
+        with self._lock:
+            return sorted(self._futures)
+
+    def _forget(self, key: int) -> None:
+        with self._lock:
+            self._stops.pop(key, None)
+            self._futures.pop(key, None)
+
+
 class JobRunner:
     """Runs solves for one database on a thread pool.
 
@@ -100,9 +147,8 @@ class JobRunner:
         self.solve_engine = solve_engine
         self._solve = solve_fn or _default_solve
         self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-        self._stops: dict[int, threading.Event] = {}
-        self._futures: dict[int, Future] = {}
+        self._lock = threading.Lock()  # the pools
+        self._tracked = Tracked()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         with _owners_lock:
             _live_owners.add(self.owner)
@@ -130,10 +176,11 @@ class JobRunner:
             run_id = run.id
         stop = threading.Event()
         with self._lock:
-            self._stops[run_id] = stop
-            future = self._executor().submit(self._run, run_id, scenario_id, stop, time_limit_s)
-            self._futures[run_id] = future
-        future.add_done_callback(lambda _f, rid=run_id: self._forget(rid))
+            self._tracked.start(
+                run_id,
+                lambda: self._executor().submit(self._run, run_id, scenario_id, stop, time_limit_s),
+                stop,
+            )
         return run_id
 
     def check_solve_limits(self, user_id: int | None) -> None:
@@ -207,9 +254,9 @@ class JobRunner:
         with self._lock:
             if self._export_pool is None:  # one thread: exports queue behind each other
                 self._export_pool = ThreadPoolExecutor(1, thread_name_prefix="planner-export")
-            future = self._export_pool.submit(self._run_export, job_id)
-            self._futures[-job_id] = future  # negative keys: exports beside solve runs
-        future.add_done_callback(lambda _f, key=-job_id: self._forget(key))
+            pool = self._export_pool
+            # negative keys: exports beside solve runs
+            self._tracked.start(-job_id, lambda: pool.submit(self._run_export, job_id))
         return job_id
 
     def wait_export(self, job_id: int, timeout: float | None = None) -> bool:
@@ -244,8 +291,7 @@ class JobRunner:
 
     def cancel(self, run_id: int) -> bool:
         """Stop a queued or running run. Returns False when it had already finished."""
-        with self._lock:
-            stop = self._stops.get(run_id)
+        stop = self._tracked.stop_event(run_id)
         if stop is not None:
             stop.set()
         with session_scope(self.engine) as session:
@@ -260,19 +306,10 @@ class JobRunner:
 
     def wait(self, run_id: int, timeout: float | None = None) -> bool:
         """Block until the run's worker is done (tests, CLI). True when it finished."""
-        with self._lock:
-            future = self._futures.get(run_id)
-        if future is None:
-            return True
-        try:
-            future.result(timeout)
-        except TimeoutError:
-            return False
-        return True
+        return self._tracked.wait(run_id, timeout)
 
     def active_ids(self) -> list[int]:
-        with self._lock:
-            return sorted(k for k in self._futures if k > 0)
+        return [k for k in self._tracked.ids() if k > 0]
 
     def shutdown(self, *, cancel: bool = True, wait: bool = True) -> None:
         if cancel:
@@ -316,11 +353,6 @@ class JobRunner:
         if self._pool is None:  # created on first use: apps that never solve start no threads
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="planner-solve")
         return self._pool
-
-    def _forget(self, run_id: int) -> None:
-        with self._lock:
-            self._stops.pop(run_id, None)
-            self._futures.pop(run_id, None)
 
     def _run(self, run_id: int, scenario_id: int, stop: threading.Event, time_limit_s) -> None:
         try:

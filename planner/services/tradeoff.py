@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlalchemy.orm.attributes import flag_modified
@@ -76,9 +75,7 @@ class SweepRunner:
     def __init__(self, jobs_runner: jobs.JobRunner):
         self.jobs = jobs_runner
         self.engine = jobs_runner.engine
-        self._lock = threading.Lock()
-        self._stops: dict[int, threading.Event] = {}
-        self._futures: dict[int, Future] = {}
+        self._tracked = jobs.Tracked()
 
     def submit(self, scenario_id: int, request: SweepRequest, user_id: int | None = None) -> int:
         """With `user_id` the solve limits of jobs.py apply (jobs.LimitReached)."""
@@ -99,16 +96,13 @@ class SweepRunner:
             session.flush()
             sweep_id = run.id
         stop = threading.Event()
-        with self._lock:
-            self._stops[sweep_id] = stop
-            future = self.jobs._executor().submit(self._run, sweep_id, stop)
-            self._futures[sweep_id] = future
-        future.add_done_callback(lambda _f, sid=sweep_id: self._forget(sid))
+        self._tracked.start(
+            sweep_id, lambda: self.jobs._executor().submit(self._run, sweep_id, stop), stop
+        )
         return sweep_id
 
     def cancel(self, sweep_id: int) -> bool:
-        with self._lock:
-            stop = self._stops.get(sweep_id)
+        stop = self._tracked.stop_event(sweep_id)
         if stop is not None:
             stop.set()
         with session_scope(self.engine) as session:
@@ -120,15 +114,7 @@ class SweepRunner:
         return True
 
     def wait(self, sweep_id: int, timeout: float | None = None) -> bool:
-        with self._lock:
-            future = self._futures.get(sweep_id)
-        if future is None:
-            return True
-        try:
-            future.result(timeout)
-        except TimeoutError:
-            return False
-        return True
+        return self._tracked.wait(sweep_id, timeout)
 
     def fail_stale(self) -> None:
         """Sweeps whose server went away stay "running" otherwise (as solve runs would)."""
@@ -137,11 +123,6 @@ class SweepRunner:
             for run in rows:
                 if jobs._is_stale((run.progress or {}).get(jobs.OWNER_KEY)):
                     _finish(run, "failed", jobs.INTERRUPTED)
-
-    def _forget(self, sweep_id: int) -> None:
-        with self._lock:
-            self._stops.pop(sweep_id, None)
-            self._futures.pop(sweep_id, None)
 
     def _run(self, sweep_id: int, stop: threading.Event) -> None:
         try:
