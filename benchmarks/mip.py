@@ -218,16 +218,7 @@ def mip_solve(s: Scenario, *, time_limit_s: float = 10.0):
         "solver": f"mip-{m.backend.lower()}",
         "stages": stages,
     }
-    if schedules is None or status in ("INFEASIBLE", "UNKNOWN"):
-        return plan_status_only(s, status, bound, stats)
-    if status == "OPTIMAL" and len(stages) < len(names):
-        status = "FEASIBLE"
-    plan = plan_from_schedules(s, schedules, status=status, stats=stats)
-    # solver tolerances can put a bound a hair above the exact value
-    plan.bound = {k: min(max(0.0, v), plan.objective[k]) for k, v in bound.items()}
-    if status == "OPTIMAL":
-        plan.bound = {k: plan.objective[k] for k in names}
-    return plan
+    return _staged_plan(s, status, schedules, bound, stats, names)
 
 
 def highs_solve(s: Scenario, *, time_limit_s: float = 10.0, threads: int = 2):
@@ -327,15 +318,7 @@ def highs_solve(s: Scenario, *, time_limit_s: float = 10.0, threads: int = 2):
         break
     elapsed = time.perf_counter() - started
     stats = {"solve_time_s": round(elapsed, 4), "solver": "mip-highs", "stages": stages}
-    if schedules is None or status in ("INFEASIBLE", "UNKNOWN"):
-        return plan_status_only(s, status, bound_out, stats)
-    if status == "OPTIMAL" and len(stages) < len(names):
-        status = "FEASIBLE"
-    plan = plan_from_schedules(s, schedules, status=status, stats=stats)
-    plan.bound = {k: min(max(0.0, v), plan.objective[k]) for k, v in bound_out.items()}
-    if status == "OPTIMAL":
-        plan.bound = {k: plan.objective[k] for k in names}
-    return plan
+    return _staged_plan(s, status, schedules, bound_out, stats, names)
 
 
 def _schedules_from(m: MipModel, x_cols: list[int], values: list[float]) -> dict:
@@ -344,6 +327,21 @@ def _schedules_from(m: MipModel, x_cols: list[int], values: list[float]) -> dict
         if values[col] > 0.5:
             out[lid][tid].append(cid)
     return out
+
+
+def _staged_plan(s: Scenario, status, schedules, bound: dict, stats: dict, names: list):
+    """The plan of a staged MIP solve: OPTIMAL only when every stage was; bounds clipped."""
+    stages = stats["stages"]
+    if schedules is None or status in ("INFEASIBLE", "UNKNOWN"):
+        return plan_status_only(s, status, bound, stats)
+    if status == "OPTIMAL" and len(stages) < len(names):
+        status = "FEASIBLE"
+    plan = plan_from_schedules(s, schedules, status=status, stats=stats)
+    # solver tolerances can put a bound a hair above the exact value
+    plan.bound = {k: min(max(0.0, v), plan.objective[k]) for k, v in bound.items()}
+    if status == "OPTIMAL":
+        plan.bound = {k: plan.objective[k] for k in names}
+    return plan
 
 
 def plan_status_only(s: Scenario, status: str, bound: dict, stats: dict):
