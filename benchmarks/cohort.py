@@ -183,7 +183,7 @@ def case_coupled(groups: int, method: str, time_limit: float) -> dict:
 
 def case_csv(rows: int, time_limit: float) -> dict:
     from planner.scenario import dump_json
-    from planner.services.cohort_import import read_employees
+    from planner.services.scenarios.employees import read_employees
     from planner.solver.cohort import solve_cohort
     from planner.solver.grouping import group_learners
 

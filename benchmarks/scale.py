@@ -234,7 +234,7 @@ def sweep_scenario():
 def sweep_run(points: int, cpus: int, time_limit: float) -> dict:
     """The sweep on a fresh local Ray of `cpus` CPUs (runs in its own process)."""
 
-    from planner.services.sweep import sweep, write_csv
+    from planner.services.planning.sweep import sweep, write_csv
     from planner.solver.engine import start_ray, stop_ray
 
     s = sweep_scenario()

@@ -42,7 +42,8 @@ def build(db_path: Path, courses: int, learners: int) -> dict:
         Skill,
     )
     from planner.scenario import Plan
-    from planner.services import accounts, scenarios
+    from planner.services.accounts import users as accounts
+    from planner.services.scenarios import editor as scenarios
 
     engine = db.make_engine(f"sqlite:///{db_path}")
     db.upgrade(engine)
@@ -176,7 +177,7 @@ def main() -> int:
             # every request recomputes, as the first one after a learner edit does
             "cohort, after an edit": "/cohort/",
         }
-        from planner.services import analytics
+        from planner.services.analytics import gaps as analytics
 
         before = {"cohort, after an edit": analytics.clear_cache}
         results = {}

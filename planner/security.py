@@ -115,7 +115,7 @@ def init_app(app) -> None:
     # CSRF is checked in our own hook so API paths can be skipped (see module docstring).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
-    from planner.services.throttle import LoginThrottle
+    from planner.services.accounts.throttle import LoginThrottle
 
     app.extensions["login_throttle"] = LoginThrottle.from_config(app.config)
     login_manager.init_app(app)
@@ -136,7 +136,7 @@ def init_app(app) -> None:
 @login_manager.user_loader
 def _load_user(user_id: str):
     from planner.db import get_session
-    from planner.services.accounts import get_user
+    from planner.services.accounts.users import get_user
 
     account, sep, version = user_id.partition(":")
     try:
@@ -219,7 +219,7 @@ def sign_out(everywhere: bool = True) -> None:
     """End this session; with `everywhere`, every other session and remember cookie of
     the account too (its session version goes up)."""
     from planner.db import get_session
-    from planner.services.accounts import end_sessions, get_user
+    from planner.services.accounts.users import end_sessions, get_user
 
     if everywhere and current_user.is_authenticated:
         from sqlalchemy.exc import SQLAlchemyError
@@ -308,7 +308,7 @@ def token_required(view=None, *, roles: tuple[str, ...] = STAFF_ROLES):
         @wraps(view)
         def wrapped(*args, **kwargs):
             from planner.db import get_session
-            from planner.services.accounts import user_for_token
+            from planner.services.accounts.users import user_for_token
 
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.services.curriculum import build_all  # noqa: E402
+from planner.services.catalog.curricula import build_all  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from planner import db
-from planner.services import accounts
+from planner.services.accounts import users as accounts
 from tests.live_process import Browser, free_port, server_process
 
 pytestmark = pytest.mark.slow

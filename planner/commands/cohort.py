@@ -55,8 +55,8 @@ def sweep(scenario, budget, max_credits, out_csv, out_svg, time_limit, workers, 
     Give exactly one of --budget and --max-credits. One line per point goes to standard
     output; --out-csv and --out-svg save the points and the chart. With --engine ray every
     point is a Ray task, reported on stderr as it finishes. Exit 0 done, 1 bad input."""
-    from planner.services.sweep import parse_range, render_svg, write_csv
-    from planner.services.sweep import sweep as run
+    from planner.services.planning.sweep import parse_range, render_svg, write_csv
+    from planner.services.planning.sweep import sweep as run
     from planner.solver.engine import EngineError, stop_ray
 
     engine = _engine(engine)
@@ -145,7 +145,7 @@ def program(curriculum, roles, out, time_limit, workers):
     course x skill coverage, uncovered skills, prerequisite metrics."""
     from planner.commands.scenario import resolve_curriculum
     from planner.scenario import ScenarioError
-    from planner.services.program import design_program
+    from planner.services.planning.program import design_program
 
     loaded = _load(resolve_curriculum(curriculum))
     if out is not None and Path(out).exists() and not Path(out).is_dir():

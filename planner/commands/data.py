@@ -58,8 +58,8 @@ def seed(seed_dir, curricula_dir):
     """Load the skills taxonomy, the roles and the curricula into the database (creating
     or upgrading it first). Idempotent: running it again changes nothing."""
     from planner.scenario import ScenarioError
-    from planner.services.seeding import seed as run_seed
-    from planner.services.taxonomy import TaxonomyError
+    from planner.services.catalog.seeding import seed as run_seed
+    from planner.services.catalog.taxonomy import TaxonomyError
 
     engine = _engine()
     _ready(engine)
@@ -146,7 +146,7 @@ def export(kind, fmt, out, curriculum, terms):
     from planner.scenario import ScenarioError
     from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy
     from planner.services.io import ExportError, export_kind
-    from planner.services.scenario_build import BuildError
+    from planner.services.scenarios.build import BuildError
 
     if fmt is None:
         fmt = {"scenario": "json", "taxonomy": "moodle"}.get(kind, "csv")

@@ -19,7 +19,7 @@ def resolve_curriculum(name: str) -> Path:
     path = Path(name)
     if path.exists():
         return path
-    from planner.services.curriculum import CURRICULA_DIR
+    from planner.services.catalog.curricula import CURRICULA_DIR
 
     named = CURRICULA_DIR / f"{name}.json"
     if named.exists():
@@ -86,7 +86,7 @@ def scenario():
 def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
     """Write CURRICULUM with its learners replaced by one learner aiming at --role."""
     from planner.scenario import ScenarioError, dump_json, load_scenario
-    from planner.services.curriculum import build_role_scenario
+    from planner.services.catalog.curricula import build_role_scenario
 
     path = resolve_curriculum(curriculum)
     try:
@@ -135,7 +135,7 @@ def cohort(curriculum, employees, budget, out_path):
     Columns: see docs/cohort.md. Every bad row is reported; nothing is written on error."""
     from planner.scenario import ScenarioError, dump_json, load_scenario
     from planner.scenario.models import Constraints
-    from planner.services.cohort_import import CohortImportError, read_employees
+    from planner.services.scenarios.employees import CohortImportError, read_employees
 
     try:
         base = load_scenario(resolve_curriculum(curriculum))

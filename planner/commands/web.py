@@ -94,7 +94,7 @@ def _demo_learner(session) -> str:
 
 def _demo_account(session, username: str, role: str, learner_id: str | None = None) -> str:
     """Create the account or reset its password; return the new password."""
-    from planner.services import accounts
+    from planner.services.accounts import users as accounts
 
     password = accounts.generate_password()
     user = accounts.find_user(session, username)
@@ -113,7 +113,7 @@ def _demo_account(session, username: str, role: str, learner_id: str | None = No
 @click.option("--no-serve", is_flag=True, help="Prepare the database and accounts, then stop.")
 def demo(host, port, workers, threads, server, no_serve):
     """Create/upgrade the database, seed it, create demo accounts and serve the app."""
-    from planner.services.seeding import seed
+    from planner.services.catalog.seeding import seed
 
     engine = _engine()
     db.upgrade(engine)
@@ -206,7 +206,7 @@ def create_user(username, role, password, password_stdin, email, learner_id, tok
     only with its API token (its password is random and never shown)."""
     import sys
 
-    from planner.services import accounts
+    from planner.services.accounts import users as accounts
 
     if password_stdin:
         if password is not None:

@@ -17,9 +17,9 @@ from planner.limits import JSONLimitError, loads_json
 from planner.models import iso_utc
 from planner.scenario import ScenarioError
 from planner.security import token_required
-from planner.services import catalog as svc
-from planner.services import scenarios as scenario_store
 from planner.services import versions
+from planner.services.catalog import queries as svc
+from planner.services.scenarios import editor as scenario_store
 from planner.views.args import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -17,9 +17,9 @@ from flask import Blueprint, Response, g, jsonify, url_for
 from planner.db import get_session
 from planner.models import ScenarioRecord, SolveRun, iso_utc
 from planner.security import token_required
-from planner.services import jobs
-from planner.services import plans as plan_svc
-from planner.services.scenarios import MAX_TIME_LIMIT_S
+from planner.services.planning import jobs
+from planner.services.planning import plans as plan_svc
+from planner.services.scenarios.editor import MAX_TIME_LIMIT_S
 from planner.views.api import BadBody, json_body
 
 bp = Blueprint("api_solve", __name__, url_prefix="/api/v1")

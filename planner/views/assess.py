@@ -25,9 +25,9 @@ from sqlalchemy import select
 from planner.db import get_session
 from planner.models import Learner, LevelDescriptor, Skill, SolveRun
 from planner.security import current_user, learner_required, staff_required
-from planner.services import assessment as svc
-from planner.services import personal_plan as personal
-from planner.services.charts_radar import calibration_bars, profile_radar
+from planner.services.assessment import records as svc
+from planner.services.assessment.charts import calibration_bars, profile_radar
+from planner.services.planning import personal
 from planner.views.downloads import download
 
 bp = Blueprint("assess", __name__, url_prefix="/assess")
@@ -242,7 +242,7 @@ def delete():
 
 def _stop_personal_runs(session) -> None:
     """A run still solving would store a plan from the ratings being deleted."""
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     app = current_app._get_current_object()
     record_id = personal.personal_scenario_id(session, _me())
@@ -263,7 +263,7 @@ def _stop_personal_runs(session) -> None:
 @learner_required
 def plan():
     """Queue a personal solve from the calibrated levels; the plan page then polls it."""
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     session = get_session()
     current = personal.latest_run(session, _me())
@@ -292,7 +292,7 @@ def plan():
 
 
 def _run_context(session, run) -> dict:
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     result = personal.personal_result(session, _me(), run) if run is not None else None
     return {
@@ -347,7 +347,7 @@ def plan_run(run_id: int):
 @bp.post("/plan/runs/<int:run_id>/cancel")
 @learner_required
 def cancel_plan(run_id: int):
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     session = get_session()
     run = _own_run_or_404(session, run_id)

@@ -15,7 +15,7 @@ from flask import (
 
 from planner.db import get_session
 from planner.security import current_user, login_required, public, sign_in, sign_out, staff_required
-from planner.services import accounts
+from planner.services.accounts import users as accounts
 from planner.views import forms
 
 bp = Blueprint("auth", __name__)

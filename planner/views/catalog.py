@@ -26,8 +26,9 @@ from wtforms import FieldList
 
 from planner.db import get_session
 from planner.security import current_user, staff_required
-from planner.services import catalog as svc
-from planner.services import team_import, versions
+from planner.services import versions
+from planner.services.catalog import queries as svc
+from planner.services.catalog import team_import
 from planner.views import forms
 from planner.views.args import page_arg
 

@@ -13,8 +13,9 @@ from flask import Blueprint, abort, render_template, request
 
 from planner.db import get_session
 from planner.security import staff_required
-from planner.services import analytics, catalog
-from planner.services import plans as plan_svc
+from planner.services.analytics import gaps as analytics
+from planner.services.catalog import queries as catalog
+from planner.services.planning import plans as plan_svc
 from planner.views.args import id_arg
 from planner.views.downloads import download
 

@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from planner.db import get_session
 from planner.security import current_user, login_required, public
-from planner.services import catalog
+from planner.services.catalog import queries as catalog
 
 bp = Blueprint("home", __name__)
 

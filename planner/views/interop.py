@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from planner.db import get_session
 from planner.security import learner_required, staff_required, token_required
-from planner.services import catalog as catalog_svc
+from planner.services.catalog import queries as catalog_svc
 from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
 from planner.views.downloads import download
 

@@ -22,9 +22,11 @@ from planner.db import get_session
 from planner.models import ExportJob, ScenarioRecord
 from planner.scenario import ScenarioError, parse_scenario
 from planner.security import current_user, staff_required
-from planner.services import catalog, jobs, plan_exports
-from planner.services import plans as svc
-from planner.services import scenarios as scenario_svc
+from planner.services.catalog import queries as catalog
+from planner.services.planning import exports as plan_exports
+from planner.services.planning import jobs
+from planner.services.planning import plans as svc
+from planner.services.scenarios import editor as scenario_svc
 from planner.views.args import id_arg, page_arg
 from planner.views.downloads import download
 

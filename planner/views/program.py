@@ -1,6 +1,6 @@
 """Program design (staff): coverage matrix, role skills no course teaches, prerequisite
 chain and blocking metrics, per-role tracks, for a catalogue curriculum or a stored
-scenario; exports as CSV or XLSX. The report is `planner program`'s (services/program.py)."""
+scenario; exports as CSV or XLSX. The report is `planner program`'s (services/planning/program.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from planner.db import get_session
 from planner.scenario import ScenarioError
 from planner.security import staff_required
-from planner.services import program as svc
+from planner.services.planning import program as svc
 from planner.views.downloads import download
 
 bp = Blueprint("program", __name__, url_prefix="/program")

@@ -18,10 +18,13 @@ from planner.db import get_session
 from planner.models import Curriculum, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import current_user, staff_required
-from planner.services import catalog, jobs, scenario_rules, versions
-from planner.services import plans as plan_svc
-from planner.services import scenario_seats as seat_svc
-from planner.services import scenarios as svc
+from planner.services import versions
+from planner.services.catalog import queries as catalog
+from planner.services.planning import jobs
+from planner.services.planning import plans as plan_svc
+from planner.services.scenarios import editor as svc
+from planner.services.scenarios import rules as scenario_rules
+from planner.services.scenarios import seats as seat_svc
 from planner.views.args import page_arg
 from planner.views.downloads import download
 
@@ -73,7 +76,7 @@ def _build_choices(session) -> dict:
 def create():
     """Build a scenario from the catalogue: curriculum, calendar, roles, learners by team."""
     from planner.models import Term
-    from planner.services.scenario_build import BuildError
+    from planner.services.scenarios.build import BuildError
 
     session = get_session()
     form = request.form

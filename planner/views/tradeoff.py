@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from planner.db import get_session
 from planner.scenario import ScenarioError
 from planner.security import current_user, staff_required
-from planner.services import jobs, tradeoff
-from planner.services import scenarios as scenario_svc
+from planner.services.planning import jobs, tradeoff
+from planner.services.scenarios import editor as scenario_svc
 
 bp = Blueprint("tradeoff", __name__, url_prefix="/tradeoff")
 # Start the solve pool and reap sweeps a previous server left "running".

@@ -52,7 +52,7 @@ if __name__ == "__main__":
         main(Path(sys.argv[1]))
     else:
         sys.path.insert(0, str(ROOT))
-        from planner.services.taxonomy import reference_data_dir
+        from planner.services.catalog.taxonomy import reference_data_dir
 
         found = reference_data_dir()
         if found is None:

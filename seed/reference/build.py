@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without installing
 
-from planner.services.taxonomy import ONET_LV_PROXIES, load_roles, load_taxonomy  # noqa: E402
+from planner.services.catalog.taxonomy import ONET_LV_PROXIES, load_roles, load_taxonomy  # noqa: E402
 
 
 def copy_rows(source: Path, target: Path, keep) -> int:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner.services import assessment as svc
+from planner.services.assessment import records as svc
 from tests.fixtures.web import browser_sign_in, shot
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from planner.services import jobs
+from planner.services.planning import jobs
 from tests.e2e.test_staff_planning import upskilling_scenario
 from tests.fixtures.web import browser_sign_in, shot
 
@@ -50,7 +50,7 @@ def solved_twice(live_server):
     infeasible (with its diagnosis)."""
     from planner.db import get_engine, session_scope
     from planner.models import ScenarioRecord, SolveRun
-    from planner.services import scenarios
+    from planner.services.scenarios import editor as scenarios
 
     runner = jobs.runner_for(live_server.app)
     body = upskilling_scenario("Phone check")

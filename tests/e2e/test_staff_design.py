@@ -23,7 +23,7 @@ def shot(page, name: str, selector: str | None = None) -> None:
 
 def stored(live_server, name: str) -> int:
     from planner.db import get_engine, session_scope
-    from planner.services import scenarios
+    from planner.services.scenarios import editor as scenarios
 
     with session_scope(get_engine(live_server.app)) as session:
         return scenarios.save_new(session, upskilling_scenario(name)).id
@@ -197,7 +197,7 @@ def test_compare_plans_of_two_scenarios_and_the_run_panel(page, live_server):
 
 def test_rules_of_a_large_scenario_load_their_pickers_after_the_page(page, live_server):
     from planner.db import get_engine, session_scope
-    from planner.services import scenarios
+    from planner.services.scenarios import editor as scenarios
 
     large = scenarios.synthetic_scenario(courses=1600, learners=12, skills=20, seed=8)
     large["name"] = "Large catalogue for rules"

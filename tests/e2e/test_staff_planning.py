@@ -79,7 +79,7 @@ def scenario_id(live_server):
 
     from planner.db import get_engine, session_scope
     from planner.models import Learner
-    from planner.services import scenarios
+    from planner.services.scenarios import editor as scenarios
 
     with session_scope(get_engine(live_server.app)) as session:
         record = scenarios.save_new(session, upskilling_scenario())

@@ -138,7 +138,7 @@ def test_team_import_scenario_from_teams_seats_and_names_in_the_plan(page, live_
 @pytest.fixture
 def sweep_scenario(live_server):
     from planner.db import get_engine, session_scope
-    from planner.services import scenarios
+    from planner.services.scenarios import editor as scenarios
     from tests.e2e.test_staff_planning import upskilling_scenario
 
     with session_scope(get_engine(live_server.app)) as session:
@@ -182,7 +182,8 @@ def cohort_plan(live_server):
 
     from planner.db import get_engine, session_scope
     from planner.models import Learner, SolveRun
-    from planner.services import jobs, scenarios
+    from planner.services.planning import jobs
+    from planner.services.scenarios import editor as scenarios
 
     engine = get_engine(live_server.app)
     with session_scope(engine) as session:

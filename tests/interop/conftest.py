@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory, migrated_sqlite_template):
-    from planner.services.seeding import seed
+    from planner.services.catalog.seeding import seed
 
     path = tmp_path_factory.mktemp("interop-seeded") / "seeded.db"
     shutil.copyfile(migrated_sqlite_template, path)

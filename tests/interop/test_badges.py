@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from planner.models import Assessment, Learner, PlanRecord, ScenarioRecord
 from planner.models.badges import BadgeCredential
-from planner.services import assessment
+from planner.services.assessment import records as assessment
 from planner.services.interop import badges, case
 from tests.interop.conftest import FIXTURES
 

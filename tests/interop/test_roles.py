@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from planner.services.assessment.scales import to_level
+from planner.services.catalog.taxonomy import load_taxonomy
 from planner.services.interop.esco import role_from_esco
 from planner.services.interop.onet import RoleSourceError, data_dir, role_from_onet
-from planner.services.scales import to_level
-from planner.services.taxonomy import load_taxonomy
 
 MRA_ESCO = "http://data.europa.eu/esco/occupation/66fb9704-0d56-4673-8e69-7823816b73e1"
 

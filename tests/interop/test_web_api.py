@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from planner.models import Assessment, Role, Skill
-from planner.services import assessment
+from planner.services.assessment import records as assessment
 from planner.services.interop import case, moodle
 from tests.interop.conftest import FIXTURES
 

@@ -21,8 +21,9 @@ from planner.models import (
     SolveRun,
 )
 from planner.models.assess import CheckAttempt
-from planner.services import analytics, jobs, plans, scenarios
-from planner.services import personal_plan as personal
+from planner.services.analytics import gaps as analytics
+from planner.services.planning import jobs, personal, plans
+from planner.services.scenarios import editor as scenarios
 from tests.fixtures.web import USERS, sign_in_client, user_id
 from tests.security.dbdump import dump, text_hits
 from tests.web.test_learner_plan import Gate

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from planner import db
 from planner.models import Course, Learner, Role, ScenarioRecord, Skill, SkillArea, TermCalendar
-from planner.services import catalog as svc
 from planner.services import versions
+from planner.services.catalog import queries as svc
 from tests.fixtures.web import sign_in_client
 from tests.security.dbdump import dump
 from tests.web.test_scenarios import store, tiny_scenario

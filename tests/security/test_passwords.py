@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from planner import db
 from planner.cli import cli
 from planner.models import User
-from planner.services import accounts
+from planner.services.accounts import users as accounts
 from tests.fixtures.web import USERS
 from tests.security.dbdump import dump
 

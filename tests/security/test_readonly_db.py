@@ -65,7 +65,7 @@ def test_reads_still_work(read_only, staff_client):
 
 def test_api_write_is_503_json(app, web_db_path, client):
     from planner.models import User
-    from planner.services import accounts
+    from planner.services.accounts import users as accounts
     from tests.fixtures.web import USERS
 
     with Session(db.get_engine(app)) as session:  # the token is issued before the switch

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from planner import db
 from planner.models import User
-from planner.services import accounts
-from planner.services.throttle import LoginThrottle
+from planner.services.accounts import users as accounts
+from planner.services.accounts.throttle import LoginThrottle
 from tests.fixtures.web import USERS, _make_app
 from tests.security.dbdump import dump
 

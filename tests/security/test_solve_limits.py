@@ -14,7 +14,9 @@ from sqlmodel import Session, func, select
 
 from planner import db
 from planner.models import ExportJob, SolveRun, User
-from planner.services import accounts, jobs, plan_exports
+from planner.services.accounts import users as accounts
+from planner.services.planning import exports as plan_exports
+from planner.services.planning import jobs
 from tests.fixtures.web import USERS, sign_in_client
 from tests.web.test_plans import solve
 from tests.web.test_scenarios import store, tiny_scenario
@@ -94,7 +96,7 @@ def test_trade_off_sweeps_count_as_solves(app, client, staff_client, held):
     """Two solves and a sweep fill the account's three places: the next solve is refused,
     and so is the next sweep; nothing more is queued."""
     from planner.models.sweeps import SweepRun
-    from planner.services import tradeoff
+    from planner.services.planning import tradeoff
 
     sid = store(app, tiny_scenario())
     staff = {"Authorization": f"Bearer {token_of(app, 'staff')}"}

@@ -5,7 +5,7 @@ from functools import cache
 
 import pytest
 
-from planner.services.taxonomy import reference_data_dir
+from planner.services.catalog.taxonomy import reference_data_dir
 
 
 def data_dir():

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from planner.scenario import load_scenario
-from planner.services.curriculum import (
+from planner.services.catalog.curricula import (
     CURRICULA_DIR,
     SRC_DIR,
     build_all,
@@ -18,7 +18,7 @@ from planner.services.curriculum import (
     reachable_courses,
     role_gaps,
 )
-from planner.services.taxonomy import load_roles, load_taxonomy
+from planner.services.catalog.taxonomy import load_roles, load_taxonomy
 from tests import REPO
 
 COLLEGE = CURRICULA_DIR / "ai-marketing-college.json"

@@ -5,13 +5,13 @@ from collections import Counter, defaultdict
 import pytest
 import yaml
 
-from planner.services.assessment import (
+from planner.services.assessment.records import (
     CHECK_LEVELS,
     Question,
     QuestionBankError,
     load_questions,
 )
-from planner.services.taxonomy import load_roles, load_taxonomy
+from planner.services.catalog.taxonomy import load_roles, load_taxonomy
 from tests import REPO
 
 BANK = REPO / "seed" / "questions.yaml"

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from planner.scenario.models import Role
-from planner.services.taxonomy import (
+from planner.services.catalog.taxonomy import (
     TaxonomyError,
     load_competence_mix,
     load_roles,

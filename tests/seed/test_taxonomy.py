@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from planner.scenario.models import Skill
-from planner.services.taxonomy import (
+from planner.services.catalog.taxonomy import (
     AREA_PREFIXES,
     TaxonomyError,
     load_taxonomy,

@@ -15,7 +15,7 @@ from sqlmodel import select
 from planner.models import Learner
 from planner.scenario import Plan, parse_scenario
 from planner.scenario.generate import generate
-from planner.services.analytics import (
+from planner.services.analytics.gaps import (
     COLUMNS,
     NO_TEAM,
     TABLE_COLUMNS,
@@ -28,7 +28,7 @@ from planner.services.analytics import (
     skill_ranking,
     team_gaps,
 )
-from planner.services.scenario_build import store_scenario
+from planner.services.scenarios.build import store_scenario
 from planner.solver.cohort import solve_cohort
 
 S = {

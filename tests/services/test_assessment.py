@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from planner.models import Assessment, Course, CourseTeaches, Learner, LearnerLevel, utcnow
 from planner.models.assess import CheckAttempt
-from planner.services import assessment as svc
+from planner.services.assessment import records as svc
+from planner.services.catalog.seeding import taxonomy_records
 from planner.services.io.records import write_records
-from planner.services.seeding import taxonomy_records
 from tests import REPO
 
 

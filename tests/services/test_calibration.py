@@ -1,10 +1,10 @@
-"""The calibration rule (planner/services/calibration.py), one behaviour per test."""
+"""The calibration rule (planner/services/assessment/calibration.py), one behaviour per test."""
 
 from datetime import datetime, timedelta
 
 import pytest
 
-from planner.services.calibration import (
+from planner.services.assessment.calibration import (
     HALF_LIFE_DAYS,
     SELF_ONLY_CONFIDENCE,
     Evidence,

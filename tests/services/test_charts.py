@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from planner.services import charts
+from planner.services.analytics import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 

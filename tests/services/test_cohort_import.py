@@ -3,7 +3,7 @@
 import pytest
 
 from planner.scenario import parse_scenario
-from planner.services.cohort_import import CohortImportError, read_employees
+from planner.services.scenarios.employees import CohortImportError, read_employees
 from planner.solver.check import check_plan
 from planner.solver.cohort import solve_cohort
 from planner.solver.grouping import group_learners

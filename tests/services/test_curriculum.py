@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from planner.cli import cli
 from planner.scenario import ScenarioError, load_scenario
-from planner.services.curriculum import CURRICULA_DIR, build_role_scenario
+from planner.services.catalog.curricula import CURRICULA_DIR, build_role_scenario
 
 COLLEGE = CURRICULA_DIR / "ai-marketing-college.json"
 CORPORATE = CURRICULA_DIR / "corporate-ai-upskilling.json"

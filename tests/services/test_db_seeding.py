@@ -18,8 +18,8 @@ from planner.models import (
     Term,
 )
 from planner.scenario import load_scenario
-from planner.services.scenario_build import scenario_from_db
-from planner.services.seeding import seed
+from planner.services.catalog.seeding import seed
+from planner.services.scenarios.build import scenario_from_db
 from tests import REPO
 
 TABLES = (SkillArea, Skill, LevelDescriptor, Role, RoleRequirement, Curriculum, Term, Course,

@@ -9,7 +9,8 @@ from sqlmodel import select
 from planner import db
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan
-from planner.services import jobs, scenarios
+from planner.services.planning import jobs
+from planner.services.scenarios import editor as scenarios
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 import pytest
 
 from planner.scenario import parse_scenario
-from planner.services import plans, scenarios
+from planner.services.planning import plans
+from planner.services.scenarios import editor as scenarios
 from planner.solver import solve
 from tests.web.test_scenarios import tiny_scenario
 

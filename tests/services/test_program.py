@@ -4,7 +4,7 @@ from click.testing import CliRunner
 
 from planner.cli import cli
 from planner.scenario import parse_scenario
-from planner.services.program import curriculum_metrics, design_program
+from planner.services.planning.program import curriculum_metrics, design_program
 
 CURRICULUM = {
     "format": "planner-scenario/1",

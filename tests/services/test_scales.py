@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.services.scales import SCALES, to_level
+from planner.services.assessment.scales import SCALES, to_level
 
 
 @pytest.mark.parametrize("scale", sorted(SCALES))

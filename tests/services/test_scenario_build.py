@@ -3,7 +3,7 @@
 import pytest
 
 from planner.scenario import dump_json, parse_scenario
-from planner.services.scenario_build import BuildError, scenario_from_db, store_scenario
+from planner.services.scenarios.build import BuildError, scenario_from_db, store_scenario
 
 
 def test_stored_scenario_comes_back_equal(catalog_session, catalog_data):

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from planner.cli import cli
 from planner.scenario import parse_scenario
-from planner.services.sweep import parse_range, render_svg, sweep, write_csv
+from planner.services.planning.sweep import parse_range, render_svg, sweep, write_csv
 
 S = {
     "format": "planner-scenario/1",

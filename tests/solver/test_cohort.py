@@ -206,7 +206,7 @@ def test_stop_interrupts_pattern_pricing_promptly():
     import threading
 
     from planner.scenario import parse_scenario
-    from planner.services.scenarios import synthetic_scenario
+    from planner.services.scenarios.editor import synthetic_scenario
     from planner.solver.cohort import solve_patterns
 
     s = synthetic_scenario(courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11)

@@ -263,7 +263,7 @@ def test_the_local_engine_never_imports_ray(tmp_path):
     code = (
         "import sys, json\n"
         "from planner.scenario import parse_scenario\n"
-        "from planner.services.sweep import sweep\n"
+        "from planner.services.planning.sweep import sweep\n"
         "from planner.solver.cohort import solve_cohort\n"
         "from tests.services.test_sweep import S\n"
         "s = parse_scenario(S)\n"
@@ -300,7 +300,7 @@ def test_unreachable_cluster_is_a_clear_error(tmp_path):
 
 def test_web_solve_runs_on_the_engine_of_planner_engine(ray, app, client, staff_token, monkeypatch):
     from planner.scenario import Plan
-    from planner.services import jobs
+    from planner.services.planning import jobs
     from tests.web.test_scenarios import store
 
     monkeypatch.setenv("PLANNER_ENGINE", "ray")
@@ -319,7 +319,7 @@ def test_web_solve_runs_on_the_engine_of_planner_engine(ray, app, client, staff_
 
 def test_serve_engine_option_reaches_the_solve_runner(engine, monkeypatch):
     import planner.serving
-    from planner.services import jobs
+    from planner.services.planning import jobs
     from planner.solver.engine import engine_name
 
     served = []

@@ -3,7 +3,8 @@
 import json
 
 from planner.scenario import Plan, parse_scenario
-from planner.services import jobs, scenarios
+from planner.services.planning import jobs
+from planner.services.scenarios import editor as scenarios
 from planner.solver.check import check_plan
 from tests.web.test_scenarios import store, tiny_scenario
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from planner.models import Assessment
 from planner.models.assess import CheckAttempt
-from planner.services import assessment as svc
+from planner.services.assessment import records as svc
 from tests.fixtures.web import sign_in_client
 
 
@@ -189,7 +189,7 @@ def test_plan_my_path_without_curriculum_says_which_one_it_uses(learner_client):
 def test_plan_my_path_queues_a_personal_solve_from_calibrated_levels(app, learner_client):
     from planner import db
     from planner.models import Learner, LearnerLevel, ScenarioRecord, SolveRun
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     with db.session_scope(db.get_engine(app)) as s:
         s.get(Learner, "test.learner").curriculum_id = "corporate-ai-upskilling"

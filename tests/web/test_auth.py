@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from planner import db
 from planner.models import User
-from planner.services import accounts
+from planner.services.accounts import users as accounts
 from tests.fixtures.web import USERS
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from planner import db
 from planner.models import Course, Learner, LevelDescriptor, RoleRequirement, SkillArea
-from planner.services import catalog as svc
+from planner.services.catalog import queries as svc
 
 
 def course_form(app, course_id: str, **overrides) -> dict:

@@ -3,7 +3,7 @@ table, the change list read in each plan's own scenario, and the side-by-side te
 
 import re
 
-from planner.services import plans as plan_svc
+from planner.services.planning import plans as plan_svc
 from tests.web.test_plans import solve
 from tests.web.test_scenarios import store, tiny_scenario
 

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from planner import db
 from planner.models import Curriculum, Learner, PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan
-from planner.services import jobs
-from planner.services import personal_plan as personal
+from planner.services.planning import jobs, personal
 from tests.fixtures.web import sign_in_client
 
 HX = {"HX-Request": "true"}
@@ -201,7 +200,7 @@ def test_plan_pages_need_a_learner_and_csrf(client, staff_client, csrf_app):
 
 # -- words ------------------------------------------------------------------------------------
 def words_catalog():
-    from planner.services.plans import Catalog
+    from planner.services.planning.plans import Catalog
 
     return Catalog.of(
         {
@@ -238,7 +237,7 @@ def words_catalog():
 )  # fmt: skip
 def test_first_fix_in_a_learners_words(relax, to, sentence):
     from planner.scenario import Diagnosis
-    from planner.services.plan_words import diagnosis_words
+    from planner.services.planning.words import diagnosis_words
 
     diagnosis = Diagnosis(
         conflict=[relax, "offered:DA-02"], minimal=True, fixes=[{"changes": [{"relax": relax, "to": to}]}]
@@ -249,7 +248,7 @@ def test_first_fix_in_a_learners_words(relax, to, sentence):
 
 
 def test_course_reasons_name_skills_and_say_your_role():
-    from planner.services.plan_words import learner_reason
+    from planner.services.planning.words import learner_reason
 
     reason = "raises data.sql 1→2 (needed 3 for mkt-data-analyst); prerequisite of DA-03 (2027-Q2)"
     assert learner_reason(reason, words_catalog(), "li.na") == (

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from planner.models import ScenarioRecord, SolveRun, iso_utc
-from planner.services import jobs
+from planner.services.planning import jobs
 from planner.views.text import plural
 from tests.web.test_plans import solve
 from tests.web.test_scenarios import store, tiny_scenario

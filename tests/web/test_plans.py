@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from planner.models import Learner, LearnerLevel, PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan, parse_scenario
-from planner.services import jobs
+from planner.services.planning import jobs
 from planner.solver.check import check_plan
 from tests.web.test_scenarios import store, tiny_scenario
 

@@ -1,6 +1,6 @@
 """The program-design page: coverage matrix (sortable), uncovered role skills with the
 shortfall, prerequisite metrics, tracks per role, exports; the same report as `planner
-program` (services/program.py)."""
+program` (services/planning/program.py)."""
 
 import csv
 import io
@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from planner.scenario import parse_scenario
-from planner.services.program import design_program
+from planner.services.planning.program import design_program
 from tests.services.test_program import CURRICULUM
 from tests.web.test_scenarios import store
 
@@ -99,7 +99,7 @@ def test_linked_from_navigation_and_the_scenario(app, staff_client):
 
 
 def test_large_program_plans_tracks_after_the_page(app, staff_client):
-    from planner.services import scenarios
+    from planner.services.scenarios import editor as scenarios
 
     body = scenarios.synthetic_scenario(courses=400, learners=6, skills=20, seed=4)
     sid = store(app, body)

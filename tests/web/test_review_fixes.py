@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from planner.models import ScenarioRecord, SolveRun
-from planner.services.scenarios import MAX_TIME_LIMIT_S
+from planner.services.scenarios.editor import MAX_TIME_LIMIT_S
 from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
 
 
@@ -38,7 +38,7 @@ def test_api_refuses_infinite_nan_or_huge_time_limit(app, client, staff_token, w
 
 
 def test_api_accepts_the_cap_itself(app, client, staff_token):
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     sid = store(app, tiny_scenario())
     response = client.post(
@@ -237,7 +237,7 @@ def test_catalog_refuses_ids_with_quotes_slashes_or_control_characters(
 
 def test_export_header_survives_any_learner_id(app, web_session):
     from planner.models import Learner
-    from planner.services import accounts
+    from planner.services.accounts import users as accounts
 
     # a learner stored before ids were checked: newline, quote, backslash, Chinese
     odd = 'old\r\n"id"\\李娜'

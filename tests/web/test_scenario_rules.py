@@ -3,7 +3,8 @@ new rules from pickers validated field by field, removal, and the stored file fo
 
 from werkzeug.datastructures import MultiDict
 
-from planner.services import scenario_rules, scenarios
+from planner.services.scenarios import editor as scenarios
+from planner.services.scenarios import rules as scenario_rules
 from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
 
 

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
-from planner.services import jobs, scenarios
+from planner.services.planning import jobs
+from planner.services.scenarios import editor as scenarios
 
 
 def tiny_scenario(name="Tiny 试点"):

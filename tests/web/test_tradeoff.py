@@ -9,7 +9,7 @@ from sqlmodel import select
 from planner.models import PlanRecord, ScenarioRecord
 from planner.models.sweeps import SweepRun
 from planner.scenario import Plan, parse_scenario
-from planner.services import tradeoff
+from planner.services.planning import tradeoff
 from planner.solver.check import check_plan
 from tests.web.test_scenarios import store, tiny_scenario
 
@@ -102,7 +102,7 @@ def test_bad_requests_are_refused_by_field_and_nothing_runs(staff_client, web_se
 def test_cancel_keeps_the_points_found(app, staff_client, web_session, sid):
     import threading
 
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     gate, release = threading.Event(), threading.Event()
     runner = jobs.runner_for(app)
@@ -148,7 +148,7 @@ def test_a_sweep_left_running_by_a_dead_server_is_marked_failed(app, web_session
     import socket
     import subprocess
 
-    from planner.services import jobs
+    from planner.services.planning import jobs
 
     dead = subprocess.Popen(["true"])
     dead.wait()

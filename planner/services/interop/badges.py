@@ -1,5 +1,5 @@
 """Open Badges 3.0: a learner's achieved skill levels as OpenBadgeCredentials, and badges
-imported back as assessment evidence (source "badge", see planner/services/calibration.py).
+imported back as assessment evidence (source "badge", see planner/services/assessment/calibration.py).
 
 Export: one credential per skill the learner has *evidence* for (a self-rating alone never
 makes a badge): the calibrated evidence level, or the final levels of a plan whose courses
@@ -169,7 +169,7 @@ def achieved_levels(
         raise BadgeError(f'unknown learner "{learner_id}"')
     if plan_id is not None:
         return _plan_levels(session, learner, plan_id)
-    from planner.services.assessment import calibrate_learner
+    from planner.services.assessment.records import calibrate_learner
 
     out = {}
     for skill_id, c in calibrate_learner(session, learner_id).items():
@@ -184,7 +184,7 @@ def achieved_levels(
 
 
 def _plan_levels(session: Session, learner: Learner, plan_id: int) -> dict[str, tuple[int, str]]:
-    from planner.services.plans import plan_model
+    from planner.services.planning.plans import plan_model
 
     try:
         plan = plan_model(session, plan_id)
@@ -208,7 +208,7 @@ def export_badges(
     session: Session, learner_id: str, plan_id: int | None = None, key_path: str | None = None
 ) -> tuple[list, bool]:
     """([credential dicts] or [compact JWTs] when a key is configured, signed?)."""
-    from planner.services.catalog import descriptors
+    from planner.services.catalog.queries import descriptors
 
     levels = achieved_levels(session, learner_id, plan_id)
     skills = {s.id: s for s in session.scalars(select(Skill).where(Skill.id.in_(list(levels))))}

@@ -47,7 +47,7 @@ def scale_position(level: int, items: int) -> int:
     """Which of `items` scale entries (0-based) stands for planner level 0-4.
 
     A five-item scale maps one to one. Any other length is spread linearly over 0-4,
-    rounding half up (the rule of planner/services/scales.py): a 2-item scale gives levels
+    rounding half up (the rule of planner/services/assessment/scales.py): a 2-item scale gives levels
     0-1 its first item and 2-4 its second; a 7-item scale gives levels 0-4 its items
     0, 2, 3, 5, 6 (0-based)."""
     if items == LEVELS:

@@ -17,8 +17,8 @@ import csv
 import re
 from pathlib import Path
 
+from planner.services.catalog.taxonomy import Taxonomy
 from planner.services.interop.onet import RoleSourceError, data_dir
-from planner.services.taxonomy import Taxonomy
 
 ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT = 1, 0.5
 OCCUPATION_URI = re.compile(r"^http://data\.europa\.eu/esco/occupation/[0-9a-f-]{36}$")

@@ -5,7 +5,7 @@ The rule, per taxonomy skill cross-walked to O*NET elements (seed/taxonomy.yaml 
 1. An element counts only with a usable Importance (IM, 1-5) and Level (LV, 0-7) rating:
    rows flagged "Recommend Suppress" or "Not Relevant" are dropped (and reported).
 2. Importance = mean IM of the skill's elements; level = mean LV converted to 0-4 by
-   planner.services.scales.to_level(…, "onet_lv").
+   planner.services.assessment.scales.to_level(…, "onet_lv").
 3. The skill joins the role when importance >= MIN_IMPORTANCE (3.0, "important" on O*NET's
    scale) and the level is at least 1; weight = importance / 3, rounded to 0.01 (so an
    "important" skill weighs 1, an "extremely important" one 5/3).
@@ -24,8 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planner.errors import ProblemsError
-from planner.services.scales import to_level
-from planner.services.taxonomy import ONET_EVIDENCE_AREAS, ONET_LV_PROXIES, SEED_DIR, Taxonomy
+from planner.services.assessment.scales import to_level
+from planner.services.catalog.taxonomy import (
+    ONET_EVIDENCE_AREAS,
+    ONET_LV_PROXIES,
+    SEED_DIR,
+    Taxonomy,
+)
 
 MIN_IMPORTANCE = 3.0
 SOC_CODE = re.compile(r"^\d\d-\d{4}\.\d\d$")

@@ -6,8 +6,8 @@ import json
 
 from sqlmodel import Session
 
+from planner.services.catalog.taxonomy import load_taxonomy
 from planner.services.io.importer import ImportReport, import_file
-from planner.services.taxonomy import load_taxonomy
 
 
 def build_role(source: str, code: str, **options) -> dict:

@@ -85,7 +85,7 @@ def to_json(kind: str, records: list[dict]) -> bytes:
 
 
 def _export_scenario(session: Session, fmt: str, **selection) -> bytes:
-    from planner.services.scenario_build import scenario_from_db
+    from planner.services.scenarios.build import scenario_from_db
 
     if fmt not in ("json", "yaml"):
         raise ExportError("a scenario exports as json or yaml")

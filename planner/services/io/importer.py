@@ -162,7 +162,7 @@ def _import(
 
 
 def _import_scenario(session: Session, document, name: str, curriculum_id) -> ImportReport:
-    from planner.services.scenario_build import store_scenario
+    from planner.services.scenarios.build import store_scenario
 
     if not isinstance(document, dict):
         raise ImportRejected([ImportProblem(name, None, None, "the top level must be an object")])
@@ -221,7 +221,7 @@ def _catalog_conflicts(session: Session, scenario, name: str) -> list[ImportProb
 
 
 def _stem_id(name: str) -> str:
-    from planner.services.scenario_build import slug
+    from planner.services.scenarios.build import slug
 
     return slug(PurePath(name).stem)
 

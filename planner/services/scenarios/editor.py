@@ -3,7 +3,7 @@
 The editor changes a scenario's constraints, never its catalogue: terms' credit limits,
 learners' limits and staff rules, the budget, gap mode, objective order and time limit.
 Staff rules (required / excluded / pinned courses, gap targets, per-learner limits) are
-read and applied by services/scenario_rules.py, in the diagnosis' label words.
+read and applied by services/scenarios/rules.py, in the diagnosis' label words.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
 from planner.services import versions
-from planner.services.scenario_rules import (
+from planner.services.scenarios.rules import (
     GAP_MODES,
     NewRule,
     apply_rules,
@@ -36,7 +36,7 @@ from planner.services.scenario_rules import (
 )
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-# Learners' own scenarios are found by this name prefix (services/personal_plan.py), so no
+# Learners' own scenarios are found by this name prefix (services/planning/personal.py), so no
 # staff save path may use it: the learner's next plan would overwrite that scenario.
 PERSONAL_PREFIX = "personal plan: "
 # The longest solve anyone may ask for (editor, API, imported files): a run holds a worker.
@@ -277,7 +277,7 @@ class EditorValues:
     gap_mode: str = "minimise"
     objective: list[str] = field(default_factory=lambda: list(OBJECTIVE_NAMES))
     time_limit_s: str = "10"
-    rules: str = ""  # one rule a line (services/scenario_rules.py)
+    rules: str = ""  # one rule a line (services/scenarios/rules.py)
     new_rule: NewRule = field(default_factory=NewRule)  # the editor's picker row
 
 
@@ -440,7 +440,7 @@ def team_choices(session: Session) -> list[tuple[str, int]]:
 
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
     """Build a scenario from DB rows (curriculum, roles, learners, calendar) and store it."""
-    from planner.services import scenario_build
+    from planner.services.scenarios import build as scenario_build
 
     scenario = scenario_build.scenario_from_db(session, name=name, **selection)
     check_storable(scenario)

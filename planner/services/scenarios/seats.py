@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from planner.models import Course, ScenarioRecord
 from planner.scenario import Problem, ScenarioError
-from planner.services import scenarios as scenario_svc
 from planner.services import versions
+from planner.services.scenarios import editor as scenario_svc
 
 FIELDS = ("capacity", "max_sections", "session_cost")
 DEFAULTS = {"capacity": None, "max_sections": 1, "session_cost": 0}  # scenario-format.md

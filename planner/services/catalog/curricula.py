@@ -15,7 +15,7 @@ import yaml
 
 from planner import resources
 from planner.scenario import Problem, Scenario, ScenarioError, parse_scenario
-from planner.services.taxonomy import RoleDef, Taxonomy, load_roles, load_taxonomy
+from planner.services.catalog.taxonomy import RoleDef, Taxonomy, load_roles, load_taxonomy
 
 CURRICULA_DIR = resources.curricula_dir()
 SRC_DIR = CURRICULA_DIR / "src"

@@ -1,12 +1,12 @@
 """Assessment charts: a learner's radar (self vs calibrated vs target) and the staff
-report's over-confidence bars. Drawing is planner.services.charts; this module only
+report's over-confidence bars. Drawing is planner.services.analytics.charts; this module only
 decides what to plot, so the pages stay free of chart logic."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
-from planner.services.charts import Series, bars, radar
+from planner.services.analytics.charts import Series, bars, radar
 
 SELF_COLOR = "#f59e0b"  # amber: what the learner says
 CALIBRATED_COLOR = "#2563eb"  # blue: what the evidence supports

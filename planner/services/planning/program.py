@@ -407,7 +407,7 @@ _pages: dict = {}
 def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
     """The program design of a stored scenario (cached until the scenario changes)."""
     from planner.models import ScenarioRecord
-    from planner.services.scenarios import parsed
+    from planner.services.scenarios.editor import parsed
 
     record = session.get(ScenarioRecord, scenario_id)
     if record is None:
@@ -426,7 +426,7 @@ def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
     from sqlmodel import select
 
     from planner.models import Curriculum, Role
-    from planner.services.scenario_build import scenario_from_db
+    from planner.services.scenarios.build import scenario_from_db
 
     curriculum = session.get(Curriculum, curriculum_id)
     if curriculum is None:

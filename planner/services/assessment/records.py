@@ -10,7 +10,7 @@ is the view's job (a learner only ever passes its own id).
   `AssessmentError` with one message per problem and nothing is written;
 - `start_check` / `submit_check` run a knowledge check: submitted answers may only name
   the attempt's own questions, and an attempt is scored exactly once;
-- `calibrate_learner` / `calibrated_levels` apply planner.services.calibration to all of
+- `calibrate_learner` / `calibrated_levels` apply planner.services.assessment.calibration to all of
   a learner's evidence; `calibrated_levels` is what the scenario builder should use;
 - `export_learner`, `delete_assessment`, `cohort_report` (+ `cohort_report_csv`).
 """
@@ -45,7 +45,7 @@ from planner.models import (
     utcnow,
 )
 from planner.models.assess import CheckAttempt
-from planner.services.calibration import (
+from planner.services.assessment.calibration import (
     FLAG_GAP,
     Calibrated,
     Evidence,
@@ -664,7 +664,10 @@ def delete_assessment(
     caller commits. Stop the personal plan's runs first (the view does)."""
     from planner.models import AuditEntry, PlanRecord, ScenarioRecord, SolveRun
     from planner.models.badges import BadgeCredential
-    from planner.services import analytics, personal_plan, plans, scenarios
+    from planner.services.analytics import gaps as analytics
+    from planner.services.planning import personal as personal_plan
+    from planner.services.planning import plans
+    from planner.services.scenarios import editor as scenarios
 
     _learner(session, learner_id)
     counts = dict.fromkeys(

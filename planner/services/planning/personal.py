@@ -29,8 +29,8 @@ from planner.models import (
     SolveRun,
     utcnow,
 )
-from planner.services import assessment
-from planner.services.scenarios import PERSONAL_PREFIX
+from planner.services.assessment import records as assessment
+from planner.services.scenarios.editor import PERSONAL_PREFIX
 
 SCENARIO_NAME = PERSONAL_PREFIX + "{}"  # staff save paths refuse this prefix
 
@@ -150,7 +150,7 @@ def store_personal_scenario(
     """Write the learner's calibrated levels, build the one-learner scenario in the chosen
     curriculum and store it under the learner's personal name (flushes; caller commits)."""
     from planner.scenario import ScenarioError, dump_json
-    from planner.services.scenario_build import BuildError, scenario_from_db
+    from planner.services.scenarios.build import BuildError, scenario_from_db
 
     learner = session.get(Learner, learner_id)
     if learner is None:
@@ -241,8 +241,8 @@ class PersonalResult:
 def personal_result(session: Session, learner_id: str, run: SolveRun) -> PersonalResult | None:
     """Grid, gaps, radar and (when infeasible) the diagnosis in words — built with the
     same services as the staff plan page, for this learner's own run only."""
-    from planner.services import plan_words
-    from planner.services import plans as plan_svc
+    from planner.services.planning import plans as plan_svc
+    from planner.services.planning import words as plan_words
 
     plan_id = own_plan_id(session, learner_id, run)
     if plan_id is None:

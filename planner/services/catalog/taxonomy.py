@@ -19,7 +19,7 @@ from planner import resources
 from planner.errors import ProblemsError
 from planner.scenario.models import Role as ScenarioRole
 from planner.scenario.models import Skill as ScenarioSkill
-from planner.services.scales import to_level
+from planner.services.assessment.scales import to_level
 
 SEED_DIR = resources.seed_dir()
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")

@@ -13,7 +13,7 @@ import os
 
 from sqlmodel import Session
 
-from planner.services import plans as svc
+from planner.services.planning import plans as svc
 
 DEFAULT_INLINE_MAX_ROWS = 20_000
 FORMATS = {

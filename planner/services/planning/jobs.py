@@ -223,7 +223,7 @@ class JobRunner:
         """Build a plan export (csv/xlsx) off the request thread; return the ExportJob id."""
         from sqlalchemy import func
 
-        from planner.services import plan_exports
+        from planner.services.planning import exports as plan_exports
 
         if fmt not in plan_exports.FORMATS:
             raise ValueError(f"unknown export format {fmt!r}")
@@ -263,7 +263,7 @@ class JobRunner:
         return self.wait(-job_id, timeout)
 
     def _run_export(self, job_id: int) -> None:
-        from planner.services import plan_exports
+        from planner.services.planning import exports as plan_exports
 
         try:
             with session_scope(self.engine) as session:

@@ -172,7 +172,7 @@ def apply_rules(body: dict, text: str) -> list[Problem]:
 
 
 def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems) -> None:
-    from planner.services.scenarios import _set, parse_amount
+    from planner.services.scenarios.editor import _set, parse_amount
 
     if kind in ("required", "excluded"):
         items = learner.setdefault(kind, [])
@@ -326,7 +326,7 @@ def new_rule(body: dict, new: NewRule) -> tuple[Rule | None, list[Problem]]:
             bad("value", f"choose {' or '.join(GAP_MODES)}")
         rule = Rule("gap_mode", new.scope, value=new.value)
     elif new.kind in ("learner_budget", "learner_max_credits"):
-        from planner.services.scenarios import parse_amount
+        from planner.services.scenarios.editor import parse_amount
 
         found: list[Problem] = []
         if new.value == "":

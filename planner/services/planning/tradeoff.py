@@ -1,7 +1,7 @@
 """The trade-off page's work: budget (or per-term credit) sweeps in the background.
 
-A sweep is `planner.services.sweep.sweep` (the same code as `planner sweep`) run on the
-solve pool of `planner.services.jobs` — never on a request thread. Its row (`SweepRun`)
+A sweep is `planner.services.planning.sweep.sweep` (the same code as `planner sweep`) run on the
+solve pool of `planner.services.planning.jobs` — never on a request thread. Its row (`SweepRun`)
 records each point as it is settled, so the page draws the curve while it grows; cancel
 stops the solver through the same stop event the solve runs use, and keeps the points
 already found. Opening a point stores its plan with a copy of the scenario at that value
@@ -22,9 +22,9 @@ from planner.db import session_scope
 from planner.models import PlanRecord, ScenarioRecord, utcnow
 from planner.models.sweeps import SWEEP_PARAMETERS, SweepRun
 from planner.scenario import Plan, dump_json, parse_scenario
-from planner.services import jobs
-from planner.services import scenarios as scenario_svc
-from planner.services.sweep import SweepPoint, parse_range, render_svg, sweep, with_value
+from planner.services.planning import jobs
+from planner.services.planning.sweep import SweepPoint, parse_range, render_svg, sweep, with_value
+from planner.services.scenarios import editor as scenario_svc
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from planner import resources
 from planner.scenario import load_scenario
+from planner.services.catalog.taxonomy import load_roles, load_taxonomy
 from planner.services.io.records import write_records
-from planner.services.scenario_build import store_scenario
-from planner.services.taxonomy import load_roles, load_taxonomy
+from planner.services.scenarios.build import store_scenario
 
 SEED_DIR = resources.seed_dir()
 CURRICULA_DIR = resources.curricula_dir()

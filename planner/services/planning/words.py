@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from planner.scenario import Diagnosis
-from planner.services.plans import Catalog, GapRow
+from planner.services.planning.plans import Catalog, GapRow
 
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 LIMIT_WORDS = {  # kind -> how a too-tight limit of that kind is said

@@ -1,0 +1,1 @@
+"""Who may sign in: user accounts, API tokens and sign-in throttling."""

@@ -1,0 +1,1 @@
+"""Where a cohort falls short: gap analytics and the SVG charts they are drawn with."""

@@ -1,0 +1,1 @@
+"""What a learner can do: self-ratings, knowledge checks, calibrated levels, charts."""

@@ -1,0 +1,1 @@
+"""What is taught and wanted: taxonomy, roles, courses, terms, learners, curricula, seeding."""

@@ -1,0 +1,1 @@
+"""What the solver returns and how it reaches people: solve jobs, plans, programs, sweeps."""
