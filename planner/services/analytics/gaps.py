@@ -33,6 +33,7 @@ from threading import Lock
 import pandas as pd
 from sqlalchemy import String, cast, event, func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from planner.scenario import Plan, Scenario
 
@@ -172,8 +173,9 @@ def _max_level(*tables: pd.DataFrame | None) -> pd.DataFrame:
         return parts[0]
     return (
         pd.concat(parts, ignore_index=True)
-        .groupby(["learner", "skill"], as_index=False)["level"]
+        .groupby(["learner", "skill"])["level"]
         .max()
+        .reset_index()
     )
 
 
@@ -329,8 +331,8 @@ def inputs_from_db(session) -> GapInputs:
     # the others saves thousands of JSON parses.
     rows = conn.execute(
         select(
-            Learner.id, Learner.team, Learner.role_id, Learner.count,
-            cast(Learner.completed, String),
+            col(Learner.id), col(Learner.team), col(Learner.role_id), col(Learner.count),
+            cast(col(Learner.completed), String),
         )
     ).all()  # fmt: skip
     learners = _frame(
@@ -344,26 +346,32 @@ def inputs_from_db(session) -> GapInputs:
         ((lid, c) for lid, *_, done in rows if done and done != "[]" for c in json.loads(done)),
         ["learner", "course"],
     )
-    teaches = select(CourseTeaches.course_id, CourseTeaches.skill_id, CourseTeaches.level)
+    teaches = select(
+        col(CourseTeaches.course_id), col(CourseTeaches.skill_id), col(CourseTeaches.level)
+    )
     course_ids = completed["course"].unique().tolist()
     if len(course_ids) <= 500:  # few finished courses: fetch only theirs
-        teaches = teaches.where(CourseTeaches.course_id.in_(course_ids))
-    skills = conn.execute(select(Skill.id, Skill.name, Skill.area_id)).all()
+        teaches = teaches.where(col(CourseTeaches.course_id).in_(course_ids))
+    skills = conn.execute(select(col(Skill.id), col(Skill.name), col(Skill.area_id))).all()
     requires = select(
-        RoleRequirement.role_id, RoleRequirement.skill_id, RoleRequirement.level,
-        RoleRequirement.weight,
+        col(RoleRequirement.role_id), col(RoleRequirement.skill_id), col(RoleRequirement.level),
+        col(RoleRequirement.weight),
     )  # fmt: skip
     return GapInputs(
         learners=learners,
         requires=_query_frame(conn, requires, ["role", "skill", "need", "weight"]),
         targets=_query_frame(
             conn,
-            select(LearnerTarget.learner_id, LearnerTarget.skill_id, LearnerTarget.level),
+            select(
+                col(LearnerTarget.learner_id), col(LearnerTarget.skill_id), col(LearnerTarget.level)
+            ),
             ["learner", "skill", "target"],
         ),
         levels=_query_frame(
             conn,
-            select(LearnerLevel.learner_id, LearnerLevel.skill_id, LearnerLevel.level),
+            select(
+                col(LearnerLevel.learner_id), col(LearnerLevel.skill_id), col(LearnerLevel.level)
+            ),
             ["learner", "skill", "level"],
         ),
         completed=completed,
@@ -760,10 +768,15 @@ def plan_choices(session, limit: int = 50) -> list[tuple[int, str, str]]:
     return [
         (pid, name or f"scenario {sid}", status)
         for pid, sid, name, status in session.execute(
-            select(PlanRecord.id, PlanRecord.scenario_id, ScenarioRecord.name, PlanRecord.status)
-            .join(ScenarioRecord, ScenarioRecord.id == PlanRecord.scenario_id)
-            .where(PlanRecord.status.in_(USABLE))
-            .order_by(PlanRecord.id.desc())
+            select(
+                col(PlanRecord.id),
+                col(PlanRecord.scenario_id),
+                col(ScenarioRecord.name),
+                col(PlanRecord.status),
+            )
+            .join(ScenarioRecord, col(ScenarioRecord.id) == PlanRecord.scenario_id)
+            .where(col(PlanRecord.status).in_(USABLE))
+            .order_by(col(PlanRecord.id).desc())
             .limit(limit)
         ).all()
     ]

@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from planner.models import Assessment, Learner, Skill
 from planner.models.badges import BadgeCredential
@@ -211,7 +211,9 @@ def export_badges(
     from planner.services.catalog.queries import descriptors
 
     levels = achieved_levels(session, learner_id, plan_id)
-    skills = {s.id: s for s in session.scalars(select(Skill).where(Skill.id.in_(list(levels))))}
+    skills = {
+        s.id: s for s in session.scalars(select(Skill).where(col(Skill.id).in_(list(levels))))
+    }
     credentials = []
     for skill_id, (level, how) in sorted(levels.items()):
         texts = descriptors(session, skill_id)
@@ -319,7 +321,7 @@ def _level_index(session: Session) -> dict[str, tuple[str, int]]:
     """CASE level identifier -> (skill, level) for every stored skill."""
     return {
         case.level_id(s, level): (s, level)
-        for s in session.scalars(select(Skill.id))
+        for s in session.scalars(select(col(Skill.id)))
         for level in range(len(LEVEL_NAMES))
     }
 
@@ -358,7 +360,8 @@ def import_badge(
             accepted.append((*found, verified))
     if not accepted and not problems:
         problems.append("no badges in the file")
-    known = set(session.scalars(select(Learner.id).where(Learner.id.in_({a[1] for a in accepted}))))
+    learners = {a[1] for a in accepted}
+    known = set(session.scalars(select(col(Learner.id)).where(col(Learner.id).in_(learners))))
     for a in accepted:
         if a[1] not in known:
             problems.append(f'{a[0]}: unknown learner "{a[1]}"')
@@ -366,7 +369,8 @@ def import_badge(
         raise ImportRejected([ImportProblem(name, None, None, p) for p in problems])
     ids = [a[0] for a in accepted]
     held = {
-        b.id: b for b in session.scalars(select(BadgeCredential).where(BadgeCredential.id.in_(ids)))
+        b.id: b
+        for b in session.scalars(select(BadgeCredential).where(col(BadgeCredential.id).in_(ids)))
     }
     added = 0
     for cred_id, learner, skill, level, issuer_id, valid_from, verified in accepted:
@@ -390,18 +394,16 @@ def import_badge(
         )
         session.add(rating)
         session.flush()
-        session.add(
-            BadgeCredential(
-                id=cred_id,
-                learner_id=learner,
-                skill_id=skill,
-                level=level,
-                issuer=issuer_id,
-                verified=verified,
-                assessment_id=rating.id,
-            )
+        held[cred_id] = BadgeCredential(
+            id=cred_id,
+            learner_id=learner,
+            skill_id=skill,
+            level=level,
+            issuer=issuer_id,
+            verified=verified,
+            assessment_id=rating.id,
         )
-        held[cred_id] = session.get(BadgeCredential, cred_id)
+        session.add(held[cred_id])
         added += 1
     session.flush()
     if commit:

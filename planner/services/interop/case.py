@@ -47,7 +47,7 @@ def schema() -> dict:
 
 def schema_problems(document) -> list[str]:
     """Every way `document` breaks the CASE 1.0 CFPackage schema, as 'path: message'."""
-    from jsonschema import Draft7Validator
+    from jsonschema import Draft7Validator  # type: ignore[import-untyped]  # no types-jsonschema installed
 
     validator = Draft7Validator(schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
     out = []
@@ -120,7 +120,7 @@ def export_case(taxonomy: TaxonomyData, description: str = "") -> dict:
 
     def associate(kind: str, origin: dict, destination: dict, sequence: int | None = None):
         ident = stable_uuid("association", kind, origin["identifier"], destination["identifier"])
-        entry = {
+        entry: dict[str, object] = {
             "identifier": ident,
             "associationType": kind,
             "uri": uri("CFAssociations", ident),

@@ -112,7 +112,8 @@ def tree_records(nodes: list[Node], name: str) -> tuple[list[dict], list[ImportP
             node = by_key[node.parent]
         return node
 
-    records, ids = [], {}
+    records: list[dict] = []
+    ids: dict[str, str] = {}  # skill id -> key of the entry that took it
     for n in nodes:
         root = root_of(n)
         if root is None:

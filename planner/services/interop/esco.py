@@ -95,14 +95,10 @@ def role_from_esco(
                     "relation": row["relationType"],
                 }
             )
-    skills = []
-    for skill in taxonomy.skills:  # taxonomy order
-        entry = chosen.get(skill.id)
-        if entry is None:
-            continue
+    skills = [chosen[skill.id] for skill in taxonomy.skills if skill.id in chosen]  # its order
+    for entry in skills:
         entry["level"] = essential_level if entry["essential"] else optional_level
         entry["weight"] = ESSENTIAL_WEIGHT if entry["essential"] else OPTIONAL_WEIGHT
-        skills.append(entry)
     slug = uri.rsplit("/", 1)[-1][:8]
     return {
         "role": {

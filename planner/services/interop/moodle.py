@@ -173,7 +173,7 @@ def _skill_html(skill: dict) -> str:
 class _OrderedList(HTMLParser):
     """The <li> texts of the first <ol> in a description."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.items: list[str] | None = None
         self._in_ol = self._done = False

@@ -80,19 +80,18 @@ def read_occupation(
                     rows.setdefault(row["Element ID"], {})[row["Scale ID"]] = row
     usable, dropped = [], []
     for element, scales in sorted(rows.items()):
+        name = next(iter(scales.values()))["Element Name"]  # every scale's row names it
         im, lv = scales.get("IM"), scales.get("LV")
-        name = (im or lv)["Element Name"]
-        reason = None
         if im is None or lv is None:
             reason = "no importance or no level rating"
         elif "Y" in (im["Recommend Suppress"], lv["Recommend Suppress"]):
             reason = "rating flagged Recommend Suppress"
         elif lv["Not Relevant"] == "Y":
             reason = "flagged Not Relevant"
-        if reason:
-            dropped.append({"element": element, "name": name, "reason": reason})
         else:
             usable.append(Rating(element, name, float(im["Data Value"]), float(lv["Data Value"])))
+            continue
+        dropped.append({"element": element, "name": name, "reason": reason})
     if not usable and not dropped:
         raise RoleSourceError([f"O*NET occupation {soc} has no Skills or Knowledge ratings"])
     return titles[soc], usable, dropped
@@ -112,7 +111,8 @@ def role_from_onet(
 ) -> dict:
     title, ratings, dropped = read_occupation(soc, directory)
     by_element = {r.element: r for r in ratings}
-    skills, mapped = [], set()
+    skills: list[dict] = []
+    mapped: set[str] = set()
     for skill in taxonomy.skills:
         if skill.area not in ONET_EVIDENCE_AREAS:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sqlmodel import Session
 
@@ -15,8 +16,8 @@ def build_role(source: str, code: str, **options) -> dict:
     from planner.services.interop.esco import role_from_esco
     from planner.services.interop.onet import role_from_onet
 
-    build = {"onet": role_from_onet, "esco": role_from_esco}[source]
-    return build(code, load_taxonomy(), **options)
+    builders: dict[str, Callable[..., dict]] = {"onet": role_from_onet, "esco": role_from_esco}
+    return builders[source](code, load_taxonomy(), **options)
 
 
 def save_role(session: Session, built: dict, *, commit: bool = True) -> ImportReport:

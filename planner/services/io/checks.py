@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from planner.models import Course, Prerequisite, Role, Skill, SkillArea, Term
 from planner.scenario.validate import find_cycles
@@ -169,19 +169,19 @@ class Known:
     @classmethod
     def from_db(cls, session: Session) -> "Known":
         known = cls(
-            skills=set(session.scalars(select(Skill.id))),
-            areas=set(session.scalars(select(SkillArea.id))),
-            roles=set(session.scalars(select(Role.id))),
-            courses=set(session.scalars(select(Course.id))),
+            skills=set(session.scalars(select(col(Skill.id)))),
+            areas=set(session.scalars(select(col(SkillArea.id)))),
+            roles=set(session.scalars(select(col(Role.id)))),
+            courses=set(session.scalars(select(col(Course.id)))),
         )
-        for term_id, season in session.execute(select(Term.term_id, Term.season)):
+        for term_id, season in session.execute(select(col(Term.term_id), col(Term.season))):
             known.terms.add(term_id)
             if season:
                 known.seasons.add(season)
-        graph = defaultdict(list)
+        graph: defaultdict[str, list[str]] = defaultdict(list)
         for course_id, pre in session.execute(
-            select(Prerequisite.course_id, Prerequisite.prerequisite_id).order_by(
-                Prerequisite.position
+            select(col(Prerequisite.course_id), col(Prerequisite.prerequisite_id)).order_by(
+                col(Prerequisite.position)
             )
         ):
             graph[course_id].append(pre)
@@ -206,7 +206,7 @@ class Known:
 
 def check_references(kind: str, rows: list[Row], known: Known) -> list[RowProblem]:
     check = {"roles": _role_refs, "courses": _course_refs, "learners": _learner_refs}.get(kind)
-    problems = []
+    problems: list[RowProblem] = []
     if check:
         for row in rows:
             problems.extend(
@@ -276,7 +276,7 @@ def check_cycles(rows: list[Row], known: Known) -> list[RowProblem]:
     problems = []
     for cycle in find_cycles(graph):
         in_file = [c for c in cycle if c in row_of]
-        at = min(in_file, key=row_of.get) if in_file else None
+        at = min(in_file, key=row_of.__getitem__) if in_file else None
         problems.append(
             RowProblem(
                 row_of.get(at),

@@ -62,7 +62,7 @@ def to_xlsx(sheets: dict[str, list[dict]]) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the blank sheet a new workbook starts with
     for kind, records in sheets.items():
         sheet = book.create_sheet(kind)
         columns = columns_of(FIELDS[kind])

@@ -372,11 +372,12 @@ def _apply_aliases(kind: str, table: Table) -> tuple[Table, list[checks.RowProbl
 def _stored_keys(session: Session, kind: str) -> set:
     """Ids already stored (terms: none; a calendar's terms are replaced as a list)."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from planner.models import Course, Learner, Role, Skill
 
-    model = {"skills": Skill, "roles": Role, "courses": Course, "learners": Learner}.get(kind)
-    return set(session.scalars(select(model.id))) if model is not None else set()
+    ids = {"skills": Skill.id, "roles": Role.id, "courses": Course.id, "learners": Learner.id}
+    return set(session.scalars(select(col(ids[kind])))) if kind in ids else set()
 
 
 def _order(p: ImportProblem):

@@ -11,9 +11,12 @@ to save over it.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, SQLModel, col
 
 from planner.models import (
     Course,
@@ -66,29 +69,38 @@ REQUIRED = {"skills": ["name"], "roles": [], "terms": [], "courses": ["credits"]
 # --- reading ------------------------------------------------------------------------------
 
 
-def read_records(session: Session, kind: str, **filters) -> list[dict]:
+def read_records(session: Session, kind: str, **filters: Any) -> list[dict]:
     return READERS[kind](session, **filters)
 
 
-def _by_parent(rows, parent: str) -> dict[str, list]:
-    out = defaultdict(list)
-    for row in rows:
+def _children(
+    session: Session,
+    model: type[SQLModel],
+    parent: str,
+    *order: Mapped[Any],
+    parents: list[str] | None = None,
+) -> defaultdict[Any, list[Any]]:
+    """The rows of a child table grouped by their `parent` column, each group in `order`;
+    only the children of `parents` when given."""
+    query = select(model).order_by(*order)
+    if parents is not None:
+        query = query.where(col(getattr(model, parent)).in_(parents))
+    out: defaultdict[Any, list[Any]] = defaultdict(list)
+    for row in session.scalars(query).all():
         out[getattr(row, parent)].append(row)
     return out
 
 
-def read_skills(session: Session, ids=None) -> list[dict]:
-    query = select(Skill).order_by(Skill.id)
+def read_skills(session: Session, ids: Iterable[str] | None = None) -> list[dict]:
+    query = select(Skill).order_by(col(Skill.id))
     if ids is not None:
-        query = query.where(Skill.id.in_(list(ids)))
+        query = query.where(col(Skill.id).in_(list(ids)))
     skills = session.scalars(query).all()
     areas = {a.id: a for a in session.scalars(select(SkillArea)).all()}
-    descriptors = _by_parent(
-        session.scalars(select(LevelDescriptor).order_by(LevelDescriptor.level)).all(), "skill_id"
-    )
+    descriptors = _children(session, LevelDescriptor, "skill_id", col(LevelDescriptor.level))
     out = []
     for skill in skills:
-        area = areas.get(skill.area_id)
+        area = areas.get(skill.area_id) if skill.area_id is not None else None
         texts = {d.level: d.text for d in descriptors.get(skill.id, [])}
         out.append(
             {
@@ -106,15 +118,12 @@ def read_skills(session: Session, ids=None) -> list[dict]:
     return out
 
 
-def read_roles(session: Session, ids=None) -> list[dict]:
-    query = select(Role).order_by(Role.id)
+def read_roles(session: Session, ids: Iterable[str] | None = None) -> list[dict]:
+    query = select(Role).order_by(col(Role.id))
     if ids is not None:
-        query = query.where(Role.id.in_(list(ids)))
+        query = query.where(col(Role.id).in_(list(ids)))
     roles = session.scalars(query).all()
-    needs = _by_parent(
-        session.scalars(select(RoleRequirement).order_by(RoleRequirement.skill_id)).all(),
-        "role_id",
-    )
+    needs = _children(session, RoleRequirement, "role_id", col(RoleRequirement.skill_id))
     return [
         {
             "id": role.id,
@@ -132,10 +141,10 @@ def read_roles(session: Session, ids=None) -> list[dict]:
     ]
 
 
-def read_terms(session: Session, calendar=None) -> list[dict]:
-    query = select(Term).order_by(Term.calendar_id, Term.position, Term.pk)
+def read_terms(session: Session, calendar: str | None = None) -> list[dict]:
+    query = select(Term).order_by(col(Term.calendar_id), col(Term.position), col(Term.pk))
     if calendar is not None:
-        query = query.where(Term.calendar_id == calendar)
+        query = query.where(col(Term.calendar_id) == calendar)
     return [
         {
             "calendar": t.calendar_id,
@@ -148,28 +157,22 @@ def read_terms(session: Session, calendar=None) -> list[dict]:
     ]
 
 
-def read_courses(session: Session, ids=None, curriculum=None) -> list[dict]:
+def read_courses(
+    session: Session, ids: Iterable[str] | None = None, curriculum: str | None = None
+) -> list[dict]:
     query = select(Course).order_by(
-        Course.curriculum_id.asc().nulls_first(), Course.position, Course.id
+        col(Course.curriculum_id).asc().nulls_first(), col(Course.position), col(Course.id)
     )
     if ids is not None:
-        query = query.where(Course.id.in_(list(ids)))
+        query = query.where(col(Course.id).in_(list(ids)))
     if curriculum is not None:
-        query = query.where(Course.curriculum_id == curriculum)
+        query = query.where(col(Course.curriculum_id) == curriculum)
     courses = session.scalars(query).all()
-    teaches = _by_parent(session.scalars(select(CourseTeaches)).all(), "course_id")
-    requires = _by_parent(session.scalars(select(CourseRequiresSkill)).all(), "course_id")
-    prereqs = _by_parent(
-        session.scalars(select(Prerequisite).order_by(Prerequisite.position)).all(), "course_id"
-    )
-    groups = _by_parent(
-        session.scalars(select(PrerequisiteGroup).order_by(PrerequisiteGroup.position)).all(),
-        "course_id",
-    )
-    options = _by_parent(
-        session.scalars(select(PrerequisiteOption).order_by(PrerequisiteOption.position)).all(),
-        "group_pk",
-    )
+    teaches = _children(session, CourseTeaches, "course_id")
+    requires = _children(session, CourseRequiresSkill, "course_id")
+    prereqs = _children(session, Prerequisite, "course_id", col(Prerequisite.position))
+    groups = _children(session, PrerequisiteGroup, "course_id", col(PrerequisiteGroup.position))
+    options = _children(session, PrerequisiteOption, "group_pk", col(PrerequisiteOption.position))
     return [
         {
             "id": c.id,
@@ -191,15 +194,17 @@ def read_courses(session: Session, ids=None, curriculum=None) -> list[dict]:
     ]
 
 
-def read_learners(session: Session, ids=None, curriculum=None) -> list[dict]:
-    query = select(Learner).order_by(Learner.id)
+def read_learners(
+    session: Session, ids: Iterable[str] | None = None, curriculum: str | None = None
+) -> list[dict]:
+    query = select(Learner).order_by(col(Learner.id))
     if ids is not None:
-        query = query.where(Learner.id.in_(list(ids)))
+        query = query.where(col(Learner.id).in_(list(ids)))
     if curriculum is not None:
-        query = query.where(Learner.curriculum_id == curriculum)
+        query = query.where(col(Learner.curriculum_id) == curriculum)
     learners = session.scalars(query).all()
-    levels = _by_parent(session.scalars(select(LearnerLevel)).all(), "learner_id")
-    targets = _by_parent(session.scalars(select(LearnerTarget)).all(), "learner_id")
+    levels = _children(session, LearnerLevel, "learner_id")
+    targets = _children(session, LearnerTarget, "learner_id")
     return [
         {
             "id": lr.id,
@@ -254,11 +259,16 @@ def write_records(session: Session, kind: str, records: list[dict]) -> int:
     return len(records)
 
 
-def _existing(session: Session, model, ids) -> dict:
+def _chunks(ids: Iterable[Any]) -> Iterable[list[Any]]:
+    """`ids` 500 at a time, so an IN (...) stays under the database's bind-parameter limit."""
     ids = list(ids)
+    for start in range(0, len(ids), 500):
+        yield ids[start : start + 500]
+
+
+def _existing(session: Session, model: Any, ids: Iterable[str]) -> dict:
     found = {}
-    for start in range(0, len(ids), 500):  # stay under bind-parameter limits
-        chunk = ids[start : start + 500]
+    for chunk in _chunks(ids):
         found.update(
             {row.id: row for row in session.scalars(select(model).where(model.id.in_(chunk)))}
         )
@@ -289,14 +299,14 @@ def _upsert(
     return rows
 
 
-def _replace_children(session: Session, model, parent: str, ids: list[str]) -> None:
+def _replace_children(session: Session, model: Any, parent: str, ids: list[str]) -> None:
     column = getattr(model, parent)
-    for start in range(0, len(ids), 500):
-        session.execute(delete(model).where(column.in_(ids[start : start + 500])))
+    for chunk in _chunks(ids):
+        session.execute(delete(model).where(column.in_(chunk)))
 
 
 def ensure_areas(session: Session, records: list[dict]) -> None:
-    wanted = {}
+    wanted: dict[str, dict[str, str]] = {}
     for r in records:
         if r.get("area"):
             entry = wanted.setdefault(r["area"], {})
@@ -318,7 +328,7 @@ def ensure_curricula(session: Session, ids) -> None:
     """Courses and learners name a curriculum by id; a new id makes a bare curriculum."""
     ids = {i for i in ids if i}
     existing = {c.id: c for c in session.scalars(select(Curriculum)).all()}
-    calendars = set(session.scalars(select(TermCalendar.id)).all())
+    calendars = set(session.scalars(select(col(TermCalendar.id))).all())
     for cid in sorted(ids - set(existing)):
         session.add(Curriculum(id=cid, name=cid, calendar_id=cid if cid in calendars else None))
     session.flush()
@@ -342,12 +352,7 @@ def write_roles(session: Session, records: list[dict]) -> None:
     _upsert(session, Role, records, columns)
     session.flush()
     changed = [r for r in records if "requires" in r or "weights" in r]
-    stored = _by_parent(
-        session.scalars(
-            select(RoleRequirement).where(RoleRequirement.role_id.in_([r["id"] for r in changed]))
-        ).all(),
-        "role_id",
-    )
+    stored = _children(session, RoleRequirement, "role_id", parents=[r["id"] for r in changed])
     # A file with only `requires` keeps the stored weights, and the other way round.
     merged = []
     for r in changed:
@@ -372,7 +377,7 @@ def write_roles(session: Session, records: list[dict]) -> None:
             )
 
 
-TERM_VALUES = {"season": None, "max_credits": None, "min_credits": 0}
+TERM_VALUES: dict[str, Any] = {"season": None, "max_credits": None, "min_credits": 0}
 
 
 def write_terms(session: Session, records: list[dict]) -> None:
@@ -390,9 +395,9 @@ def write_terms(session: Session, records: list[dict]) -> None:
             calendar.version = (calendar.version or 1) + 1
         stored = {
             t.term_id: t
-            for t in session.scalars(select(Term).where(Term.calendar_id == calendar_id)).all()
+            for t in session.scalars(select(Term).where(col(Term.calendar_id) == calendar_id)).all()
         }
-        session.execute(delete(Term).where(Term.calendar_id == calendar_id))
+        session.execute(delete(Term).where(col(Term.calendar_id) == calendar_id))
         for position, r in enumerate(terms):
             old = stored.get(r["id"])
             values = {
@@ -458,24 +463,24 @@ def write_courses(session: Session, records: list[dict]) -> None:
             row = PrerequisiteGroup(course_id=r["id"], position=position)
             session.add(row)
             session.flush()
+            assert row.pk is not None  # the flush gave the group its key
             for at, pre in enumerate(dict.fromkeys(group)):
                 session.add(PrerequisiteOption(group_pk=row.pk, prerequisite_id=pre, position=at))
 
 
 def _delete_groups(session: Session, course_ids: list[str]) -> None:
     """Any-of groups and their options (explicitly: SQLite may run without FK cascades)."""
-    for start in range(0, len(course_ids), 500):
-        chunk = course_ids[start : start + 500]
+    for chunk in _chunks(course_ids):
         groups = list(
             session.scalars(
-                select(PrerequisiteGroup.pk).where(PrerequisiteGroup.course_id.in_(chunk))
+                select(col(PrerequisiteGroup.pk)).where(col(PrerequisiteGroup.course_id).in_(chunk))
             )
         )
         if groups:
             session.execute(
-                delete(PrerequisiteOption).where(PrerequisiteOption.group_pk.in_(groups))
+                delete(PrerequisiteOption).where(col(PrerequisiteOption.group_pk).in_(groups))
             )
-            session.execute(delete(PrerequisiteGroup).where(PrerequisiteGroup.pk.in_(groups)))
+            session.execute(delete(PrerequisiteGroup).where(col(PrerequisiteGroup.pk).in_(groups)))
 
 
 LEARNER_DEFAULTS = {"count": 1, "completed": [], "required": [], "excluded": [], "pinned": {}}

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from planner.models import (
     Course,
@@ -31,6 +32,13 @@ from planner.models import (
 )
 from planner.services.assessment import records as assessment
 from planner.services.scenarios.editor import PERSONAL_PREFIX
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+    from planner.scenario import Plan
+    from planner.services.planning.plans import GapRow, TermColumn
+    from planner.services.planning.words import DiagnosisWords, GapWords
 
 SCENARIO_NAME = PERSONAL_PREFIX + "{}"  # staff save paths refuse this prefix
 
@@ -63,13 +71,13 @@ def choose_curriculum(session: Session, learner: Learner) -> CurriculumChoice:
     3. ties go to the first curriculum id, so the choice is stable between clicks.
     """
     needs = _weighted_needs(session, learner)
-    if learner.curriculum_id:
-        cur = session.get(Curriculum, learner.curriculum_id)
+    cur = session.get(Curriculum, learner.curriculum_id) if learner.curriculum_id else None
+    if cur is not None:
         return CurriculumChoice(
             cur.id, cur.name or cur.id, True, _coverage(session, cur.id, needs),
             f"your curriculum, {cur.name or cur.id}",
         )  # fmt: skip
-    curricula = {c.id: c for c in session.scalars(select(Curriculum).order_by(Curriculum.id))}
+    curricula = {c.id: c for c in session.scalars(select(Curriculum).order_by(col(Curriculum.id)))}
     if not curricula:
         raise PlanError("there is no curriculum to plan in yet; ask a staff member to add one.")
     peers = _role_curricula(session, learner) & set(curricula)
@@ -101,14 +109,14 @@ def choose_curriculum(session: Session, learner: Learner) -> CurriculumChoice:
 
 
 def _weighted_needs(session: Session, learner: Learner) -> dict[str, tuple[int, float]]:
-    weights = {}
+    weights: dict[str, float] = {}
     if learner.role_id:
         weights = dict(
             session.execute(
-                select(RoleRequirement.skill_id, RoleRequirement.weight).where(
-                    RoleRequirement.role_id == learner.role_id
+                select(col(RoleRequirement.skill_id), col(RoleRequirement.weight)).where(
+                    col(RoleRequirement.role_id) == learner.role_id
                 )
-            ).all()
+            ).tuples()
         )
     targets = assessment.target_levels(session, learner.id)
     return {s: (level, weights.get(s, 1.0)) for s, level in targets.items() if level > 0}
@@ -118,25 +126,28 @@ def _role_curricula(session: Session, learner: Learner) -> set[str]:
     if not learner.role_id:
         return set()
     rows = session.scalars(
-        select(Learner.curriculum_id).where(
-            Learner.role_id == learner.role_id,
-            Learner.curriculum_id.is_not(None),
-            Learner.id != learner.id,
+        select(col(Learner.curriculum_id)).where(
+            col(Learner.role_id) == learner.role_id,
+            col(Learner.curriculum_id).is_not(None),
+            col(Learner.id) != learner.id,
         )
     ).all()
-    return set(rows)
+    return {cid for cid in rows if cid is not None}
 
 
-def _coverage(session: Session, curriculum_id: str, needs: dict) -> float:
+def _coverage(session: Session, curriculum_id: str, needs: dict[str, tuple[int, float]]) -> float:
     if not needs:
         return 0.0
     taught = dict(
         session.execute(
-            select(CourseTeaches.skill_id, func.max(CourseTeaches.level))
-            .join(Course, Course.id == CourseTeaches.course_id)
-            .where(Course.curriculum_id == curriculum_id, CourseTeaches.skill_id.in_(list(needs)))
-            .group_by(CourseTeaches.skill_id)
-        ).all()
+            select(col(CourseTeaches.skill_id), func.max(CourseTeaches.level))
+            .join(Course, col(Course.id) == CourseTeaches.course_id)
+            .where(
+                col(Course.curriculum_id) == curriculum_id,
+                col(CourseTeaches.skill_id).in_(list(needs)),
+            )
+            .group_by(col(CourseTeaches.skill_id))
+        ).tuples()
     )
     total = sum(w * level for level, w in needs.values())
     got = sum(w * min(taught.get(s, 0), level) for s, (level, w) in needs.items())
@@ -168,7 +179,9 @@ def store_personal_scenario(
         raise PlanError(str(exc)) from exc
     body = json.loads(dump_json(scenario))
     record = session.scalars(
-        select(ScenarioRecord).where(ScenarioRecord.name == name).order_by(ScenarioRecord.id)
+        select(ScenarioRecord)
+        .where(col(ScenarioRecord.name) == name)
+        .order_by(col(ScenarioRecord.id))
     ).first()
     if record is None:
         record = ScenarioRecord(name=name, body=body)
@@ -186,9 +199,9 @@ def store_personal_scenario(
 # -- runs and plans the learner may see ------------------------------------------------------
 def _record_id(session: Session, learner_id: str) -> int | None:
     return session.scalars(
-        select(ScenarioRecord.id)
-        .where(ScenarioRecord.name == scenario_name(learner_id))
-        .order_by(ScenarioRecord.id)
+        select(col(ScenarioRecord.id))
+        .where(col(ScenarioRecord.name) == scenario_name(learner_id))
+        .order_by(col(ScenarioRecord.id))
     ).first()
 
 
@@ -201,7 +214,9 @@ def latest_run(session: Session, learner_id: str) -> SolveRun | None:
     if record_id is None:
         return None
     return session.scalars(
-        select(SolveRun).where(SolveRun.scenario_id == record_id).order_by(SolveRun.id.desc())
+        select(SolveRun)
+        .where(col(SolveRun.scenario_id) == record_id)
+        .order_by(col(SolveRun.id).desc())
     ).first()
 
 
@@ -218,7 +233,7 @@ def own_plan_id(session: Session, learner_id: str, run: SolveRun) -> int | None:
     if run.plan_id is None or run.scenario_id != _record_id(session, learner_id):
         return None
     scenario_id = session.scalars(
-        select(PlanRecord.scenario_id).where(PlanRecord.id == run.plan_id)
+        select(col(PlanRecord.scenario_id)).where(col(PlanRecord.id) == run.plan_id)
     ).first()
     return run.plan_id if scenario_id == run.scenario_id else None
 
@@ -228,12 +243,12 @@ def own_plan_id(session: Session, learner_id: str, run: SolveRun) -> int | None:
 class PersonalResult:
     """What the learner's plan page shows for a run that stored a plan."""
 
-    plan: object  # planner.scenario.Plan
-    grid: list  # plans.TermColumn
-    gaps: list  # plans.GapRow
-    words: object  # plan_words.GapWords
-    radar: object | None  # Markup
-    diagnosis: object | None  # plan_words.DiagnosisWords
+    plan: Plan
+    grid: list[TermColumn]
+    gaps: list[GapRow]
+    words: GapWords
+    radar: Markup | None
+    diagnosis: DiagnosisWords | None
     cost: float
     credits: float
 
@@ -249,11 +264,15 @@ def personal_result(session: Session, learner_id: str, run: SolveRun) -> Persona
         return None
     plan = plan_svc.plan_model(session, plan_id)
     catalog = plan_svc.catalog_for(session, run.scenario_id)
+    if catalog is None:  # the scenario was deleted meanwhile
+        return None
     rows = plan_svc.gap_rows(catalog, plan, learner_id)
     diagnosis = None
     if plan.diagnosis is not None:
         constraints = (
-            session.scalars(select(ScenarioRecord.body).where(ScenarioRecord.id == run.scenario_id))
+            session.scalars(
+                select(col(ScenarioRecord.body)).where(col(ScenarioRecord.id) == run.scenario_id)
+            )
             .one()
             .get("constraints", {})
         )
