@@ -116,7 +116,7 @@ def _weighted_needs(session: Session, learner: Learner) -> dict[str, tuple[int, 
                 select(col(RoleRequirement.skill_id), col(RoleRequirement.weight)).where(
                     col(RoleRequirement.role_id) == learner.role_id
                 )
-            ).tuples()
+            ).all()
         )
     targets = assessment.target_levels(session, learner.id)
     return {s: (level, weights.get(s, 1.0)) for s, level in targets.items() if level > 0}
@@ -147,7 +147,7 @@ def _coverage(session: Session, curriculum_id: str, needs: dict[str, tuple[int, 
                 col(CourseTeaches.skill_id).in_(list(needs)),
             )
             .group_by(col(CourseTeaches.skill_id))
-        ).tuples()
+        ).all()
     )
     total = sum(w * level for level, w in needs.values())
     got = sum(w * min(taught.get(s, 0), level) for s, (level, w) in needs.items())
