@@ -445,11 +445,11 @@ def _build_stamp_query():
         Skill,
     )
 
-    def length(col):
-        return func.sum(func.length(func.coalesce(col, "")))
+    def length(column):
+        return func.sum(func.length(func.coalesce(column, "")))
 
     parts = [
-        func.count(Learner.id),
+        func.count(col(Learner.id)),
         func.sum(Learner.count),
         func.max(Learner.id),
         length(Learner.team),
@@ -458,14 +458,14 @@ def _build_stamp_query():
         *(
             expr
             for t in (LearnerLevel, LearnerTarget)
-            for expr in (func.count(t.learner_id), func.sum(t.level), func.max(t.learner_id))
+            for expr in (func.count(col(t.learner_id)), func.sum(t.level), func.max(t.learner_id))
         ),
-        func.count(RoleRequirement.role_id),
+        func.count(col(RoleRequirement.role_id)),
         func.sum(RoleRequirement.level),
         func.sum(RoleRequirement.weight),
-        func.count(CourseTeaches.course_id),
+        func.count(col(CourseTeaches.course_id)),
         func.max(CourseTeaches.course_id),
-        func.count(Skill.id),
+        func.count(col(Skill.id)),
         length(Skill.name),
         length(Skill.area_id),
     ]

@@ -30,7 +30,7 @@ from planner.models import (
     SolveRun,
     utcnow,
 )
-from planner.services.assessment import records as assessment
+from planner.services.assessment.records import sync_learner_levels, target_levels
 from planner.services.scenarios.editor import PERSONAL_PREFIX
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def _weighted_needs(session: Session, learner: Learner) -> dict[str, tuple[int, 
                 )
             ).all()
         )
-    targets = assessment.target_levels(session, learner.id)
+    targets = target_levels(session, learner.id)
     return {s: (level, weights.get(s, 1.0)) for s, level in targets.items() if level > 0}
 
 
@@ -166,10 +166,10 @@ def store_personal_scenario(
     learner = session.get(Learner, learner_id)
     if learner is None:
         raise PlanError(f"there is no learner {learner_id!r}.")
-    if not learner.role_id and not assessment.target_levels(session, learner_id):
+    if not learner.role_id and not target_levels(session, learner_id):
         raise PlanError("you have no target role yet; ask a staff member to set your role.")
     choice = choose_curriculum(session, learner)
-    assessment.sync_learner_levels(session, learner_id)
+    sync_learner_levels(session, learner_id)
     name = scenario_name(learner_id)
     try:
         scenario = scenario_from_db(
@@ -256,17 +256,16 @@ class PersonalResult:
 def personal_result(session: Session, learner_id: str, run: SolveRun) -> PersonalResult | None:
     """Grid, gaps, radar and (when infeasible) the diagnosis in words — built with the
     same services as the staff plan page, for this learner's own run only."""
-    from planner.services.planning import plans as plan_svc
-    from planner.services.planning import words as plan_words
+    from planner.services.planning import plans, words
 
     plan_id = own_plan_id(session, learner_id, run)
     if plan_id is None:
         return None
-    plan = plan_svc.plan_model(session, plan_id)
-    catalog = plan_svc.catalog_for(session, run.scenario_id)
+    plan = plans.plan_model(session, plan_id)
+    catalog = plans.catalog_for(session, run.scenario_id)
     if catalog is None:  # the scenario was deleted meanwhile
         return None
-    rows = plan_svc.gap_rows(catalog, plan, learner_id)
+    rows = plans.gap_rows(catalog, plan, learner_id)
     diagnosis = None
     if plan.diagnosis is not None:
         constraints = (
@@ -276,18 +275,18 @@ def personal_result(session: Session, learner_id: str, run: SolveRun) -> Persona
             .one()
             .get("constraints", {})
         )
-        diagnosis = plan_words.diagnosis_words(catalog, constraints, plan.diagnosis, learner_id)
+        diagnosis = words.diagnosis_words(catalog, constraints, plan.diagnosis, learner_id)
     mine = next((lp for lp in plan.learners if lp.id == learner_id), None)
-    grid = plan_svc.term_grid(catalog, plan, learner_id)  # fresh objects: safe to reword
+    grid = plans.term_grid(catalog, plan, learner_id)  # fresh objects: safe to reword
     for column in grid:
         for card in column.cards:
-            card.reason = plan_words.learner_reason(card.reason, catalog, learner_id)
+            card.reason = words.learner_reason(card.reason, catalog, learner_id)
     return PersonalResult(
         plan=plan,
         grid=grid,
         gaps=rows,
-        words=plan_words.gap_words(rows),
-        radar=plan_svc.radar_svg(catalog, rows) if len(rows) >= 1 else None,
+        words=words.gap_words(rows),
+        radar=plans.radar_svg(catalog, rows) if len(rows) >= 1 else None,
         diagnosis=diagnosis,
         cost=mine.cost if mine else 0.0,
         credits=mine.credits if mine else 0.0,
