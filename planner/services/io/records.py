@@ -11,11 +11,10 @@ to save over it.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Mapped
+from sqlalchemy import ColumnExpressionArgument, delete, select
 from sqlmodel import Session, SQLModel, col
 
 from planner.models import (
@@ -73,11 +72,29 @@ def read_records(session: Session, kind: str, **filters: Any) -> list[dict]:
     return READERS[kind](session, **filters)
 
 
+def _rows(
+    session: Session,
+    model: Any,
+    order: Sequence[ColumnExpressionArgument[Any]],
+    ids: Iterable[str] | None = None,
+    **equal: str | None,
+) -> list[Any]:
+    """The rows of `model` in `order`: only `ids` when given, and only those whose columns
+    equal the `equal` values that are not None (`curriculum_id=None`: every curriculum)."""
+    query = select(model).order_by(*order)
+    if ids is not None:
+        query = query.where(col(model.id).in_(list(ids)))
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(col(getattr(model, column)) == value)
+    return list(session.scalars(query).all())
+
+
 def _children(
     session: Session,
     model: type[SQLModel],
     parent: str,
-    *order: Mapped[Any],
+    *order: ColumnExpressionArgument[Any],
     parents: list[str] | None = None,
 ) -> defaultdict[Any, list[Any]]:
     """The rows of a child table grouped by their `parent` column, each group in `order`;
@@ -92,10 +109,7 @@ def _children(
 
 
 def read_skills(session: Session, ids: Iterable[str] | None = None) -> list[dict]:
-    query = select(Skill).order_by(col(Skill.id))
-    if ids is not None:
-        query = query.where(col(Skill.id).in_(list(ids)))
-    skills = session.scalars(query).all()
+    skills = _rows(session, Skill, [col(Skill.id)], ids)
     areas = {a.id: a for a in session.scalars(select(SkillArea)).all()}
     descriptors = _children(session, LevelDescriptor, "skill_id", col(LevelDescriptor.level))
     out = []
@@ -119,10 +133,7 @@ def read_skills(session: Session, ids: Iterable[str] | None = None) -> list[dict
 
 
 def read_roles(session: Session, ids: Iterable[str] | None = None) -> list[dict]:
-    query = select(Role).order_by(col(Role.id))
-    if ids is not None:
-        query = query.where(col(Role.id).in_(list(ids)))
-    roles = session.scalars(query).all()
+    roles = _rows(session, Role, [col(Role.id)], ids)
     needs = _children(session, RoleRequirement, "role_id", col(RoleRequirement.skill_id))
     return [
         {
@@ -142,9 +153,7 @@ def read_roles(session: Session, ids: Iterable[str] | None = None) -> list[dict]
 
 
 def read_terms(session: Session, calendar: str | None = None) -> list[dict]:
-    query = select(Term).order_by(col(Term.calendar_id), col(Term.position), col(Term.pk))
-    if calendar is not None:
-        query = query.where(col(Term.calendar_id) == calendar)
+    order = [col(Term.calendar_id), col(Term.position), col(Term.pk)]
     return [
         {
             "calendar": t.calendar_id,
@@ -153,21 +162,15 @@ def read_terms(session: Session, calendar: str | None = None) -> list[dict]:
             "max_credits": _number(t.max_credits),
             "min_credits": _number(t.min_credits),
         }
-        for t in session.scalars(query).all()
+        for t in _rows(session, Term, order, calendar_id=calendar)
     ]
 
 
 def read_courses(
     session: Session, ids: Iterable[str] | None = None, curriculum: str | None = None
 ) -> list[dict]:
-    query = select(Course).order_by(
-        col(Course.curriculum_id).asc().nulls_first(), col(Course.position), col(Course.id)
-    )
-    if ids is not None:
-        query = query.where(col(Course.id).in_(list(ids)))
-    if curriculum is not None:
-        query = query.where(col(Course.curriculum_id) == curriculum)
-    courses = session.scalars(query).all()
+    order = [col(Course.curriculum_id).asc().nulls_first(), col(Course.position), col(Course.id)]
+    courses = _rows(session, Course, order, ids, curriculum_id=curriculum)
     teaches = _children(session, CourseTeaches, "course_id")
     requires = _children(session, CourseRequiresSkill, "course_id")
     prereqs = _children(session, Prerequisite, "course_id", col(Prerequisite.position))
@@ -197,12 +200,7 @@ def read_courses(
 def read_learners(
     session: Session, ids: Iterable[str] | None = None, curriculum: str | None = None
 ) -> list[dict]:
-    query = select(Learner).order_by(col(Learner.id))
-    if ids is not None:
-        query = query.where(col(Learner.id).in_(list(ids)))
-    if curriculum is not None:
-        query = query.where(col(Learner.curriculum_id) == curriculum)
-    learners = session.scalars(query).all()
+    learners = _rows(session, Learner, [col(Learner.id)], ids, curriculum_id=curriculum)
     levels = _children(session, LearnerLevel, "learner_id")
     targets = _children(session, LearnerTarget, "learner_id")
     return [
