@@ -1,8 +1,7 @@
 """The scenario and plan file contract (docs/scenario-format.md)."""
 
+from planner.scenario.errors import Problem, ScenarioError
 from planner.scenario.load import (
-    Problem,
-    ScenarioError,
     dump_json,
     load_plan,
     load_scenario,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from planner.scenario.load import problems_from
+from planner.scenario.errors import problems_from
 from planner.scenario.models import OBJECTIVE_NAMES, PLAN_FORMAT, Plan, Scenario
 
 TOL = 1e-6
