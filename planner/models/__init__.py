@@ -18,7 +18,6 @@ from planner.models.catalog import (
 )
 from planner.models.people import (
     ASSESSMENT_SOURCES,
-    GAP_MODES,
     Assessment,
     Learner,
     LearnerLevel,
@@ -52,7 +51,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "ASSESSMENT_SOURCES",
     "EXPORT_STATUSES",
-    "GAP_MODES",
     "PLAN_STATUSES",
     "RUN_STATUSES",
     "USER_ROLES",

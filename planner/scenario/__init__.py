@@ -10,7 +10,10 @@ from planner.scenario.load import (
     write_plan,
 )
 from planner.scenario.models import (
+    GAP_MODES,
+    LEVEL_NAMES,
     OBJECTIVE_NAMES,
+    TOP_LEVEL,
     Course,
     Diagnosis,
     Learner,
@@ -24,7 +27,10 @@ from planner.scenario.models import (
 )
 
 __all__ = [
+    "GAP_MODES",
+    "LEVEL_NAMES",
     "OBJECTIVE_NAMES",
+    "TOP_LEVEL",
     "Course",
     "Diagnosis",
     "Learner",

@@ -20,11 +20,17 @@ from sqlmodel import Session, select
 
 from planner.limits import JSONLimitError, loads_json
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
-from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
+from planner.scenario import (
+    GAP_MODES,
+    OBJECTIVE_NAMES,
+    Problem,
+    Scenario,
+    ScenarioError,
+    parse_scenario,
+)
 from planner.scenario.load import dump_json
 from planner.services import versions
 from planner.services.scenarios.rules import (
-    GAP_MODES,
     NewRule,
     apply_rules,
     name_learners,
