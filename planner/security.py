@@ -68,10 +68,6 @@ class Account:
         return self.role in STAFF_ROLES
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
     def is_learner(self) -> bool:
         return self.role == "learner"
 
@@ -93,7 +89,6 @@ class Anonymous(AnonymousUserMixin):
     username = None
     learner_id = None
     is_staff = False
-    is_admin = False
     is_learner = False
 
 

@@ -6,10 +6,10 @@ from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from planner.models.base import choice_check, utcnow, version_field
+from planner.scenario.models import PLAN_STATUSES
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 EXPORT_STATUSES = ("queued", "running", "done", "failed")
-PLAN_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
 
 class ScenarioRecord(SQLModel, table=True):

@@ -81,6 +81,7 @@ Whole = BeforeValidator(_whole)
 Level = Annotated[int, Whole, Field(ge=0, le=TOP_LEVEL, strict=True)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
+PLAN_STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 class Strict(BaseModel):
