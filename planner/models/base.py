@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from planner.scenario import TOP_LEVEL
 
@@ -38,8 +38,6 @@ def iso_utc(moment: datetime | None, timespec: str = "seconds") -> str | None:
 def version_field() -> Any:
     """Edit counter for optimistic concurrency: every save checks and bumps it, so a save
     from a form opened before someone else's save is refused (planner.services.versions)."""
-    from sqlmodel import Field
-
     return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
@@ -51,7 +49,8 @@ def level_check(column: str = "level", *, nullable: bool = False) -> CheckConstr
 
 def choice_check(column: str, values: Iterable[str], *, nullable: bool = False) -> CheckConstraint:
     """The column holds one of `values` (the module's tuple of them, written once)."""
-    rule = f"{column} IN ({', '.join(repr(v) for v in values)})"
+    listed = ", ".join(f"'{v}'" for v in values)
+    rule = f"{column} IN ({listed})"
     return CheckConstraint(_or_null(column, rule, nullable), name=column)
 
 
@@ -60,4 +59,6 @@ def _or_null(column: str, rule: str, nullable: bool) -> str:
 
 
 def non_negative(*columns: str) -> list[CheckConstraint]:
-    return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in columns]
+    return [
+        CheckConstraint(_or_null(c, f"{c} >= 0", True), name=f"{c}_non_negative") for c in columns
+    ]
