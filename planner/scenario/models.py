@@ -2,6 +2,8 @@
 
 Unknown keys are errors so that typos are caught. Structural rules live here; rules that
 relate one part of the file to another (ids that must exist, cycles) live in validate.py.
+The format's fixed words (objective names, gap modes, skill level names and statuses) are
+declared here once; the tables, services, forms and pages import them.
 """
 
 from collections.abc import Iterable, Mapping
@@ -23,8 +25,6 @@ from planner.limits import ID_MAX, NAME_MAX, TITLE_MAX, id_problem, text_problem
 SCENARIO_FORMAT: Final = "planner-scenario/1"
 PLAN_FORMAT: Final = "planner-plan/1"
 
-# The words of the format, each written once: the catalogue, the forms, the pages and the
-# solver take them from here.
 ObjectiveName = Literal["gap", "cost", "credits", "lateness"]
 OBJECTIVE_NAMES: tuple[ObjectiveName, ...] = get_args(ObjectiveName)
 GapMode = Literal["minimise", "close"]  # minimise the remaining gap, or close every gap
