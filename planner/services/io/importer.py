@@ -342,7 +342,8 @@ def _import_tables(session: Session, jobs: list[tuple[str, Table]], name: str) -
         if kind == "courses":
             add(label, checks.check_cycles(rows, known))
     if problems:
-        raise ImportRejected(sorted(problems, key=_order))
+        problems.sort(key=_order)
+        raise ImportRejected(problems)
     counts, records = {}, {}
     for kind, rows, _label in parsed:
         records[kind] = [r.record for r in rows]
@@ -380,6 +381,6 @@ def _stored_keys(session: Session, kind: str) -> set:
     return set(session.scalars(select(col(ids[kind])))) if kind in ids else set()
 
 
-def _order(p: ImportProblem):
+def _order(p: ImportProblem) -> tuple[str, int]:
     """By file and row; within a row, in the order the checks found them (stable sort)."""
     return (p.file, p.row or 0)
