@@ -27,6 +27,7 @@ from planner.services.analytics.gaps import (
     inputs_from_db,
     skill_ranking,
     team_gaps,
+    watch_writes,
 )
 from planner.services.scenarios.build import store_scenario
 from planner.solver.cohort import solve_cohort
@@ -226,7 +227,8 @@ def test_cohort_csv_has_one_row_per_team_and_needed_skill(db_session):
 
 
 # -- the cache follows the database ----------------------------------------------------------
-def test_cache_is_reused_until_a_learner_changes(db_session):
+def test_cache_is_reused_until_a_learner_changes(db_session, engine):
+    watch_writes(engine)  # as the app factory does for its engine
     store_generated(db_session, 6)
     first = cohort_gaps(db_session)
     assert cohort_gaps(db_session) is first  # nothing changed: the cached result

@@ -1,4 +1,4 @@
-"""Background solves: a worker pool per app, one `SolveRun` row per run.
+"""Background solves: a worker pool per database (`runner_for`), one `SolveRun` row per run.
 
 A run moves queued -> running -> done | failed | cancelled. Only a run that finishes with a
 plan writes anything besides its own row: it inserts a new `PlanRecord`. Failed and
@@ -17,13 +17,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from planner.db import session_scope
 from planner.models import ExportJob, PlanRecord, ScenarioRecord, SolveRun, utcnow
@@ -56,7 +57,7 @@ class LimitReached(Exception):
     """Too much queued work: the message says which limit and what to do (web/API: 429)."""
 
 
-def limits_from(config: dict | None = None) -> dict[str, int]:
+def limits_from(config: Mapping[str, Any] | None = None) -> dict[str, int]:
     config = config or {}
     out = {}
     for key, default in LIMIT_DEFAULTS.items():
@@ -544,29 +545,30 @@ def _jsonable(value):
     return str(value)
 
 
-# -- one runner per app (or engine) --------------------------------------------------------
+# -- one runner per database ----------------------------------------------------------------
 _runners: dict[int, JobRunner] = {}
 _runners_lock = threading.Lock()
 _live_owners: set[str] = set()  # owners of this process's runners not shut down
 _owners_lock = threading.Lock()  # separate: runner_for builds runners under _runners_lock
 
 
-def init_app(app) -> JobRunner:
-    """Attach a runner to the app (called when the planning blueprints are registered)."""
-    runner = app.extensions.get("planner.jobs")
-    if runner is None:
-        from planner.db import get_engine
-
-        runner = JobRunner(
-            get_engine(app),
-            workers=app.config.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
-            solver_workers=app.config.get("PLANNER_SOLVER_THREADS"),
-            solve_engine=app.config.get("PLANNER_ENGINE"),
-            limits=limits_from(app.config),
-        )
-        app.extensions["planner.jobs"] = runner
-        with _runners_lock:
-            _runners[id(runner.engine)] = runner
+def runner_for(engine: Engine, settings: Mapping[str, Any] | None = None) -> JobRunner:
+    """The runner of a database, started on first use with `settings` (the app's config:
+    PLANNER_SOLVE_WORKERS, PLANNER_SOLVER_THREADS, PLANNER_ENGINE and the LIMIT_DEFAULTS
+    names); starting it reaps the runs a previous server left queued or running."""
+    settings = settings or {}
+    with _runners_lock:
+        runner = _runners.get(id(engine))
+        created = runner is None
+        if runner is None:
+            runner = _runners[id(engine)] = JobRunner(
+                engine,
+                workers=settings.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
+                solver_workers=settings.get("PLANNER_SOLVER_THREADS"),
+                solve_engine=settings.get("PLANNER_ENGINE"),
+                limits=limits_from(settings),
+            )
+    if created:
         _fail_stale_quietly(runner)
     return runner
 
@@ -579,36 +581,23 @@ def _fail_stale_quietly(runner: JobRunner) -> None:
         log.info("no stale-run check (database not ready): %s", exc.__class__.__name__)
 
 
-def runner_for(app_or_engine=None) -> JobRunner:
-    """The runner of an app, of an engine, or of the current Flask app."""
-    if app_or_engine is None:
-        from flask import current_app
-
-        app_or_engine = current_app._get_current_object()
-    if isinstance(app_or_engine, Engine):
-        with _runners_lock:
-            runner = _runners.get(id(app_or_engine))
-            created = runner is None
-            if created:
-                runner = _runners[id(app_or_engine)] = JobRunner(app_or_engine)
-        if created:
-            _fail_stale_quietly(runner)
-        return runner
-    return init_app(app_or_engine)
+# -- reading runs --------------------------------------------------------------------------
+def get_run(session: Session, run_id: int) -> SolveRun | None:
+    """The run as stored now (a worker thread may have moved it since the session read it)."""
+    run = session.get(SolveRun, run_id)
+    if run is not None:
+        session.refresh(run)
+    return run
 
 
-def submit(
-    app_or_engine, scenario_id: int, *, time_limit_s: float | None = None, user_id=None
-) -> int:
-    return runner_for(app_or_engine).submit(scenario_id, time_limit_s=time_limit_s, user_id=user_id)
-
-
-def cancel(run_id: int, app_or_engine=None) -> bool:
-    return runner_for(app_or_engine).cancel(run_id)
-
-
-def wait(run_id: int, app_or_engine=None, timeout: float | None = None) -> bool:
-    return runner_for(app_or_engine).wait(run_id, timeout)
+def latest_run(session: Session, scenario_id: int) -> SolveRun | None:
+    """The scenario's newest run (for the editor's solve panel)."""
+    return session.exec(
+        select(SolveRun)
+        .where(SolveRun.scenario_id == scenario_id)
+        .order_by(col(SolveRun.id).desc())
+        .limit(1)
+    ).first()
 
 
 # -- a run in words (the staff and learner run panels) -------------------------------------

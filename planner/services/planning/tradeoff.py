@@ -15,6 +15,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -225,31 +226,20 @@ _runners: dict[int, SweepRunner] = {}
 _runners_lock = threading.Lock()
 
 
-def runner_for(app_or_engine=None) -> SweepRunner:
-    base = jobs.runner_for(app_or_engine)
+def runner_for(engine: Engine) -> SweepRunner:
+    """The sweep runner of a database (on its solve runner's pool), started on first use;
+    starting it reaps the sweeps a previous server left running."""
+    base = jobs.runner_for(engine)
     with _runners_lock:
-        runner = _runners.get(id(base))
-        created = runner is None or runner.jobs is not base
-        if created:
-            runner = _runners[id(base)] = SweepRunner(base)
-    if created:
+        found = _runners.get(id(base))
+        runner = found if found is not None and found.jobs is base else SweepRunner(base)
+        _runners[id(base)] = runner
+    if runner is not found:
         try:
             runner.fail_stale()
         except Exception:  # a database without the table yet has nothing to reap
             log.info("no stale-sweep check (database not ready)")
     return runner
-
-
-def submit(app_or_engine, scenario_id: int, request: SweepRequest, user_id=None) -> int:
-    return runner_for(app_or_engine).submit(scenario_id, request, user_id=user_id)
-
-
-def cancel(sweep_id: int, app_or_engine=None) -> bool:
-    return runner_for(app_or_engine).cancel(sweep_id)
-
-
-def wait(sweep_id: int, app_or_engine=None, timeout: float | None = None) -> bool:
-    return runner_for(app_or_engine).wait(sweep_id, timeout)
 
 
 # -- reading ----------------------------------------------------------------------------------
