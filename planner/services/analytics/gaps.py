@@ -24,12 +24,9 @@ from __future__ import annotations
 import gc
 import json
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from threading import Lock
 
 import pandas as pd
 from sqlalchemy import String, cast, event, func, select
@@ -46,6 +43,7 @@ from planner.models import (
     Skill,
 )
 from planner.scenario import Plan, Scenario
+from planner.services.caching import LRU
 from planner.services.planning import plans as plan_store
 
 NO_TEAM = "(no team)"
@@ -466,37 +464,9 @@ def _build_stamp_query():
     return select(*(select(expr).scalar_subquery() for expr in parts))
 
 
-class _Cache:
-    """A small LRU of values that also expire after CACHE_TTL_S."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key, make):
-        now = time.monotonic()
-        with self.lock:
-            hit = self.items.get(key)
-            if hit is not None and now - hit[0] < CACHE_TTL_S:
-                self.items.move_to_end(key)
-                return hit[1]
-        value = make()
-        with self.lock:
-            self.items[key] = (now, value)
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-_inputs = _Cache(4)
-_tables = _Cache(8)
-_cohorts = _Cache(32)
+_inputs = LRU(4, CACHE_TTL_S)
+_tables = LRU(8, CACHE_TTL_S)
+_cohorts = LRU(32, CACHE_TTL_S)
 
 
 def clear_cache() -> None:

@@ -9,54 +9,34 @@ from __future__ import annotations
 
 import io
 import json
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from threading import Lock
 
 from sqlalchemy import func
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
-from planner.models import PlanRecord, ScenarioRecord, SolveRun
+from planner.models import PlanRecord, ScenarioRecord
 from planner.scenario import OBJECTIVE_NAMES, Plan
 from planner.scenario.models import combine_needs, raise_levels
 from planner.services.analytics import charts
+from planner.services.caching import LRU
 from planner.services.io.safe import append_row, csv_text, safe_row
 
 LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
 
 # -- caches ---------------------------------------------------------------------------------
-class _LRU:
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key, make):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-
-_plans = _LRU(32)
-_catalogs = _LRU(8)
-_comparisons = _LRU(16)
+_plans = LRU(32)
+_catalogs = LRU(8)
+_comparisons = LRU(16)
 
 
 def clear_caches() -> None:
     """Forget every parsed plan and catalog (after deleting personal data)."""
     for cache in (_plans, _catalogs, _comparisons):
-        with cache.lock:
-            cache.items.clear()
+        cache.clear()
 
 
 def _bind_key(session: Session) -> str:
@@ -197,10 +177,6 @@ def plan_model(session: Session, plan_id: int) -> Plan:
         return Plan.model_validate(body)
 
     return _plans.get((_bind_key(session), plan_id), build)
-
-
-def run_for_plan(session: Session, plan_id: int) -> SolveRun | None:
-    return session.exec(select(SolveRun).where(SolveRun.plan_id == plan_id)).first()
 
 
 # -- one learner's plan -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ any-of group of c (either may be the one a student takes, so both delay c).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -173,13 +174,7 @@ def curriculum_metrics(s: Scenario) -> tuple[pd.DataFrame, list[str]]:
         for c in cs:
             pred[c].append(p)
 
-    @cache
-    def down(c: str) -> int:  # courses on the longest chain starting at c
-        return 1 + max((down(n) for n in succ[c]), default=0)
-
-    @cache
-    def up(c: str) -> int:  # courses on the longest chain ending at c
-        return 1 + max((up(p) for p in pred[c]), default=0)
+    down, up = _longest_chain(succ), _longest_chain(pred)  # courses on it, from / to c
 
     @cache
     def below(c: str) -> frozenset:
@@ -189,27 +184,7 @@ def curriculum_metrics(s: Scenario) -> tuple[pd.DataFrame, list[str]]:
             out |= below(n)
         return frozenset(out)
 
-    @cache
-    def paths_down(c: str) -> tuple[int, int]:  # (number of chains to a sink, Σ their lengths)
-        if not succ[c]:
-            return 1, 1
-        n = total = 0
-        for nxt in succ[c]:
-            k, length = paths_down(nxt)
-            n += k
-            total += length + k
-        return n, total
-
-    @cache
-    def paths_up(c: str) -> tuple[int, int]:  # chains from a source ending at c
-        if not pred[c]:
-            return 1, 1
-        n = total = 0
-        for p in pred[c]:
-            k, length = paths_up(p)
-            n += k
-            total += length + k
-        return n, total
+    paths_down, paths_up = _chains(succ), _chains(pred)
 
     rows = {}
     for c in succ:
@@ -235,6 +210,34 @@ def curriculum_metrics(s: Scenario) -> tuple[pd.DataFrame, list[str]]:
         while succ[chain[-1]]:
             chain.append(max(succ[chain[-1]], key=down))
     return metrics, chain
+
+
+def _longest_chain(links: dict[str, list[str]]) -> Callable[[str], int]:
+    """Courses on the longest chain from a course along `links` (successors: down to a
+    sink; predecessors: up to a source), the course itself included."""
+
+    @cache
+    def longest(c: str) -> int:
+        return 1 + max((longest(n) for n in links[c]), default=0)
+
+    return longest
+
+
+def _chains(links: dict[str, list[str]]) -> Callable[[str], tuple[int, int]]:
+    """(number of chains from a course to an end along `links`, Σ their lengths)."""
+
+    @cache
+    def chains(c: str) -> tuple[int, int]:
+        if not links[c]:
+            return 1, 1
+        n = total = 0
+        for nxt in links[c]:
+            k, length = chains(nxt)
+            n += k
+            total += length + k
+        return n, total
+
+    return chains
 
 
 # --------------------------------------------------------------------------- tracks

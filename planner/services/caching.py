@@ -1,0 +1,42 @@
+"""A small thread-safe LRU of values made on a miss, for the page caches of services (parsed
+plans, scenario catalogues, cohort tables); with `ttl_s`, entries also expire."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import Any, TypeVar
+
+V = TypeVar("V")
+
+
+class LRU:
+    def __init__(self, size: int, ttl_s: float | None = None):
+        self.size = size
+        self.ttl_s = ttl_s
+        self.items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()  # key: (made at, value)
+        self.lock = Lock()
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        """The value kept under `key`, else `make()` kept (made outside the lock: two threads
+        may both make it, and the last one is kept)."""
+        now = time.monotonic()
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None and (self.ttl_s is None or now - hit[0] < self.ttl_s):
+                self.items.move_to_end(key)
+                value: V = hit[1]
+                return value
+        value = make()
+        with self.lock:
+            self.items[key] = (now, value)
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
