@@ -16,7 +16,8 @@ class LRU:
     def __init__(self, size: int, ttl_s: float | None = None):
         self.size = size
         self.ttl_s = ttl_s
-        self.items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()  # key: (made at, value)
+        # key -> (made at, value), least recently used first
+        self.items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self.lock = Lock()
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:

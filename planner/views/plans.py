@@ -3,16 +3,7 @@ diagnosis with its fixes, side-by-side comparison, and exports (CSV, XLSX, JSON,
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from planner.db import get_session
 from planner.models import ExportJob, PlanRecord
@@ -214,7 +205,9 @@ def apply_fix(plan_id: int, index: int):
     """Apply a ranked fix to a COPY of the scenario, store the copy and solve it."""
     session = get_session()
     header = _header_or_404(session, plan_id)
-    fix = or_404(fixes.fix_of(session, plan_id, index), f"Plan {plan_id} has no fix number {index + 1}.")
+    fix = or_404(
+        fixes.fix_of(session, plan_id, index), f"Plan {plan_id} has no fix number {index + 1}."
+    )
     runner = solves()
     try:  # the limits are checked before the copy is stored: a refused solve leaves nothing
         copy = fixes.fixed_copy(session, header.scenario_id, fix, runner, current_user.id)

@@ -3,15 +3,7 @@ and the solve panel (queue a run, poll its progress with HTMX, cancel)."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from planner.db import get_session
 from planner.models import ScenarioRecord
@@ -36,11 +28,15 @@ PER_PAGE = 25
 
 
 def _record_or_404(scenario_id: int) -> ScenarioRecord:
-    return or_404(svc.get_record(get_session(), scenario_id), f"There is no scenario {scenario_id}.")
+    return or_404(
+        svc.get_record(get_session(), scenario_id), f"There is no scenario {scenario_id}."
+    )
 
 
 def _header_or_404(scenario_id: int) -> ScenarioRecord:
-    return or_404(svc.get_header(get_session(), scenario_id), f"There is no scenario {scenario_id}.")
+    return or_404(
+        svc.get_header(get_session(), scenario_id), f"There is no scenario {scenario_id}."
+    )
 
 
 @bp.get("/")

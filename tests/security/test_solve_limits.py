@@ -113,7 +113,8 @@ def test_trade_off_sweeps_count_as_solves(app, client, staff_client, held):
     with Session(db.get_engine(app)) as session:
         sweeps = session.exec(select(SweepRun)).all()
     assert len(sweeps) == 1 and active_runs(app) == 2
-    assert tradeoff.runner_for(get_engine(app)).cancel(sweeps[0].id)  # queued behind the held solves
+    # queued behind the held solves
+    assert tradeoff.runner_for(get_engine(app)).cancel(sweeps[0].id)
 
 
 def test_the_overall_queue_has_a_limit_too(app, client, held):

@@ -76,7 +76,7 @@ def _default_solve(scenario, **kwargs):
 
 class Tracked:
     """Background work by key, from submit until done: its future and its stop event. The
-    one home for what the solve runner and the sweep runner both keep."""
+    one home for what the solve runner and the sweep runner both keep, and how they cancel."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -109,6 +109,24 @@ class Tracked:
             future.result(timeout)
         except TimeoutError:
             return False
+        return True
+
+    def cancel(
+        self, key: int, engine: Engine, model: type[Any], finish: Callable[[Any], None]
+    ) -> bool:
+        """Stop the work `key` (its row is the `model` row of that id); False when the row
+        had already finished. A row not started yet, or that no live pool of this process
+        runs (a restart), is finished here by `finish(row)`: a worker that picks it up
+        later sees it is no longer queued."""
+        stop = self.stop_event(key)
+        if stop is not None:
+            stop.set()
+        with session_scope(engine) as session:
+            row = session.get(model, key)
+            if row is None or row.status in FINISHED:
+                return False
+            if stop is None or row.status == "queued":
+                finish(row)
         return True
 
     def ids(self) -> list[int]:
@@ -292,18 +310,9 @@ class JobRunner:
 
     def cancel(self, run_id: int) -> bool:
         """Stop a queued or running run. Returns False when it had already finished."""
-        stop = self._tracked.stop_event(run_id)
-        if stop is not None:
-            stop.set()
-        with session_scope(self.engine) as session:
-            run = session.get(SolveRun, run_id)
-            if run is None or run.status in FINISHED:
-                return False
-            if stop is None or run.status == "queued":
-                # Not started yet, or owned by no live pool of this process (a restart):
-                # finish it here; a worker that picks it up later sees it is no longer queued.
-                _finish(run, "cancelled", error="cancelled")
-        return True
+        return self._tracked.cancel(
+            run_id, self.engine, SolveRun, lambda run: _finish(run, "cancelled", error="cancelled")
+        )
 
     def wait(self, run_id: int, timeout: float | None = None) -> bool:
         """Block until the run's worker is done (tests, CLI). True when it finished."""

@@ -103,16 +103,9 @@ class SweepRunner:
         return sweep_id
 
     def cancel(self, sweep_id: int) -> bool:
-        stop = self._tracked.stop_event(sweep_id)
-        if stop is not None:
-            stop.set()
-        with session_scope(self.engine) as session:
-            run = session.get(SweepRun, sweep_id)
-            if run is None or run.status in jobs.FINISHED:
-                return False
-            if stop is None or run.status == "queued":
-                _finish(run, "cancelled")
-        return True
+        return self._tracked.cancel(
+            sweep_id, self.engine, SweepRun, lambda run: _finish(run, "cancelled")
+        )
 
     def wait(self, sweep_id: int, timeout: float | None = None) -> bool:
         return self._tracked.wait(sweep_id, timeout)
