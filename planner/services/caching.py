@@ -9,6 +9,8 @@ from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
 V = TypeVar("V")
 
 
@@ -41,3 +43,9 @@ class LRU:
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+
+
+def database_key(session: Session) -> str:
+    """Which database `session` reads: the first part of every cache key, so that two
+    databases in one process (tests, the CLI beside the app) never share entries."""
+    return str(session.get_bind().engine.url)

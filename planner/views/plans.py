@@ -98,7 +98,9 @@ def view(plan_id: int):
 def printable(plan_id: int):
     session = get_session()
     header = _header_or_404(session, plan_id)
-    catalog_ = svc.catalog_for(session, header.scenario_id)
+    catalog_ = or_404(
+        svc.catalog_for(session, header.scenario_id), f"There is no scenario {header.scenario_id}."
+    )
     plan = svc.plan_model(session, plan_id)
     people = svc.people_of(session, (lp.id for lp in plan.learners[:200]))
     learners = [
@@ -210,7 +212,7 @@ def apply_fix(plan_id: int, index: int):
     )
     runner = solves()
     try:  # the limits are checked before the copy is stored: a refused solve leaves nothing
-        copy = fixes.fixed_copy(session, header.scenario_id, fix, runner, current_user.id)
+        copy_id = fixes.fixed_copy(session, header.scenario_id, fix, runner, current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     except ScenarioError as exc:
@@ -218,9 +220,9 @@ def apply_fix(plan_id: int, index: int):
         flash("The fix could not be applied: " + "; ".join(map(str, exc.problems)), "error")
         return redirect(url_for("plans.view", plan_id=plan_id))
     session.commit()
-    run_id = solve_saved(copy.id, "The fixed copy")  # the queue may have filled up meanwhile
+    run_id = solve_saved(copy_id, "The fixed copy")  # the queue may have filled up meanwhile
     flash(f"Applied “{fix.note}” to a copy of the scenario and started solving it.", "success")
-    return redirect(url_for("scenarios.edit", scenario_id=copy.id, run=run_id))
+    return redirect(url_for("scenarios.edit", scenario_id=copy_id, run=run_id))
 
 
 # -- comparison ---------------------------------------------------------------------------------

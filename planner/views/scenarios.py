@@ -202,7 +202,7 @@ def save(scenario_id: int):
         ), 422
     session.commit()
     if request.form.get("then") == "solve":
-        run_id = solve_saved(record.id, "The scenario")
+        run_id = solve_saved(scenario_id, "The scenario")
         flash(f"Saved, and started solving (run {run_id}).", "success")
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
     flash("Rule added." if request.form.get("then") == "add" else "Scenario saved.", "success")
@@ -232,7 +232,7 @@ def save_seats(scenario_id: int):
     except ScenarioError as exc:
         session.rollback()
         record = _record_or_404(scenario_id)
-        seats = seat_svc.seat_page(session, record.id, page_no)
+        seats = seat_svc.seat_page(session, scenario_id, page_no)
         seats.posted = request.form
         seats.errors = {p.path: p.message for p in exc.problems}
         return render_template(
@@ -306,16 +306,16 @@ def export(scenario_id: int):
 @bp.post("/<int:scenario_id>/solve")
 @staff_required
 def solve(scenario_id: int):
-    record = _record_or_404(scenario_id)
+    _header_or_404(scenario_id)
     try:
-        run_id = solves().submit(record.id, user_id=current_user.id)
+        run_id = solves().submit(scenario_id, user_id=current_user.id)
     except jobs.LimitReached as exc:
         if request.headers.get("HX-Request"):  # htmx swaps 429 answers (base.html config)
             return render_template("scenarios/_refused.html", message=str(exc)), 429
         abort(429, description=str(exc))
     if request.headers.get("HX-Request"):
         return _run_panel(run_id)
-    return redirect(url_for("scenarios.edit", scenario_id=record.id))
+    return redirect(url_for("scenarios.edit", scenario_id=scenario_id))
 
 
 @bp.get("/runs/<int:run_id>")

@@ -47,7 +47,7 @@ def _page(record, form=None, error=None, status=200):
 
 
 def _panel_context(run) -> dict:
-    record = scenario_svc.get_header(get_session(), run.scenario_id)
+    record = _scenario_or_404(run.scenario_id)
     chart = None
     if any(p["gap"] is not None for p in run.points):
         chart = tradeoff.chart(
@@ -74,7 +74,7 @@ def start(scenario_id: int):
     except tradeoff.SweepError as exc:
         return _page(record, form, exc, 422)
     try:
-        sweep_id = sweeps().submit(record.id, wanted, user_id=current_user.id)
+        sweep_id = sweeps().submit(scenario_id, wanted, user_id=current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     return redirect(url_for("tradeoff.page", scenario_id=record.id, sweep=sweep_id))

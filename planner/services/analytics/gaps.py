@@ -43,7 +43,7 @@ from planner.models import (
     Skill,
 )
 from planner.scenario import Plan, Scenario
-from planner.services.caching import LRU
+from planner.services.caching import LRU, database_key
 from planner.services.planning import plans as plan_store
 
 NO_TEAM = "(no team)"
@@ -478,7 +478,7 @@ def _state_key(session) -> tuple:
     # The counter is read before the stamp and the rows, so a write racing this read
     # leaves the entry under a key no later request asks for.
     generation = _generation[0]
-    return (str(session.get_bind().url), generation, data_stamp(session))
+    return (database_key(session), generation, data_stamp(session))
 
 
 # -- the cohort page ----------------------------------------------------------------------------

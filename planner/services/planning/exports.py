@@ -49,6 +49,8 @@ def build(session: Session, plan_id: int, fmt: str) -> bytes:
     if header is None:
         raise LookupError(f"no plan {plan_id}")
     catalog = svc.catalog_for(session, header.scenario_id)
+    if catalog is None:
+        raise LookupError(f"no scenario {header.scenario_id}")
     plan = svc.plan_model(session, plan_id)
     people = svc.people_of(session, (lp.id for lp in plan.learners))  # names and teams
     if fmt == "csv":
@@ -59,9 +61,12 @@ def build(session: Session, plan_id: int, fmt: str) -> bytes:
 
 
 # -- background export jobs (the file itself stays unloaded until it is downloaded) ------------
+WITHOUT_FILE = defer(ExportJob.data)  # type: ignore[arg-type]  # SQLModel types columns as values
+
+
 def job_header(session: Session, job_id: int) -> ExportJob | None:
     return session.exec(
-        select(ExportJob).options(defer(col(ExportJob.data))).where(ExportJob.id == job_id)
+        select(ExportJob).options(WITHOUT_FILE).where(ExportJob.id == job_id)
     ).first()
 
 
@@ -70,7 +75,7 @@ def recent_jobs(session: Session, plan_id: int, user_id: int, fmt: str) -> list[
     return list(
         session.exec(
             select(ExportJob)
-            .options(defer(col(ExportJob.data)))
+            .options(WITHOUT_FILE)
             .where(ExportJob.plan_id == plan_id, ExportJob.user_id == user_id)
             .where(ExportJob.format == fmt)
             .order_by(col(ExportJob.id).desc())

@@ -11,7 +11,7 @@ from planner.models import ScenarioRecord
 from planner.scenario import dump_json, parse_scenario
 from planner.scenario.models import Fix
 from planner.services.planning import plans
-from planner.services.planning.jobs import JobRunner
+from planner.services.planning.jobs import JobRunner, inserted_id
 from planner.services.scenarios import editor
 
 
@@ -24,8 +24,9 @@ def fix_of(session: Session, plan_id: int, index: int) -> Fix | None:
 
 def fixed_copy(
     session: Session, scenario_id: int, fix: Fix, runner: JobRunner, user_id: int | None
-) -> ScenarioRecord:
-    """Store a copy of the scenario with `fix` applied, named "<name> — <what it changes>".
+) -> int:
+    """Store a copy of the scenario with `fix` applied, named "<name> — <what it changes>";
+    its id.
 
     The user's solve limits are checked first (LimitReached), so a copy that could not be
     solved is never stored; ScenarioError when the fixed copy is not a valid scenario. The
@@ -41,4 +42,4 @@ def fixed_copy(
     # "<name> — credits per term 12": short, readable, never cut mid-word.
     base = clip(editor.unreserved(record.name), 60)
     body["name"] = f"{base} — {fix_title(original, fix)}"
-    return editor.save_new(session, body)
+    return inserted_id(session, editor.save_new(session, body))

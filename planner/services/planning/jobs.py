@@ -190,9 +190,7 @@ class JobRunner:
                 progress={OWNER_KEY: self.owner},
                 user_id=user_id,
             )
-            session.add(run)
-            session.flush()
-            run_id = run.id
+            run_id = inserted_id(session, run)
         stop = threading.Event()
         with self._lock:
             self._tracked.start(
@@ -218,7 +216,7 @@ class JobRunner:
             total = 0
             for model in (SolveRun, SweepRun):
                 query = select(func.count()).select_from(model)
-                query = query.where(model.status.in_(ACTIVE))
+                query = query.where(col(model.status).in_(ACTIVE))
                 if user is not None:
                     query = query.where(model.user_id == user)
                 total += session.exec(query).one()
@@ -253,7 +251,7 @@ class JobRunner:
             query = (
                 select(func.count())
                 .select_from(ExportJob)
-                .where(ExportJob.user_id == user_id, ExportJob.status.in_(EXPORT_ACTIVE))
+                .where(ExportJob.user_id == user_id, col(ExportJob.status).in_(EXPORT_ACTIVE))
             )
             if limit and session.exec(query).one() >= limit:
                 raise LimitReached(
@@ -267,9 +265,7 @@ class JobRunner:
                 owner=self.owner,
                 filename=plan_exports.filename(plan_id, fmt),
             )
-            session.add(job)
-            session.flush()
-            job_id = job.id
+            job_id = inserted_id(session, job)
         with self._lock:
             if self._export_pool is None:  # one thread: exports queue behind each other
                 self._export_pool = ThreadPoolExecutor(1, thread_name_prefix="planner-export")
@@ -343,13 +339,13 @@ class JobRunner:
         whether that process lives cannot be told from here.
         """
         with session_scope(self.engine) as session:
-            runs = session.exec(select(SolveRun).where(SolveRun.status.in_(ACTIVE))).all()
+            runs = session.exec(select(SolveRun).where(col(SolveRun.status).in_(ACTIVE))).all()
             stale = [run for run in runs if _is_stale((run.progress or {}).get(OWNER_KEY))]
             for run in stale:
                 _finish(run, "failed", error=INTERRUPTED)
-            ids = [run.id for run in stale]
+            ids = [run.id for run in stale if run.id is not None]
             exports = session.exec(
-                select(ExportJob).where(ExportJob.status.in_(EXPORT_ACTIVE))
+                select(ExportJob).where(col(ExportJob.status).in_(EXPORT_ACTIVE))
             ).all()
             for job in exports:
                 if _is_stale(job.owner):
@@ -389,7 +385,7 @@ class JobRunner:
     def _start(self, run_id: int, scenario_id: int, stop: threading.Event):
         with session_scope(self.engine) as session:
             run = session.get(SolveRun, run_id)
-            if stop.is_set() or run.status != "queued":
+            if stop.is_set() or run is None or run.status != "queued":
                 raise Cancelled()
             record = session.get(ScenarioRecord, scenario_id)
             if record is None:
@@ -404,14 +400,12 @@ class JobRunner:
         body = json.loads(dump_json(plan))
         with session_scope(self.engine) as session:
             run = session.get(SolveRun, run_id)
-            if run.status != "running":  # cancelled from another process meanwhile
+            if run is None or run.status != "running":  # cancelled elsewhere meanwhile
                 return
             record = PlanRecord(
                 scenario_id=scenario_id, status=plan.status, body=body, objective=plan.objective
             )
-            session.add(record)
-            session.flush()
-            run.plan_id = record.id
+            run.plan_id = inserted_id(session, record)
             run.best_objective = plan.objective
             run.bound = plan.bound
             run.elapsed_s = (plan.stats or {}).get("solve_time_s", reporter.last_elapsed)
@@ -431,6 +425,14 @@ class JobRunner:
                     _finish(run, status, error=error)
         except Exception:  # the database itself is gone; nothing more we can record
             log.exception("could not record the end of solve run %s", run_id)
+
+
+def inserted_id(session: Session, row: Any) -> int:
+    """Add `row` and flush it: the id the database gave it."""
+    session.add(row)
+    session.flush()
+    row_id: int = row.id
+    return row_id
 
 
 def _engine(name: str | None) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from planner.scenario import Learner, Plan, Scenario, ScenarioError
 from planner.scenario.load import Problem
+from planner.services.caching import database_key
 from planner.services.io.safe import safe_frame
 
 INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column
@@ -113,9 +114,10 @@ class ProgramReport:
             )
         lines += ["", "## Most blocking courses", ""]
         top = self.metrics.sort_values(["complexity", "blocking"], ascending=False).head(10)
-        for cid, row in top.iterrows():
+        for cid, course in top.iterrows():
             lines.append(
-                f"- {cid}: blocking {row.blocking}, delay {row.delay}, centrality {row.centrality}"
+                f"- {cid}: blocking {course.blocking}, delay {course.delay}, "
+                f"centrality {course.centrality}"
             )
         return "\n".join(lines) + "\n"
 
@@ -395,7 +397,7 @@ class ProgramPage:
         key = sort if sort in frame.columns else "complexity"
         frame = frame.sort_values([key, "blocking"], ascending=False, kind="stable")
         return [
-            (row.Index, self.course_title(row.Index), *(int(v) for v in row[1:]))
+            (row.Index, self.course_title(str(row.Index)), *(int(v) for v in row[1:]))
             for row in frame.head(limit if limit is not None else len(frame)).itertuples()
         ]
 
@@ -415,7 +417,7 @@ def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
     record = session.get(ScenarioRecord, scenario_id)
     if record is None:
         return None
-    key = (str(session.get_bind().url), "scenario", scenario_id, str(record.updated_at))
+    key = (database_key(session), "scenario", scenario_id, str(record.updated_at))
     if key not in _pages:
         scenario = parsed(record)
         _remember(key, ProgramPage("scenario", str(scenario_id), record.name, scenario,
@@ -436,7 +438,7 @@ def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
         return None
     roles = list(session.exec(select(Role.id).order_by(Role.id)).all())
     scenario = scenario_from_db(session, curriculum_id=curriculum_id, role_ids=roles)
-    key = (str(session.get_bind().url), "curriculum", curriculum_id, _fingerprint(scenario))
+    key = (database_key(session), "curriculum", curriculum_id, _fingerprint(scenario))
     if key not in _pages:
         page = ProgramPage("curriculum", curriculum_id, curriculum.name or curriculum_id,
                            scenario, _page_report(scenario))  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.db import session_scope
 from planner.models import PlanRecord, ScenarioRecord, utcnow
@@ -93,9 +93,7 @@ class SweepRunner:
                 time_limit_s=request.time_limit_s,
                 progress={"done": 0, "total": len(request.values), jobs.OWNER_KEY: self.jobs.owner},
             )
-            session.add(run)
-            session.flush()
-            sweep_id = run.id
+            sweep_id = jobs.inserted_id(session, run)
         stop = threading.Event()
         self._tracked.start(
             sweep_id, lambda: self.jobs._executor().submit(self._run, sweep_id, stop), stop
@@ -113,7 +111,7 @@ class SweepRunner:
     def fail_stale(self) -> None:
         """Sweeps whose server went away stay "running" otherwise (as solve runs would)."""
         with session_scope(self.engine) as session:
-            rows = session.exec(select(SweepRun).where(SweepRun.status.in_(jobs.ACTIVE))).all()
+            rows = session.exec(select(SweepRun).where(col(SweepRun.status).in_(jobs.ACTIVE))).all()
             for run in rows:
                 if jobs._is_stale((run.progress or {}).get(jobs.OWNER_KEY)):
                     _finish(run, "failed", jobs.INTERRUPTED)
@@ -245,7 +243,7 @@ def latest(session: Session, scenario_id: int, limit: int = 10) -> list[SweepRun
         session.exec(
             select(SweepRun)
             .where(SweepRun.scenario_id == scenario_id)
-            .order_by(SweepRun.id.desc())
+            .order_by(col(SweepRun.id).desc())
             .limit(limit)
         ).all()
     )
@@ -257,7 +255,7 @@ def plan_exists(session: Session, plan_id: int) -> bool:
 
 def suggested_form(session: Session, scenario_id: int) -> dict:
     """Form defaults: budgets from 0 to twice the scenario's (or 10,000), in 8 steps."""
-    body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id)).one()
+    body = scenario_svc.stored_body(session, scenario_id)
     budget = (body.get("constraints") or {}).get("budget")
     top = 2 * budget if budget else 10000
     step = top / 8
@@ -286,6 +284,8 @@ def open_point(session: Session, run: SweepRun, index: int) -> int:
     if entry.get("plan_id") and session.get(PlanRecord, entry["plan_id"]) is not None:
         return entry["plan_id"]
     record = session.get(ScenarioRecord, run.scenario_id)
+    if record is None:
+        raise LookupError(f"scenario {run.scenario_id} was deleted")
     scenario = with_value(parse_scenario(record.body), run.parameter, entry["value"])
     body = json.loads(dump_json(scenario))
     body["name"] = scenario_svc.unreserved(
@@ -293,12 +293,11 @@ def open_point(session: Session, run: SweepRun, index: int) -> int:
     )[:200]
     copy = scenario_svc.save_new(session, body)  # ScenarioError if the copy is not storable
     plan = PlanRecord(
-        scenario_id=copy.id, status=entry["status"], body={**entry["plan"], "scenario": copy.name},
-        objective=entry["plan"].get("objective"),
+        scenario_id=jobs.inserted_id(session, copy), status=entry["status"],
+        body={**entry["plan"], "scenario": copy.name}, objective=entry["plan"].get("objective"),
     )  # fmt: skip
-    session.add(plan)
-    session.flush()
-    run.points = [{**p, "plan_id": plan.id} if i == index else p for i, p in enumerate(run.points)]
+    plan_id = jobs.inserted_id(session, plan)
+    run.points = [{**p, "plan_id": plan_id} if i == index else p for i, p in enumerate(run.points)]
     flag_modified(run, "points")
     session.flush()
-    return plan.id
+    return plan_id

@@ -14,6 +14,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm import load_only
@@ -24,6 +25,7 @@ from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
 from planner.scenario.load import dump_json
 from planner.services import versions
+from planner.services.caching import database_key
 from planner.services.scenarios.rules import (
     GAP_MODES,
     NewRule,
@@ -45,13 +47,14 @@ MAX_TIME_LIMIT_S = 3600
 
 # -- stored scenarios -----------------------------------------------------------------------
 # The record without its body (which may hold 10,000 courses).
-HEADER = load_only(
+_HEADER_COLUMNS = (
     ScenarioRecord.id,
     ScenarioRecord.name,
     ScenarioRecord.created_at,
     ScenarioRecord.updated_at,
     ScenarioRecord.version,
 )
+HEADER = load_only(*_HEADER_COLUMNS)  # type: ignore[arg-type]  # SQLModel types columns as values
 
 
 def list_scenarios(
@@ -76,6 +79,12 @@ def get_record(session: Session, scenario_id: int) -> ScenarioRecord | None:
     return session.get(ScenarioRecord, scenario_id)
 
 
+def stored_body(session: Session, scenario_id: int | None) -> dict[str, Any]:
+    """A stored scenario's document, without the rest of its row."""
+    query = select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id)
+    return dict(session.exec(query).one())
+
+
 def get_header(session: Session, scenario_id: int) -> ScenarioRecord | None:
     """The record without its body."""
     return session.exec(
@@ -97,10 +106,10 @@ _snapshots: dict = {}
 
 
 def snapshot(session: Session, record: ScenarioRecord) -> Snapshot:
-    key = (str(session.get_bind().url), record.id, str(record.updated_at))
+    key = (database_key(session), record.id, str(record.updated_at))
     found = _snapshots.get(key)
     if found is None:
-        body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == record.id)).one()
+        body = stored_body(session, record.id)
         found = Snapshot(
             values=editor_values(body),
             terms=list(body.get("terms", [])),
@@ -473,7 +482,7 @@ def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
     teams = [t for t in dict.fromkeys(teams) if t]
     if not teams:
         return []
-    rows = session.exec(select(Learner.id, Learner.team).where(Learner.team.in_(teams))).all()
+    rows = session.exec(select(Learner.id, Learner.team).where(col(Learner.team).in_(teams))).all()
     found = {team for _, team in rows}
     missing = [t for t in teams if t not in found]
     if missing:
@@ -485,14 +494,13 @@ def team_choices(session: Session) -> list[tuple[str, int]]:
     """Every team with its number of people, for the multi-select."""
     from planner.models import Learner
 
-    return list(
-        session.exec(
-            select(Learner.team, func.sum(Learner.count))
-            .where(Learner.team.is_not(None), Learner.team != "")
-            .group_by(Learner.team)
-            .order_by(Learner.team)
-        ).all()
-    )
+    rows = session.exec(
+        select(col(Learner.team), func.sum(Learner.count))
+        .where(col(Learner.team).is_not(None), Learner.team != "")
+        .group_by(col(Learner.team))
+        .order_by(col(Learner.team))
+    ).all()
+    return [(team, people) for team, people in rows if team is not None]
 
 
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
