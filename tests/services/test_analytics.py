@@ -241,6 +241,29 @@ def test_cache_is_reused_until_a_learner_changes(db_session, engine):
     assert second.people["Retail"] == learner.count
 
 
+def test_only_watched_engines_count_writes_and_watching_twice_counts_once(db_session, engine):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from planner.services.analytics import gaps
+
+    assert not event.contains(Engine, "after_cursor_execute", gaps._note_write)  # no import hook
+    store_generated(db_session, 6)
+    learner = db_session.exec(select(Learner)).first()
+
+    def bumps_of_one_write() -> int:
+        before = gaps._generation[0]
+        learner.count += 1
+        db_session.add(learner)
+        db_session.commit()
+        return gaps._generation[0] - before
+
+    assert bumps_of_one_write() == 0
+    watch_writes(engine)
+    watch_writes(engine)
+    assert bumps_of_one_write() == 2  # the write, and its commit
+
+
 def test_cache_sees_writes_from_another_process(db_session, engine):
     """A write that bypasses this process (sqlite3 directly) is caught by the stamp."""
     s, _ = store_generated(db_session, 7)
