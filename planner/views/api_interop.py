@@ -121,7 +121,7 @@ def import_learner_badges(learner_id: str):
     session = get_session()
     try:
         catalog.get(session, "learners", learner_id)
-    except catalog.NotFound:
+    except LookupError:  # catalog.NotFound
         return error(404, f'unknown learner "{learner_id}"')
     data = _body()
     if data is None:
