@@ -146,7 +146,7 @@ def sweep(
         ):
             s = with_value(scenario, parameter, value)
             carried = prior.plan.model_copy(deep=True)
-            carried.objective = compute_objective(s, carried)
+            carried = carried.model_copy(update={"objective": compute_objective(s, carried)})
             # Still valid: a larger limit only loosens the rule that changed.
             if not check_plan(s, carried.model_copy(update={"status": "FEASIBLE", "bound": None})):
                 # The new solve's gap bound holds for every plan at this value; bounds of
