@@ -18,14 +18,12 @@ from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from planner.models import PlanRecord, ScenarioRecord
-from planner.scenario import OBJECTIVE_NAMES, Plan
+from planner.scenario import LEVEL_NAMES, OBJECTIVE_NAMES, Plan
 from planner.scenario.models import combine_needs, raise_levels
 from planner.services.analytics import charts
 from planner.services.caching import LRU, database_key
 from planner.services.io.safe import append_row, csv_text, safe_row
 from planner.services.scenarios import editor
-
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
 
 # -- caches ---------------------------------------------------------------------------------

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.scenario import Learner, Plan, Scenario, ScenarioError
-from planner.scenario.load import Problem
+from planner.scenario import Learner, Plan, Problem, Scenario, ScenarioError
 from planner.services.caching import database_key
 from planner.services.io.safe import safe_frame
 
