@@ -25,7 +25,6 @@ from planner.services.caching import LRU, database_key
 from planner.services.io.safe import append_row, csv_text, safe_row
 from planner.services.scenarios import editor
 
-
 # -- caches ---------------------------------------------------------------------------------
 _plans = LRU(32)
 _catalogs = LRU(8)
