@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from planner.models import PlanRecord, ScenarioRecord
 from planner.scenario import LEVEL_NAMES, OBJECTIVE_NAMES, Plan
-from planner.scenario.models import combine_needs, raise_levels
+from planner.scenario.models import ObjectiveName, combine_needs, raise_levels
 from planner.services.analytics import charts
 from planner.services.caching import LRU, database_key
 from planner.services.io.safe import append_row, csv_text, safe_row
@@ -311,7 +311,7 @@ def skill_gaps(catalog: Catalog, plan: Plan) -> dict[str, float]:
 
 @dataclass
 class Comparison:
-    objective: list[tuple[str, float | None, float | None]]
+    objective: list[tuple[ObjectiveName, float | None, float | None]]
     added: list[tuple[str, str, str]]  # learner, course, term (in B, not in A)
     removed: list[tuple[str, str, str]]  # in A, not in B
     moved: list[tuple[str, str, str, str]]  # learner, course, term in A, term in B
@@ -593,11 +593,11 @@ def to_xlsx(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = 
     for title, header, rows in sheets:
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"  # before any row: write-only sheets write the view first
-        for letter, name in zip("ABCDEFGHIJ", header, strict=False):
-            ws.column_dimensions[letter].width = 40 if name in ("reason", "title") else 14
+        for letter, column in zip("ABCDEFGHIJ", header, strict=False):
+            ws.column_dimensions[letter].width = 40 if column in ("reason", "title") else 14
         heads = []
-        for name in safe_row(header):
-            cell = WriteOnlyCell(ws, value=name)
+        for column in safe_row(header):
+            cell = WriteOnlyCell(ws, value=column)
             cell.font, cell.fill = bold, fill
             heads.append(cell)
         ws.append(heads)
