@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from planner.scenario.load import problems_from
-from planner.scenario.models import OBJECTIVE_NAMES, PLAN_FORMAT, Plan, Scenario
+from planner.scenario.models import (
+    OBJECTIVE_NAMES,
+    PLAN_FORMAT,
+    Course,
+    Learner,
+    Plan,
+    Scenario,
+    Term,
+)
+from planner.solver.labels import RULES, kind_of, parse_label
 
 TOL = 1e-6
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
@@ -232,93 +241,75 @@ def _diagnosis(s: Scenario, diagnosis) -> Iterator[str]:
                 yield f'diagnosis fix {i + 1} change of "{ch.relax}": {problem}'
 
 
-def _parse_label(label: str) -> tuple[str, list[str]]:
-    kind, *ids = label.split(":")
-    return kind, ids
-
-
-LABEL_ARITY = {
-    "term_max_credits": ("term",),
-    "term_min_credits": ("term",),
-    "learner_max_credits": ("learner",),
-    "learner_budget": ("learner",),
-    "budget": (),
-    "required": ("learner", "course"),
-    "excluded": ("learner", "course"),
-    "pinned": ("learner", "course"),
-    "max_sections": ("course",),
-    "gap_closed": ("learner",),
-    "offered": ("course",),
-    "prerequisites": ("course",),
-    "learner_terms": ("learner",),
-}
-
-
 def label_problems(s: Scenario, label: str) -> list[str]:
     """Why a rule label is not one of the contract's labels for a rule of this scenario."""
-    kind, ids = _parse_label(label)
-    if kind not in LABEL_ARITY:
+    kind, ids = parse_label(label)
+    rule = RULES.get(kind)
+    if rule is None:
         return [f'unknown rule kind "{kind}"']
-    wanted = LABEL_ARITY[kind]
-    if len(ids) != len(wanted):
-        return [f"expected {len(wanted)} id(s) after {kind}, got {len(ids)}"]
-    known = {
+    if len(ids) != len(rule.names):
+        return [f"expected {len(rule.names)} id(s) after {kind}, got {len(ids)}"]
+    known: dict[str, dict[str, Term | Learner | Course]] = {
         "term": {t.id: t for t in s.terms},
         "learner": {x.id: x for x in s.learners},
         "course": {c.id: c for c in s.courses},
     }
-    found = {}
-    for what, ident in zip(wanted, ids, strict=True):
+    found: dict[str, Term | Learner | Course] = {}
+    for what, ident in zip(rule.names, ids, strict=True):
         if ident not in known[what]:
             return [f'unknown {what} "{ident}"']
         found[what] = known[what][ident]
-    term, learner, course = found.get("term"), found.get("learner"), found.get("course")
-    absent = {
-        "term_max_credits": term is not None and term.max_credits is None,
-        "term_min_credits": term is not None and not term.min_credits,
-        "learner_max_credits": learner is not None and learner.max_credits is None,
-        "learner_budget": learner is not None and learner.budget is None,
-        "budget": kind == "budget" and s.constraints.budget is None,
-        "required": kind == "required" and course.id not in learner.required,
-        "excluded": kind == "excluded" and course.id not in learner.excluded,
-        "pinned": kind == "pinned" and course.id not in learner.pinned,
-        "gap_closed": kind == "gap_closed" and s.gap_mode_of(learner) != "close",
-        "offered": kind == "offered" and course.offered is None,
-        "prerequisites": kind == "prerequisites"
-        and not (course.prerequisites or course.prerequisites_any or course.requires_skills),
-    }
-    if absent.get(kind):
+    if not _states(s, kind, found):
         return ["the scenario has no such rule"]
     return []
 
 
-def _change_value_problems(s: Scenario, label: str, to) -> list[str]:
-    kind, ids = _parse_label(label)
-    if kind not in LABEL_ARITY or to is None:
+def _states(s: Scenario, kind: str, found: Mapping[str, Term | Learner | Course]) -> bool:
+    """Does the scenario state the rule of `kind` about what the label names (a label
+    can name a limit that is not set, or a course that is not required)?"""
+    term, learner, course = found.get("term"), found.get("learner"), found.get("course")
+    match kind:
+        case "budget":
+            return s.constraints.budget is not None
+        case "term_max_credits" if isinstance(term, Term):
+            return term.max_credits is not None
+        case "term_min_credits" if isinstance(term, Term):
+            return bool(term.min_credits)
+        case "learner_max_credits" if isinstance(learner, Learner):
+            return learner.max_credits is not None
+        case "learner_budget" if isinstance(learner, Learner):
+            return learner.budget is not None
+        case "gap_closed" if isinstance(learner, Learner):
+            return s.gap_mode_of(learner) == "close"
+        case "required" | "excluded" | "pinned" if isinstance(course, Course):
+            return course.id in getattr(learner, kind)
+        case "offered" if isinstance(course, Course):
+            return course.offered is not None
+        case "prerequisites" if isinstance(course, Course):
+            return bool(course.prerequisites or course.prerequisites_any or course.requires_skills)
+    return True  # every course has a section limit, every learner its terms
+
+
+def _change_value_problems(s: Scenario, label: str, to: float | str | None) -> list[str]:
+    rule = RULES.get(kind_of(label))
+    if rule is None or to is None:
         return []
-    numeric = {
-        "term_max_credits",
-        "term_min_credits",
-        "learner_max_credits",
-        "learner_budget",
-        "budget",
-    }
     terms = {t.id for t in s.terms}
-    if kind in numeric:
+    if rule.to == "number":
         if isinstance(to, str) or to < 0:
             return [f"`to` must be a number ≥ 0, got {to!r}"]
-    elif kind == "max_sections":
+    elif rule.to == "count":
         if isinstance(to, str) or to < 0 or float(to) != int(to):
             return [f"`to` must be an integer ≥ 0, got {to!r}"]
-    elif kind in ("pinned", "learner_terms"):
+    elif rule.to == "term":
         if to not in terms:
             return [f"`to` must be a term id, got {to!r}"]
-    elif kind == "offered":
+    elif rule.to == "term or season":
         seasons = {t.season for t in s.terms if t.season}
         if to not in terms | seasons:
             return [f"`to` must be a term id or season, got {to!r}"]
     else:
-        return [f"`to` must be null for {kind}, got {to!r}"]
+        return [f"`to` must be null for {rule.kind}, got {to!r}"]
     return []
 
 

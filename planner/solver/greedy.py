@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from planner.scenario.models import LearnerPlan, Plan, Scenario, SectionPlan
-from planner.solver.check import check_plan, evaluate, sections_needed
+from planner.scenario import Learner, Plan, Scenario
+from planner.solver.check import check_plan, sections_needed
+from planner.solver.plan import plan_from_schedules
 
 LOOKAHEAD = 0.5  # share of a follow-on course's value credited to the course that unlocks it
 
@@ -23,7 +24,7 @@ LOOKAHEAD = 0.5  # share of a follow-on course's value credited to the course th
 class _State:
     """One learner's progress while the greedy walks the terms."""
 
-    learner: object
+    learner: Learner
     levels: dict[str, int]  # at the start of the current term
     done: set[str]  # completed or taken in an earlier term
     needs: dict[str, tuple[int, float]] = field(default_factory=dict)
@@ -274,46 +275,6 @@ class _Greedy:
             take(c, f"fills the {term.id} minimum of {term.min_credits:g} credits")
 
 
-def plan_from_schedules(
-    scenario: Scenario,
-    schedules: dict[str, dict[str, list[str]]],
-    *,
-    status: str,
-    reasons: dict[str, dict[str, str]] | None = None,
-    stats: dict | None = None,
-) -> Plan:
-    """A complete plan file (levels, gaps, sections, objective) for the given schedules."""
-    ev = evaluate(scenario, schedules)
-    learners = []
-    for lr in scenario.learners:
-        o = ev.learners[lr.id]
-        schedule = schedules[lr.id]
-        why = (reasons or {}).get(lr.id, {})
-        learners.append(
-            LearnerPlan(
-                id=lr.id,
-                schedule={t: list(schedule.get(t, [])) for t in scenario.learner_terms(lr)},
-                final_levels=o.final_levels,
-                gaps=o.gaps,
-                cost=o.cost,
-                credits=o.credits,
-                reasons={c: why.get(c, "chosen") for cs in schedule.values() for c in cs},
-            )
-        )
-    sections = [
-        SectionPlan(course=c, term=t, enrolled=n, sections=ev.sections[(c, t)])
-        for (c, t), n in sorted(ev.enrolled.items())
-    ]
-    return Plan(
-        scenario=scenario.name,
-        status=status,
-        objective=dict(ev.objective),
-        learners=learners,
-        sections=sections,
-        stats=stats or {},
-    )
-
-
 def greedy_plan(scenario: Scenario, *, deadline: float | None = None) -> Plan:
     """FEASIBLE plan from the greedy walk, or UNKNOWN when the walk breaks a rule.
 
@@ -323,7 +284,7 @@ def greedy_plan(scenario: Scenario, *, deadline: float | None = None) -> Plan:
     states = walk.run(deadline)
     schedules = {lid: st.schedule for lid, st in states.items()}
     reasons = {lid: st.reasons for lid, st in states.items()}
-    plan = plan_from_schedules(scenario, schedules, status="FEASIBLE", reasons=reasons)
+    plan = plan_from_schedules(scenario, schedules, reasons=reasons)
     problems = check_plan(scenario, plan)
     stats = {"solve_time_s": round(time.perf_counter() - started, 4), "solver": "greedy"}
     if walk.timed_out:

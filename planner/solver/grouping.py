@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
+from planner.solver.check import sections_needed
 
 Profile = tuple
 
@@ -61,11 +62,6 @@ class Grouping:
     original: Scenario
     merged: Scenario
     groups: list[Group]
-
-    @property
-    def reduction(self) -> float:
-        """How many scenario learners one merged learner stands for, on average."""
-        return len(self.original.learners) / max(1, len(self.groups))
 
 
 def group_learners(scenario: Scenario, *, by_count: bool = True) -> Grouping:
@@ -164,7 +160,6 @@ def count_sections(scenario: Scenario, learners: list[LearnerPlan]) -> list[Sect
     for (course, term), n in sorted(
         enrolled.items(), key=lambda kv: (term_order[kv[0][1]], course_order[kv[0][0]])
     ):
-        cap = scenario.course(course).capacity
-        sections = 1 if cap is None else -(-n // cap)
+        sections = sections_needed(n, scenario.course(course).capacity)
         out.append(SectionPlan(course=course, term=term, enrolled=n, sections=sections))
     return out

@@ -19,17 +19,8 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.scenario import Learner, Scenario
+from planner.solver.labels import limit_of
 from planner.solver.scale import Scale, credit_scale, money_scale, weight_scale
-
-# Labels whose limit can become a decision variable for fix search, and which way it moves.
-LIMIT_KINDS = {
-    "term_max_credits": "max",
-    "learner_max_credits": "max",
-    "learner_budget": "max",
-    "budget": "max",
-    "max_sections": "max",
-    "term_min_credits": "min",
-}
 
 
 @dataclass
@@ -151,7 +142,7 @@ class Context:
             return value
         var = self.limit_vars.get(label)
         if var is None:
-            if LIMIT_KINDS[label.split(":")[0]] == "max":
+            if limit_of(label) == "max":
                 var = self.m.new_int_var(value, max(value, upper), f"limit[{label}]")
             else:
                 var = self.m.new_int_var(0, value, f"limit[{label}]")
@@ -273,11 +264,6 @@ class Context:
 
     def total_count(self) -> int:
         return sum(lr.count for lr in self.s.learners)
-
-    def sections_upper(self, course, enrolled_upper: int) -> int:
-        if course.capacity is None:
-            return 1
-        return -(-enrolled_upper // course.capacity)
 
 
 def _too_big(course, learner: Learner) -> bool:

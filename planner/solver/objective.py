@@ -5,7 +5,8 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from planner.scenario import Scenario
+from planner.scenario import OBJECTIVE_NAMES, Scenario, SectionPlan
+from planner.solver.check import Schedules, sections_needed
 from planner.solver.model import Context
 from planner.solver.scale import exact
 
@@ -171,15 +172,28 @@ def expressions(ctx: Context) -> dict[str, Expr]:
     }
 
 
-def _num(value: Fraction) -> float:
-    return float(value)
+@dataclass
+class LearnerValues:
+    """One learner's exact outcome, per person (rule 8's inputs)."""
+
+    final_levels: dict[str, int]
+    gaps: dict[str, int]
+    cost: float
+    credits: float
 
 
-def evaluate(scenario: Scenario, schedules: dict[str, dict[str, list[str]]]) -> dict:
+@dataclass
+class Values:
+    objective: dict[str, float]
+    learners: dict[str, LearnerValues]
+    sections: list[SectionPlan]  # in term order, then course order
+
+
+def evaluate(scenario: Scenario, schedules: Schedules) -> Values:
     """Exact rule-8 values of `schedules` (learner id -> term -> courses), plus each
     learner's final levels, gaps, per-person cost and credits, and the sections."""
     term_index = {t.id: i for i, t in enumerate(scenario.terms)}
-    totals = {"gap": Fraction(0), "cost": Fraction(0), "credits": Fraction(0), "lateness": 0}
+    totals = {name: Fraction(0) for name in OBJECTIVE_NAMES}
     learners = {}
     enrolled: dict[tuple[str, str], int] = {}
     for learner in scenario.learners:
@@ -207,20 +221,20 @@ def evaluate(scenario: Scenario, schedules: dict[str, dict[str, list[str]]]) -> 
         totals["cost"] += n * cost
         totals["credits"] += n * credits
         totals["lateness"] += n * lateness
-        learners[learner.id] = {
-            "final_levels": {k: v for k, v in sorted(levels.items()) if v > 0},
-            "gaps": dict(sorted(gaps.items())),
-            "cost": _num(cost),
-            "credits": _num(credits),
-        }
+        learners[learner.id] = LearnerValues(
+            final_levels={k: v for k, v in sorted(levels.items()) if v > 0},
+            gaps=dict(sorted(gaps.items())),
+            cost=float(cost),
+            credits=float(credits),
+        )
     sections = []
     order = {c.id: i for i, c in enumerate(scenario.courses)}
     for (cid, tid), count in sorted(
         enrolled.items(), key=lambda kv: (term_index[kv[0][1]], order[kv[0][0]])
     ):
         course = scenario.course(cid)
-        n_sections = 1 if course.capacity is None else math.ceil(count / course.capacity)
+        n_sections = sections_needed(count, course.capacity)
         totals["cost"] += n_sections * exact(course.session_cost)
-        sections.append({"course": cid, "term": tid, "enrolled": count, "sections": n_sections})
-    objective = {k: _num(Fraction(v)) for k, v in totals.items()}
-    return {"objective": objective, "learners": learners, "sections": sections}
+        sections.append(SectionPlan(course=cid, term=tid, enrolled=count, sections=n_sections))
+    objective = {k: float(v) for k, v in totals.items()}
+    return Values(objective, learners, sections)

@@ -7,6 +7,7 @@ course is enforced by not creating those variables at all).
 
 from ortools.sat.python.cp_model import LinearExpr
 
+from planner.solver.check import sections_needed
 from planner.solver.model import Context
 
 
@@ -130,7 +131,7 @@ def seats(ctx: Context) -> None:
         course = ctx.course_by_id[cid]
         label = f"max_sections:{cid}"
         enrolled_upper = sum(n for n, _ in takers)
-        needed = ctx.sections_upper(course, enrolled_upper)
+        needed = sections_needed(enrolled_upper, course.capacity)
         binds = course.max_sections < needed
         if course.session_cost == 0 and not binds:
             continue
@@ -149,7 +150,7 @@ def seats(ctx: Context) -> None:
             ctx.m.add(cap * sec >= enrolled)
             ctx.m.add(cap * sec <= enrolled + cap - 1)  # exactly the ceiling
         if binds and not hard:
-            limit = ctx.limit(label, course.max_sections, ctx.sections_upper(course, total))
+            limit = ctx.limit(label, course.max_sections, sections_needed(total, course.capacity))
             ctx.guard(ctx.m.add(sec <= limit), label)
         ctx.sections[(cid, tid)] = sec
 

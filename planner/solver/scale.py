@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 from functools import lru_cache
 
+from planner.solver.check import sections_needed
+
 # Every scaled sum stays at or below this (2^53: exact in a double, 1/1024 of int64).
 SAFE_SUM = 2**53
 
@@ -118,13 +120,6 @@ def credit_scale(scenario) -> Scale:
     return Scale(values, span)
 
 
-def sections_upper(course, people: int) -> int:
-    """The most sections of one course in one term that any plan can open (rule 6)."""
-    if course.capacity is None:
-        return 1
-    return -(-people // course.capacity)
-
-
 def money_scale(scenario) -> Scale:
     """Money: learner budgets, the scenario budget and the cost objective
     (Σ count × cost + Σ sections × session_cost)."""
@@ -135,7 +130,7 @@ def money_scale(scenario) -> Scale:
     span = people * _total(costs)
     span += sum(
         (
-            exact(c.session_cost) * n_terms * sections_upper(c, people)
+            exact(c.session_cost) * n_terms * sections_needed(people, c.capacity)
             for c in scenario.courses
             if c.session_cost
         ),

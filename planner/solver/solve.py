@@ -6,16 +6,18 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
-from planner.solver.explain import reasons_for
+from planner.scenario import Plan, Scenario
+from planner.solver.check import sections_needed
+from planner.solver.diagnose import diagnose
+from planner.solver.greedy import greedy_plan
 from planner.solver.model import Context
-from planner.solver.objective import Expr, Fused, evaluate, expressions, fuse
+from planner.solver.objective import Expr, Fused, expressions, fuse
+from planner.solver.plan import plan_from_schedules
 from planner.solver.rules import add_all, lin
-from planner.solver.scale import sections_upper
+from planner.solver.search import clamp_workers, is_small, run_model
 
 ProgressFn = Callable[[dict], None]
 STATUS_NAMES = {
@@ -25,14 +27,6 @@ STATUS_NAMES = {
     cp_model.UNKNOWN: "UNKNOWN",
     cp_model.MODEL_INVALID: "MODEL_INVALID",
 }
-
-
-@dataclass
-class StageResult:
-    status: int
-    solution: list | None
-    bound: float | None  # scaled lower bound reported by CP-SAT
-    time_s: float
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -56,79 +50,6 @@ class _Watch(cp_model.CpSolverSolutionCallback):
                     "elapsed_s": round(time.monotonic() - self.t0, 3),
                 }
             )
-
-
-# Full-problem subsolvers for small worker counts, best first (CP-SAT takes the first
-# ones that fit). The LP with every constraint linearised ("max_lp") is what proves the
-# gap bound of covering-under-credit-knapsack models; CP-SAT's own portfolio only picks
-# it from 8 workers on, so with 2 workers the bound would stall (60 s vs 0.3 s proven).
-PORTFOLIO = ("max_lp", "core", "default_lp", "no_lp", "quick_restart", "reduced_costs")
-
-
-# CP-SAT's worker count is an int32 and each worker costs memory: more than this many
-# threads never helps on the machines this runs on.
-MAX_WORKERS = 64
-
-
-def clamp_workers(workers: int) -> int:
-    return max(1, min(int(workers), MAX_WORKERS))
-
-
-# Up to this many variables a model is "small": its search mostly takes milliseconds, so the
-# per-solve overhead dominates (threads started, presolve run to a fixpoint, symmetry
-# detected). It is then solved by one full-LP worker with a short presolve.
-SMALL_VARS = 5000
-
-
-def _small(ctx: Context) -> bool:
-    return len(ctx.m.proto.variables) <= SMALL_VARS
-
-
-def configure(params, workers: int, small: bool = False) -> None:
-    """Search parameters for `workers` threads (`small`: see SMALL_VARS)."""
-    if small:
-        workers = 1
-        params.max_presolve_iterations = 1
-        params.symmetry_level = 0
-    params.num_workers = workers
-    if workers <= 1:
-        params.linearization_level = 2  # the single search gets the full LP
-    elif workers < 8:
-        params.subsolvers.extend(PORTFOLIO)
-
-
-def run_model(
-    model: cp_model.CpModel,
-    *,
-    time_s: float,
-    workers: int,
-    stop: threading.Event | None = None,
-    callback: cp_model.CpSolverSolutionCallback | None = None,
-    small: bool = False,
-) -> tuple[cp_model.CpSolver, int]:
-    """Solve once with a hard time limit; `stop` interrupts promptly from any thread."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_s, 0.001)
-    configure(solver.parameters, workers, small)
-    done = threading.Event()
-    watcher = None
-    if stop is not None:
-
-        def watch():
-            while not done.wait(0.02):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-    try:
-        status = solver.solve(model, callback)
-    finally:
-        done.set()
-        if watcher is not None:
-            watcher.join()
-    return solver, status
 
 
 def _hint(model: cp_model.CpModel, solution: list) -> None:
@@ -166,7 +87,7 @@ def independent(scenario: Scenario) -> bool:
     for course in scenario.courses:
         if course.session_cost:
             return False
-        if course.max_sections < sections_upper(course, people):
+        if course.max_sections < sections_needed(people, course.capacity):
             return False
     return True
 
@@ -203,8 +124,6 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
 
         plan = _solve_joint(sub, left / (n - i), workers, report, stop, diagnose_it=False)
         if plan.status == "INFEASIBLE":  # then so is the whole scenario: diagnose it
-            from planner.solver.diagnose import diagnose
-
             left = max(deadline - time.monotonic(), min(limit, 1.0))
             plan.diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
             plan.scenario = scenario.name
@@ -234,7 +153,7 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
     if len(subs) < n:  # stopped or out of time before every learner had a plan
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
         return Plan(scenario=scenario.name, status="UNKNOWN", stats=stats)
-    plan = build_from_schedules(scenario, {p.learners[0].id: p.learners[0].schedule for p in subs})
+    plan = plan_from_schedules(scenario, {p.learners[0].id: p.learners[0].schedule for p in subs})
     plan.status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in subs) else "FEASIBLE"
     plan.bound = _merged_bounds(names, subs, plan)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
@@ -301,7 +220,7 @@ def _solve_joint(
     # Consecutive components fused into one exactly lexicographic weighted sum when their
     # ranges allow (objective.fuse): one search instead of one per component.
     stages = fuse(ctx, [exprs[n] for n in names]) if names else [None]
-    small = _small(ctx)
+    small = is_small(ctx)
     solution = None
     proven = True
     bounds: dict[str, int] = {}
@@ -424,18 +343,18 @@ def _solve_joint(
     if final_status is not None:
         diagnosis = None
         if final_status == "INFEASIBLE" and diagnose_it:
-            from planner.solver.diagnose import diagnose
-
             left = max(deadline - time.monotonic(), min(limit, 1.0))
             diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
         return Plan(scenario=scenario.name, status=final_status, diagnosis=diagnosis, stats=stats)
 
-    plan = build_plan(scenario, ctx, solution) if solution is not None else None
+    plan = None
+    if solution is not None:
+        plan = plan_from_schedules(scenario, schedules_from(ctx, solution))
     if start is not None and (plan is None or _lex(scenario, start) < _lex(scenario, plan)):
         # Out of time with a plan worse than the greedy one: return that instead. Only the
         # first component's bound holds over all plans, so only it is kept.
-        plan = build_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
+        plan = plan_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
         first = names[0]
         bounds = {first: bounds[first]} if first in bounds else {}
         proven = False
@@ -467,8 +386,6 @@ GREEDY_START_VARS = 5000
 def _greedy_start(scenario: Scenario, ctx: Context) -> Plan | None:
     if not scenario.objective or sum(1 for _ in ctx.all_take_vars()) < GREEDY_START_VARS:
         return None
-    from planner.solver.greedy import greedy_plan
-
     plan = greedy_plan(scenario)
     if plan.status != "FEASIBLE":
         return None
@@ -481,7 +398,7 @@ def _greedy_start(scenario: Scenario, ctx: Context) -> Plan | None:
             tid: [c for c in courses if tid in info.take.get(c, {})]
             for tid, courses in lp.schedule.items()
         }
-    return build_from_schedules(scenario, schedules)
+    return plan_from_schedules(scenario, schedules)
 
 
 def _hint_plan(ctx: Context, plan: Plan) -> None:
@@ -542,32 +459,3 @@ def schedules_from(ctx: Context, solution: list) -> dict[str, dict[str, list[str
             schedule[tid] = sorted(taken, key=order.__getitem__)
         out[info.learner.id] = schedule
     return out
-
-
-def build_plan(scenario: Scenario, ctx: Context, solution: list) -> Plan:
-    return build_from_schedules(scenario, schedules_from(ctx, solution))
-
-
-def build_from_schedules(scenario: Scenario, schedules: dict) -> Plan:
-    result = evaluate(scenario, schedules)
-    learners = []
-    for learner in scenario.learners:
-        detail = result["learners"][learner.id]
-        learners.append(
-            LearnerPlan(
-                id=learner.id,
-                schedule=schedules[learner.id],
-                final_levels=detail["final_levels"],
-                gaps=detail["gaps"],
-                cost=detail["cost"],
-                credits=detail["credits"],
-                reasons=reasons_for(scenario, learner, schedules[learner.id]),
-            )
-        )
-    return Plan(
-        scenario=scenario.name,
-        status="FEASIBLE",
-        objective=result["objective"],
-        learners=learners,
-        sections=[SectionPlan(**s) for s in result["sections"]],
-    )

@@ -34,8 +34,11 @@ from planner.scenario import Plan, Scenario
 from planner.solver.cohort.master import PatternSolve, solve_patterns, stop_requested
 from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern, relevant_courses
 from planner.solver.cohort.pricing import PricingModel
+from planner.solver.diagnose import diagnose
+from planner.solver.engine import engine_name
 from planner.solver.grouping import assign_plans, group_learners, merge_is_exact, split_plan
-from planner.solver.solve import clamp_workers
+from planner.solver.search import clamp_workers
+from planner.solver.solve import solve
 
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
 SMALL = 2_000
@@ -75,8 +78,6 @@ def solve_cohort(
     `engine` (engine.py; default $PLANNER_ENGINE, else local): with `ray` pattern pricing
     runs in Ray actors; the masters and the monolithic model run in this process.
     """
-    from planner.solver.engine import engine_name
-
     engine = engine_name(engine)
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = clamp_workers(workers or scenario.options.workers)
@@ -101,8 +102,6 @@ def solve_cohort(
 def _solve_grouped(
     scenario, grouping, exact, started, limit, workers, progress, stop, engine="local"
 ) -> Plan:
-    from planner.solver.solve import solve
-
     if exact:
         return _solve_merged(scenario, grouping, started, limit, workers, progress, stop)
     small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
@@ -181,8 +180,6 @@ def _slowdown() -> float:
 
 def _solve_merged(scenario, grouping, started, limit, workers, progress, stop) -> Plan:
     """Nothing couples learners: solve the merged scenario, split the plan back."""
-    from planner.solver.solve import solve
-
     plan = solve(
         grouping.merged,
         time_limit_s=_remaining(started, limit),
@@ -216,8 +213,6 @@ def _with_better_first_bound(scenario: Scenario, plan: Plan, other: Plan) -> Pla
 def _diagnosed(scenario, merged_plan, started, time_limit_s, workers, stop) -> Plan:
     """The INFEASIBLE plan of `scenario`, diagnosed with the time left (at least the
     floor `solve` gives its own diagnosis)."""
-    from planner.solver.diagnose import diagnose
-
     left = max(time_limit_s - (time.perf_counter() - started), min(time_limit_s, 1.0))
     diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
     stats = {k: v for k, v in merged_plan.stats.items() if k != "solve_time_s"}

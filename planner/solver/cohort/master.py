@@ -15,16 +15,18 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.scenario import Learner, Plan, Scenario
+from planner.solver.check import sections_needed
 from planner.solver.cohort.patterns import COMPONENTS, EPS, Pattern, evaluate_pattern
 from planner.solver.cohort.pricing import PricerMeta, Prices
 from planner.solver.cohort.workers import PricingPool
+from planner.solver.greedy import greedy_plan
 from planner.solver.grouping import Group, Grouping, count_sections, coupled_courses, group_learners
+from planner.solver.plan import plan_from_schedules
 from planner.solver.scale import (
     SAFE_SUM,
     credit_scale,
     exact,
     money_scale,
-    sections_upper,
     weight_scale,
 )
 
@@ -245,7 +247,7 @@ class PatternSolve:
     def max_sections(self, course) -> int:
         if course.capacity is None:
             return 1
-        return min(course.max_sections, sections_upper(course, self.total_people))
+        return min(course.max_sections, sections_needed(self.total_people, course.capacity))
 
     def enrolment(self, counts: dict[int, int]) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}
@@ -261,7 +263,7 @@ class PatternSolve:
         out = {}
         for (cid, tid), n in self.enrolment(counts).items():
             course = self.s.course(cid)
-            out[cid, tid] = 1 if course.capacity is None else -(-n // course.capacity)
+            out[cid, tid] = sections_needed(n, course.capacity)
         return out
 
     # ----- LP master and pricing ----------------------------------------------------
@@ -561,12 +563,6 @@ class Infeasible(Exception):
     """A group has no valid individual plan at all, so the scenario is infeasible."""
 
 
-def _greedy(scenario: Scenario, deadline: float) -> Plan:
-    from planner.solver.greedy import greedy_plan
-
-    return greedy_plan(scenario, deadline=deadline)
-
-
 def _proven(value: float, bound: float, factor: int) -> bool:
     if bound == -math.inf:
         return False
@@ -601,7 +597,7 @@ def solve_patterns(
         # The empty plan (when valid) and the greedy one (time-boxed) are the first
         # columns: the master starts feasible, and no answer is worse than greedy's.
         state.seed_empty()
-        state.seed(_greedy(grouping.merged, started + GREEDY_SHARE * time_limit_s))
+        state.seed(greedy_plan(grouping.merged, deadline=started + GREEDY_SHARE * time_limit_s))
     stages = list(scenario.objective)
     fixed: dict[str, float] = {}
     bound: dict[str, float] = {}
@@ -669,8 +665,6 @@ def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Pl
 
     A learner entry is built once per (group, pattern) and copied per member under its
     own id: 100,000 members of a few hundred groups share a few thousand entries."""
-    from planner.solver.greedy import plan_from_schedules
-
     s = state.grouping.original
     member_plan: dict[str, object] = {}
     for g, group in enumerate(state.groups):
@@ -690,7 +684,6 @@ def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Pl
                 one = plan_from_schedules(
                     alone,
                     {learner.id: schedule},
-                    status="FEASIBLE",
                     reasons={learner.id: _reasons(s, learner, pattern)},
                 )
                 entry = built[pattern.takes] = one.learners[0]
