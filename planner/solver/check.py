@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -19,6 +20,7 @@ from planner.scenario.models import (
     OBJECTIVE_NAMES,
     PLAN_FORMAT,
     Course,
+    Diagnosis,
     Learner,
     Plan,
     Scenario,
@@ -29,7 +31,8 @@ from planner.solver.labels import RULES, kind_of, parse_label
 TOL = 1e-6
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
-Schedules = Mapping[str, Mapping[str, list[str]]]  # learner -> term -> courses
+Schedule = Mapping[str, list[str]]  # term -> courses
+Schedules = Mapping[str, Schedule]  # learner -> term -> courses
 
 
 def close(a: float, b: float) -> bool:
@@ -158,18 +161,17 @@ def compute_objective(scenario: Scenario, plan: Plan) -> dict[str, float]:
 # --------------------------------------------------------------------------- the checker
 
 
-def check_plan(scenario: Scenario, plan: Plan | dict) -> list[str]:
-    """Every violation of rules 1-8 and of the plan format; empty when the plan is valid."""
-    if not isinstance(plan, Plan):
-        try:
-            plan = Plan.model_validate(plan)
-        except ValidationError as exc:
-            return [
-                f"plan is malformed at {p.path or 'top level'}: {p.message}"
-                for p in problems_from(exc)
-            ]
+def check_plan(scenario: Scenario, plan: Plan | Mapping[str, Any]) -> list[str]:
+    """Every violation of rules 1-8 and of the plan format; empty when the plan is valid.
+    A plan given as a mapping (a parsed plan file) is validated first."""
     try:
-        return list(_violations(scenario, plan))
+        checked = plan if isinstance(plan, Plan) else Plan.model_validate(plan)
+    except ValidationError as exc:
+        return [
+            f"plan is malformed at {p.path or 'top level'}: {p.message}" for p in problems_from(exc)
+        ]
+    try:
+        return list(_violations(scenario, checked))
     except Exception as exc:  # a checker must report, never crash
         return [f"plan could not be checked: {type(exc).__name__}: {exc}"]
 
@@ -222,7 +224,7 @@ def _no_plan_shape(s: Scenario, plan: Plan) -> Iterator[str]:
             yield from _diagnosis(s, plan.diagnosis)
 
 
-def _diagnosis(s: Scenario, diagnosis) -> Iterator[str]:
+def _diagnosis(s: Scenario, diagnosis: Diagnosis) -> Iterator[str]:
     if not diagnosis.conflict:
         yield "diagnosis conflict is empty"
     for label in diagnosis.conflict:
@@ -331,7 +333,7 @@ def _learner_entries(s: Scenario, plan: Plan) -> Iterator[str]:
             yield f'learner "{learner.id}" is missing from the plan'
 
 
-def _schedule_shape(s: Scenario, learner, schedule) -> Iterator[str]:
+def _schedule_shape(s: Scenario, learner: Learner, schedule: Schedule) -> Iterator[str]:
     own = s.learner_terms(learner)
     all_terms = {t.id for t in s.terms}
     courses = {c.id for c in s.courses}
@@ -350,7 +352,9 @@ def _schedule_shape(s: Scenario, learner, schedule) -> Iterator[str]:
                 yield f'{who}: unknown course "{course_id}" in term "{term_id}"'
 
 
-def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> Iterator[str]:
+def _taking_rules(
+    s: Scenario, learner: Learner, schedule: Schedule, outcome: LearnerOutcome
+) -> Iterator[str]:
     """Rule 3, for every course the schedule lists."""
     who = f'learner "{learner.id}"'
     courses = {c.id: c for c in s.courses}
@@ -358,7 +362,7 @@ def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> It
     pos = {t.id: i for i, t in enumerate(s.terms)}
     completed = set(learner.completed)
     taken_at: dict[str, list[str]] = {}
-    for term_id in sorted((t for t in schedule if t in pos), key=pos.get):
+    for term_id in sorted((t for t in schedule if t in pos), key=pos.__getitem__):
         for course_id in schedule[term_id]:
             if course_id in courses:
                 taken_at.setdefault(course_id, []).append(term_id)
@@ -374,7 +378,7 @@ def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> It
             if course_id in completed:
                 yield f"{at} was already completed"
 
-            def done_before(pre: str, term_id=term_id) -> bool:
+            def done_before(pre: str, term_id: str = term_id) -> bool:
                 return pre in completed or any(pos[t] < pos[term_id] for t in taken_at.get(pre, []))
 
             for pre in course.prerequisites:
@@ -393,7 +397,7 @@ def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> It
                     )
 
 
-def _credit_rules(s: Scenario, learner, outcome: LearnerOutcome) -> Iterator[str]:
+def _credit_rules(s: Scenario, learner: Learner, outcome: LearnerOutcome) -> Iterator[str]:
     """Rule 4: in every term of the learner's terms, also an empty one."""
     terms = {t.id: t for t in s.terms}
     for term_id in s.learner_terms(learner):
@@ -407,7 +411,7 @@ def _credit_rules(s: Scenario, learner, outcome: LearnerOutcome) -> Iterator[str
             yield f"{at} takes {num(got)} credits, above the maximum {num(min(caps))}"
 
 
-def _learner_money(learner, outcome: LearnerOutcome) -> Iterator[str]:
+def _learner_money(learner: Learner, outcome: LearnerOutcome) -> Iterator[str]:
     if learner.budget is not None and not at_most(outcome.cost, learner.budget):
         yield (
             f'learner "{learner.id}" courses cost {num(outcome.cost)} per person, over its '
@@ -415,7 +419,9 @@ def _learner_money(learner, outcome: LearnerOutcome) -> Iterator[str]:
         )
 
 
-def _staff_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> Iterator[str]:
+def _staff_rules(
+    s: Scenario, learner: Learner, schedule: Schedule, outcome: LearnerOutcome
+) -> Iterator[str]:
     """Rule 7."""
     who = f'learner "{learner.id}"'
     where: dict[str, set[str]] = {}
@@ -493,11 +499,11 @@ def _learner_reports(s: Scenario, plan: Plan, ev: Evaluation) -> Iterator[str]:
             if skill not in skills:
                 yield f'{who}: final_levels names unknown skill "{skill}"'
                 continue
-            got, want = lp.final_levels.get(skill, 0), o.final_levels.get(skill, 0)
-            if got == want == 0:
+            level, want = lp.final_levels.get(skill, 0), o.final_levels.get(skill, 0)
+            if level == want == 0:
                 yield f'{who}: final_levels lists "{skill}" at level 0 (only levels > 0 are listed)'
-            elif got != want:
-                yield f'{who}: final level of "{skill}" reported {got}, actually {want}'
+            elif level != want:
+                yield f'{who}: final level of "{skill}" reported {level}, actually {want}'
         for skill in sorted(set(lp.gaps) | set(o.gaps)):
             got, want = lp.gaps.get(skill), o.gaps.get(skill, 0)
             if got is None:

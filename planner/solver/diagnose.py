@@ -567,15 +567,15 @@ def forcing_labels(scenario: Scenario) -> list[str]:
     course once, not after completing it) too."""
     used_terms = {t for lr in scenario.learners for t in scenario.learner_terms(lr)}
     out = [
-        f"term_min_credits:{t.id}"
+        label_of("term_min_credits", t.id)
         for t in scenario.terms
         if t.min_credits > 0 and t.id in used_terms
     ]
     for lr in scenario.learners:
-        out += [f"required:{lr.id}:{c}" for c in lr.required if c not in lr.completed]
-        out += [f"pinned:{lr.id}:{c}" for c in lr.pinned]
+        out += [label_of("required", lr.id, c) for c in lr.required if c not in lr.completed]
+        out += [label_of("pinned", lr.id, c) for c in lr.pinned]
         if scenario.gap_mode_of(lr) == "close" and scenario.needs(lr):
-            out.append(f"gap_closed:{lr.id}")
+            out.append(label_of("gap_closed", lr.id))
     return out
 
 

@@ -2,8 +2,11 @@
 finished schedule in the file's units (rule 8), which is what a plan reports."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+from ortools.sat.python import cp_model
 
 from planner.scenario import OBJECTIVE_NAMES, Scenario, SectionPlan
 from planner.solver.check import Schedules, sections_needed
@@ -17,7 +20,7 @@ class Expr:
 
     name: str
     constant: int
-    pairs: list  # (coef, var)
+    pairs: list[tuple[int, cp_model.IntVar]]  # (coef, var)
     factor: Fraction  # 10^k, k < 0 possible for astronomically large sums
     exact: bool = True  # False: coefficients were rounded (scale.py), the optimum may move
 
@@ -27,7 +30,7 @@ class Expr:
             return float(Fraction(scaled) / self.factor)
         return float(scaled) / float(self.factor)
 
-    def value(self, solution) -> int:
+    def value(self, solution: Sequence[int]) -> int:
         return self.constant + sum(c * solution[v.index] for c, v in self.pairs)
 
     def lower(self) -> int:
@@ -67,27 +70,27 @@ class Fused:
         return sum(w * p.constant for w, p in zip(self.weights, self.parts, strict=True))
 
     @property
-    def pairs(self) -> list:
-        merged: dict[int, list] = {}
+    def pairs(self) -> list[tuple[int, cp_model.IntVar]]:
+        merged: dict[int, tuple[int, cp_model.IntVar]] = {}
         for w, part in zip(self.weights, self.parts, strict=True):
             for c, v in part.pairs:
-                entry = merged.setdefault(v.index, [0, v])
-                entry[0] += w * c
+                total, _ = merged.get(v.index, (0, v))
+                merged[v.index] = (total + w * c, v)
         return [(c, v) for c, v in merged.values() if c]
 
-    def value(self, solution) -> int:
+    def value(self, solution: Sequence[int]) -> int:
         return sum(w * p.value(solution) for w, p in zip(self.weights, self.parts, strict=True))
 
     def lower(self) -> int:
         return sum(w * p.lower() for w, p in zip(self.weights, self.parts, strict=True))
 
-    def first(self, scaled) -> int:
+    def first(self, scaled: float) -> int:
         """The least f_1 of any plan whose sum is at least `scaled` (exact for a plan's
         own sum)."""
         base = sum(w * lo for w, lo in zip(self.weights, self.lows, strict=True))
         return self.lows[0] + math.floor((scaled - base) / self.weights[0])
 
-    def units(self, scaled) -> float:
+    def units(self, scaled: float) -> float:
         """A sum (or a bound on it) as the first component in file units."""
         return self.parts[0].units(self.first(round(scaled)))
 
@@ -102,7 +105,7 @@ def ranges(ctx: Context, exprs: list[Expr]) -> list[tuple[int, int]]:
     out = []
     for e in exprs:
         lo = e.lower()
-        best: dict = {}
+        best: dict[tuple[int, str], tuple[int, int]] = {}
         spread = 0
         for c, v in e.pairs:
             key = group.get(v.index)
@@ -116,7 +119,7 @@ def ranges(ctx: Context, exprs: list[Expr]) -> list[tuple[int, int]]:
     return out
 
 
-def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list:
+def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list[Expr | Fused]:
     """Consecutive components grouped greedily into exactly lexicographic weighted sums
     whose range stays within `limit`; a group of one is the Expr itself."""
     spans = ranges(ctx, exprs)
@@ -126,7 +129,7 @@ def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list:
             groups[-1].append(i)
         else:
             groups.append([i])
-    out = []
+    out: list[Expr | Fused] = []
     for g in groups:
         if len(g) == 1:
             out.append(exprs[g[0]])

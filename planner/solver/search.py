@@ -3,7 +3,6 @@ and a stop event that interrupts the search promptly from any thread. Every sear
 the solver (solve, diagnosis, fix search) goes through `run_model`."""
 
 import threading
-from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -35,7 +34,7 @@ def is_small(ctx: Context) -> bool:
     return len(ctx.m.proto.variables) <= SMALL_VARS
 
 
-def configure(params: Any, workers: int, small: bool = False) -> None:
+def configure(params: cp_model.SatParameters, workers: int, small: bool = False) -> None:
     """Search parameters for `workers` threads (`small`: see SMALL_VARS)."""
     if small:
         workers = 1
@@ -56,7 +55,7 @@ def run_model(
     stop: threading.Event | None = None,
     callback: cp_model.CpSolverSolutionCallback | None = None,
     small: bool = False,
-) -> tuple[cp_model.CpSolver, int]:
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve once with a hard time limit; `stop` interrupts promptly from any thread."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_s, 0.001)

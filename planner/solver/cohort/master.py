@@ -14,9 +14,9 @@ from fractions import Fraction
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from planner.scenario import Learner, Plan, Scenario
+from planner.scenario import OBJECTIVE_NAMES, Learner, Plan, Scenario
 from planner.solver.check import sections_needed
-from planner.solver.cohort.patterns import COMPONENTS, EPS, Pattern, evaluate_pattern
+from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern
 from planner.solver.cohort.pricing import PricerMeta, Prices
 from planner.solver.cohort.workers import PricingPool
 from planner.solver.greedy import greedy_plan
@@ -192,9 +192,8 @@ class PatternSolve:
         col = self.columns[k]
         learner = self.learners[col.group]
         level = self.s.start_levels(learner)
-        names = ("gap", "cost", "credits", "lateness")
-        value = dict.fromkeys(names, Fraction(0))
-        scaled = dict.fromkeys(names, 0)
+        value = dict.fromkeys(OBJECTIVE_NAMES, Fraction(0))
+        scaled = dict.fromkeys(OBJECTIVE_NAMES, 0)
         for cid, tid in col.pattern.takes:
             course = self.s.course(cid)
             value["cost"] += exact(course.cost)
@@ -689,7 +688,7 @@ def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Pl
                 entry = built[pattern.takes] = one.learners[0]
             member_plan[member] = entry.model_copy(update={"id": member})
     learners = [member_plan[lr.id] for lr in s.learners]
-    objective = {name: state.plan_value(state.counts, name) for name in COMPONENTS}
+    objective = {name: state.plan_value(state.counts, name) for name in OBJECTIVE_NAMES}
     plan = Plan(
         scenario=s.name,
         status=status,

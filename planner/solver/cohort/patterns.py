@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from planner.scenario import Learner, Scenario
 
-COMPONENTS = ("gap", "cost", "credits", "lateness")
 EPS = 1e-6
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import Learner, Scenario
-from planner.solver.cohort.patterns import COMPONENTS, Pattern, evaluate_pattern, relevant_courses
+from planner.scenario import OBJECTIVE_NAMES, Learner, Scenario
+from planner.solver.cohort.patterns import Pattern, evaluate_pattern, relevant_courses
 from planner.solver.scale import Scale, credit_scale, money_scale
 
 
@@ -229,7 +229,7 @@ class Prices:
         return cls(stage, {})
 
     def coef(self) -> dict[str, float]:
-        coef = {name: self.fix.get(name, 0.0) for name in COMPONENTS}
+        coef = {name: self.fix.get(name, 0.0) for name in OBJECTIVE_NAMES}
         coef[self.stage] += 1.0
         coef["cost"] += self.mu
         return coef
@@ -237,7 +237,7 @@ class Prices:
     def value(self, pattern: Pattern) -> float:
         c = self.coef()
         seat = self.seat
-        return sum(c[n] * pattern.comp(n) for n in COMPONENTS) + sum(
+        return sum(c[n] * pattern.comp(n) for n in OBJECTIVE_NAMES) + sum(
             seat.get(ct, 0.0) for ct in pattern.takes
         )
 
@@ -247,7 +247,7 @@ class Prices:
         Components are between 0 and `meta.top`; a course is taken at most once, so its
         seats save at most its largest price drop over its terms."""
         new_c, old_c = self.coef(), old.coef()
-        total = sum(min(0.0, new_c[n] - old_c[n]) * meta.top[n] for n in COMPONENTS)
+        total = sum(min(0.0, new_c[n] - old_c[n]) * meta.top[n] for n in OBJECTIVE_NAMES)
         seat, before = self.seat, old.seat
         for cid, terms in meta.per_course.items():
             total += min(
