@@ -14,11 +14,12 @@ Fixes come in three tiers, so that an infeasible plan always carries one that wo
 
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import Diagnosis, Scenario, parse_scenario
+from planner.scenario import Diagnosis, Learner, Scenario, parse_scenario
 from planner.scenario.models import Change, Fix
 from planner.solver.check import check_plan, sections_needed
 from planner.solver.labels import (
@@ -33,9 +34,10 @@ from planner.solver.labels import (
 from planner.solver.model import Context
 from planner.solver.plan import plan_from_schedules
 from planner.solver.rules import add_all
-from planner.solver.search import is_small, run_model
+from planner.solver.search import hint_solution, is_small, run_model
 
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+Rank = tuple[float, ...]  # sorts fixes and candidate changes, best first
 MAX_FIXES = 5
 MAX_LIMIT_SEARCHES = 3  # single-limit least values searched per diagnosis
 SINGLE_TRIALS = 10  # single changes solved again to verify them, at most
@@ -125,7 +127,9 @@ def find_conflict(
     return conflict, minimal
 
 
-def _check(ctx: Context, labels: list[str], clock: _Clock, workers: int, cap):
+def _check(
+    ctx: Context, labels: list[str], clock: _Clock, workers: int, cap: float | None
+) -> tuple[cp_model.CpSolverStatus, set[str]]:
     """Solve with only `labels` enforced; returns (status, labels of the core found)."""
     ctx.m.clear_assumptions()
     ctx.m.add_assumptions([ctx.assumptions[lab] for lab in labels])
@@ -144,7 +148,7 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     """Verified fixes, ranked as a person would choose them (`rank`): the numeric fix
     changing the fewest limits by the least, single changes, else one multi-change fix,
     else the last resort. Never empty: the first fix always makes the scenario solvable."""
-    ranked: list[tuple[tuple, Fix]] = []
+    ranked: list[tuple[Rank, Fix]] = []
     seen = set()
     for grouped in (False, True):
         if clock.out() or (grouped and not _has_shared(scenario)):
@@ -167,7 +171,7 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     return [fix for _, fix in ranked][:MAX_FIXES]
 
 
-def _key(fix: Fix) -> tuple:
+def _key(fix: Fix) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((c.relax, str(c.to)) for c in fix.changes))
 
 
@@ -189,7 +193,7 @@ def rule_groups(scenario: Scenario, fix: Fix) -> list[list[Change]]:
     return list(groups.values())
 
 
-def rank(scenario: Scenario, fix: Fix) -> tuple:
+def rank(scenario: Scenario, fix: Fix) -> Rank:
     """(changes, drops a required course, pin or target, drops any rule, fields a person
     edits, size): fewest changes first (the contract's order), and among as many, a value
     moved before a rule dropped, one shared field before several, the least move first."""
@@ -210,7 +214,8 @@ def _size(scenario: Scenario, change: Change) -> float:
         old = _current_limit(scenario, change.relax)
         if old is None:
             return 0.0
-        return abs(change.to - old) / max(abs(old), 1e-9) if old else float(change.to)
+        to = float(change.to)  # a limit's value is a number
+        return abs(to - old) / max(abs(old), 1e-9) if old else to
     if kind == "pinned" and change.to is not None:
         return 0.3
     if kind in ("offered", "learner_terms") and change.to is not None:
@@ -222,11 +227,10 @@ def _size(scenario: Scenario, change: Change) -> float:
 SHARED = {"learner_max_credits": "max_credits", "learner_budget": "budget"}
 
 
-def _shared_value(scenario: Scenario, kind: str):
-    values = {getattr(lr, SHARED[kind]) for lr in scenario.learners}
+def _shared_value(scenario: Scenario, kind: str) -> float | None:
+    values: set[float | None] = {getattr(lr, SHARED[kind]) for lr in scenario.learners}
     if len(values) == 1 and len(scenario.learners) > 1:
-        value = values.pop()
-        return value
+        return values.pop()
     return None
 
 
@@ -287,11 +291,7 @@ def numeric_fix(
     if status != cp_model.OPTIMAL:
         return None
     m.add(sum(changed) == round(solver.objective_value))
-    hint = list(solver.response_proto.solution)
-    m.clear_hints()
-    for i, value in enumerate(hint):
-        m.proto.solution_hint.vars.append(i)
-        m.proto.solution_hint.values.append(value)
+    hint_solution(m, list(solver.response_proto.solution))
     m.minimize(sum(moves))
     solver, status = run_model(
         m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=small
@@ -326,7 +326,9 @@ def _describe_group(scenario: Scenario, group: list[Change]) -> str:
     return "; ".join(_describe(scenario, c) for c in group)
 
 
-def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int):
+def _single_fixes(
+    scenario: Scenario, conflict: list[str], clock: _Clock, workers: int
+) -> list[Fix]:
     """Candidate single changes per conflict label, each verified by solving the changed
     scenario, best first."""
     candidates = []
@@ -343,7 +345,8 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
         for rank, change, note in _candidates(scenario, label, clock, workers):
             candidates.append(((1, *rank, position), [change], note))
     candidates.sort(key=lambda c: c[0])
-    fixes, seen_labels = [], {}
+    fixes: list[Fix] = []
+    seen_labels: dict[str, int] = {}
     trials = 0
     for _key, changes, note in candidates:
         if clock.out() or len(fixes) >= MAX_FIXES or trials >= SINGLE_TRIALS:
@@ -361,7 +364,7 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
     return fixes
 
 
-def _single_may_work(scenario: Scenario, conflict: list[str], clock, workers) -> bool:
+def _single_may_work(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int) -> bool:
     """False when the scenario stays infeasible with every conflict label dropped: then
     another, independent conflict remains, and no change of one label can fix both.
     (Every change relaxes only its own rule and at most as much as dropping it, except a
@@ -397,7 +400,13 @@ def _feasible(scenario: Scenario, clock: _Clock, workers: int) -> bool | None:
     return False if status == cp_model.INFEASIBLE else None
 
 
-def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, only=None):
+def _candidates(
+    scenario: Scenario,
+    label: str,
+    clock: _Clock,
+    workers: int,
+    only: list[str] | None = None,
+) -> Iterator[tuple[Rank, Change, str]]:
     """(rank, change, note) for one label. rank = (is a drop, size of the change). With
     `only`, a limit's least value is the one under which just those labels hold."""
     kind, ids = parse_label(label)
@@ -446,7 +455,9 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
         yield (1, 0), Change(relax=label, to=None), drop_words(label)
 
 
-def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int, only=None):
+def _best_limit(
+    scenario: Scenario, label: str, clock: _Clock, workers: int, only: list[str] | None = None
+) -> float | None:
     """The least change of one limit, in file units: every other rule enforced, or with
     `only`, just the labels in it (and the unlabelled rules)."""
     ctx = add_all(Context(scenario, relax=label, labelled=only is not None))
@@ -478,7 +489,9 @@ def _in_units(ctx: Context, label: str, scaled: int) -> float:
     return int(value) if value.is_integer() else value
 
 
-def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
+def _multi_change_fix(
+    scenario: Scenario, conflict: list[str], clock: _Clock, workers: int
+) -> Fix | None:
     """Several conflicts: settle one at a time, find the conflict that remains, repeat;
     verified by solving the changed original.
 
@@ -515,7 +528,9 @@ def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
     return None
 
 
-def _settle(scenario: Scenario, conflict: list[str], wanted: list[str], clock, workers):
+def _settle(
+    scenario: Scenario, conflict: list[str], wanted: list[str], clock: _Clock, workers: int
+) -> list[Change]:
     """Changes to `conflict`'s labels under which every label of `wanted` (the conflict's
     and those settled before) holds together: the best-ranked single change that does,
     else every label of the conflict dropped (then none of that conflict remains)."""
@@ -550,7 +565,7 @@ def _merge(changes: list[Change], new: list[Change]) -> list[Change]:
     return out
 
 
-def _resolves(scenario: Scenario, labels: list[str], clock, workers) -> bool:
+def _resolves(scenario: Scenario, labels: list[str], clock: _Clock, workers: int) -> bool:
     """Do these labels (those that still exist) hold together in the changed scenario?"""
     ctx = add_all(Context(scenario, labelled=True))
     present = [lab for lab in labels if lab in ctx.assumptions]
@@ -590,7 +605,9 @@ def last_resort_fix(scenario: Scenario) -> Fix:
         + "): then a plan taking nothing is valid",
     )
     changed = apply_fix(scenario, fix)
-    empty = {lr.id: {t: [] for t in changed.learner_terms(lr)} for lr in changed.learners}
+    empty: dict[str, dict[str, list[str]]] = {
+        lr.id: {t: [] for t in changed.learner_terms(lr)} for lr in changed.learners
+    }
     problems = check_plan(changed, plan_from_schedules(changed, empty))
     if problems:  # cannot happen while the contract's rules are as they are; never hide it
         raise RuntimeError(f"last-resort fix leaves the empty plan invalid: {problems[:3]}")
@@ -598,20 +615,19 @@ def last_resort_fix(scenario: Scenario) -> Fix:
 
 
 # ----- applying a fix -----------------------------------------------------------------
-def apply_fix(scenario: Scenario, fix: Fix | dict) -> Scenario:
+def apply_fix(scenario: Scenario, fix: Fix | Mapping[str, Any]) -> Scenario:
     """A validated copy of `scenario` with every change of `fix` applied, and nothing
     else changed in meaning."""
-    if isinstance(fix, dict):
-        fix = Fix.model_validate(fix)
+    changes = (fix if isinstance(fix, Fix) else Fix.model_validate(fix)).changes
     data = scenario.model_dump()
-    for change in fix.changes:
+    for change in changes:
         _apply_change(scenario, data, change)
-    if any(c.relax.startswith("gap_closed:") for c in fix.changes):
+    if any(c.relax.startswith("gap_closed:") for c in changes):
         _lift_gap_mode(data)
     return parse_scenario(data)
 
 
-def _lift_gap_mode(data: dict) -> None:
+def _lift_gap_mode(data: dict[str, Any]) -> None:
     """When every learner ends up with the same explicit gap mode, it becomes the
     scenario's and the per-learner copies go: the same rules, stated where a person
     reads them (no hidden per-learner mode contradicting the scenario's field)."""
@@ -676,7 +692,7 @@ def _title(scenario: Scenario, group: list[Change]) -> str:
     return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
 
 
-def _find(items: list[dict], item_id: str, what: str) -> dict:
+def _find(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:
     for item in items:
         if item["id"] == item_id:
             return item
@@ -692,12 +708,14 @@ def _apply_change(scenario: Scenario, data: dict[str, Any], change: Change) -> N
     if rule.limit is not None:
         holder = _find(data[f"{rule.names[0]}s"], ids[0], rule.names[0]) if ids else None
         holder = data["constraints"] if holder is None else holder
-        if to is None and rule.unit == "sections":  # enough for everyone in every term
-            people = sum(lr.count for lr in scenario.learners)
-            to = max(1, sections_needed(people, holder["capacity"]))
-        elif to is None and rule.limit == "min":
-            to = 0  # no minimum
-        holder[str(rule.field)] = int(to) if rule.unit == "sections" else to
+        field = str(rule.field)
+        if rule.unit == "sections":
+            if to is None:  # no limit: enough sections for everyone in every term
+                people = sum(lr.count for lr in scenario.learners)
+                to = max(1, sections_needed(people, holder["capacity"]))
+            holder[field] = int(to)
+        else:
+            holder[field] = 0 if to is None and rule.limit == "min" else to  # no minimum
     elif kind == "required":
         learner = _find(data["learners"], ids[0], "learner")
         learner["required"] = [c for c in learner["required"] if c != ids[1]]
@@ -732,7 +750,7 @@ def _apply_change(scenario: Scenario, data: dict[str, Any], change: Change) -> N
 
 
 # ----- words --------------------------------------------------------------------------
-def _learner(scenario: Scenario, learner_id: str):
+def _learner(scenario: Scenario, learner_id: str) -> Learner:
     return next(lr for lr in scenario.learners if lr.id == learner_id)
 
 
@@ -741,12 +759,12 @@ def _current_limit(scenario: Scenario, label: str) -> float | None:
     kind, ids = parse_label(label)
     rule = RULES[kind]
     holder: object = scenario.constraints
-    if ids:
-        holder = {
-            "term": lambda: next(t for t in scenario.terms if t.id == ids[0]),
-            "learner": lambda: _learner(scenario, ids[0]),
-            "course": lambda: scenario.course(ids[0]),
-        }[rule.names[0]]()
+    if rule.names == ("term",):
+        holder = next(t for t in scenario.terms if t.id == ids[0])
+    elif rule.names == ("learner",):
+        holder = _learner(scenario, ids[0])
+    elif rule.names == ("course",):
+        holder = scenario.course(ids[0])
     value: float | None = getattr(holder, str(rule.field))
     return value
 
@@ -755,7 +773,7 @@ def _fmt(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _limit_note(label: str, old: float | None, new: float) -> str:
+def _limit_note(label: str, old: float | None, new: float | str) -> str:
     verb = "lower" if limit_of(label) == "min" else "raise"
     return f"{verb} {limit_words(label)} from {_fmt(old)} to {_fmt(new)}"
 

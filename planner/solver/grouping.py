@@ -14,14 +14,15 @@ Pure functions: no Flask, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
+from planner.scenario import Learner, LearnerPlan, Plan, Scenario, SectionPlan
 from planner.solver.check import sections_needed
 
-Profile = tuple
+Profile = tuple[Any, ...]  # hashable: role, levels, terms, limits, staff rules
 
 
-def profile_key(scenario: Scenario, learner) -> Profile:
+def profile_key(scenario: Scenario, learner: Learner) -> Profile:
     """A hashable, order-insensitive key of what rules 1-7 read from a learner."""
     levels = tuple(sorted((s, v) for s, v in learner.levels.items() if v > 0))
     return (
@@ -72,9 +73,9 @@ def group_learners(scenario: Scenario, *, by_count: bool = True) -> Grouping:
     exact: a scenario learner with count 5 is five people who must share one plan, so it
     can only be swapped with another learner of count 5.
     """
-    index: dict[tuple, Group] = {}
+    index: dict[tuple[Profile, int], Group] = {}
     groups: list[Group] = []
-    first_learner: dict[str, object] = {}
+    first_learner: dict[str, Learner] = {}
     for learner in scenario.learners:
         profile = profile_key(scenario, learner)
         key = (profile, learner.count if by_count else 0)

@@ -9,6 +9,7 @@ from fractions import Fraction
 from ortools.sat.python import cp_model
 
 from planner.scenario import OBJECTIVE_NAMES, Scenario, SectionPlan
+from planner.scenario.models import ObjectiveName
 from planner.solver.check import Schedules, sections_needed
 from planner.solver.model import Context
 from planner.solver.scale import exact
@@ -18,7 +19,7 @@ from planner.solver.scale import exact
 class Expr:
     """constant + Σ coef × var, in integer units of `factor` per file unit."""
 
-    name: str
+    name: ObjectiveName
     constant: int
     pairs: list[tuple[int, cp_model.IntVar]]  # (coef, var)
     factor: Fraction  # 10^k, k < 0 possible for astronomically large sums
@@ -149,7 +150,7 @@ def _weights(spans: list[tuple[int, int]]) -> tuple[list[int], int]:
     return weights[::-1], acc
 
 
-def expressions(ctx: Context) -> dict[str, Expr]:
+def expressions(ctx: Context) -> dict[ObjectiveName, Expr]:
     gap_pairs, gap_constant = [], 0
     for info in ctx.learners:
         gap_constant += info.gap_constant
@@ -187,7 +188,7 @@ class LearnerValues:
 
 @dataclass
 class Values:
-    objective: dict[str, float]
+    objective: dict[ObjectiveName, float]
     learners: dict[str, LearnerValues]
     sections: list[SectionPlan]  # in term order, then course order
 

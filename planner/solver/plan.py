@@ -7,6 +7,7 @@ plan reports the same values whichever solver chose its courses.
 from collections.abc import Mapping
 
 from planner.scenario import LearnerPlan, Plan, Scenario
+from planner.scenario.models import Status
 from planner.solver.explain import reasons_for
 from planner.solver.objective import evaluate
 
@@ -17,7 +18,7 @@ def plan_from_schedules(
     scenario: Scenario,
     schedules: Schedules,
     *,
-    status: str = "FEASIBLE",
+    status: Status = "FEASIBLE",
     reasons: Mapping[str, Mapping[str, str]] | None = None,
     stats: dict[str, object] | None = None,
 ) -> Plan:

@@ -3,6 +3,7 @@ and a stop event that interrupts the search promptly from any thread. Every sear
 the solver (solve, diagnosis, fix search) goes through `run_model`."""
 
 import threading
+from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
@@ -79,3 +80,15 @@ def run_model(
         if watcher is not None:
             watcher.join()
     return solver, status
+
+
+def clear_hints(model: cp_model.CpModel) -> None:
+    model.clear_hints()  # type: ignore[no-untyped-call]  # ortools leaves it unannotated
+
+
+def hint_solution(model: cp_model.CpModel, solution: Sequence[int]) -> None:
+    """Hint every variable with its value in `solution` (a previous search's)."""
+    clear_hints(model)
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(solution)))
+    hint.values.extend(solution)

@@ -5,11 +5,13 @@ hint the solution to the next stage. Reports are recomputed exactly from the sch
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from planner.scenario import Plan, Scenario
+from planner.scenario.models import ObjectiveName, Status
 from planner.solver.check import sections_needed
 from planner.solver.diagnose import diagnose
 from planner.solver.greedy import greedy_plan
@@ -17,9 +19,9 @@ from planner.solver.model import Context
 from planner.solver.objective import Expr, Fused, expressions, fuse
 from planner.solver.plan import plan_from_schedules
 from planner.solver.rules import add_all, lin
-from planner.solver.search import clamp_workers, is_small, run_model
+from planner.solver.search import clamp_workers, clear_hints, hint_solution, is_small, run_model
 
-ProgressFn = Callable[[dict], None]
+ProgressFn = Callable[[dict[str, Any]], None]
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -32,12 +34,19 @@ STATUS_NAMES = {
 class _Watch(cp_model.CpSolverSolutionCallback):
     """Reports improving solutions and stops the search when asked to."""
 
-    def __init__(self, name, expr, t0, progress, stop):
+    def __init__(
+        self,
+        name: str | None,
+        expr: Expr | Fused | None,
+        t0: float,
+        progress: ProgressFn | None,
+        stop: threading.Event | None,
+    ) -> None:
         super().__init__()
         self.name, self.expr, self.t0 = name, expr, t0
         self.progress, self.stop = progress, stop
 
-    def on_solution_callback(self):
+    def on_solution_callback(self) -> None:
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
         if self.progress is not None and self.expr is not None:
@@ -50,13 +59,6 @@ class _Watch(cp_model.CpSolverSolutionCallback):
                     "elapsed_s": round(time.monotonic() - self.t0, 3),
                 }
             )
-
-
-def _hint(model: cp_model.CpModel, solution: list) -> None:
-    model.clear_hints()
-    hint = model.proto.solution_hint
-    hint.vars.extend(range(len(solution)))
-    hint.values.extend(solution)
 
 
 def solve(
@@ -92,7 +94,13 @@ def independent(scenario: Scenario) -> bool:
     return True
 
 
-def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
+def _solve_apart(
+    scenario: Scenario,
+    limit: float,
+    workers: int,
+    progress: ProgressFn | None,
+    stop: threading.Event | None,
+) -> Plan:
     """Each learner solved as its own scenario (see `independent`), in turn, sharing the
     time left evenly among those still to come; the plans are put together and their
     objective recomputed exactly."""
@@ -106,10 +114,15 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
         if stop is not None and stop.is_set():
             break
         sub = scenario.model_copy(update={"learners": [learner]})
-        report = None
+        report: ProgressFn | None = None
         if progress is not None:
 
-            def report(info, lid=learner.id, done=i):
+            def learner_progress(
+                info: dict[str, Any],
+                lid: str = learner.id,
+                done: int = i,
+                progress: ProgressFn = progress,
+            ) -> None:
                 # One learner's numbers are not the scenario's: say how far it got only.
                 progress(
                     {
@@ -121,6 +134,8 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
                         "learners_done": done,
                     }
                 )
+
+            report = learner_progress
 
         plan = _solve_joint(sub, left / (n - i), workers, report, stop, diagnose_it=False)
         if plan.status == "INFEASIBLE":  # then so is the whole scenario: diagnose it
@@ -136,7 +151,7 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
             # models) decides what is returned, as without the split.
             return _solve_joint(scenario, deadline - time.monotonic(), workers, progress, stop)
         subs.append(plan)
-    stats = {
+    stats: dict[str, Any] = {
         "solve_time_s": None,
         "solver": "cp-sat",
         "learners_apart": n,
@@ -163,7 +178,7 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
             progress(
                 {
                     "stage": name,
-                    "objective": plan.objective[name],
+                    "objective": _values(plan)[name],
                     "bound": (plan.bound or {}).get(name),
                     "elapsed_s": stats["solve_time_s"],
                 }
@@ -171,20 +186,23 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
     return plan
 
 
-def _merged_bounds(names: list[str], subs: list[Plan], plan: Plan) -> dict:
+def _merged_bounds(
+    names: list[ObjectiveName], subs: list[Plan], plan: Plan
+) -> dict[ObjectiveName, float]:
     """Σ of the learners' bounds of a component, while every learner has proven each
     earlier one (otherwise plans equal on the earlier sums may differ per learner)."""
-    out = {}
+    out: dict[ObjectiveName, float] = {}
+    bounds = [p.bound or {} for p in subs]
     for name in names:
-        if not all(p.bound and name in p.bound for p in subs):
+        if not all(name in b for b in bounds):
             break
-        out[name] = min(sum(p.bound[name] for p in subs), plan.objective[name])
-        if not all(p.bound[name] >= p.objective[name] for p in subs):
+        out[name] = min(sum(b[name] for b in bounds), _values(plan)[name])
+        if not all(b[name] >= _values(p)[name] for b, p in zip(bounds, subs, strict=True)):
             break
     return out
 
 
-def _merged_stages(names: list[str], subs: list[Plan]) -> list[dict]:
+def _merged_stages(names: list[ObjectiveName], subs: list[Plan]) -> list[dict[str, Any]]:
     out = []
     for name in names:
         rows = [st for p in subs for st in p.stats.get("stages", []) if st["objective"] == name]
@@ -219,17 +237,18 @@ def _solve_joint(
     names = list(scenario.objective)
     # Consecutive components fused into one exactly lexicographic weighted sum when their
     # ranges allow (objective.fuse): one search instead of one per component.
-    stages = fuse(ctx, [exprs[n] for n in names]) if names else [None]
+    stages: list[Expr | Fused | None] = [*fuse(ctx, [exprs[n] for n in names])] or [None]
     small = is_small(ctx)
-    solution = None
+    solution: list[int] | None = None
     proven = True
-    bounds: dict[str, int] = {}
-    stage_stats = []
-    final_status = None
+    bounds: dict[ObjectiveName, int] = {}
+    stage_stats: list[dict[str, Any]] = []
+    final_status: Status | None = None
 
     for k, expr in enumerate(stages):
         name = expr.name if expr is not None else None
-        parts = expr.parts if isinstance(expr, Fused) else [expr]
+        parts = [] if expr is None else expr.parts if isinstance(expr, Fused) else [expr]
+        bound: int | None
         remaining = deadline - time.monotonic()
         if (stop is not None and stop.is_set()) or remaining <= 0:
             proven = False
@@ -242,11 +261,11 @@ def _solve_joint(
         else:
             skipped = False
             if expr is None:
-                ctx.m.clear_objective()
+                ctx.m.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
             else:
                 ctx.m.minimize(lin(expr.pairs) + expr.constant)
             if solution is not None:
-                _hint(ctx.m, solution)
+                hint_solution(ctx.m, solution)
             elif start is not None:
                 _hint_plan(ctx, start)
             watch = _Watch(name, expr, t0, progress, stop)
@@ -261,10 +280,10 @@ def _solve_joint(
                 if expr is not None:
                     raw = _int_bound(solver.best_objective_bound)
                     if raw is not None:
-                        first = parts[0]
+                        lead = parts[0]
                         if isinstance(expr, Fused):
                             raw = expr.first(raw)
-                        bounds[first.name] = max(raw, first.lower())
+                        bounds[lead.name] = max(raw, lead.lower())
                 break
             elif k == 0:
                 final_status = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
@@ -276,6 +295,7 @@ def _solve_joint(
         if expr is None:
             stage_stats.append(_stage_stat(name, status, None, None, started))
             continue
+        assert solution is not None  # a stage that did not stop the loop found a plan
         value = expr.value(solution)
         if bound is not None:
             bound = max(bound, expr.lower())  # CP-SAT may stop before its first LP
@@ -291,9 +311,9 @@ def _solve_joint(
             bound = min(bound, value) if bound is not None else None
             ctx.m.add(lin(expr.pairs) + expr.constant <= value)
             if bound is not None:  # only the first component's bound holds over all plans
-                first = parts[0]
+                lead = parts[0]
                 low = expr.first(bound) if isinstance(expr, Fused) else bound
-                bounds[first.name] = min(max(low, first.lower()), first.value(solution))
+                bounds[lead.name] = min(max(low, lead.lower()), lead.value(solution))
         elapsed = time.monotonic() - started
         for i, part in enumerate(parts):
             v = part.value(solution)
@@ -317,7 +337,7 @@ def _solve_joint(
         if status != cp_model.OPTIMAL and stop is not None and stop.is_set():
             break
 
-    stats = {
+    stats: dict[str, Any] = {
         "solve_time_s": None,
         "solver": "cp-sat",
         "stages": stage_stats,
@@ -348,7 +368,7 @@ def _solve_joint(
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
         return Plan(scenario=scenario.name, status=final_status, diagnosis=diagnosis, stats=stats)
 
-    plan = None
+    plan: Plan | None = None
     if solution is not None:
         plan = plan_from_schedules(scenario, schedules_from(ctx, solution))
     if start is not None and (plan is None or _lex(scenario, start) < _lex(scenario, plan)):
@@ -359,6 +379,7 @@ def _solve_joint(
         bounds = {first: bounds[first]} if first in bounds else {}
         proven = False
         stats["start"] = "greedy plan kept: the search found no better one in time"
+    assert plan is not None  # the search found one, or the greedy one stands
     if ctx.rounded:
         proven = False
         bounds = {}  # a bound of the rounded model is not one of the scenario's
@@ -369,7 +390,9 @@ def _solve_joint(
     return plan
 
 
-def _outward_infeasible(scenario: Scenario, deadline: float, workers: int, stop) -> bool:
+def _outward_infeasible(
+    scenario: Scenario, deadline: float, workers: int, stop: threading.Event | None
+) -> bool:
     """Is the scenario infeasible even with every rounding in its favour (a proof)?"""
     ctx = add_all(Context(scenario, outward=True))
     left = max(deadline - time.monotonic(), 1.0)
@@ -392,7 +415,7 @@ def _greedy_start(scenario: Scenario, ctx: Context) -> Plan | None:
     # Keep only the courses the model has variables for: the rest can be dropped from a
     # valid plan without breaking a rule or worsening any component (see
     # model._useful_courses), and then the plan is a complete hint for the model.
-    schedules = {}
+    schedules: dict[str, dict[str, list[str]]] = {}
     for info, lp in zip(ctx.learners, plan.learners, strict=True):
         schedules[lp.id] = {
             tid: [c for c in courses if tid in info.take.get(c, {})]
@@ -404,7 +427,7 @@ def _greedy_start(scenario: Scenario, ctx: Context) -> Plan | None:
 def _hint_plan(ctx: Context, plan: Plan) -> None:
     """Hint every variable from a valid plan: a complete, feasible hint is taken as the
     first solution right after presolve (an incomplete one is mostly lost)."""
-    ctx.m.clear_hints()
+    clear_hints(ctx.m)
     by_id = {lp.id: lp for lp in plan.learners}
     for info in ctx.learners:
         lp = by_id[info.learner.id]
@@ -420,18 +443,32 @@ def _hint_plan(ctx: Context, plan: Plan) -> None:
         ctx.m.add_hint(var, opened.get(key, 0))
 
 
-def _lex(scenario: Scenario, plan: Plan) -> tuple:
-    return tuple(plan.objective[n] for n in scenario.objective)
+def _values(plan: Plan) -> dict[ObjectiveName, float]:
+    """The objective of a plan with schedules (every such plan reports one)."""
+    assert plan.objective is not None
+    return plan.objective
 
 
-def _int_bound(raw: float) -> int | None:
+def _lex(scenario: Scenario, plan: Plan) -> tuple[float, ...]:
+    return tuple(_values(plan)[n] for n in scenario.objective)
+
+
+def _int_bound(raw: float | None) -> int | None:
     if raw is None or not math.isfinite(raw):
         return None
     return math.ceil(raw - 1e-6)  # objectives are integral, so round the bound up
 
 
-def _stage_stat(name, status, value, bound, started, expr=None, skipped=False):
-    out = {
+def _stage_stat(
+    name: str | None,
+    status: cp_model.CpSolverStatus,
+    value: int | None,
+    bound: int | None,
+    started: float,
+    expr: Expr | None = None,
+    skipped: bool = False,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "objective": name,
         "status": STATUS_NAMES.get(status, str(status)),
         "time_s": round(time.monotonic() - started, 3),
@@ -444,12 +481,14 @@ def _stage_stat(name, status, value, bound, started, expr=None, skipped=False):
     return out
 
 
-def _bounds_in_units(plan: Plan, exprs: dict[str, Expr], bounds: dict[str, int]) -> dict:
+def _bounds_in_units(
+    plan: Plan, exprs: dict[ObjectiveName, Expr], bounds: dict[ObjectiveName, int]
+) -> dict[ObjectiveName, float]:
     # An optimal stage's bound is the plan's exact value; a bound never exceeds the value.
-    return {n: min(exprs[n].units(b), plan.objective[n]) for n, b in bounds.items()}
+    return {n: min(exprs[n].units(b), _values(plan)[n]) for n, b in bounds.items()}
 
 
-def schedules_from(ctx: Context, solution: list) -> dict[str, dict[str, list[str]]]:
+def schedules_from(ctx: Context, solution: Sequence[int]) -> dict[str, dict[str, list[str]]]:
     order = {c.id: i for i, c in enumerate(ctx.s.courses)}
     out = {}
     for info in ctx.learners:
