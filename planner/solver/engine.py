@@ -364,12 +364,12 @@ class Pricer:
         return os.getpid()
 
     def price(self, jobs, coef, seat, time_limit) -> dict:
-        from planner.solver.cohort.pricing import PricingModel, _price_groups
+        from planner.solver.cohort.pricing import PricingModel, price_groups
 
         def make(g):
             return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
 
-        out = _price_groups(self.models, make, jobs, coef, seat, time_limit, self.stop_event.is_set)
+        out = price_groups(self.models, make, jobs, coef, seat, time_limit, self.stop_event.is_set)
         return {g: _plain_answer(a) for g, a in out.items()}
 
     def stop(self) -> None:

@@ -7,7 +7,7 @@ plan reports the same values whichever solver chose its courses.
 from collections.abc import Mapping
 
 from planner.scenario import LearnerPlan, Plan, Scenario
-from planner.scenario.models import Status
+from planner.scenario.models import ObjectiveName, Status
 from planner.solver.explain import reasons_for
 from planner.solver.objective import evaluate
 
@@ -55,3 +55,9 @@ def plan_from_schedules(
         sections=result.sections,
         stats=dict(stats or {}),
     )
+
+
+def values_of(plan: Plan) -> dict[ObjectiveName, float]:
+    """The objective of a plan that has schedules (every such plan reports one)."""
+    assert plan.objective is not None
+    return plan.objective

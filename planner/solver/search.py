@@ -3,11 +3,15 @@ and a stop event that interrupts the search promptly from any thread. Every sear
 the solver (solve, diagnosis, fix search) goes through `run_model`."""
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from planner.solver.model import Context
+
+# Receives progress reports: {"stage", "objective", "bound", "elapsed_s", ...}.
+ProgressFn = Callable[[dict[str, Any]], None]
 
 # Full-problem subsolvers for small worker counts, best first (CP-SAT takes the first
 # ones that fit). The LP with every constraint linearised ("max_lp") is what proves the

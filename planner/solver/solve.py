@@ -5,7 +5,7 @@ hint the solution to the next stage. Reports are recomputed exactly from the sch
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -17,11 +17,17 @@ from planner.solver.diagnose import diagnose
 from planner.solver.greedy import greedy_plan
 from planner.solver.model import Context
 from planner.solver.objective import Expr, Fused, expressions, fuse
-from planner.solver.plan import plan_from_schedules
+from planner.solver.plan import plan_from_schedules, values_of
 from planner.solver.rules import add_all, lin
-from planner.solver.search import clamp_workers, clear_hints, hint_solution, is_small, run_model
+from planner.solver.search import (
+    ProgressFn,
+    clamp_workers,
+    clear_hints,
+    hint_solution,
+    is_small,
+    run_model,
+)
 
-ProgressFn = Callable[[dict[str, Any]], None]
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -178,7 +184,7 @@ def _solve_apart(
             progress(
                 {
                     "stage": name,
-                    "objective": _values(plan)[name],
+                    "objective": values_of(plan)[name],
                     "bound": (plan.bound or {}).get(name),
                     "elapsed_s": stats["solve_time_s"],
                 }
@@ -196,8 +202,8 @@ def _merged_bounds(
     for name in names:
         if not all(name in b for b in bounds):
             break
-        out[name] = min(sum(b[name] for b in bounds), _values(plan)[name])
-        if not all(b[name] >= _values(p)[name] for b, p in zip(bounds, subs, strict=True)):
+        out[name] = min(sum(b[name] for b in bounds), values_of(plan)[name])
+        if not all(b[name] >= values_of(p)[name] for b, p in zip(bounds, subs, strict=True)):
             break
     return out
 
@@ -443,14 +449,8 @@ def _hint_plan(ctx: Context, plan: Plan) -> None:
         ctx.m.add_hint(var, opened.get(key, 0))
 
 
-def _values(plan: Plan) -> dict[ObjectiveName, float]:
-    """The objective of a plan with schedules (every such plan reports one)."""
-    assert plan.objective is not None
-    return plan.objective
-
-
 def _lex(scenario: Scenario, plan: Plan) -> tuple[float, ...]:
-    return tuple(_values(plan)[n] for n in scenario.objective)
+    return tuple(values_of(plan)[n] for n in scenario.objective)
 
 
 def _int_bound(raw: float | None) -> int | None:
@@ -485,7 +485,7 @@ def _bounds_in_units(
     plan: Plan, exprs: dict[ObjectiveName, Expr], bounds: dict[ObjectiveName, int]
 ) -> dict[ObjectiveName, float]:
     # An optimal stage's bound is the plan's exact value; a bound never exceeds the value.
-    return {n: min(exprs[n].units(b), _values(plan)[n]) for n, b in bounds.items()}
+    return {n: min(exprs[n].units(b), values_of(plan)[n]) for n, b in bounds.items()}
 
 
 def schedules_from(ctx: Context, solution: Sequence[int]) -> dict[str, dict[str, list[str]]]:

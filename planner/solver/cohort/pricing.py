@@ -7,7 +7,9 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
@@ -63,13 +65,13 @@ class PricingModel:
             for tid in terms:
                 if s.is_offered(course, term_obj[tid]):
                     self.take[cid, tid] = m.new_bool_var(f"x[{cid},{tid}]")
-        by_course: dict[str, list] = {}
+        by_course: dict[str, list[tuple[str, cp_model.IntVar]]] = {}
         for (cid, tid), var in self.take.items():
             by_course.setdefault(cid, []).append((tid, var))
         completed = set(lr.completed)
         start = s.start_levels(lr)
 
-        def before(course_ids, tid):
+        def before(course_ids: list[str], tid: str) -> list[cp_model.IntVar]:
             return [v for c in course_ids for t2, v in by_course.get(c, []) if pos[t2] < pos[tid]]
 
         for cid, options in by_course.items():
@@ -110,11 +112,11 @@ class PricingModel:
             if cid not in completed:
                 m.add_bool_or([v for _, v in by_course.get(cid, [])])
         for cid, tid in lr.pinned.items():
-            var = self.take.get((cid, tid))
-            if var is None:
+            pin = self.take.get((cid, tid))
+            if pin is None:
                 self.feasible_shape = False
             else:
-                m.add(var == 1)
+                m.add(pin == 1)
         close = s.gap_mode_of(lr) == "close"
         for skill, (need, weight) in s.needs(lr).items():
             prev = None
@@ -211,6 +213,25 @@ class PricerMeta:
 
 # --------------------------------------------------------------------------- pricing
 
+# A group's pricing answer: its least pattern (None: none found), a lower bound on that
+# pattern's value, and the model's PricerMeta on its first use.
+Answer = tuple[Pattern | None, float, PricerMeta | None]
+
+
+class Pricing(Protocol):
+    """Where groups are priced: workers.PricingPool (processes) or engine.RayPricingPool."""
+
+    def price(
+        self,
+        jobs: list[int],
+        coef: dict[str, float],
+        seat: dict[tuple[str, str], float],
+        time_limit: float,
+        stopped: Callable[[], bool] | None = None,
+    ) -> dict[int, Answer]: ...
+
+    def close(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Prices:
@@ -256,12 +277,20 @@ class Prices:
         return total
 
 
-def _price_groups(models, make, jobs, coef, seat, time_limit, stopped=None):
+def price_groups(
+    models: dict[int, PricingModel],
+    make: Callable[[int], PricingModel],
+    jobs: Iterable[int],
+    coef: dict[str, float],
+    seat: dict[tuple[str, str], float],
+    time_limit: float,
+    stopped: Callable[[], bool] | None = None,
+) -> dict[int, Answer]:
     """Price `jobs` with the models in `models` (built on first use by `make`); a group
     left out of the answer was not priced (time ran out or `stopped()`)."""
     end = time.perf_counter() + time_limit
-    out = {}
-    with _interrupting(models, stopped) as current:
+    out: dict[int, Answer] = {}
+    with _interrupting(stopped) as current:
         for g in jobs:
             if stopped is not None and stopped():
                 break
@@ -281,19 +310,22 @@ def _price_groups(models, make, jobs, coef, seat, time_limit, stopped=None):
 
 
 @contextlib.contextmanager
-def _interrupting(models, stopped):
+def _interrupting(
+    stopped: Callable[[], bool] | None,
+) -> Iterator[list[PricingModel | None]]:
     """While pricing runs, stop the current model's search as soon as `stopped()` (an
     interrupted CP-SAT solve still reports a valid bound)."""
-    current = [None]
+    current: list[PricingModel | None] = [None]
     if stopped is None:
         yield current
         return
     done = threading.Event()
 
-    def watch():
+    def watch() -> None:
         while not done.wait(0.02):
-            if stopped() and current[0] is not None:
-                current[0].solver.stop_search()
+            model = current[0]
+            if stopped() and model is not None:
+                model.solver.stop_search()
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
