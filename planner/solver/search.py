@@ -12,6 +12,15 @@ from planner.solver.model import Context
 
 # Receives progress reports: {"stage", "objective", "bound", "elapsed_s", ...}.
 ProgressFn = Callable[[dict[str, Any]], None]
+# How a caller cancels: a threading.Event, a callable returning True to stop, or None.
+Stop = threading.Event | Callable[[], bool] | None
+
+
+def stop_requested(stop: Stop) -> bool:
+    if stop is None:
+        return False
+    return stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
+
 
 # Full-problem subsolvers for small worker counts, best first (CP-SAT takes the first
 # ones that fit). The LP with every constraint linearised ("max_lp") is what proves the

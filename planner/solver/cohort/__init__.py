@@ -32,7 +32,7 @@ from collections.abc import Mapping
 
 from planner.scenario import Plan, Scenario
 from planner.scenario.models import ObjectiveName
-from planner.solver.cohort.master import PatternSolve, Stop, solve_patterns, stop_requested
+from planner.solver.cohort.master import PatternSolve, solve_patterns
 from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern, relevant_courses
 from planner.solver.cohort.pricing import PricingModel
 from planner.solver.diagnose import diagnose
@@ -45,7 +45,7 @@ from planner.solver.grouping import (
     split_plan,
 )
 from planner.solver.plan import values_of
-from planner.solver.search import ProgressFn, clamp_workers
+from planner.solver.search import ProgressFn, Stop, clamp_workers, stop_requested
 from planner.solver.solve import solve
 
 # learners × courses up to which the monolithic model backs up an unproven pattern plan

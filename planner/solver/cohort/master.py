@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from planner.solver.check import sections_needed
 from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern
 from planner.solver.cohort.pricing import Answer, PricerMeta, Prices, Pricing
 from planner.solver.cohort.workers import PricingPool
+from planner.solver.engine import RayPricingPool
 from planner.solver.greedy import greedy_plan
 from planner.solver.grouping import (
     Group,
@@ -39,7 +39,7 @@ from planner.solver.scale import (
     money_scale,
     weight_scale,
 )
-from planner.solver.search import ProgressFn
+from planner.solver.search import ProgressFn, Stop, stop_requested
 
 # groups priced between two checks of the stop signal
 PRICE_SLICE = 64
@@ -78,16 +78,6 @@ class Progress:
                     "elapsed_s": round(self.elapsed(), 3),
                 }
             )
-
-
-# How a caller cancels: a threading.Event, a callable returning True to stop, or None.
-Stop = threading.Event | Callable[[], bool] | None
-
-
-def stop_requested(stop: Stop) -> bool:
-    if stop is None:
-        return False
-    return stop.is_set() if isinstance(stop, threading.Event) else bool(stop())
 
 
 @dataclass
@@ -145,8 +135,6 @@ class PatternSolve:
     # ----- columns ------------------------------------------------------------------
     def open_pricing(self, processes: int, engine: str = "local") -> None:
         if engine == "ray":  # actors on the Ray cluster (as many as it has CPUs)
-            from planner.solver.engine import RayPricingPool
-
             self.pricing = RayPricingPool(self.s, self.credit, self.money, cpus=self.workers)
             return
         self.pricing = PricingPool(self.s, self.credit, self.money, processes)
