@@ -24,6 +24,7 @@ from planner.scenario.models import Change, Fix
 from planner.solver.check import check_plan, sections_needed
 from planner.solver.labels import (
     RULES,
+    change_title,
     drop_words,
     kind_of,
     label_of,
@@ -662,34 +663,9 @@ def clip(text: str, limit: int) -> str:
 
 def _title(scenario: Scenario, group: list[Change]) -> str:
     change = group[0]
-    kind, ids = parse_label(change.relax)
-    to = "no limit" if change.to is None else _fmt(change.to)
     every = len(group) > 1 or len(scenario.learners) == 1
-    if kind == "learner_max_credits":
-        return f"credits per term {to}" if every else f"{ids[0]} credits per term {to}"
-    if kind == "learner_budget":
-        return f"budget per learner {to}" if every else f"{ids[0]} budget {to}"
-    if kind == "term_max_credits":
-        return f"{ids[0]} max credits {to}"
-    if kind == "term_min_credits":
-        return f"{ids[0]} min credits {_fmt(change.to or 0)}"
-    if kind == "budget":
-        return f"total budget {to}"
-    if kind == "max_sections":
-        return f"{ids[0]} sections {to}"
-    if kind == "required":
-        return f"{ids[1]} optional for {ids[0]}"
-    if kind == "excluded":
-        return f"{ids[1]} allowed for {ids[0]}"
-    if kind == "pinned":
-        return f"{ids[1]} in {change.to}" if change.to else f"{ids[1]} unpinned"
-    if kind == "gap_closed":
-        return "gaps allowed" if every else f"{ids[0]} may keep a gap"
-    if kind == "offered":
-        return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
-    if kind == "prerequisites":
-        return f"{ids[0]} without prerequisites"
-    return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
+    to = None if change.to is None else _fmt(change.to)
+    return change_title(change.relax, to, every=every)
 
 
 def _find(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:

@@ -29,21 +29,11 @@ class RuleKind:
     unit: Literal["credits", "money", "sections"] | None = None
     what: str = ""  # the limit in a fix note ("raise {what} from 12 to 15")
     tight: str = ""  # how a too-tight limit is said to a learner
-
-
-def _limit(
-    kind: str,
-    names: tuple[Named, ...],
-    words: str,
-    drop: str,
-    direction: Literal["max", "min"],
-    field: str,
-    unit: Literal["credits", "money", "sections"],
-    what: str,
-    tight: str,
-) -> RuleKind:
-    to: To = "count" if unit == "sections" else "number"
-    return RuleKind(kind, names, words, drop, to, direction, field, unit, what, tight)
+    # A fix's change in a few words: {to} is the new value ("no limit" when a limit goes);
+    # `title_drop` when the rule is dropped, `title_every` when it is every learner's.
+    title: str = ""
+    title_drop: str = ""
+    title_every: str = ""
 
 
 RULES: dict[str, RuleKind] = {
@@ -52,113 +42,138 @@ RULES: dict[str, RuleKind] = {
         RuleKind(
             "offered",
             ("course",),
-            "the terms {0} is offered in",
-            "offer {0} in every term",
+            words="the terms {0} is offered in",
+            drop="offer {0} in every term",
             to="term or season",
+            title="{0} also in {to}",
+            title_drop="{0} every term",
         ),
         RuleKind(
             "learner_terms",
             ("learner",),
-            "the terms {0} can study in",
-            "let {0} study in every term",
+            words="the terms {0} can study in",
+            drop="let {0} study in every term",
             to="term",
+            title="{0} also in {to}",
+            title_drop="{0} every term",
         ),
         RuleKind(
             "prerequisites",
             ("course",),
-            "the prerequisites of {0}",
-            "drop {0}'s prerequisites",
+            words="the prerequisites of {0}",
+            drop="drop {0}'s prerequisites",
+            title="{0} without prerequisites",
         ),
-        _limit(
+        RuleKind(
             "term_max_credits",
             ("term",),
-            "the credit limit of term {0}",
-            "remove {0}'s max credits",
-            "max",
-            "max_credits",
-            "credits",
-            "{0}'s max credits",
-            "is too low",
+            words="the credit limit of term {0}",
+            drop="remove {0}'s max credits",
+            to="number",
+            limit="max",
+            field="max_credits",
+            unit="credits",
+            what="{0}'s max credits",
+            tight="is too low",
+            title="{0} max credits {to}",
         ),
-        _limit(
+        RuleKind(
             "term_min_credits",
             ("term",),
-            "the minimum credits of term {0}",
-            "remove {0}'s min credits",
-            "min",
-            "min_credits",
-            "credits",
-            "{0}'s min credits",
-            "is too high",
+            words="the minimum credits of term {0}",
+            drop="remove {0}'s min credits",
+            to="number",
+            limit="min",
+            field="min_credits",
+            unit="credits",
+            what="{0}'s min credits",
+            tight="is too high",
+            title="{0} min credits {to}",
         ),
-        _limit(
+        RuleKind(
             "learner_max_credits",
             ("learner",),
-            "{0}'s credit limit per term",
-            "remove {0}'s per-term credit limit",
-            "max",
-            "max_credits",
-            "credits",
-            "{0}'s max credits per term",
-            "is too low",
+            words="{0}'s credit limit per term",
+            drop="remove {0}'s per-term credit limit",
+            to="number",
+            limit="max",
+            field="max_credits",
+            unit="credits",
+            what="{0}'s max credits per term",
+            tight="is too low",
+            title="{0} credits per term {to}",
+            title_every="credits per term {to}",
         ),
-        _limit(
+        RuleKind(
             "learner_budget",
             ("learner",),
-            "{0}'s budget",
-            "remove {0}'s budget",
-            "max",
-            "budget",
-            "money",
-            "{0}'s budget",
-            "is too small",
+            words="{0}'s budget",
+            drop="remove {0}'s budget",
+            to="number",
+            limit="max",
+            field="budget",
+            unit="money",
+            what="{0}'s budget",
+            tight="is too small",
+            title="{0} budget {to}",
+            title_every="budget per learner {to}",
         ),
-        _limit(
+        RuleKind(
             "budget",
             (),
-            "the total budget",
-            "remove the total budget",
-            "max",
-            "budget",
-            "money",
-            "the total budget",
-            "is too small",
+            words="the total budget",
+            drop="remove the total budget",
+            to="number",
+            limit="max",
+            field="budget",
+            unit="money",
+            what="the total budget",
+            tight="is too small",
+            title="total budget {to}",
         ),
-        _limit(
+        RuleKind(
             "max_sections",
             ("course",),
-            "the section limit of {0}",
-            "allow as many sections of {0} as needed",
-            "max",
-            "max_sections",
-            "sections",
-            "{0}'s max sections",
-            "is too low",
+            words="the section limit of {0}",
+            drop="allow as many sections of {0} as needed",
+            to="count",
+            limit="max",
+            field="max_sections",
+            unit="sections",
+            what="{0}'s max sections",
+            tight="is too low",
+            title="{0} sections {to}",
         ),
         RuleKind(
             "required",
             ("learner", "course"),
-            "{0} must take {1}",
-            "stop requiring {1} for {0}",
+            words="{0} must take {1}",
+            drop="stop requiring {1} for {0}",
+            title="{1} optional for {0}",
         ),
         RuleKind(
             "excluded",
             ("learner", "course"),
-            "{0} may not take {1}",
-            "allow {1} for {0}",
+            words="{0} may not take {1}",
+            drop="allow {1} for {0}",
+            title="{1} allowed for {0}",
         ),
         RuleKind(
             "pinned",
             ("learner", "course"),
-            "{0} must take {1} in its pinned term",
-            "unpin {1} for {0}",
+            words="{0} must take {1} in its pinned term",
+            drop="unpin {1} for {0}",
             to="term",
+            title="{1} in {to}",
+            title_drop="{1} unpinned",
         ),
         RuleKind(
             "gap_closed",
             ("learner",),
-            "{0} must close every gap",
-            "let {0} end with a gap (gap_mode minimise)",
+            words="{0} must close every gap",
+            drop="let {0} end with a gap (gap_mode minimise)",
+            title="{0} may keep a gap",
+            title_every="gaps allowed",
         ),
     )
 }
@@ -205,3 +220,15 @@ def limit_words(text: str) -> str:
     """The numeric limit a label names, for a fix note ("li.na's budget")."""
     kind, ids = parse_label(text)
     return RULES[kind].what.format(*ids)
+
+
+def change_title(text: str, to: str | None, *, every: bool = False) -> str:
+    """A fix's change of the rule `text` to `to` (None: dropped) in a few words ("2027-1
+    max credits 12", "AI-02 unpinned"); `every`: the change is every learner's."""
+    kind, ids = parse_label(text)
+    rule = RULES[kind]
+    template = rule.title_every if every and rule.title_every else rule.title
+    if to is None:
+        template = rule.title_drop or template
+        to = "0" if rule.limit == "min" else "no limit"  # no minimum is a minimum of 0
+    return template.format(*ids, to=to)
