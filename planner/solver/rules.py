@@ -1,7 +1,7 @@
 """One function per rule of scenario-format.md, each adding its constraints to a Context.
 
 Every constraint goes through `ctx.guard(constraint, label)`, so diagnosis can switch a
-labelled rule off; take-once is the only unlabelled rule (never retaking a completed
+labelled rule off (the label kinds, their ids and words are declared in labels.py); take-once is the only unlabelled rule (never retaking a completed
 course is enforced by not creating those variables at all).
 """
 

@@ -8,10 +8,9 @@ import pytest
 from ortools.sat.python import cp_model
 
 from planner.scenario.generate import generate
-from planner.solver import solve
+from planner.solver import search, solve
 from planner.solver.check import check_plan
 from planner.solver.greedy import greedy_plan
-from planner.solver import search
 from planner.solver.model import Context
 
 model = importlib.import_module("planner.solver.model")
