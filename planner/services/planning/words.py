@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from planner.scenario import Diagnosis
+from planner.scenario import LEVEL_NAMES, TOP_LEVEL, Diagnosis
 from planner.services.planning.plans import Catalog, GapRow
 from planner.solver.labels import RULES, kind_of, limit_of, parse_label
 
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
-
 
 def _level(level: int) -> str:
-    return f"{LEVEL_NAMES[max(0, min(level, 4))]} ({level})"
+    return f"{LEVEL_NAMES[max(0, min(level, TOP_LEVEL))]} ({level})"
 
 
 def _num(value) -> str:
