@@ -196,8 +196,8 @@ class PatternSolve:
         col = self.columns[k]
         learner = self.learners[col.group]
         level = self.s.start_levels(learner)
-        value = dict.fromkeys(OBJECTIVE_NAMES, Fraction(0))
-        scaled = dict.fromkeys(OBJECTIVE_NAMES, 0)
+        value: dict[str, Fraction] = {name: Fraction(0) for name in OBJECTIVE_NAMES}
+        scaled: dict[str, int] = {name: 0 for name in OBJECTIVE_NAMES}
         for cid, tid in col.pattern.takes:
             course = self.s.course(cid)
             value["cost"] += exact(course.cost)

@@ -250,7 +250,7 @@ class Prices:
         return cls(stage, {})
 
     def coef(self) -> dict[str, float]:
-        coef = {name: self.fix.get(name, 0.0) for name in OBJECTIVE_NAMES}
+        coef: dict[str, float] = {name: self.fix.get(name, 0.0) for name in OBJECTIVE_NAMES}
         coef[self.stage] += 1.0
         coef["cost"] += self.mu
         return coef
