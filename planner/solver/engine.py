@@ -32,7 +32,7 @@ from planner.solver.scale import Scale, credit_scale, money_scale
 from planner.solver.search import Stop, stop_requested
 
 if TYPE_CHECKING:  # the cohort package imports this module: its names for types only
-    from planner.solver.cohort.pricing import Answer, PricingModel
+    from planner.solver.cohort.pricing import Answer, Coef, PricingModel, SeatPrices, Stopped
     from planner.solver.cohort.workers import PricingPool
 
 ENGINES = ("local", "ray")
@@ -389,11 +389,7 @@ class Pricer:
         return os.getpid()
 
     def price(
-        self,
-        jobs: list[int],
-        coef: dict[str, float],
-        seat: dict[tuple[str, str], float],
-        time_limit: float,
+        self, jobs: list[int], coef: Coef, seat: SeatPrices, time_limit: float
     ) -> dict[int, PlainAnswer]:
         from planner.solver.cohort.pricing import PricingModel, price_groups
 
@@ -494,10 +490,10 @@ class RayPricingPool:
     def price(
         self,
         jobs: list[int],
-        coef: dict[str, float],
-        seat: dict[tuple[str, str], float],
+        coef: Coef,
+        seat: SeatPrices,
         time_limit: float,
-        stopped: Callable[[], bool] | None = None,
+        stopped: Stopped = None,
     ) -> dict[int, Answer]:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
         out: dict[int, Answer] = {}

@@ -216,6 +216,9 @@ class PricerMeta:
 # A group's pricing answer: its least pattern (None: none found), a lower bound on that
 # pattern's value, and the model's PricerMeta on its first use.
 Answer = tuple[Pattern | None, float, PricerMeta | None]
+Coef = dict[str, float]  # objective component -> its weight in a pattern's value
+SeatPrices = dict[tuple[str, str], float]  # (course, term) -> price of a seat
+Stopped = Callable[[], bool] | None  # True when pricing must stop
 
 
 class Pricing(Protocol):
@@ -224,10 +227,10 @@ class Pricing(Protocol):
     def price(
         self,
         jobs: list[int],
-        coef: dict[str, float],
-        seat: dict[tuple[str, str], float],
+        coef: Coef,
+        seat: SeatPrices,
         time_limit: float,
-        stopped: Callable[[], bool] | None = None,
+        stopped: Stopped = None,
     ) -> dict[int, Answer]: ...
 
     def close(self) -> None: ...
@@ -281,10 +284,10 @@ def price_groups(
     models: dict[int, PricingModel],
     make: Callable[[int], PricingModel],
     jobs: Iterable[int],
-    coef: dict[str, float],
-    seat: dict[tuple[str, str], float],
+    coef: Coef,
+    seat: SeatPrices,
     time_limit: float,
-    stopped: Callable[[], bool] | None = None,
+    stopped: Stopped = None,
 ) -> dict[int, Answer]:
     """Price `jobs` with the models in `models` (built on first use by `make`); a group
     left out of the answer was not priced (time ran out or `stopped()`)."""

@@ -6,11 +6,17 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import threading
-from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from planner.scenario import Scenario
-from planner.solver.cohort.pricing import Answer, PricingModel, price_groups
+from planner.solver.cohort.pricing import (
+    Answer,
+    Coef,
+    PricingModel,
+    SeatPrices,
+    Stopped,
+    price_groups,
+)
 from planner.solver.scale import Scale
 
 
@@ -115,10 +121,10 @@ class PricingPool:
     def price(
         self,
         jobs: list[int],
-        coef: dict[str, float],
-        seat: dict[tuple[str, str], float],
+        coef: Coef,
+        seat: SeatPrices,
         time_limit: float,
-        stopped: Callable[[], bool] | None = None,
+        stopped: Stopped = None,
     ) -> dict[int, Answer]:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
         if self.procs and self.ready.is_set():
