@@ -13,6 +13,7 @@ from planner.services.catalog import queries as catalog
 from planner.services.planning import exports as plan_exports
 from planner.services.planning import fixes, jobs
 from planner.services.planning import plans as svc
+from planner.solver.labels import rule_words
 from planner.views import or_404
 from planner.views.args import id_arg, page_arg
 from planner.views.downloads import download
@@ -247,28 +248,5 @@ def compare():
     return render_template("plans/compare.html", **vars(page))
 
 
-# -- rule labels in words ----------------------------------------------------------------------
-RULE_WORDS = {
-    "term_max_credits": "the credit limit of term {0}",
-    "term_min_credits": "the minimum credits of term {0}",
-    "learner_max_credits": "{0}'s credit limit per term",
-    "learner_budget": "{0}'s budget",
-    "budget": "the total budget",
-    "required": "{0} must take {1}",
-    "excluded": "{0} may not take {1}",
-    "pinned": "{0} must take {1} in its pinned term",
-    "max_sections": "the section limit of {0}",
-    "gap_closed": "{0} must close every gap",
-    "offered": "the terms {0} is offered in",
-    "prerequisites": "the prerequisites of {0}",
-    "learner_terms": "the terms {0} can study in",
-}
-
-
-@bp.app_template_filter("rule_words")
-def rule_words(label: str) -> str:
-    kind, *args = label.split(":")
-    template = RULE_WORDS.get(kind)
-    if template is None or template.count("{") > len(args):
-        return label
-    return template.format(*args)
+# -- rule labels in words (planner/solver/labels.py) -------------------------------------------
+bp.add_app_template_filter(rule_words, "rule_words")
