@@ -2,8 +2,8 @@
 
 Forms check types and ranges (so a negative credit value is flagged beside its field before
 anything else runs); rules that need the database (unknown ids, cycles, references) live in
-planner.services.catalog.queries, whose errors `apply_errors` puts beside the matching field.
-Each catalog form turns itself into the plain dict the service takes (`to_data`) and can be
+planner.services.catalog (one module per kind), whose errors `apply_errors` puts beside
+the matching field. Each catalog form turns itself into the plain dict the service takes (`to_data`) and can be
 filled from one (`from_data`).
 """
 

@@ -19,7 +19,7 @@ from planner.models import Curriculum, Role, SolveRun, TermCalendar
 from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
 from planner.security import current_user, staff_required
 from planner.services import versions
-from planner.services.catalog import queries as catalog
+from planner.services.catalog.search import Page
 from planner.services.planning import jobs
 from planner.services.planning import plans as plan_svc
 from planner.services.scenarios import editor as svc
@@ -52,7 +52,7 @@ def index():
     q = request.args.get("q", "").strip()
     page_no = _page_number()
     rows, total = svc.list_scenarios(session, page=page_no, per_page=PER_PAGE, q=q)
-    page = catalog.Page(rows, total, page_no, PER_PAGE, q)
+    page = Page(rows, total, page_no, PER_PAGE, q)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render_template("scenarios/_list.html", page=page)
     return render_template("scenarios/index.html", page=page, **_build_choices(session))
@@ -122,7 +122,7 @@ def create():
             problems += exc.problems
     session.rollback()
     rows, total = svc.list_scenarios(session, page=1, per_page=PER_PAGE)
-    page = catalog.Page(rows, total, 1, PER_PAGE, "")
+    page = Page(rows, total, 1, PER_PAGE, "")
     return (
         render_template(
             "scenarios/index.html",
@@ -148,7 +148,7 @@ def import_file():
     except ScenarioError as exc:
         session.rollback()
         rows, total = svc.list_scenarios(session, page=1, per_page=PER_PAGE)
-        page = catalog.Page(rows, total, 1, PER_PAGE, "")
+        page = Page(rows, total, 1, PER_PAGE, "")
         return (
             render_template(
                 "scenarios/index.html",

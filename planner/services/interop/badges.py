@@ -208,7 +208,7 @@ def export_badges(
     session: Session, learner_id: str, plan_id: int | None = None, key_path: str | None = None
 ) -> tuple[list, bool]:
     """([credential dicts] or [compact JWTs] when a key is configured, signed?)."""
-    from planner.services.catalog.queries import descriptors
+    from planner.services.catalog.skills import descriptors
 
     levels = achieved_levels(session, learner_id, plan_id)
     skills = {s.id: s for s in session.scalars(select(Skill).where(Skill.id.in_(list(levels))))}
