@@ -279,7 +279,9 @@ def test_removing_a_term_that_courses_are_offered_in_is_refused(app):
             if t.term_id != "Y1-fall"
         ]
         with pytest.raises(CatalogError) as info:
-            entries.save(session, "calendars", {"name": "x", "terms": terms}, "ai-marketing-college")
+            entries.save(
+                session, "calendars", {"name": "x", "terms": terms}, "ai-marketing-college"
+            )
     assert "Y1-fall" in info.value.errors["terms"][0] and "ONLY-Y1" in info.value.errors["terms"][0]
 
 

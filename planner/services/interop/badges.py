@@ -169,7 +169,7 @@ def achieved_levels(
         raise BadgeError(f'unknown learner "{learner_id}"')
     if plan_id is not None:
         return _plan_levels(session, learner, plan_id)
-    from planner.services.assessment.records import calibrate_learner
+    from planner.services.assessment.calibrated import calibrate_learner
 
     out = {}
     for skill_id, c in calibrate_learner(session, learner_id).items():

@@ -29,7 +29,8 @@ from planner.models import (
     SolveRun,
     utcnow,
 )
-from planner.services.assessment import records as assessment
+from planner.services.assessment.calibrated import sync_learner_levels
+from planner.services.assessment.profile import target_levels
 from planner.services.scenarios.editor import PERSONAL_PREFIX
 
 SCENARIO_NAME = PERSONAL_PREFIX + "{}"  # staff save paths refuse this prefix
@@ -110,7 +111,7 @@ def _weighted_needs(session: Session, learner: Learner) -> dict[str, tuple[int, 
                 )
             ).all()
         )
-    targets = assessment.target_levels(session, learner.id)
+    targets = target_levels(session, learner.id)
     return {s: (level, weights.get(s, 1.0)) for s, level in targets.items() if level > 0}
 
 
@@ -155,10 +156,10 @@ def store_personal_scenario(
     learner = session.get(Learner, learner_id)
     if learner is None:
         raise PlanError(f"there is no learner {learner_id!r}.")
-    if not learner.role_id and not assessment.target_levels(session, learner_id):
+    if not learner.role_id and not target_levels(session, learner_id):
         raise PlanError("you have no target role yet; ask a staff member to set your role.")
     choice = choose_curriculum(session, learner)
-    assessment.sync_learner_levels(session, learner_id)
+    sync_learner_levels(session, learner_id)
     name = scenario_name(learner_id)
     try:
         scenario = scenario_from_db(
