@@ -11,6 +11,7 @@ import json
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -40,6 +41,11 @@ ANSWER_FIELD = "answer-"  # radio group name prefix: answer-<question id>
 
 def _me() -> str:
     return current_user.learner_id
+
+
+def _app() -> Flask:
+    """The app behind the proxy (the job runner keeps it beyond the request)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug proxy
 
 
 def _prefixed(form: MultiDict[str, str], prefix: str) -> dict[str, str]:
@@ -237,7 +243,7 @@ def _stop_personal_runs(session) -> None:
     """A run still solving would store a plan from the ratings being deleted."""
     from planner.services.planning import jobs
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug proxy
+    app = _app()
     for run_id in learner_data.personal_runs_in_progress(session, _me()):
         jobs.cancel(run_id, app)
         jobs.wait(run_id, app, timeout=30)
@@ -269,7 +275,7 @@ def plan():
         flash(f"Cannot plan yet: {exc}", "error")
         return redirect(url_for("assess.profile"))
     try:
-        run_id = jobs.submit(current_app._get_current_object(), record.id, user_id=current_user.id)
+        run_id = jobs.submit(_app(), record.id, user_id=current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     flash(f"Started planning your path (run {run_id}).", "success")
@@ -336,7 +342,7 @@ def cancel_plan(run_id: int):
 
     session = get_session()
     run = _own_run_or_404(session, run_id)
-    stopped = jobs.cancel(run.id, current_app._get_current_object())
+    stopped = jobs.cancel(run.id, _app())
     session.expire_all()
     run = _own_run_or_404(session, run_id)
     if request.headers.get("HX-Request"):

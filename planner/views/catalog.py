@@ -181,7 +181,6 @@ def _edit(kind: Kind, item_id: str | None):
             session.rollback()
             if exc.current is None:
                 abort(404, description=f'The {kind.label} "{item_id}" was deleted meanwhile.')
-            row = search.get(session, kind.name, item_id)
             stale, problems = True, _stale_problems(session, kind, row, form)
         except CatalogError as exc:
             failed = True

@@ -26,7 +26,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     EqualTo,
     InputRequired,
@@ -351,9 +350,9 @@ class LearnerForm(CatalogForm):
     gap_mode = SelectField(
         "Gap mode",
         choices=[
-            SelectChoice("", "as the scenario says"),
-            SelectChoice("minimise", "minimise"),
-            SelectChoice("close", "close (zero gap)"),
+            ("", "as the scenario says"),
+            ("minimise", "minimise"),
+            ("close", "close (zero gap)"),
         ],
         validate_choice=False,  # the service names a bad value
     )

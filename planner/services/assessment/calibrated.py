@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Assessment, CourseTeaches, LearnerLevel, utcnow
 from planner.models.assess import CheckAttempt
@@ -24,7 +24,7 @@ def learner_evidence(session: Session, learner_id: str) -> dict[str, list[Eviden
         a.assessment_id: a.capped
         for a in session.exec(
             select(CheckAttempt).where(
-                CheckAttempt.learner_id == learner_id, CheckAttempt.assessment_id.is_not(None)
+                CheckAttempt.learner_id == learner_id, col(CheckAttempt.assessment_id).is_not(None)
             )
         ).all()
     }
@@ -40,7 +40,7 @@ def learner_evidence(session: Session, learner_id: str) -> dict[str, list[Eviden
         # No completion date is stored: course evidence is dated now (no recency decay).
         now = utcnow()
         for t in session.exec(
-            select(CourseTeaches).where(CourseTeaches.course_id.in_(learner.completed))
+            select(CourseTeaches).where(col(CourseTeaches.course_id).in_(learner.completed))
         ).all():
             out[t.skill_id].append(Evidence("course", t.level, now))
     return dict(out)

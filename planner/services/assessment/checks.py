@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Assessment, Skill, utcnow
 from planner.models.assess import CheckAttempt
@@ -57,7 +57,7 @@ def start_check(
         select(CheckAttempt)
         .where(CheckAttempt.learner_id == learner_id, CheckAttempt.skill_id == skill_id)
         .where(CheckAttempt.status == "open")
-        .order_by(CheckAttempt.id.desc())
+        .order_by(col(CheckAttempt.id).desc())
     ).first()
     if open_attempt is not None and all(qid in bank for qid in open_attempt.question_ids):
         return open_attempt
@@ -103,10 +103,12 @@ def _parse_answers(
             problems.append(f"{qid}: not answered")
             continue
         try:
-            index = int(raw)
-            if isinstance(raw, bool | float) or not 0 <= index < len(q.options):
+            if isinstance(raw, bool) or not isinstance(raw, int | str):
                 raise ValueError
-        except (TypeError, ValueError):
+            index = int(raw)
+            if not 0 <= index < len(q.options):
+                raise ValueError
+        except ValueError:
             problems.append(f"{qid}: choice {raw!r} is not one of the {len(q.options)} options")
             continue
         chosen[qid] = index
@@ -133,11 +135,11 @@ def submit_check(
     # matches status='open' (the other waits for the row lock, then matches nothing).
     closed = session.execute(
         update(CheckAttempt)
-        .where(CheckAttempt.id == attempt.id, CheckAttempt.status == "open")
+        .where(col(CheckAttempt.id) == attempt.id, col(CheckAttempt.status) == "open")
         .values(status="submitted", submitted_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if closed.rowcount != 1:
+    if closed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
         session.refresh(attempt)
         raise AlreadySubmitted(_already(attempt))
     session.refresh(attempt)
@@ -152,7 +154,7 @@ def submit_check(
         feedback.append({"id": qid, "level": q.level, "prompt": q.prompt,
                          "chosen": q.options[chosen[qid]], "answer": q.options[q.answer],
                          "correct": ok, "explanation": q.explanation})  # fmt: skip
-    result = demonstrated_level({lvl: tuple(v) for lvl, v in results.items()})
+    result = demonstrated_level({lvl: (v[0], v[1]) for lvl, v in results.items()})
     correct = sum(v[0] for v in results.values())
     asked = sum(v[1] for v in results.values())
     row = Assessment(

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Learner, Skill, SkillArea, utcnow
 from planner.services.assessment.calibrated import learner_evidence
@@ -66,9 +66,9 @@ def cohort_report(
     """How calibrated the cohort's self-ratings are, by skill area, and the biggest
     self-vs-evidence gaps (over-confidence first)."""
     now = now or utcnow()
-    query = select(Learner).order_by(Learner.id)
+    query = select(Learner).order_by(col(Learner.id))
     if learner_ids is not None:
-        query = query.where(Learner.id.in_(learner_ids))
+        query = query.where(col(Learner.id).in_(learner_ids))
     learners = session.exec(query).all()
     skills = {s.id: s for s in session.exec(select(Skill)).all()}
     area_names = {a.id: a.name for a in session.exec(select(SkillArea)).all()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Learner, LearnerTarget, RoleRequirement, Skill, utcnow
 from planner.services.assessment.calibrated import calibrate_learner
@@ -110,7 +110,7 @@ def learner_profile(session: Session, learner_id: str, now: datetime | None = No
     targets = target_levels(session, learner_id)
     calibrated = calibrate_learner(session, learner_id, now)
     ids = sorted(set(targets) | set(calibrated))
-    skills = {s.id: s for s in session.exec(select(Skill).where(Skill.id.in_(ids))).all()}
+    skills = {s.id: s for s in session.exec(select(Skill).where(col(Skill.id).in_(ids))).all()}
     checks = skills_with_checks()
     rows = []
     for sid in ids:

@@ -56,9 +56,10 @@ def load_questions(
     seen: set[str] = set()
     for i, entry in enumerate(raw):
         qid = entry.get("id") if isinstance(entry, dict) else None
-        if isinstance(qid, str) and qid in seen:
-            problems.append(f"questions[{i}].id: duplicate id {qid!r}")
-        seen.add(qid)
+        if isinstance(qid, str):
+            if qid in seen:
+                problems.append(f"questions[{i}].id: duplicate id {qid!r}")
+            seen.add(qid)
         q = _parse_question(entry, f"questions[{i}]", skill_ids, problems)
         if q is not None:
             bank.setdefault(q.id, q)
@@ -82,9 +83,10 @@ def _parse_question(
         texts[key] = value if isinstance(value, str) else ""
     if skill_ids is not None and texts["skill"] and texts["skill"] not in skill_ids:
         problems.append(f"{where}.skill: unknown skill {texts['skill']!r}")
-    level = entry.get("level")
-    if not isinstance(level, int) or isinstance(level, bool) or level not in CHECK_LEVELS:
-        problems.append(f"{where}.level: must be one of {list(CHECK_LEVELS)}, got {level!r}")
+    level = _whole(entry.get("level"))
+    if level not in CHECK_LEVELS:
+        got = entry.get("level")
+        problems.append(f"{where}.level: must be one of {list(CHECK_LEVELS)}, got {got!r}")
     options = entry.get("options")
     if (
         not isinstance(options, list)
@@ -93,10 +95,11 @@ def _parse_question(
     ):
         problems.append(f"{where}.options: must be a list of 3-4 non-empty texts")
         options = []
-    answer = entry.get("answer")
-    if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(options):
-        problems.append(f"{where}.answer: must index one of the options, got {answer!r}")
-    if len(problems) > before:
+    answer = _whole(entry.get("answer"))
+    if answer is None or not 0 <= answer < len(options):
+        got = entry.get("answer")
+        problems.append(f"{where}.answer: must index one of the options, got {got!r}")
+    if len(problems) > before or level is None or answer is None:
         return None
     return Question(
         id=texts["id"],
@@ -107,6 +110,11 @@ def _parse_question(
         answer=answer,
         explanation=texts["explanation"],
     )
+
+
+def _whole(value: object) -> int | None:
+    """`value` if it is a whole number (YAML's true/false are not), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,10 @@ from sqlmodel import Session, col, select
 
 from planner.models import Skill, SkillArea
 from planner.services.catalog.edits import (
-    Errors,
-    check_new_id,
     commit,
     refuse_if_referenced,
     row_to_save,
+    start_edit,
     stored,
 )
 
@@ -26,11 +25,9 @@ def area_data(session: Session, area: SkillArea) -> dict:
 
 
 def save_area(session: Session, data: dict, existing_id: str | None = None) -> SkillArea:
-    errors = Errors()
-    if existing_id is None:
-        check_new_id(session, SkillArea, data.get("id", ""), errors, "skill area")
+    errors, data = start_edit(session, SkillArea, "skill area", data, existing_id)
     errors.raise_if_any()
-    area = row_to_save(session, SkillArea, existing_id, data.get("id", ""))
+    area = row_to_save(session, SkillArea, existing_id, data["id"])
     area.name = (data.get("name") or "").strip()
     area.name_zh = (data.get("name_zh") or "").strip()
     session.add(area)

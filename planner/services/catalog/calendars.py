@@ -9,14 +9,13 @@ from sqlmodel import Session, col, select
 from planner.limits import ID_RE, ID_RULE
 from planner.models import Course, Curriculum, Learner, Term, TermCalendar
 from planner.services.catalog.edits import (
-    Errors,
     Prefixed,
-    check_new_id,
     commit,
     learners_naming,
     non_negative,
     refuse_if_referenced,
     row_to_save,
+    start_edit,
     stored,
     users_in_words,
 )
@@ -78,9 +77,7 @@ def _term_users(session: Session, term_id: str) -> list[tuple[str, list[str]]]:
 
 def save_calendar(session: Session, data: dict, existing_id: str | None = None) -> TermCalendar:
     """Create or update a calendar with its ordered terms (rows with an empty id are skipped)."""
-    errors = Errors()
-    if existing_id is None:
-        check_new_id(session, TermCalendar, data.get("id", ""), errors, "term calendar")
+    errors, data = start_edit(session, TermCalendar, "term calendar", data, existing_id)
     rows = []
     seen: dict[str, int] = {}
     for i, row in enumerate(data.get("terms") or []):
@@ -107,7 +104,7 @@ def save_calendar(session: Session, data: dict, existing_id: str | None = None) 
             if reasons := users_in_words(_term_users(session, term.term_id)):
                 errors.add("terms", f'term "{term.term_id}" cannot be removed: used by {reasons}')
     errors.raise_if_any()
-    calendar = row_to_save(session, TermCalendar, existing_id, data.get("id", ""))
+    calendar = row_to_save(session, TermCalendar, existing_id, data["id"])
     calendar.name = (data.get("name") or "").strip()
     session.add(calendar)
     session.flush()

@@ -20,10 +20,8 @@ from planner.models import (
 )
 from planner.services.catalog.calendars import terms_in_order
 from planner.services.catalog.edits import (
-    Errors,
     add_scenario_problems,
     all_ids,
-    check_new_id,
     commit,
     learners_naming,
     level_rows,
@@ -31,6 +29,7 @@ from planner.services.catalog.edits import (
     refuse_if_referenced,
     row_to_save,
     scenario_problems,
+    start_edit,
     stored,
 )
 
@@ -146,11 +145,7 @@ def _scenario_course(data: dict, teaches: dict, requires: dict) -> dict:
 
 def save_course(session: Session, data: dict, existing_id: str | None = None) -> Course:
     """Create or update a course and all its links, or raise CatalogError."""
-    errors = Errors()
-    if existing_id is None:
-        check_new_id(session, Course, data.get("id", ""), errors, "course")
-    else:
-        data = {**data, "id": existing_id}
+    errors, data = start_edit(session, Course, "course", data, existing_id)
     if data.get("credits") is None:
         errors.add("credits", "required")
     non_negative(data, (*COURSE_NUMBERS, "max_sections"), errors)
@@ -208,6 +203,7 @@ def _replace_course_links(session: Session, course_id: str, course: dict) -> Non
         group = PrerequisiteGroup(course_id=course_id, position=g)
         session.add(group)
         session.flush()
+        assert group.pk is not None  # the flush gave the new group its key
         for i, pre in enumerate(dict.fromkeys(options)):
             session.add(PrerequisiteOption(group_pk=group.pk, prerequisite_id=pre, position=i))
 

@@ -83,6 +83,18 @@ class Prefixed:
         self.errors.add(f"{self.prefix}.{path}", message)
 
 
+def start_edit(
+    session: Session, model: type[SQLModel], label: str, data: dict, existing_id: str | None
+) -> tuple[Errors, dict]:
+    """An edit's errors, starting with those of a new row's id, and its data with the id
+    (an update keeps the id it was opened with)."""
+    errors = Errors()
+    if existing_id is None:
+        check_new_id(session, model, data.get("id", ""), errors, label)
+        return errors, data
+    return errors, {**data, "id": existing_id}
+
+
 def check_new_id(
     session: Session, model: type[SQLModel], item_id: str, errors: Errors, label: str
 ) -> None:

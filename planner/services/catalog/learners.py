@@ -19,16 +19,15 @@ from planner.models import (
 )
 from planner.services.catalog.calendars import terms_in_order
 from planner.services.catalog.edits import (
-    Errors,
     add_scenario_problems,
     all_ids,
-    check_new_id,
     commit,
     level_rows,
     non_negative,
     refuse_if_referenced,
     row_to_save,
     scenario_problems,
+    start_edit,
     stored,
 )
 
@@ -78,15 +77,12 @@ def _learner_scenario(session: Session, learner: dict) -> dict:
 
 
 def save_learner(session: Session, data: dict, existing_id: str | None = None) -> Learner:
-    errors = Errors()
-    if existing_id is None:
-        check_new_id(session, Learner, data.get("id", ""), errors, "learner")
-    else:
-        data = {**data, "id": existing_id}
+    errors, data = start_edit(session, Learner, "learner", data, existing_id)
     non_negative(data, ("budget", "max_credits"), errors)
     count = data.get("count")
-    if count is None or not isinstance(count, int) or count < 1:
+    if not isinstance(count, int) or count < 1:
         errors.add("count", "must be a whole number of at least 1")
+        count = 0  # never stored: the errors are raised below
     if (data.get("gap_mode") or None) not in (None, "minimise", "close"):
         errors.add("gap_mode", 'must be "minimise" or "close"')
     skills = all_ids(session, Skill)

@@ -9,13 +9,12 @@ from sqlmodel import Session, col, select
 
 from planner.models import Learner, Role, RoleRequirement, Skill
 from planner.services.catalog.edits import (
-    Errors,
     all_ids,
-    check_new_id,
     commit,
     level_rows,
     refuse_if_referenced,
     row_to_save,
+    start_edit,
     stored,
 )
 
@@ -43,9 +42,7 @@ def role_data(session: Session, role: Role) -> dict:
 
 
 def save_role(session: Session, data: dict, existing_id: str | None = None) -> Role:
-    errors = Errors()
-    if existing_id is None:
-        check_new_id(session, Role, data.get("id", ""), errors, "role")
+    errors, data = start_edit(session, Role, "role", data, existing_id)
     skills = all_ids(session, Skill)
     rows = []
     given = data.get("requirements") or []
@@ -57,7 +54,7 @@ def save_role(session: Session, data: dict, existing_id: str | None = None) -> R
             continue
         rows.append((skill, level, float(weight)))
     errors.raise_if_any()
-    role = row_to_save(session, Role, existing_id, data.get("id", ""))
+    role = row_to_save(session, Role, existing_id, data["id"])
     role.name = (data.get("name") or "").strip()
     role.name_zh = (data.get("name_zh") or "").strip()
     session.add(role)

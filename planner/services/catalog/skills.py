@@ -20,11 +20,10 @@ from planner.models import (
 )
 from planner.services.catalog.edits import (
     LEVELS,
-    Errors,
-    check_new_id,
     commit,
     refuse_if_referenced,
     row_to_save,
+    start_edit,
     stored,
 )
 
@@ -63,9 +62,7 @@ def skill_data(session: Session, skill: Skill) -> dict:
 
 
 def save_skill(session: Session, data: dict, existing_id: str | None = None) -> Skill:
-    errors = Errors()
-    if existing_id is None:
-        check_new_id(session, Skill, data.get("id", ""), errors, "skill")
+    errors, data = start_edit(session, Skill, "skill", data, existing_id)
     area_id = data.get("area_id") or None
     if area_id and session.get(SkillArea, area_id) is None:
         errors.add("area_id", f'unknown skill area "{area_id}"')
@@ -73,7 +70,7 @@ def save_skill(session: Session, data: dict, existing_id: str | None = None) -> 
     if len(texts) != len(LEVELS):
         errors.add("descriptors", "give one descriptor per level 0-4")
     errors.raise_if_any()
-    skill = row_to_save(session, Skill, existing_id, data.get("id", ""))
+    skill = row_to_save(session, Skill, existing_id, data["id"])
     skill.name = (data.get("name") or "").strip()
     skill.name_zh = (data.get("name_zh") or "").strip()
     skill.area_id = area_id
