@@ -27,7 +27,7 @@ from planner.db import get_session
 from planner.security import current_user, learner_required, staff_required
 from planner.services.assessment import checks, cohort, learner_data, ratings
 from planner.services.assessment.charts import calibration_bars, profile_radar
-from planner.services.assessment.profile import LEVEL_NAMES, learner_profile
+from planner.services.assessment.profile import learner_profile
 from planner.services.catalog.learners import all_learners
 from planner.services.catalog.skills import all_skills, level_descriptors
 from planner.services.planning import personal
@@ -90,7 +90,6 @@ def index():
             profile=prof,
             rows=rows,
             descriptors=descriptors,
-            level_names=LEVEL_NAMES,
             minutes=ratings.estimate_minutes(len(rows)),
             seconds_per_rating=ratings.SECONDS_PER_RATING,
             problems=problems,
@@ -212,7 +211,6 @@ def profile():
         "assess/profile.html",
         profile=prof,
         radar=profile_radar(prof),
-        level_names=LEVEL_NAMES,
         run=personal.latest_run(session, _me()),
     )
 
@@ -292,7 +290,6 @@ def _run_context(session, run) -> dict:
         "elapsed": jobs.elapsed_s(run) if run is not None else None,
         "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status) if run else None,
         "result": result,
-        "level_names": LEVEL_NAMES,
     }
 
 
@@ -400,5 +397,5 @@ def staff_rate(learner_id: str):
     prof = learner_profile(session, learner_id)
     return render_template(
         "assess/staff.html", learner=learner, profile=prof, skills=all_skills(session),
-        radar=profile_radar(prof), problems=problems, level_names=LEVEL_NAMES,
+        radar=profile_radar(prof), problems=problems,
     ), (400 if problems else 200)  # fmt: skip

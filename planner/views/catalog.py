@@ -36,7 +36,7 @@ from planner.services.catalog import (
     skills,
     team_import,
 )
-from planner.services.catalog.edits import LEVEL_NAMES, CatalogError, NotFound
+from planner.services.catalog.edits import CatalogError, NotFound
 from planner.views import forms
 from planner.views.args import page_arg
 
@@ -107,7 +107,6 @@ def _form_context(session: Session, kind: Kind) -> dict:
         "skills": skills.skill_choices(session) if kind.form.row_lists else [],
         "term_ids": term_ids,
         "seasons": seasons,
-        "level_names": LEVEL_NAMES,
     }
 
 

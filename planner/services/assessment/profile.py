@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from planner.models import Learner, LearnerTarget, RoleRequirement, Skill, utcnow
+from planner.scenario import LEVEL_NAMES
 from planner.services.assessment.calibrated import calibrate_learner
 from planner.services.assessment.calibration import calibrate
 from planner.services.assessment.questions import skills_with_checks
 from planner.services.assessment.ratings import known_learner
 
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 VERIFY_FROM = 3  # self-ratings from "proficient" up are worth confirming with a check
 
 

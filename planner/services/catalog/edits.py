@@ -19,10 +19,9 @@ from sqlmodel import Session, SQLModel, select
 
 from planner.limits import id_problem
 from planner.models import Learner
-from planner.scenario import ScenarioError, parse_scenario
+from planner.scenario import LEVEL_NAMES, ScenarioError, parse_scenario
 
-LEVELS = range(5)
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
+LEVELS = range(len(LEVEL_NAMES))
 SHOWN_REFERENCES = 5  # name this many referencing ids, then "and N more"
 
 Row = TypeVar("Row", bound=SQLModel)

@@ -17,6 +17,7 @@ from planner.models import (
     Skill,
     User,
 )
+from planner.scenario import GAP_MODES
 from planner.services.catalog.calendars import terms_in_order
 from planner.services.catalog.edits import (
     add_scenario_problems,
@@ -83,7 +84,7 @@ def save_learner(session: Session, data: dict, existing_id: str | None = None) -
     if not isinstance(count, int) or count < 1:
         errors.add("count", "must be a whole number of at least 1")
         count = 0  # never stored: the errors are raised below
-    if (data.get("gap_mode") or None) not in (None, "minimise", "close"):
+    if (data.get("gap_mode") or None) not in (None, *GAP_MODES):
         errors.add("gap_mode", 'must be "minimise" or "close"')
     skills = all_ids(session, Skill)
     given_levels = list(data.get("levels") or [])
