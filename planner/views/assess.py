@@ -11,9 +11,7 @@ import json
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -24,14 +22,17 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from planner.db import get_session
+from planner.models import Skill
 from planner.security import current_user, learner_required, staff_required
 from planner.services.assessment import checks, cohort, learner_data, ratings
 from planner.services.assessment.charts import calibration_bars, profile_radar
 from planner.services.assessment.profile import learner_profile
 from planner.services.catalog.learners import all_learners
 from planner.services.catalog.skills import all_skills, level_descriptors
-from planner.services.planning import personal
+from planner.services.planning import jobs, personal
+from planner.views import or_404
 from planner.views.downloads import download
+from planner.views.runners import solves
 
 bp = Blueprint("assess", __name__, url_prefix="/assess")
 
@@ -43,21 +44,13 @@ def _me() -> str:
     return current_user.learner_id
 
 
-def _app() -> Flask:
-    """The app behind the proxy (the job runner keeps it beyond the request)."""
-    return current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug proxy
-
-
 def _prefixed(form: MultiDict[str, str], prefix: str) -> dict[str, str]:
     """{rest: value} for the form fields named `prefix` + rest (one radio group each)."""
     return {key[len(prefix) :]: value for key, value in form.items() if key.startswith(prefix)}
 
 
-def _skill_or_404(session, skill_id: str):
-    skill = checks.skill_of(session, skill_id)
-    if skill is None:
-        abort(404, description=f"Unknown skill {skill_id!r}.")
-    return skill
+def _skill_or_404(session, skill_id: str) -> Skill:
+    return or_404(checks.skill_of(session, skill_id), f"Unknown skill {skill_id!r}.")
 
 
 # --- self-assessment ----------------------------------------------------------------------
@@ -239,12 +232,9 @@ def delete():
 
 def _stop_personal_runs(session) -> None:
     """A run still solving would store a plan from the ratings being deleted."""
-    from planner.services.planning import jobs
-
-    app = _app()
     for run_id in learner_data.personal_runs_in_progress(session, _me()):
-        jobs.cancel(run_id, app)
-        jobs.wait(run_id, app, timeout=30)
+        solves().cancel(run_id)
+        solves().wait(run_id, timeout=30)
     session.expire_all()
 
 
@@ -252,8 +242,6 @@ def _stop_personal_runs(session) -> None:
 @learner_required
 def plan():
     """Queue a personal solve from the calibrated levels; the plan page then polls it."""
-    from planner.services.planning import jobs
-
     session = get_session()
     current = personal.latest_run(session, _me())
     if current is not None and current.status in ("queued", "running"):
@@ -262,7 +250,7 @@ def plan():
         flash("Your plan is still being computed; cancel it first to start again.", "error")
         return redirect(url_for("assess.my_plan"))
     try:
-        jobs.runner_for().check_solve_limits(current_user.id)
+        solves().check_solve_limits(current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     try:
@@ -273,7 +261,7 @@ def plan():
         flash(f"Cannot plan yet: {exc}", "error")
         return redirect(url_for("assess.profile"))
     try:
-        run_id = jobs.submit(_app(), record.id, user_id=current_user.id)
+        run_id = solves().submit(record.id, user_id=current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     flash(f"Started planning your path (run {run_id}).", "success")
@@ -281,8 +269,6 @@ def plan():
 
 
 def _run_context(session, run) -> dict:
-    from planner.services.planning import jobs
-
     result = personal.personal_result(session, _me(), run) if run is not None else None
     return {
         "run": run,
@@ -335,11 +321,9 @@ def plan_run(run_id: int):
 @bp.post("/plan/runs/<int:run_id>/cancel")
 @learner_required
 def cancel_plan(run_id: int):
-    from planner.services.planning import jobs
-
     session = get_session()
     run = _own_run_or_404(session, run_id)
-    stopped = jobs.cancel(run.id, _app())
+    stopped = solves().cancel(run.id)
     session.expire_all()
     run = _own_run_or_404(session, run_id)
     if request.headers.get("HX-Request"):

@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlmodel import select
 
+from planner.db import get_engine
 from planner.models import ScenarioRecord, SolveRun
 from planner.services.scenarios.editor import MAX_TIME_LIMIT_S
 from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
@@ -47,7 +48,7 @@ def test_api_accepts_the_cap_itself(app, client, staff_token):
         json={"time_limit_s": MAX_TIME_LIMIT_S},
     )
     assert response.status_code == 202
-    assert jobs.runner_for(app).wait(response.get_json()["run"]["id"], 30)
+    assert jobs.runner_for(get_engine(app)).wait(response.get_json()["run"]["id"], 30)
 
 
 def test_editor_caps_the_time_limit(app, staff_client, web_session):
