@@ -2,7 +2,7 @@
 
 An attempt is created when the check page is opened (`status` "open") and closed once by
 submission ("submitted"); answers to questions that were not part of the attempt, or a
-second submission, are refused by planner.services.assessment.records. The resulting level is
+second submission, are refused by planner.services.assessment.checks. The resulting level is
 also written as an `Assessment` row (source "check"), linked by `assessment_id`.
 """
 

@@ -18,7 +18,9 @@ from planner.models import iso_utc
 from planner.scenario import ScenarioError
 from planner.security import token_required
 from planner.services import versions
-from planner.services.catalog import queries as svc
+from planner.services.catalog import search
+from planner.services.catalog.courses import course_dict
+from planner.services.catalog.roles import requirements
 from planner.services.scenarios import editor as scenario_store
 from planner.views.args import MAX_PAGE
 
@@ -65,16 +67,16 @@ def json_body(required: bool = True):
 def _paging() -> tuple[str, int, int] | tuple:
     try:
         page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", svc.DEFAULT_PER_PAGE))
+        per_page = int(request.args.get("per_page", search.DEFAULT_PER_PAGE))
     except ValueError:
         return ()
     if page < 1 or per_page < 1:
         return ()
     # a page past the end is an empty page, however far past (never a database overflow)
-    return request.args.get("q", ""), min(page, MAX_PAGE), min(per_page, svc.MAX_PER_PAGE)
+    return request.args.get("q", ""), min(page, MAX_PAGE), min(per_page, search.MAX_PER_PAGE)
 
 
-def _page_json(page: svc.Page, items: list[dict]) -> dict:
+def _page_json(page: search.Page, items: list[dict]) -> dict:
     return {
         "items": items,
         "page": page.page,
@@ -90,7 +92,7 @@ def _listing(kind: str, to_json):
         return error(400, "page and per_page must be whole numbers of at least 1", "page")
     q, page_no, per_page = paging
     session = get_session()
-    page = svc.search(session, kind, q=q, page=page_no, per_page=per_page)
+    page = search.search(session, kind, q=q, page=page_no, per_page=per_page)
     return jsonify(_page_json(page, [to_json(session, row) for row in page.items]))
 
 
@@ -99,7 +101,7 @@ def _skill_json(session: Session, row) -> dict:
 
 
 def _role_json(session: Session, row) -> dict:
-    reqs = svc.requirements(session, row.id)
+    reqs = requirements(session, row.id)
     return {
         "id": row.id,
         "name": row.name,
@@ -110,7 +112,7 @@ def _role_json(session: Session, row) -> dict:
 
 
 def _course_json(session: Session, row) -> dict:
-    return svc.course_dict(session, row)
+    return course_dict(session, row)
 
 
 @bp.get("/skills")
@@ -150,7 +152,7 @@ def list_scenarios():
         return error(400, "page and per_page must be whole numbers of at least 1", "page")
     q, page_no, per_page = paging
     rows, total = scenario_store.list_scenarios(get_session(), page=page_no, per_page=per_page, q=q)
-    page = svc.Page([], total, page_no, per_page, q)
+    page = search.Page([], total, page_no, per_page, q)
     return jsonify(_page_json(page, [_scenario_summary(r) for r in rows]))
 
 

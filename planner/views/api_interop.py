@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from planner.db import get_session
 from planner.security import token_required
-from planner.services.catalog import queries as catalog
+from planner.services.catalog import search
 from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
 from planner.views.api import error
 from planner.views.downloads import download
@@ -120,8 +120,8 @@ def import_learner_badges(learner_id: str):
 
     session = get_session()
     try:
-        catalog.get(session, "learners", learner_id)
-    except LookupError:  # catalog.NotFound
+        search.get(session, "learners", learner_id)
+    except LookupError:  # search.get raises NotFound
         return error(404, f'unknown learner "{learner_id}"')
     data = _body()
     if data is None:

@@ -19,14 +19,18 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from planner.db import get_session
-from planner.models import Learner, LevelDescriptor, Skill, SolveRun
+from planner.models import Skill
 from planner.security import current_user, learner_required, staff_required
-from planner.services.assessment import records as svc
+from planner.services.assessment import checks, cohort, learner_data, ratings
 from planner.services.assessment.charts import calibration_bars, profile_radar
-from planner.services.planning import personal
+from planner.services.assessment.profile import learner_profile
+from planner.services.catalog.learners import all_learners
+from planner.services.catalog.skills import all_skills, level_descriptors
+from planner.services.planning import jobs, personal
+from planner.views import or_404
 from planner.views.downloads import download
 from planner.views.runners import solves
 
@@ -40,14 +44,13 @@ def _me() -> str:
     return current_user.learner_id
 
 
-def _descriptors(session, skill_ids: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {s: [""] * 5 for s in skill_ids}
-    rows = session.scalars(
-        select(LevelDescriptor).where(LevelDescriptor.skill_id.in_(skill_ids))
-    ).all()
-    for d in rows:
-        out[d.skill_id][d.level] = d.text
-    return out
+def _prefixed(form: MultiDict[str, str], prefix: str) -> dict[str, str]:
+    """{rest: value} for the form fields named `prefix` + rest (one radio group each)."""
+    return {key[len(prefix) :]: value for key, value in form.items() if key.startswith(prefix)}
+
+
+def _skill_or_404(session, skill_id: str) -> Skill:
+    return or_404(checks.skill_of(session, skill_id), f"Unknown skill {skill_id!r}.")
 
 
 # --- self-assessment ----------------------------------------------------------------------
@@ -59,15 +62,10 @@ def index():
     session = get_session()
     problems: list[str] = []
     if request.method == "POST":
-        ratings = {
-            key[len(LEVEL_FIELD) :]: value
-            for key, value in request.form.items()
-            if key.startswith(LEVEL_FIELD)
-        }
         try:
-            saved = svc.save_self_ratings(session, _me(), ratings)
+            saved = ratings.save_self_ratings(session, _me(), _prefixed(request.form, LEVEL_FIELD))
             session.commit()
-        except svc.AssessmentError as exc:
+        except ratings.AssessmentError as exc:
             session.rollback()
             problems = exc.problems
         else:
@@ -75,9 +73,9 @@ def index():
             if request.form.get("next") == "profile":
                 return redirect(url_for("assess.profile"))
             return redirect(url_for("assess.index"))
-    prof = svc.profile(session, _me())
+    prof = learner_profile(session, _me())
     rows = [r for r in prof.rows if r.target]
-    descriptors = _descriptors(session, [r.skill_id for r in rows])
+    descriptors = level_descriptors(session, [r.skill_id for r in rows])
     status = 400 if problems else 200
     return (
         render_template(
@@ -85,8 +83,8 @@ def index():
             profile=prof,
             rows=rows,
             descriptors=descriptors,
-            minutes=svc.estimate_minutes(len(rows)),
-            seconds_per_rating=svc.SECONDS_PER_RATING,
+            minutes=ratings.estimate_minutes(len(rows)),
+            seconds_per_rating=ratings.SECONDS_PER_RATING,
             problems=problems,
             posted=request.form if problems else {},
         ),
@@ -101,12 +99,12 @@ def save_rating():
     session = get_session()
     skill_id = request.form.get("skill", "")
     try:
-        svc.save_self_ratings(session, _me(), {skill_id: request.form.get("level", "")})
+        ratings.save_self_ratings(session, _me(), {skill_id: request.form.get("level", "")})
         session.commit()
-    except svc.AssessmentError as exc:
+    except ratings.AssessmentError as exc:
         session.rollback()
         return jsonify(saved=False, problems=exc.problems), 400
-    prof = svc.profile(session, _me())
+    prof = learner_profile(session, _me())
     row = next((r for r in prof.rows if r.skill_id == skill_id), None)
     return jsonify(
         saved=True,
@@ -124,9 +122,7 @@ def save_rating():
 @learner_required
 def check(skill_id: str):
     """What the check is; starting it is a POST (a GET never changes anything)."""
-    skill = get_session().get(Skill, skill_id)
-    if skill is None:
-        abort(404, description=f"Unknown skill {skill_id!r}.")
+    skill = _skill_or_404(get_session(), skill_id)
     return render_template("assess/check.html", skill=skill, attempt=None, questions=[])
 
 
@@ -134,12 +130,11 @@ def check(skill_id: str):
 @learner_required
 def start(skill_id: str):
     session = get_session()
-    if session.get(Skill, skill_id) is None:
-        abort(404, description=f"Unknown skill {skill_id!r}.")
+    _skill_or_404(session, skill_id)
     try:
-        attempt = svc.start_check(session, _me(), skill_id)  # reuses an open attempt
+        attempt = checks.start_check(session, _me(), skill_id)  # reuses an open attempt
         session.commit()
-    except svc.AssessmentError as exc:
+    except ratings.AssessmentError as exc:
         session.rollback()
         flash(exc.problems[0], "error")
         return redirect(url_for("assess.profile"))
@@ -150,11 +145,8 @@ def start(skill_id: str):
 @learner_required
 def attempt(attempt_id: int):
     session = get_session()
-    try:
-        attempt = svc.get_attempt(session, _me(), attempt_id)
-    except svc.AssessmentError:
-        abort(404, description="No such check.")
-    skill = session.get(Skill, attempt.skill_id)
+    attempt = _attempt_or_404(session, attempt_id)
+    skill = _skill_or_404(session, attempt.skill_id)
     if attempt.status != "open":
         flash("That check was already submitted; start a new one.", "error")
         return redirect(url_for("assess.check", skill_id=skill.id))
@@ -162,8 +154,8 @@ def attempt(attempt_id: int):
         "assess/check.html",
         skill=skill,
         attempt=attempt,
-        questions=svc.attempt_questions(attempt),
-        minutes=max(1, round(len(attempt.question_ids) * svc.SECONDS_PER_QUESTION / 60)),
+        questions=checks.attempt_questions(attempt),
+        minutes=max(1, round(len(attempt.question_ids) * checks.SECONDS_PER_QUESTION / 60)),
     )
 
 
@@ -171,33 +163,33 @@ def attempt(attempt_id: int):
 @learner_required
 def submit(attempt_id: int):
     session = get_session()
-    answers = {
-        key[len(ANSWER_FIELD) :]: value
-        for key, value in request.form.items()
-        if key.startswith(ANSWER_FIELD)
-    }
+    answers = _prefixed(request.form, ANSWER_FIELD)
+    attempt = _attempt_or_404(session, attempt_id)
+    skill = _skill_or_404(session, attempt.skill_id)
     try:
-        attempt = svc.get_attempt(session, _me(), attempt_id)
-    except svc.AssessmentError:
-        abort(404, description="No such check.")
-    skill = session.get(Skill, attempt.skill_id)
-    try:
-        outcome = svc.submit_check(session, _me(), attempt_id, answers)
+        outcome = checks.submit_check(session, _me(), attempt_id, answers)
         session.commit()
-    except svc.AlreadySubmitted as exc:
+    except checks.AlreadySubmitted as exc:
         session.rollback()
         return render_template(
             "assess/check.html", skill=skill, attempt=attempt, questions=[],
             problems=exc.problems, minutes=0,
         ), 409  # fmt: skip
-    except svc.AssessmentError as exc:
+    except ratings.AssessmentError as exc:
         session.rollback()
         return render_template(
             "assess/check.html", skill=skill, attempt=attempt,
-            questions=svc.attempt_questions(attempt), problems=exc.problems,
+            questions=checks.attempt_questions(attempt), problems=exc.problems,
             posted=answers, minutes=0,
         ), 400  # fmt: skip
     return render_template("assess/result.html", skill=skill, outcome=outcome)
+
+
+def _attempt_or_404(session, attempt_id: int):
+    try:
+        return checks.get_attempt(session, _me(), attempt_id)
+    except ratings.AssessmentError:
+        abort(404, description="No such check.")
 
 
 # --- profile, export, delete, plan --------------------------------------------------------
@@ -207,7 +199,7 @@ def submit(attempt_id: int):
 @learner_required
 def profile():
     session = get_session()
-    prof = svc.profile(session, _me())
+    prof = learner_profile(session, _me())
     return render_template(
         "assess/profile.html",
         profile=prof,
@@ -219,7 +211,7 @@ def profile():
 @bp.get("/export.json")
 @learner_required
 def export():
-    data = svc.export_learner(get_session(), _me())
+    data = learner_data.export_learner(get_session(), _me())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return download(body, "application/json", f"assessment-{_me()}.json")
 
@@ -232,23 +224,15 @@ def delete():
         flash("Tick the box to confirm deleting your assessment.", "error")
         return redirect(url_for("assess.profile"))
     _stop_personal_runs(session)
-    counts = svc.delete_assessment(session, _me(), actor_id=current_user.id)
+    counts = learner_data.delete_assessment(session, _me(), actor_id=current_user.id)
     session.commit()
-    flash(f"Deleted your assessment: {svc.deletion_sentence(counts)}.", "success")
+    flash(f"Deleted your assessment: {learner_data.deletion_sentence(counts)}.", "success")
     return redirect(url_for("assess.profile"))
 
 
 def _stop_personal_runs(session) -> None:
     """A run still solving would store a plan from the ratings being deleted."""
-    record_id = personal.personal_scenario_id(session, _me())
-    if record_id is None:
-        return
-    active = session.scalars(
-        select(SolveRun.id).where(
-            SolveRun.scenario_id == record_id, SolveRun.status.in_(("queued", "running"))
-        )
-    ).all()
-    for run_id in active:
+    for run_id in learner_data.personal_runs_in_progress(session, _me()):
         solves().cancel(run_id)
         solves().wait(run_id, timeout=30)
     session.expire_all()
@@ -258,8 +242,6 @@ def _stop_personal_runs(session) -> None:
 @learner_required
 def plan():
     """Queue a personal solve from the calibrated levels; the plan page then polls it."""
-    from planner.services.planning import jobs
-
     session = get_session()
     current = personal.latest_run(session, _me())
     if current is not None and current.status in ("queued", "running"):
@@ -287,8 +269,6 @@ def plan():
 
 
 def _run_context(session, run) -> dict:
-    from planner.services.planning import jobs
-
     result = personal.personal_result(session, _me(), run) if run is not None else None
     return {
         "run": run,
@@ -301,7 +281,7 @@ def _run_context(session, run) -> dict:
 
 def _choice(session):
     try:
-        return personal.choose_curriculum(session, session.get(Learner, _me())), None
+        return personal.choose_curriculum(session, ratings.known_learner(session, _me())), None
     except personal.PlanError as exc:
         return None, str(exc)
 
@@ -360,17 +340,19 @@ def cancel_plan(run_id: int):
 @staff_required
 def report():
     session = get_session()
-    rep = svc.cohort_report(session)
-    learners = session.scalars(select(Learner).order_by(Learner.id)).all()
+    rep = cohort.cohort_report(session)
     return render_template(
-        "assess/report.html", report=rep, chart=calibration_bars(rep), learners=learners
+        "assess/report.html",
+        report=rep,
+        chart=calibration_bars(rep),
+        learners=all_learners(session),
     )
 
 
 @bp.get("/report.csv")
 @staff_required
 def report_csv():
-    text = svc.cohort_report_csv(svc.cohort_report(get_session()))
+    text = cohort.cohort_report_csv(cohort.cohort_report(get_session()))
     # BOM: spreadsheet programs then read Chinese names as UTF-8
     return download("\ufeff" + text, "text/csv", "calibration-report.csv")
 
@@ -379,25 +361,25 @@ def report_csv():
 @staff_required
 def staff_rate(learner_id: str):
     session = get_session()
-    learner = session.get(Learner, learner_id)
-    if learner is None:
+    try:
+        learner = ratings.known_learner(session, learner_id)
+    except ratings.AssessmentError:
         abort(404, description=f"Unknown learner {learner_id!r}.")
     problems: list[str] = []
     if request.method == "POST":
         try:
-            svc.record_staff_rating(
+            ratings.record_staff_rating(
                 session, learner_id, request.form.get("skill", ""), request.form.get("level", "")
             )
             session.commit()
-        except svc.AssessmentError as exc:
+        except ratings.AssessmentError as exc:
             session.rollback()
             problems = exc.problems
         else:
             flash("Rating saved.", "success")
             return redirect(url_for("assess.staff_rate", learner_id=learner_id))
-    prof = svc.profile(session, learner_id)
-    skills = session.scalars(select(Skill).order_by(Skill.id)).all()
+    prof = learner_profile(session, learner_id)
     return render_template(
-        "assess/staff.html", learner=learner, profile=prof, skills=skills,
+        "assess/staff.html", learner=learner, profile=prof, skills=all_skills(session),
         radar=profile_radar(prof), problems=problems,
     ), (400 if problems else 200)  # fmt: skip

@@ -1,13 +1,12 @@
 """Catalog pages (staff): list with search and paging, create, edit, delete.
 
-One set of routes serves every kind of catalog entry; `KINDS` says, per kind, which form,
-which list columns and how to load a row into the form.
+One set of routes serves every kind of catalog entry; `KINDS` says, per kind, which form
+and which list columns (planner.services.catalog.entries loads, saves and deletes a row).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +26,17 @@ from wtforms import FieldList
 from planner.db import get_session
 from planner.security import current_user, staff_required
 from planner.services import versions
-from planner.services.catalog import queries as svc
-from planner.services.catalog import team_import
+from planner.services.catalog import (
+    areas,
+    calendars,
+    courses,
+    entries,
+    roles,
+    search,
+    skills,
+    team_import,
+)
+from planner.services.catalog.edits import CatalogError, NotFound
 from planner.views import forms
 from planner.views.args import page_arg
 
@@ -42,55 +50,6 @@ class Kind:
     title: str  # list heading
     form: type[forms.CatalogForm]
     columns: tuple[tuple[str, str], ...]  # (attribute, header)
-    load: Callable[[Session, object], dict]
-
-
-def _plain(*fields: str):
-    return lambda session, row: {f: getattr(row, f) for f in fields}
-
-
-def _load_skill(session: Session, row) -> dict:
-    data = _plain("id", "name", "name_zh", "area_id")(session, row)
-    data["descriptors"] = svc.descriptors(session, row.id)
-    return data
-
-
-def _load_role(session: Session, row) -> dict:
-    data = _plain("id", "name", "name_zh")(session, row)
-    data["requirements"] = [
-        {"skill": r.skill_id, "level": r.level, "weight": r.weight}
-        for r in svc.requirements(session, row.id)
-    ]
-    return data
-
-
-def _load_calendar(session: Session, row) -> dict:
-    terms = svc.calendar_terms(session, row.id)
-    return {
-        "id": row.id,
-        "name": row.name,
-        "terms": [
-            {
-                "term_id": t.term_id,
-                "season": t.season,
-                "max_credits": t.max_credits,
-                "min_credits": t.min_credits,
-            }
-            for t in terms
-        ],
-    }
-
-
-_LEARNER_FIELDS = (
-    "id", "name", "role_id", "curriculum_id", "team", "count", "budget", "max_credits",
-    "gap_mode", "terms", "completed", "required", "excluded", "pinned",
-)  # fmt: skip
-
-
-def _load_learner(session: Session, row) -> dict:
-    data = _plain(*_LEARNER_FIELDS)(session, row)
-    data["levels"], data["target"] = svc.learner_levels(session, row.id)
-    return data
 
 
 KINDS = {
@@ -99,34 +58,28 @@ KINDS = {
         Kind(
             "areas", "skill area", "Skill areas", forms.AreaForm,
             (("id", "Id"), ("name", "Name"), ("name_zh", "中文名")),
-            _plain("id", "name", "name_zh"),
         ),
         Kind(
             "skills", "skill", "Skills", forms.SkillForm,
             (("id", "Id"), ("name", "Name"), ("name_zh", "中文名"), ("area_id", "Area")),
-            _load_skill,
         ),
         Kind(
             "roles", "role", "Roles", forms.RoleForm,
             (("id", "Id"), ("name", "Name"), ("name_zh", "中文名")),
-            _load_role,
         ),
         Kind(
             "courses", "course", "Courses", forms.CourseForm,
             (("id", "Id"), ("title", "Title"), ("credits", "Credits"), ("hours", "Hours"),
              ("cost", "Cost"), ("capacity", "Seats"), ("curriculum_id", "Curriculum")),
-            lambda session, row: svc.course_dict(session, row),
         ),
         Kind(
             "calendars", "term calendar", "Term calendars", forms.CalendarForm,
             (("id", "Id"), ("name", "Name")),
-            _load_calendar,
         ),
         Kind(
             "learners", "learner", "Learners", forms.LearnerForm,
             (("id", "Id"), ("name", "Name"), ("role_id", "Role"), ("team", "Team"),
              ("count", "People")),
-            _load_learner,
         ),
     )
 }  # fmt: skip
@@ -140,18 +93,18 @@ def _kind(name: str) -> Kind:
 def _fill_choices(form, session: Session) -> None:
     """Select boxes get their options from the database (blank = none)."""
     if "area_id" in form._fields:
-        form.area_id.choices = [("", "—"), *svc.area_choices(session)]
+        form.area_id.choices = [("", "—"), *areas.area_choices(session)]
     if "role_id" in form._fields:
-        form.role_id.choices = [("", "— no role —"), *svc.role_choices(session)]
+        form.role_id.choices = [("", "— no role —"), *roles.role_choices(session)]
     if "curriculum_id" in form._fields:
-        form.curriculum_id.choices = [("", "—"), *svc.curriculum_choices(session)]
+        form.curriculum_id.choices = [("", "—"), *courses.curriculum_choices(session)]
 
 
 def _form_context(session: Session, kind: Kind) -> dict:
-    term_ids, seasons = svc.term_keys(session)
+    term_ids, seasons = calendars.term_keys(session)
     return {
         "kind": kind,
-        "skills": svc.skill_choices(session) if kind.form.row_lists else [],
+        "skills": skills.skill_choices(session) if kind.form.row_lists else [],
         "term_ids": term_ids,
         "seasons": seasons,
     }
@@ -160,19 +113,19 @@ def _form_context(session: Session, kind: Kind) -> dict:
 @bp.get("/")
 @staff_required
 def index():
-    return render_template("catalog/index.html", kinds=KINDS, counts=svc.counts(get_session()))
+    return render_template("catalog/index.html", kinds=KINDS, counts=search.counts(get_session()))
 
 
 @bp.get(f"/{KIND_RULE}/")
 @staff_required
 def listing(kind: str):
     k = _kind(kind)
-    page = svc.search(
+    page = search.search(
         get_session(),
         kind,
         q=request.args.get("q", ""),
         page=page_arg("page", 1),
-        per_page=page_arg("per_page", svc.DEFAULT_PER_PAGE, high=svc.MAX_PER_PAGE),
+        per_page=page_arg("per_page", search.DEFAULT_PER_PAGE, high=search.MAX_PER_PAGE),
     )
     # HTMX live search swaps only the results table.
     template = "catalog/_results.html" if request.headers.get("HX-Request") else "catalog/list.html"
@@ -196,8 +149,8 @@ def _edit(kind: Kind, item_id: str | None):
     row = None
     if item_id is not None:
         try:
-            row = svc.get(session, kind.name, item_id)
-        except svc.NotFound:
+            row = search.get(session, kind.name, item_id)
+        except NotFound:
             abort(404, description=f'There is no {kind.label} "{item_id}".')
     form = kind.form()
     _fill_choices(form, session)
@@ -205,7 +158,7 @@ def _edit(kind: Kind, item_id: str | None):
     failed = False
     stale = False
     if request.method == "GET":
-        form.from_data(kind.load(session, row) if row is not None else {})
+        form.from_data(entries.form_data(session, kind.name, row) if row is not None else {})
         if row is not None:
             form.version.data = row.version
     elif request.form.get("add_row"):
@@ -216,7 +169,7 @@ def _edit(kind: Kind, item_id: str | None):
         failed = True
     else:
         try:
-            saved = svc.save(
+            saved = entries.save(
                 session,
                 kind.name,
                 form.to_data(),
@@ -227,9 +180,8 @@ def _edit(kind: Kind, item_id: str | None):
             session.rollback()
             if exc.current is None:
                 abort(404, description=f'The {kind.label} "{item_id}" was deleted meanwhile.')
-            row = svc.get(session, kind.name, item_id)
             stale, problems = True, _stale_problems(session, kind, row, form)
-        except svc.CatalogError as exc:
+        except CatalogError as exc:
             failed = True
             problems = forms.apply_errors(form, exc.errors)
         else:
@@ -254,10 +206,10 @@ def _edit(kind: Kind, item_id: str | None):
 def _stale_problems(session: Session, kind: Kind, row, form) -> list[str]:
     """The stale-save message: each field where the posted form differs from the row as
     stored now. The form then carries the stored version (saving again overwrites)."""
-    session.refresh(row)
+    row = entries.reload(session, row)
     stored = kind.form(formdata=None, meta={"csrf": False})
     _fill_choices(stored, session)
-    stored.from_data(kind.load(session, row))
+    stored.from_data(entries.form_data(session, kind.name, row))
     labels = {
         name: field.label.text
         for name, field in form._fields.items()
@@ -293,10 +245,10 @@ def delete(kind: str, item_id: str):
     if not forms.DeleteForm().validate():
         abort(400)
     try:
-        svc.remove(get_session(), kind, item_id)
-    except svc.NotFound:
+        entries.remove(get_session(), kind, item_id)
+    except NotFound:
         abort(404, description=f'There is no {k.label} "{item_id}".')
-    except svc.CatalogError as exc:
+    except CatalogError as exc:
         for messages in exc.errors.values():
             for message in messages:
                 flash(message, "error")

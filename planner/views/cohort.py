@@ -14,7 +14,7 @@ from flask import Blueprint, abort, render_template, request
 from planner.db import get_session
 from planner.security import staff_required
 from planner.services.analytics import gaps as analytics
-from planner.services.catalog import queries as catalog
+from planner.services.catalog.roles import role_choices
 from planner.views.args import id_arg
 from planner.views.downloads import download
 
@@ -52,7 +52,7 @@ def index():
         worst=analytics.largest_cells(cohort),
         chosen=set(filters["teams"]),
         chosen_roles=set(filters["roles"]),
-        role_names=dict(catalog.role_choices(session)),
+        role_names=dict(role_choices(session)),
         plan_id=plan_id,
         plans=analytics.plan_choices(session),
         query=request.query_string.decode(),

@@ -2,8 +2,8 @@
 
 Forms check types and ranges (so a negative credit value is flagged beside its field before
 anything else runs); rules that need the database (unknown ids, cycles, references) live in
-planner.services.catalog.queries, whose errors `apply_errors` puts beside the matching field.
-Each catalog form turns itself into the plain dict the service takes (`to_data`) and can be
+planner.services.catalog (one module per kind), whose errors `apply_errors` puts beside
+the matching field. Each catalog form turns itself into the plain dict the service takes (`to_data`) and can be
 filled from one (`from_data`).
 """
 
@@ -26,7 +26,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     EqualTo,
     InputRequired,
@@ -176,16 +175,23 @@ class CatalogForm(FlaskForm):
         return _no_control_characters(self) and ok
 
     def to_data(self) -> dict:
-        return {
+        data = {
             name: field.data
             for name, field in self._fields.items()
             if name not in ("csrf_token", "version")
         }
+        for name in self.row_lists:
+            data[name] = _rows(self[name])
+        return data
 
     def from_data(self, data: dict) -> None:
+        """Fill the form from the service's data; a row list given as {skill: level} too."""
         for name, field in self._fields.items():
             if name in data and name not in self.row_lists:
                 field.data = data[name]
+        for name in self.row_lists:
+            rows = data.get(name, [])
+            _fill_rows(self[name], _level_dict_rows(rows) if isinstance(rows, dict) else rows)
 
     def add_blank_rows(self) -> None:
         for name in self.row_lists:
@@ -226,15 +232,6 @@ class RoleForm(CatalogForm):
     name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
     name_zh = StringField("Name (Chinese)", [Optional(), Length(max=NAME_MAX)])
     requirements = FieldList(FormField(RequirementRow), min_entries=0)
-
-    def to_data(self) -> dict:
-        data = super().to_data()
-        data["requirements"] = _rows(self.requirements)
-        return data
-
-    def from_data(self, data: dict) -> None:
-        super().from_data(data)
-        _fill_rows(self.requirements, data.get("requirements", []))
 
 
 class CourseForm(CatalogForm):
@@ -288,8 +285,6 @@ class CourseForm(CatalogForm):
             for line in (self.prerequisites_any.data or "").splitlines()
             if line.strip()
         ]
-        data["teaches"] = _rows(self.teaches)
-        data["requires_skills"] = _rows(self.requires_skills)
         return data
 
     def from_data(self, data: dict) -> None:
@@ -299,23 +294,12 @@ class CourseForm(CatalogForm):
         self.prerequisites_any.data = "\n".join(
             join_ids(g) for g in data.get("prerequisites_any", [])
         )
-        _fill_rows(self.teaches, _level_dict_rows(data.get("teaches", {})))
-        _fill_rows(self.requires_skills, _level_dict_rows(data.get("requires_skills", {})))
 
 
 class CalendarForm(CatalogForm):
     row_lists = ("terms",)
     name = StringField("Name", [Optional(), Length(max=NAME_MAX)])
     terms = FieldList(FormField(TermRow), min_entries=0)
-
-    def to_data(self) -> dict:
-        data = super().to_data()
-        data["terms"] = _rows(self.terms)
-        return data
-
-    def from_data(self, data: dict) -> None:
-        super().from_data(data)
-        _fill_rows(self.terms, data.get("terms", []))
 
 
 def _pins(text: str | None) -> dict[str, str]:
@@ -350,9 +334,9 @@ class LearnerForm(CatalogForm):
     gap_mode = SelectField(
         "Gap mode",
         choices=[
-            SelectChoice("", "as the scenario says"),
-            SelectChoice("minimise", "minimise"),
-            SelectChoice("close", "close (zero gap)"),
+            ("", "as the scenario says"),
+            ("minimise", "minimise"),
+            ("close", "close (zero gap)"),
         ],
         validate_choice=False,  # the service names a bad value
     )
@@ -380,8 +364,6 @@ class LearnerForm(CatalogForm):
         for key in ("completed", "required", "excluded"):
             data[key] = split_ids(self[key].data)
         data["pinned"] = _pins(self.pinned.data)
-        data["levels"] = _rows(self.levels)
-        data["target"] = _rows(self.target)
         return data
 
     def from_data(self, data: dict) -> None:
@@ -390,8 +372,6 @@ class LearnerForm(CatalogForm):
         for key in ("completed", "required", "excluded"):
             self[key].data = join_ids(data.get(key))
         self.pinned.data = "\n".join(f"{c} = {t}" for c, t in (data.get("pinned") or {}).items())
-        _fill_rows(self.levels, _level_dict_rows(data.get("levels", {})))
-        _fill_rows(self.target, _level_dict_rows(data.get("target", {})))
 
 
 # --- errors from the service -----------------------------------------------------------------

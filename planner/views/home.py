@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from planner.db import get_session
 from planner.security import current_user, login_required, public
-from planner.services.catalog import queries as catalog
+from planner.services.catalog import search
 
 bp = Blueprint("home", __name__)
 
@@ -12,7 +12,7 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    counts = catalog.counts(get_session()) if current_user.is_staff else None
+    counts = search.counts(get_session()) if current_user.is_staff else None
     return render_template("home/index.html", counts=counts)
 
 

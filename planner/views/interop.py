@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from planner.db import get_session
 from planner.security import learner_required, staff_required, token_required
-from planner.services.catalog import queries as catalog_svc
+from planner.services.catalog import search as catalog_search
 from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
 from planner.views.downloads import download
 
@@ -84,7 +84,7 @@ def import_upload():
             render_template(
                 "catalog/index.html",
                 kinds=_kinds(),
-                counts=catalog_svc.counts(session),
+                counts=catalog_search.counts(session),
                 import_problems=[str(p) for p in exc.problems],
                 import_name=name,
             ),

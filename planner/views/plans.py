@@ -9,7 +9,7 @@ from planner.db import get_session
 from planner.models import ExportJob, PlanRecord
 from planner.scenario import ScenarioError
 from planner.security import current_user, staff_required
-from planner.services.catalog import queries as catalog
+from planner.services.catalog.search import Page
 from planner.services.planning import exports as plan_exports
 from planner.services.planning import fixes, jobs
 from planner.services.planning import plans as svc
@@ -32,7 +32,7 @@ def index():
     session = get_session()
     page_no = page_arg()
     rows, total = svc.all_plans(session, page_no, PER_PAGE)
-    page = catalog.Page(rows, total, page_no, PER_PAGE, "")
+    page = Page(rows, total, page_no, PER_PAGE, "")
     return render_template("plans/index.html", page=page)
 
 
@@ -49,7 +49,7 @@ def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, 
     if learner_id not in ids:
         learner_id = ids[0] if ids else None
     start = (page_no - 1) * LEARNERS_PER_PAGE
-    learner_page = catalog.Page(
+    learner_page = Page(
         ids[start : start + LEARNERS_PER_PAGE], len(ids), page_no, LEARNERS_PER_PAGE
     )
     context = {

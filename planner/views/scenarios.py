@@ -10,7 +10,7 @@ from planner.models import ScenarioRecord
 from planner.scenario import OBJECTIVE_NAMES, ScenarioError
 from planner.security import current_user, staff_required
 from planner.services import versions
-from planner.services.catalog import queries as catalog
+from planner.services.catalog.search import Page
 from planner.services.planning import jobs
 from planner.services.planning import plans as plan_svc
 from planner.services.scenarios import editor as svc
@@ -49,9 +49,9 @@ def index():
     return _index_page(page_no, q)
 
 
-def _page(page_no: int, q: str) -> catalog.Page:
+def _page(page_no: int, q: str) -> Page:
     rows, total = svc.list_scenarios(get_session(), page=page_no, per_page=PER_PAGE, q=q)
-    return catalog.Page(rows, total, page_no, PER_PAGE, q)
+    return Page(rows, total, page_no, PER_PAGE, q)
 
 
 def _index_page(page_no: int = 1, q: str = "", **refused):

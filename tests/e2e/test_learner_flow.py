@@ -2,7 +2,7 @@
 
 import pytest
 
-from planner.services.assessment import records as svc
+from planner.services.assessment import questions
 from tests.fixtures.web import browser_sign_in, shot
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ def test_learner_self_assesses_takes_a_check_and_sees_the_overconfidence_flag(pa
     page.goto("/assess/check/data.sql")
     page.get_by_role("button", name="Start the check").click()
     page.locator("fieldset.question").first.wait_for()
-    bank = svc.default_bank()
+    bank = questions.default_bank()
     for box in page.locator("fieldset.question").all():
         q = bank[box.get_attribute("id")]
         choice = q.answer if q.level == 1 else (q.answer + 1) % len(q.options)

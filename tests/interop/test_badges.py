@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from planner.models import Assessment, Learner, PlanRecord, ScenarioRecord
 from planner.models.badges import BadgeCredential
-from planner.services.assessment import records as assessment
+from planner.services.assessment import calibrated, learner_data, ratings
 from planner.services.interop import badges, case
 from tests.interop.conftest import FIXTURES
 
@@ -22,9 +22,9 @@ def ann_db(seeded_db, session_of) -> Path:
     session = session_of(seeded_db)
     session.add(Learner(id="ann", name="Ann Lee"))
     session.flush()
-    assessment.record_staff_rating(session, "ann", "data.sql", 3)
-    assessment.record_staff_rating(session, "ann", "mkt.stp", 2)
-    assessment.save_self_ratings(session, "ann", {"data.python": 4})
+    ratings.record_staff_rating(session, "ann", "data.sql", 3)
+    ratings.record_staff_rating(session, "ann", "mkt.stp", 2)
+    ratings.save_self_ratings(session, "ann", {"data.python": 4})
     session.commit()
     return seeded_db
 
@@ -104,9 +104,9 @@ def test_import_makes_badge_evidence_for_calibration(cli, ann_db, other_db, tmp_
     rows = session.exec(select(Assessment).where(Assessment.learner_id == "ann")).all()
     assert {(r.skill_id, r.source, r.level, r.confidence) for r in rows} == {
         ("data.sql", "badge", 3, 0.5), ("mkt.stp", "badge", 2, 0.5)}  # fmt: skip
-    calibrated = assessment.calibrate_learner(session, "ann")
-    assert calibrated["data.sql"].evidence_level == 3
-    assert calibrated["data.sql"].level == 3
+    levels = calibrated.calibrate_learner(session, "ann")
+    assert levels["data.sql"].evidence_level == 3
+    assert levels["data.sql"].level == 3
     # the same file again adds nothing
     result = cli(other_db, "import", out)  # the generic importer recognises badges too
     assert result.exit_code == 0 and "2 badges already imported" in result.output
@@ -202,10 +202,10 @@ def test_deleting_a_learners_assessment_data_removes_imported_badges(cli, ann_db
     out = _export(cli, ann_db, tmp_path)
     assert cli(other_db, "badges", "import", out).exit_code == 0
     session = session_of(other_db)
-    copy = assessment.export_learner(session, "ann")  # the learner's data-access copy
+    copy = learner_data.export_learner(session, "ann")  # the learner's data-access copy
     assert {(b["skill"], b["level"], b["verified"]) for b in copy["badges"]} == {
         ("data.sql", 3, False), ("mkt.stp", 2, False)}  # fmt: skip
-    counts = assessment.delete_assessment(session, "ann")
+    counts = learner_data.delete_assessment(session, "ann")
     assert (counts["badges"], counts["ratings"]) == (2, 2)  # 2 badges + their 2 ratings
     session.commit()
     assert session.exec(select(BadgeCredential)).all() == []

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from planner.models import Assessment, Role, Skill
-from planner.services.assessment import records as assessment
+from planner.services.assessment import ratings
 from planner.services.interop import case, moodle
 from tests.interop.conftest import FIXTURES
 
@@ -90,7 +90,7 @@ def test_upload_needs_the_csrf_token(csrf_app):
 
 
 def _rate(web_session, learner="test.learner"):
-    assessment.record_staff_rating(web_session, learner, "data.sql", 3)
+    ratings.record_staff_rating(web_session, learner, "data.sql", 3)
     web_session.commit()
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from planner import db
 from planner.models import Course, Learner, Role, ScenarioRecord, Skill, SkillArea, TermCalendar
 from planner.services import versions
-from planner.services.catalog import queries as svc
+from planner.services.catalog import courses, entries
 from tests.fixtures.web import sign_in_client
 from tests.security.dbdump import dump
 from tests.web.test_scenarios import store, tiny_scenario
@@ -177,7 +177,7 @@ def test_two_saves_racing_from_one_version_let_exactly_one_win(app):
     engine = db.make_engine(url_of(app))
     with Session(engine) as s:
         version = s.get(Course, "AI102").version
-        data = svc.course_dict(s, s.get(Course, "AI102"))
+        data = courses.course_dict(s, s.get(Course, "AI102"))
     results, barrier = [], threading.Barrier(2)
 
     def save(title):
@@ -186,7 +186,7 @@ def test_two_saves_racing_from_one_version_let_exactly_one_win(app):
                 {"skill": k, "level": v} for k, v in data["teaches"].items()]}  # fmt: skip
             barrier.wait()
             try:
-                svc.save(s, "courses", form, existing_id="AI102", version=version)
+                entries.save(s, "courses", form, existing_id="AI102", version=version)
                 results.append(title)
             except versions.StaleEdit:
                 results.append("stale")

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 import pytest
 import yaml
 
-from planner.services.assessment.records import (
+from planner.services.assessment.questions import (
     CHECK_LEVELS,
     Question,
     QuestionBankError,

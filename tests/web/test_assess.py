@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from planner.models import Assessment
 from planner.models.assess import CheckAttempt
-from planner.services.assessment import records as svc
+from planner.services.assessment import questions
 from tests.fixtures.web import sign_in_client
 
 
@@ -28,7 +28,7 @@ def open_check(client, skill="data.sql"):
 
 
 def right_answers(qids, wrong_levels=()):
-    bank = svc.default_bank()
+    bank = questions.default_bank()
     out = {}
     for qid in qids:
         q = bank[qid]
@@ -67,7 +67,7 @@ def test_level_outside_0_to_4_is_rejected_and_nothing_saved(learner_client, web_
 def test_check_page_never_sends_answers(learner_client):
     _, qids, page = open_check(learner_client)
     assert len(qids) == 3
-    bank = svc.default_bank()
+    bank = questions.default_bank()
     for qid in qids:
         assert bank[qid].explanation not in page
     assert '"answer"' not in page and "correct" not in page.lower().replace("correctly", "")

@@ -8,14 +8,15 @@ from sqlmodel import Session, select
 
 from planner import db
 from planner.models import Course, Learner, LevelDescriptor, RoleRequirement, SkillArea
-from planner.services.catalog import queries as svc
+from planner.services.catalog import calendars, courses, entries, roles, search, skills
+from planner.services.catalog.edits import CatalogError
 
 
 def course_form(app, course_id: str, **overrides) -> dict:
     """The edit form's fields for a stored course, as a browser would post them."""
     with Session(db.get_engine(app)) as session:
         row = session.get(Course, course_id)
-        c = svc.course_dict(session, row)
+        c = courses.course_dict(session, row)
         version = row.version
     data = {
         "id": c["id"],
@@ -58,11 +59,11 @@ def field_block(html: str, field_id: str) -> str:
 def test_course_list_pages_through_all_courses(staff_client, web_session):
     total = len(web_session.exec(select(Course.id)).all())
     first = staff_client.get("/catalog/courses/").get_data(as_text=True)
-    pages = -(-total // svc.DEFAULT_PER_PAGE)
+    pages = -(-total // search.DEFAULT_PER_PAGE)
     assert f"Page 1 of {pages}" in first
     assert first.count('href="/catalog/courses/') - first.count("/catalog/courses/new") >= 25
     last = staff_client.get(f"/catalog/courses/?page={pages}").get_data(as_text=True)
-    rows_on_last = total - (pages - 1) * svc.DEFAULT_PER_PAGE
+    rows_on_last = total - (pages - 1) * search.DEFAULT_PER_PAGE
     assert last.count("/edit") == rows_on_last
     assert 'rel="prev"' in last and 'rel="next"' not in last
 
@@ -158,7 +159,7 @@ def test_prerequisite_cycle_is_refused_with_the_cycle_named(staff_client, app):
     block = field_block(response.get_data(as_text=True), "prerequisites")
     assert "prerequisite cycle: AI102 → AI104 → AI102" in block
     with Session(db.get_engine(app)) as session:
-        assert svc.course_links(session, "AI102")["prerequisites"] == []
+        assert courses.course_links(session, "AI102")["prerequisites"] == []
 
 
 def test_unknown_prerequisite_and_offered_key_are_reported(staff_client, app):
@@ -194,7 +195,7 @@ def test_valid_course_is_saved_with_all_its_links(staff_client, app):
     response = staff_client.post("/catalog/courses/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     with Session(db.get_engine(app)) as session:
-        saved = svc.course_dict(session, session.get(Course, "MKT-新课"))
+        saved = courses.course_dict(session, session.get(Course, "MKT-新课"))
     assert saved["credits"] == 2.5 and saved["capacity"] == 30 and saved["max_sections"] == 2
     assert saved["offered"] == ["fall", "Y2-spring"]
     assert saved["prerequisites"] == ["AI101"]
@@ -216,14 +217,14 @@ def test_duplicate_id_is_refused(staff_client):
 def test_add_row_shows_one_more_row_and_saves_nothing(staff_client, app):
     data = course_form(app, "AI101", credits="9", add_row="teaches")
     html = staff_client.post("/catalog/courses/AI101/edit", data=data).get_data(as_text=True)
-    rows = len(svc_links(app, "AI101")["teaches"])
+    rows = len(stored_links(app, "AI101")["teaches"])
     assert f'id="teaches-{rows}-skill"' in html
     assert stored(app, Course, "AI101").credits == 3
 
 
-def svc_links(app, course_id):
+def stored_links(app, course_id):
     with Session(db.get_engine(app)) as session:
-        return svc.course_links(session, course_id)
+        return courses.course_links(session, course_id)
 
 
 # --- deletes ----------------------------------------------------------------------------
@@ -248,8 +249,8 @@ def test_unused_course_is_deleted(staff_client, app):
 
 
 def test_deleting_a_used_skill_names_roles_and_courses(app):
-    with Session(db.get_engine(app)) as session, pytest.raises(svc.CatalogError) as info:
-        svc.remove(session, "skills", "data.sql")
+    with Session(db.get_engine(app)) as session, pytest.raises(CatalogError) as info:
+        entries.remove(session, "skills", "data.sql")
     message = info.value.errors[""][0]
     assert "roles" in message and "mkt-data-analyst" in message
     assert "courses teaching it" in message and "AI103" in message
@@ -264,21 +265,23 @@ def test_deleting_a_role_used_by_a_learner_is_refused(staff_client, app):
 def test_deleting_a_learner_with_an_account_is_refused(app):
     with (
         Session(db.get_engine(app)) as session,
-        pytest.raises(svc.CatalogError, match="learner@test"),
+        pytest.raises(CatalogError, match="learner@test"),
     ):
-        svc.remove(session, "learners", "test.learner")
+        entries.remove(session, "learners", "test.learner")
 
 
 def test_removing_a_term_that_courses_are_offered_in_is_refused(app):
     with Session(db.get_engine(app)) as session:
-        svc.save(session, "courses", {"id": "ONLY-Y1", "credits": 1, "offered": ["Y1-fall"]})
+        entries.save(session, "courses", {"id": "ONLY-Y1", "credits": 1, "offered": ["Y1-fall"]})
         terms = [
             {"term_id": t.term_id, "season": t.season, "max_credits": t.max_credits}
-            for t in svc.calendar_terms(session, "ai-marketing-college")
+            for t in calendars.calendar_terms(session, "ai-marketing-college")
             if t.term_id != "Y1-fall"
         ]
-        with pytest.raises(svc.CatalogError) as info:
-            svc.save(session, "calendars", {"name": "x", "terms": terms}, "ai-marketing-college")
+        with pytest.raises(CatalogError) as info:
+            entries.save(
+                session, "calendars", {"name": "x", "terms": terms}, "ai-marketing-college"
+            )
     assert "Y1-fall" in info.value.errors["terms"][0] and "ONLY-Y1" in info.value.errors["terms"][0]
 
 
@@ -296,7 +299,7 @@ def test_skill_with_five_descriptors_round_trips(staff_client, app):
         data[f"descriptors-{level}"] = f"level {level} behaviour"
     assert staff_client.post("/catalog/skills/new", data=data).status_code == 302
     with Session(db.get_engine(app)) as session:
-        assert svc.descriptors(session, "crea.ux") == [f"level {n} behaviour" for n in range(5)]
+        assert skills.descriptors(session, "crea.ux") == [f"level {n} behaviour" for n in range(5)]
         assert session.get(LevelDescriptor, ("crea.ux", 4)).text == "level 4 behaviour"
     page = staff_client.get("/catalog/skills/crea.ux/edit").get_data(as_text=True)
     assert "level 3 behaviour" in page and "用户体验写作" in page
@@ -318,7 +321,7 @@ def test_role_rows_are_checked_one_by_one(staff_client, app):
     bad["requirements-1-skill"] = "mkt.stp"
     assert staff_client.post("/catalog/roles/new", data=bad).status_code == 302
     with Session(db.get_engine(app)) as session:
-        reqs = {r.skill_id: (r.level, r.weight) for r in svc.requirements(session, "new-role")}
+        reqs = {r.skill_id: (r.level, r.weight) for r in roles.requirements(session, "new-role")}
     assert reqs == {"data.sql": (3, 2.0), "mkt.stp": (2, 1.0), "ai.prompting": (2, 1.0)}
 
 

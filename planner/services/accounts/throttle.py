@@ -68,8 +68,8 @@ class LoginThrottle:
             for scope, key in (("account", account), ("address", address)):
                 self._recent((scope, key), now).append(now)
             if len(self._failures) > 100_000:  # bound memory under a spray of names
-                for key in [k for k, v in self._failures.items() if not v]:
-                    del self._failures[key]
+                for idle in [k for k, v in self._failures.items() if not v]:
+                    del self._failures[idle]
 
     def succeeded(self, account: str) -> None:
         with self._lock:

@@ -126,13 +126,14 @@ def _newest(evidence: Iterable[Evidence]) -> dict[str, Evidence]:
     best: dict[str, Evidence] = {}
     for e in evidence:
         cur = best.get(e.source)
-        if e.source == "course":
-            key, cur_key = (e.level, e.at), (cur.level, cur.at) if cur else None
-        else:
-            key, cur_key = e.at, cur.at if cur else None
-        if cur is None or key > cur_key:
+        if cur is None or _rank(e) > _rank(cur):
             best[e.source] = e
     return best
+
+
+def _rank(e: Evidence) -> tuple[int, datetime]:
+    """Which of two items of one source wins: the newer, for courses the higher level first."""
+    return (e.level if e.source == "course" else 0, e.at)
 
 
 def _weight(e: Evidence, now: datetime) -> float:
@@ -192,9 +193,8 @@ def calibrate(evidence: Iterable[Evidence], now: datetime) -> Calibrated:
         if own is None:
             return Calibrated(MIN_LEVEL, 0.0, None, None, None, reasons=("no ratings yet",))
         conf = SELF_ONLY_CONFIDENCE * recency(own.at, now)
-        return Calibrated(
-            self_level, round(conf, 3), self_level, None, None, reasons=("self-rating only",)
-        )
+        level = clamp_level(own.level)
+        return Calibrated(level, round(conf, 3), level, None, None, reasons=("self-rating only",))
 
     floor, cap = _bounds(items)
     mean = _mean(items.values(), now)

@@ -270,7 +270,7 @@ def build_role_scenario(
             )
     if problems:
         raise ScenarioError(problems)
-    learner = {"id": learner_id or f"{role_id}-learner", "role": role_id}
+    learner: dict[str, object] = {"id": learner_id or f"{role_id}-learner", "role": role_id}
     if levels:
         learner["levels"] = dict(levels)
     if terms:

@@ -10,6 +10,7 @@ reported with the file and the path of the offending entry, e.g.
 import csv
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,21 +130,29 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
         problems.append("source: required (how the file was built and its attributions)")
+        source = ""
     if problems:
         raise TaxonomyError([prefix + p for p in problems])
     return Taxonomy(source=source, areas=tuple(areas), skills=tuple(skills))
 
 
-def _parse_areas(raw, problems: list[str]) -> list[Area]:
+def _entries(raw: object, name: str, problems: list[str]) -> Iterator[tuple[int, str, dict]]:
+    """(index, where, entry) for each mapping in the list `name`; a problem for anything else."""
     if not isinstance(raw, list) or not raw:
-        problems.append("areas: required non-empty list")
-        return []
-    areas, seen = [], set()
+        problems.append(f"{name}: required non-empty list")
+        return
     for i, entry in enumerate(raw):
-        where = f"areas[{i}]"
+        where = f"{name}[{i}]"
         if not isinstance(entry, dict):
             problems.append(f"{where}: must be a mapping")
             continue
+        yield i, where, entry
+
+
+def _parse_areas(raw: object, problems: list[str]) -> list[Area]:
+    areas: list[Area] = []
+    seen: set[str] = set()
+    for _, where, entry in _entries(raw, "areas", problems):
         area = Area(*(_text(entry, k, where, problems) for k in ("id", "name", "name_zh")))
         if area.id in seen:
             problems.append(f"{where}.id: duplicate area id {area.id!r}")
@@ -154,16 +163,10 @@ def _parse_areas(raw, problems: list[str]) -> list[Area]:
     return areas
 
 
-def _parse_skills(raw, area_ids: set[str], problems: list[str]) -> list[SkillDef]:
-    if not isinstance(raw, list) or not raw:
-        problems.append("skills: required non-empty list")
-        return []
-    skills, seen = [], set()
-    for i, entry in enumerate(raw):
-        where = f"skills[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a mapping")
-            continue
+def _parse_skills(raw: object, area_ids: set[str], problems: list[str]) -> list[SkillDef]:
+    skills: list[SkillDef] = []
+    seen: set[str] = set()
+    for i, where, entry in _entries(raw, "skills", problems):
         skill_id = _text(entry, "id", where, problems)
         where = f"skills[{i}] ({skill_id})" if skill_id else where
         area = _text(entry, "area", where, problems)
@@ -205,12 +208,9 @@ def load_roles(taxonomy: Taxonomy | None = None, path: Path | str | None = None)
     if not isinstance(raw, list) or not raw:
         raise TaxonomyError([f"{path.name}: roles: required non-empty list"])
     problems: list[str] = []
-    roles, seen = [], set()
-    for i, entry in enumerate(raw):
-        where = f"roles[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(f"{where}: must be a mapping")
-            continue
+    roles: list[RoleDef] = []
+    seen: set[str] = set()
+    for _, where, entry in _entries(raw, "roles", problems):
         role_id = _text(entry, "id", where, problems)
         if role_id in seen:
             problems.append(f"{where}.id: duplicate role id {role_id!r}")

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Learner
 from planner.services.io.importer import ImportProblem, ImportRejected, ImportReport, import_file
@@ -141,5 +141,5 @@ def _existing_ids(session: Session, ids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(ids), 500):  # stay under bind-parameter limits
         chunk = ids[start : start + 500]
-        found.update(session.exec(select(Learner.id).where(Learner.id.in_(chunk))).all())
+        found.update(session.exec(select(Learner.id).where(col(Learner.id).in_(chunk))).all())
     return found

@@ -169,7 +169,7 @@ def achieved_levels(
         raise BadgeError(f'unknown learner "{learner_id}"')
     if plan_id is not None:
         return _plan_levels(session, learner, plan_id)
-    from planner.services.assessment.records import calibrate_learner
+    from planner.services.assessment.calibrated import calibrate_learner
 
     out = {}
     for skill_id, c in calibrate_learner(session, learner_id).items():
@@ -208,7 +208,7 @@ def export_badges(
     session: Session, learner_id: str, plan_id: int | None = None, key_path: str | None = None
 ) -> tuple[list, bool]:
     """([credential dicts] or [compact JWTs] when a key is configured, signed?)."""
-    from planner.services.catalog.queries import descriptors
+    from planner.services.catalog.skills import descriptors
 
     levels = achieved_levels(session, learner_id, plan_id)
     skills = {

@@ -96,7 +96,7 @@ def _show_id(text: str) -> str:
 
 
 def parse_id(value) -> str:
-    """An id as the catalog forms accept it (planner.services.catalog.queries.ID_RE)."""
+    """An id as the catalog forms accept it (planner.limits.ID_RE)."""
     if is_blank(value):
         raise CellError("id is empty")
     if isinstance(value, list | dict | bool):

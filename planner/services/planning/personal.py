@@ -30,7 +30,8 @@ from planner.models import (
     SolveRun,
     utcnow,
 )
-from planner.services.assessment.records import sync_learner_levels, target_levels
+from planner.services.assessment.calibrated import sync_learner_levels
+from planner.services.assessment.profile import target_levels
 from planner.services.scenarios.editor import PERSONAL_PREFIX
 
 if TYPE_CHECKING:
