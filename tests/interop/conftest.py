@@ -1,14 +1,12 @@
 """Interop fixtures: a database with the seed taxonomy and roles (no curricula), copied per
-test, and `cli(db, *args)` running the real `planner` command on a database file."""
+test; run the `planner` command on one with `cli(*args, db=path)` (tests/fixtures/cli.py)."""
 
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from planner import db
-from planner.cli import cli as planner_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -38,17 +36,6 @@ def empty_db(tmp_path, migrated_sqlite_template) -> Path:
     path = tmp_path / "empty.db"
     shutil.copyfile(migrated_sqlite_template, path)
     return path
-
-
-@pytest.fixture
-def cli(monkeypatch):
-    runner = CliRunner()
-
-    def invoke(database: Path, *args):
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-        return runner.invoke(planner_cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

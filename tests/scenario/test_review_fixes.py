@@ -3,9 +3,7 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from planner.cli import cli
 from planner.scenario import ScenarioError, parse_scenario
 from planner.solver import solve
 from planner.solver.check import check_plan
@@ -65,19 +63,19 @@ def test_a_season_may_contain_a_colon():
     assert plan.status == "OPTIMAL" and plan.learners[0].schedule["T1"] == ["A1"]
 
 
-def test_absurd_worker_counts_are_clamped_not_crashed(tmp_path):
+def test_absurd_worker_counts_are_clamped_not_crashed(cli, tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(scenario(options={"workers": 10**12})), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["solve", str(path), "--workers", "100000000000"])
+    result = cli("solve", path, "--workers", "100000000000")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "OPTIMAL"
 
 
 @pytest.mark.parametrize("limit", ["nan", "inf", "-1", "0"])
-def test_time_limit_must_be_a_positive_finite_number(tmp_path, limit):
+def test_time_limit_must_be_a_positive_finite_number(cli, tmp_path, limit):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(scenario()), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["solve", str(path), "--time-limit", limit])
+    result = cli("solve", path, "--time-limit", limit)
     assert result.exit_code == 1 and "Traceback" not in result.output
 
 

@@ -155,16 +155,13 @@ def test_a_form_without_its_version_is_refused(app, staff_client):
     assert dump(url_of(app)) == before
 
 
-def test_an_import_makes_an_open_editor_stale(app, staff_client, tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from planner.cli import cli
+def test_an_import_makes_an_open_editor_stale(cli, app, staff_client, tmp_path, monkeypatch):
 
     form = open_editor(staff_client, "/catalog/courses/AI102/edit")
     monkeypatch.setenv("DATABASE_URL", url_of(app))
     path = tmp_path / "courses.csv"
     path.write_text("id,hours\nAI102,70\n", "utf-8")
-    assert CliRunner().invoke(cli, ["import", str(path)]).exit_code == 0
+    assert cli("import", path).exit_code == 0
     before = dump(url_of(app))
     response = staff_client.post("/catalog/courses/AI102/edit", data={**form, "title": "Mine"})
     assert response.status_code == 409

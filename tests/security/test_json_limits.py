@@ -8,12 +8,10 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from planner import db
-from planner.cli import cli
 from planner.models import Course, Learner, ScenarioRecord
 from tests.web.test_catalog import course_form
 from tests.web.test_scenarios import tiny_scenario
@@ -72,27 +70,25 @@ def test_web_import_refuses_deep_json(app, staff_client):
 
 
 @pytest.mark.parametrize("suffix", ["json", "yaml"])
-def test_cli_import_and_solve_refuse_deep_documents(tmp_path, monkeypatch, suffix):
+def test_cli_import_and_solve_refuse_deep_documents(cli, tmp_path, monkeypatch, suffix):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     path = tmp_path / f"deep.{suffix}"
     path.write_text(deep_json() if suffix == "json" else "x: " + "[" * DEPTH + "]" * DEPTH)
     for args in (["import", str(path)], ["solve", str(path)]):
-        result = runner.invoke(cli, args, catch_exceptions=False)
+        result = cli(*args)
         assert result.exit_code == 1, (args, result.output)
         assert "Traceback" not in result.output and "RecursionError" not in result.output
         assert "nested" in result.output, result.output
 
 
-def test_cli_records_import_refuses_deep_rows(tmp_path, monkeypatch):
+def test_cli_records_import_refuses_deep_rows(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     path = tmp_path / "courses.json"
     nested = "[" * DEPTH + "]" * DEPTH
     path.write_text('{"format": "planner-records/1", "kind": "courses", "rows": ' + nested + "}")
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1 and "nested more than 64 levels" in result.output
 
 
@@ -116,19 +112,18 @@ def test_course_form_bounds_integers(app, staff_client, field, value):
         assert session.get(Course, "AI101").model_dump() == before
 
 
-def test_scenario_import_with_huge_integers_is_refused_not_a_crash(tmp_path, monkeypatch):
+def test_scenario_import_with_huge_integers_is_refused_not_a_crash(cli, tmp_path, monkeypatch):
     """The scenario file allows huge limits (the solver clamps them), but the catalog's
     integer columns cannot hold 10^23: importing such a file into the catalog was an
     OverflowError traceback; now it names the fields and stores nothing."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     body = tiny_scenario()
     body["courses"][0]["capacity"] = 10**23
     body["courses"][1]["max_sections"] = 2**63 + 1
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(body))
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "courses[0].capacity: must be at most 1,000,000" in result.output
     assert "courses[1].max_sections: must be at most 1,000,000" in result.output
@@ -138,13 +133,12 @@ def test_scenario_import_with_huge_integers_is_refused_not_a_crash(tmp_path, mon
     engine.dispose()
 
 
-def test_cli_import_with_huge_integers_names_row_and_column(tmp_path, monkeypatch):
+def test_cli_import_with_huge_integers_names_row_and_column(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     path = tmp_path / "courses.csv"
     path.write_text(f"id,title,credits,capacity,max_sections\nX1,t,3,{10**23},{2**64}\n")
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "row 2, column capacity: must be at most 1,000,000" in result.output
     assert "row 2, column max_sections: must be at most 1,000,000" in result.output
@@ -165,14 +159,13 @@ def test_control_character_in_a_course_title_is_a_field_error(app, staff_client)
 
 
 @pytest.mark.parametrize("bad_id", ["nul\x00id", "cr\rlf\nid", 'quote"id', "sl/ash", "/..\\x"])
-def test_cli_import_refuses_ids_the_web_refuses(tmp_path, monkeypatch, bad_id):
+def test_cli_import_refuses_ids_the_web_refuses(cli, tmp_path, monkeypatch, bad_id):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["seed"]).exit_code == 0
+    assert cli("seed").exit_code == 0
     path = tmp_path / "learners.json"
     rows = [{"id": bad_id, "name": "x", "role": "mkt-data-analyst"}]
     path.write_text(json.dumps({"format": "planner-records/1", "kind": "learners", "rows": rows}))
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1, result.output
     assert "may not contain" in result.output and "nothing imported" in result.output
     engine = db.make_engine(f"sqlite:///{tmp_path / 'cli.db'}")

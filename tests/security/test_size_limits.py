@@ -9,12 +9,10 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from planner import db
-from planner.cli import cli
 from planner.limits import NAME_MAX, TITLE_MAX
 from planner.models import Course, ScenarioRecord
 from planner.services.io import ImportRejected, import_file
@@ -73,14 +71,13 @@ def test_scenario_editor_name_is_limited_like_the_api(app, staff_client, web_ses
     assert body_of(web_session, sid)["name"] == "Tiny 试点"
 
 
-def test_a_10_mb_title_through_a_json_import_is_refused(tmp_path, monkeypatch):
+def test_a_10_mb_title_through_a_json_import_is_refused(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     rows = [{"id": "BIG1", "title": "t" * (10 * 2**20), "credits": 3}]
     path = tmp_path / "courses.json"
     path.write_text(json.dumps({"format": "planner-records/1", "kind": "courses", "rows": rows}))
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1
     assert f"row 1, column title: longer than {TITLE_MAX} characters" in result.output
     assert len(result.output) < 2_000

@@ -123,18 +123,12 @@ def test_id_and_employee_id_together_is_refused(staff_client):
     assert "give either &#34;employee_id&#34; or &#34;id&#34;, not both" in r.get_data(as_text=True)
 
 
-def test_the_cli_reads_the_same_employees_file(tmp_path, web_db_path, web_session):
+def test_the_cli_reads_the_same_employees_file(cli, tmp_path, web_db_path, web_session):
     """`planner import … --kind learners` takes the employees CSV the web page takes."""
-    from click.testing import CliRunner
-
-    from planner.cli import cli
 
     path = tmp_path / "team.csv"
     path.write_text(GOOD, encoding="utf-8")
-    result = CliRunner().invoke(
-        cli, ["import", str(path), "--kind", "learners"],
-        env={"DATABASE_URL": f"sqlite:///{web_db_path}"},
-    )  # fmt: skip
+    result = cli("import", path, "--kind", "learners", db=web_db_path)
     assert result.exit_code == 0, result.output
     web_session.expire_all()
     assert web_session.get(Learner, "e.one").team == "品牌 Brand"
