@@ -39,12 +39,6 @@ def plans_of(engine, scenario_id):
         return [(r.id, r.status, r.body) for r in rows]
 
 
-def need_solver():
-    solver = pytest.importorskip("planner.solver")
-    if not hasattr(solver, "solve"):
-        pytest.skip("solver not built yet")
-
-
 def wait_for(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -184,7 +178,6 @@ def test_submit_unknown_scenario(engine):
 
 
 def test_real_solve_stores_a_checked_plan(engine):
-    need_solver()
     from planner.solver.check import check_plan
 
     runner = jobs.JobRunner(engine)
@@ -203,7 +196,6 @@ def test_real_solve_stores_a_checked_plan(engine):
 
 @pytest.mark.slow
 def test_cancel_stops_a_long_real_solve_promptly(engine):
-    need_solver()
     runner = jobs.JobRunner(engine)
     sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
     keep = runner.submit(sid)
