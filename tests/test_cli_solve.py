@@ -95,3 +95,16 @@ def test_unwritable_plan_path_is_exit_1(cli, tmp_path):
 def test_usage_errors_of_every_command_exit_1(cli, args):
     result = cli(*args)
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_absurd_worker_counts_are_clamped_not_crashed(cli, tmp_path):
+    scenario = write(tmp_path, {**OK, "options": {"workers": 10**12}})
+    result = cli("solve", scenario, "--workers", "100000000000")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "OPTIMAL"
+
+
+@pytest.mark.parametrize("limit", ["nan", "inf", "-1", "0"])
+def test_time_limit_must_be_a_positive_finite_number(cli, tmp_path, limit):
+    result = cli("solve", write(tmp_path, OK), "--time-limit", limit)
+    assert result.exit_code == 1 and "Traceback" not in result.output

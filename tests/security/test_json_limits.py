@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from planner import db
 from planner.models import Course, Learner, ScenarioRecord
+from tests.fixtures.web import bearer
 from tests.web.test_catalog import course_form
 from tests.web.test_scenarios import tiny_scenario
 
@@ -30,29 +31,33 @@ def count(app, model) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def auth(token):
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
 # --- nesting -------------------------------------------------------------------------------
 
 
 def test_api_refuses_deep_json_with_422(app, client, staff_token):
     before = count(app, ScenarioRecord)
-    response = client.post("/api/v1/scenarios", data=deep_json(), headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios", data=deep_json(), headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 422
     assert "nested more than 64 levels" in response.get_json()["errors"][0]["message"]
     assert count(app, ScenarioRecord) == before
 
 
 def test_api_solve_body_is_parsed_with_the_same_limits(app, client, staff_token):
-    response = client.post("/api/v1/scenarios/1/solve", data="[" * DEPTH, headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios/1/solve", data="[" * DEPTH, headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 422  # refused before the scenario is looked up
     sid = client.post(
-        "/api/v1/scenarios", data=json.dumps(tiny_scenario()), headers=auth(staff_token)
+        "/api/v1/scenarios",
+        data=json.dumps(tiny_scenario()),
+        headers=bearer(staff_token, json=True),
     ).get_json()["id"]
     response = client.post(
-        f"/api/v1/scenarios/{sid}/solve", data="[" * DEPTH + "]" * DEPTH, headers=auth(staff_token)
+        f"/api/v1/scenarios/{sid}/solve",
+        data="[" * DEPTH + "]" * DEPTH,
+        headers=bearer(staff_token, json=True),
     )
     assert response.status_code == 422 and "nested" in response.get_data(as_text=True)
 
@@ -178,7 +183,9 @@ def test_api_refuses_nul_in_ids_and_titles(app, client, staff_token):
     body = tiny_scenario()
     body["learners"][0]["id"] = "li\x00na"
     body["courses"][0]["title"] = "SQL\x1b[31m"
-    response = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "control characters" in text

@@ -16,6 +16,7 @@ from planner import db
 from planner.limits import NAME_MAX, TITLE_MAX
 from planner.models import Course, ScenarioRecord
 from planner.services.io import ImportRejected, import_file
+from tests.fixtures.web import bearer
 from tests.web.test_scenarios import tiny_scenario
 
 
@@ -24,14 +25,12 @@ def count(app, model) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def auth(token):
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
 def test_a_25_mb_api_body_is_413_with_a_clear_message(app, client, staff_token):
     body = tiny_scenario(name="n" * (25 * 2**20))
     before = count(app, ScenarioRecord)
-    response = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 413
     message = response.get_json()["errors"][0]["message"]
     assert "larger than the 25 MB this server accepts" in message
@@ -40,7 +39,9 @@ def test_a_25_mb_api_body_is_413_with_a_clear_message(app, client, staff_token):
 
 def test_a_long_name_under_the_body_limit_is_a_field_error(app, client, staff_token):
     body = tiny_scenario(name="n" * 2**20)
-    response = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert errors[0]["path"] == "name" and f"at most {NAME_MAX} characters" in errors[0]["message"]
@@ -119,7 +120,9 @@ def test_ids_follow_one_rule_everywhere(app, client, staff_token, staff_client):
     assert web.status_code == 422 and ID_RULE in html.unescape(web.get_data(as_text=True))
     body = tiny_scenario()
     body["courses"][0]["id"] = bad
-    api = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    api = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert api.status_code == 422 and ID_RULE in api.get_json()["errors"][0]["message"]
     with Session(db.get_engine(app)) as session:
         with pytest.raises(ImportRejected, match=ID_RULE):

@@ -1,7 +1,9 @@
-"""Sign-in, sign-out, cookies, CSRF, profile tokens and the create-user command."""
+"""Sign-in, sign-out, `next` after sign-in, cookies, CSRF, profile tokens and the
+create-user command."""
 
 import re
 
+import pytest
 from sqlmodel import Session, select
 
 from planner import db
@@ -188,3 +190,15 @@ def test_demo_command_prepares_database_and_accounts(cli, tmp_path, monkeypatch)
         assert staff.role == "staff"
         assert learner.role == "learner" and learner.learner_id == "demo.learner"
     engine.dispose()
+
+
+@pytest.mark.parametrize("target", ["/%0d%0aX:y", "/a%0Ab", "/a%09b", "/a%7Fb", "/%5Cevil.example"])
+def test_login_next_with_control_characters_goes_home(staff_client, target):
+    response = staff_client.get(f"/login?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_next_keeps_a_plain_path(staff_client):
+    response = staff_client.get("/login?next=/plans/%3Fpage%3D2")
+    assert response.headers["Location"] == "/plans/?page=2"

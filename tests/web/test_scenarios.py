@@ -286,3 +286,8 @@ def test_delete_scenario(app, staff_client, web_session):
     web_session.expire_all()
     assert web_session.get(ScenarioRecord, sid) is None
     assert staff_client.get(f"/scenarios/{sid}").status_code == 404
+
+
+def scenario_names(web_session) -> list[str]:
+    web_session.expire_all()
+    return list(web_session.exec(select(ScenarioRecord.name)).all())
