@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from planner.scenario.generate import generate
+from tests.fixtures.scenarios import hard_scenario
 
 OK = {
     "format": "planner-scenario/1",
@@ -55,16 +55,7 @@ def test_infeasible_exit_2_with_diagnosis_in_words(cli, tmp_path):
 
 
 def test_unknown_exit_4(cli, tmp_path):
-    scenario = generate(
-        1,
-        learners=6,
-        courses=40,
-        terms=4,
-        skills=12,
-        groups_count=20,
-        capacities=True,
-        budget="tight",
-    )
+    scenario = hard_scenario()
     path = tmp_path / "hard.json"
     path.write_text(scenario.model_dump_json(), encoding="utf-8")
     result = cli("solve", path, "--time-limit", "0.001", "--workers", "1")

@@ -8,7 +8,7 @@ import pytest
 
 from planner.services.interop import case
 from planner.services.interop.common import NAMESPACE
-from tests.interop.conftest import FIXTURES, session_of_path, skills_of
+from tests.interop.conftest import FIXTURES, assert_skills_carried, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors", "onet", "esco")
 
@@ -86,10 +86,7 @@ def test_round_trip_of_the_seeded_taxonomy_is_exact(package, cli, seeded_db, emp
     result = cli("import", package, db=empty_db)
     assert result.exit_code == 0, result.output
     assert "imported 8 areas, 65 skills" in result.output
-    before, after = skills_of(seeded_db), skills_of(empty_db)
-    assert before.keys() == after.keys()
-    for skill_id, record in before.items():
-        assert {k: after[skill_id][k] for k in CARRIED} == {k: record[k] for k in CARRIED}
+    assert_skills_carried(seeded_db, empty_db, CARRIED)
 
 
 def test_skill_without_area_or_descriptors_round_trips(cli, seeded_db, empty_db, tmp_path):

@@ -6,7 +6,7 @@ import json
 
 from planner.services.interop import moodle
 from planner.services.interop.common import LEVEL_NAMES
-from tests.interop.conftest import FIXTURES, session_of_path, skills_of
+from tests.interop.conftest import FIXTURES, assert_skills_carried, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors")
 
@@ -40,10 +40,7 @@ def test_round_trip_of_the_seeded_taxonomy_is_exact(cli, seeded_db, empty_db, tm
     result = cli("import", out, db=empty_db)
     assert result.exit_code == 0, result.output
     assert "imported 8 areas, 65 skills" in result.output
-    before, after = skills_of(seeded_db), skills_of(empty_db)
-    assert before.keys() == after.keys()
-    for skill_id, record in before.items():
-        assert {k: after[skill_id][k] for k in CARRIED} == {k: record[k] for k in CARRIED}
+    assert_skills_carried(seeded_db, empty_db, CARRIED)
     # and the second export is the same file (ids, names, descriptors, order)
     again = tmp_path / "again.csv"
     assert (

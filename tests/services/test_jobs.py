@@ -103,13 +103,18 @@ def test_lifecycle_queued_running_done(engine):
     runner.shutdown()
 
 
-def test_progress_writes_are_throttled(engine):
+def running_run(engine) -> int:
+    """A run marked running, with no progress yet, of a small stored scenario."""
     sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
     with db.session_scope(engine) as session:
         run = SolveRun(scenario_id=sid, status="running", progress={})
         session.add(run)
         session.flush()
-        run_id = run.id
+        return run.id
+
+
+def test_progress_writes_are_throttled(engine):
+    run_id = running_run(engine)
     writer = jobs.ProgressWriter(engine, run_id)
     for i in range(200):  # a burst far faster than 4/s
         writer({"stage": "gap", "objective": {"gap": 200 - i}, "elapsed_s": 0.001 * i})
@@ -301,12 +306,7 @@ def test_app_start_marks_interrupted_runs_failed(engine):
 
 def test_progress_without_objective_or_bound_keeps_what_is_known(engine):
     """Early cohort rounds report no plan and no bound yet (objective/bound None)."""
-    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
-    with db.session_scope(engine) as session:
-        run = SolveRun(scenario_id=sid, status="running", progress={})
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = running_run(engine)
     writer = jobs.ProgressWriter(engine, run_id)
     writer({"stage": "gap", "objective": 7, "bound": 3, "elapsed_s": 1.0})
     time.sleep(0.3)

@@ -291,3 +291,26 @@ def _check_untouched(s, plan):
             if label not in touched:
                 assert after.get(label) == value, (label, fix.note)
         assert set(after) - set(before) <= touched  # nothing added but what it says
+
+
+def test_two_conflicts_get_a_multi_change_fix(scenario_factory):
+    """Regression: diagnose._multi_change_fix used to move the pin T2→T1 (fixing
+    offered:C, breaking prerequisites:C) and back, ten times, and return no fix at all."""
+    # Two independent conflicts, so no single change suffices: C is pinned to a spring term
+    # but runs in fall only (and needs P first), and the required R never runs.
+    s = scenario_factory(
+        courses=[
+            {"id": "P", "credits": 1},
+            {"id": "C", "credits": 1, "offered": ["fall"], "prerequisites": ["P"]},
+            {"id": "R", "credits": 1, "max_sections": 0},
+        ],
+        learners=[{"id": "L", "pinned": {"C": "T2"}, "required": ["R"]}],
+    )
+    # a two-change fix exists: pin C to T3 (after P in T1 or T2) and let R run
+    both = {"changes": [{"relax": "pinned:L:C", "to": "T3"}, {"relax": "max_sections:R", "to": 1}]}
+    assert solve(apply_fix(s, both), time_limit_s=5).status == "OPTIMAL"
+    plan = solve(s, time_limit_s=10, workers=2)
+    assert plan.status == "INFEASIBLE"
+    assert plan.diagnosis.fixes
+    fixed = apply_fix(s, plan.diagnosis.fixes[0])
+    assert solve(fixed, time_limit_s=5).status in ("OPTIMAL", "FEASIBLE")

@@ -5,19 +5,13 @@ import re
 import pytest
 from sqlmodel import select
 
-from planner.models import Learner, ScenarioRecord
+from planner.models import ScenarioRecord
+from tests.fixtures.web import put_in_teams
 
 
 @pytest.fixture
 def teams(web_session):
-    learners = web_session.exec(
-        select(Learner).where(Learner.role_id.is_not(None)).order_by(Learner.id)
-    ).all()
-    for i, learner in enumerate(learners):
-        learner.team = ["Brand 品牌", "Growth", "Retail"][i % 3]
-        web_session.add(learner)
-    web_session.commit()
-    return {lr.id: lr.team for lr in learners}
+    return put_in_teams(web_session, ["Brand 品牌", "Growth", "Retail"])
 
 
 def stored(web_session, name):
