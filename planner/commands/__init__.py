@@ -1,8 +1,10 @@
-"""Click commands of the `planner` CLI, one module per concern (see planner/cli.py).
+"""Click commands of the `planner` CLI, one module per concern, named for its commands
+(the table: planner/cli.py); options.py declares what several commands take alike.
 
 Conventions shared by every command: bad input prints one line per problem to stderr and
 exits 1, never a traceback — click's own usage errors included (click would exit 2, which
-`planner solve` reserves for INFEASIBLE)."""
+`planner solve` reserves for INFEASIBLE). A command opens its database with database() or
+migrated_database()."""
 
 from __future__ import annotations
 
