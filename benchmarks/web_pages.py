@@ -42,12 +42,13 @@ def build(db_path: Path, courses: int, learners: int) -> dict:
         Skill,
     )
     from planner.scenario import Plan
+    from planner.scenario.generate import sized_body
     from planner.services.accounts import users as accounts
     from planner.services.scenarios import editor as scenarios
 
     engine = db.make_engine(f"sqlite:///{db_path}")
     db.upgrade(engine)
-    body = scenarios.synthetic_scenario(courses=courses, learners=learners, skills=60, seed=5)
+    body = sized_body(courses=courses, learners=learners, skills=60, seed=5)
     rng = random.Random(5)
     with db.session_scope(engine) as session:
         session.add_all(Skill(id=s["id"], name=s["name"]) for s in body["skills"])

@@ -13,9 +13,12 @@ from __future__ import annotations
 import contextlib
 import os
 
-from flask import make_response
+from flask import current_app, make_response
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge, ServiceUnavailable
+
+from planner.db import get_session
+from planner.security import error_page
 
 DEFAULT_MAX_UPLOAD_MB = 25
 
@@ -63,8 +66,6 @@ def init_app(app) -> None:
 
 
 def _headers(response):
-    from flask import current_app
-
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config.get("SESSION_COOKIE_SECURE"):
@@ -73,18 +74,12 @@ def _headers(response):
 
 
 def _plain_error(error):
-    from planner.security import _error_page
-
-    return _error_page(error)
+    return error_page(error)
 
 
 def _too_large(_error):
-    from flask import current_app
-
-    from planner.security import _error_page
-
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return _error_page(
+    return error_page(
         RequestEntityTooLarge(
             description=f"The request is larger than the {limit / 2**20:g} MB this server "
             "accepts. Nothing was saved; send a smaller file."
@@ -103,14 +98,11 @@ def is_read_only(error: DBAPIError) -> bool:
 
 
 def _database_error(error: DBAPIError):
-    from planner.db import get_session
-    from planner.security import _error_page
-
     with contextlib.suppress(Exception):  # the session may be unusable; the page must render
         get_session().rollback()
     if not is_read_only(error):
         raise error  # any other database failure stays a logged 500
-    response = make_response(_error_page(ServiceUnavailable(description=READ_ONLY_MESSAGE)))
+    response = make_response(error_page(ServiceUnavailable(description=READ_ONLY_MESSAGE)))
     response.status_code = 503
     response.headers["Retry-After"] = "300"
     return response

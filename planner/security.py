@@ -15,9 +15,24 @@ import os
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
+
+from planner.db import get_session
+from planner.services.accounts.throttle import LoginThrottle
+from planner.services.accounts.users import end_sessions, get_user, user_for_token
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -68,10 +83,6 @@ class Account:
         return self.role in STAFF_ROLES
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
     def is_learner(self) -> bool:
         return self.role == "learner"
 
@@ -93,7 +104,6 @@ class Anonymous(AnonymousUserMixin):
     username = None
     learner_id = None
     is_staff = False
-    is_admin = False
     is_learner = False
 
 
@@ -115,8 +125,6 @@ def init_app(app) -> None:
     # CSRF is checked in our own hook so API paths can be skipped (see module docstring).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
-    from planner.services.accounts.throttle import LoginThrottle
-
     app.extensions["login_throttle"] = LoginThrottle.from_config(app.config)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -128,16 +136,13 @@ def init_app(app) -> None:
 
     app.before_request(_csrf_protect)
     for code in (400, 401, 403, 404, 405, 413, 422, 429, 500):
-        app.register_error_handler(code, _error_page)
+        app.register_error_handler(code, error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.context_processor(_template_helpers)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    from planner.db import get_session
-    from planner.services.accounts.users import get_user
-
     account, sep, version = user_id.partition(":")
     try:
         user = get_user(get_session(), int(account)) if sep else None
@@ -157,8 +162,6 @@ def _unauthorized():
 
 
 def _csrf_protect():
-    from flask import current_app
-
     config = current_app.config
     if not config.get("WTF_CSRF_ENABLED", True) or request.path.startswith(API_PREFIX):
         return
@@ -178,7 +181,7 @@ def _json_error(status: int, message: str, path: str = ""):
     return response
 
 
-def _error_page(error):
+def error_page(error):
     status = getattr(error, "code", 500) or 500
     description = getattr(error, "description", None) or "Something went wrong."
     if _wants_json():
@@ -198,8 +201,6 @@ def _csrf_error(error):
 
 
 def _template_helpers():
-    from flask import current_app
-
     def has_endpoint(name: str) -> bool:
         return name in current_app.view_functions
 
@@ -218,12 +219,7 @@ def sign_in(user, remember: bool = False) -> Account:
 def sign_out(everywhere: bool = True) -> None:
     """End this session; with `everywhere`, every other session and remember cookie of
     the account too (its session version goes up)."""
-    from planner.db import get_session
-    from planner.services.accounts.users import end_sessions, get_user
-
     if everywhere and current_user.is_authenticated:
-        from sqlalchemy.exc import SQLAlchemyError
-
         session = get_session()
         try:
             user = get_user(session, current_user.id)
@@ -307,9 +303,6 @@ def token_required(view=None, *, roles: tuple[str, ...] = STAFF_ROLES):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from planner.db import get_session
-            from planner.services.accounts.users import user_for_token
-
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():

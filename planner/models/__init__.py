@@ -16,23 +16,8 @@ from planner.models.catalog import (
     Term,
     TermCalendar,
 )
-from planner.models.people import (
-    ASSESSMENT_SOURCES,
-    GAP_MODES,
-    Assessment,
-    Learner,
-    LearnerLevel,
-    LearnerTarget,
-)
-from planner.models.planning import (
-    EXPORT_STATUSES,
-    PLAN_STATUSES,
-    RUN_STATUSES,
-    ExportJob,
-    PlanRecord,
-    ScenarioRecord,
-    SolveRun,
-)
+from planner.models.people import Assessment, Learner, LearnerLevel, LearnerTarget
+from planner.models.planning import ExportJob, PlanRecord, ScenarioRecord, SolveRun
 from planner.models.taxonomy import LevelDescriptor, Role, RoleRequirement, Skill, SkillArea
 
 
@@ -50,11 +35,6 @@ _import_all_modules()
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ASSESSMENT_SOURCES",
-    "EXPORT_STATUSES",
-    "GAP_MODES",
-    "PLAN_STATUSES",
-    "RUN_STATUSES",
     "USER_ROLES",
     "Assessment",
     "AuditEntry",

@@ -2,17 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import utcnow
+from planner.models.base import choice_check, utcnow
 
 USER_ROLES = ("admin", "staff", "learner")
 
 
 class User(SQLModel, table=True):
     __tablename__ = "account"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'staff', 'learner')", name="role"),)
+    __table_args__ = (choice_check("role", USER_ROLES),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, unique=True)

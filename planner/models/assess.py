@@ -8,10 +8,10 @@ also written as an `Assessment` row (source "check"), linked by `assessment_id`.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import utcnow
+from planner.models.base import choice_check, level_check, utcnow
 
 ATTEMPT_STATUSES = ("open", "submitted")
 
@@ -19,8 +19,8 @@ ATTEMPT_STATUSES = ("open", "submitted")
 class CheckAttempt(SQLModel, table=True):
     __tablename__ = "check_attempt"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'submitted')", name="status"),
-        CheckConstraint("level IS NULL OR level BETWEEN 0 AND 4", name="level_range"),
+        choice_check("status", ATTEMPT_STATUSES),
+        level_check(nullable=True),
         Index("ix_check_attempt_learner_skill", "learner_id", "skill_id"),
     )
 

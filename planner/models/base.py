@@ -1,9 +1,14 @@
-"""Shared pieces of the table definitions: naming convention and timestamps."""
+"""Shared pieces of the table definitions: naming convention, timestamps and the check
+constraints that restate a Python rule (a level, a fixed list of words) in the database."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
+
+from planner.scenario import TOP_LEVEL
 
 # Named constraints let Alembic's batch mode (SQLite) find and alter them later.
 SQLModel.metadata.naming_convention = {
@@ -30,17 +35,30 @@ def iso_utc(moment: datetime | None, timespec: str = "seconds") -> str | None:
     return moment.isoformat(timespec=timespec) + "Z"
 
 
-def version_field():
+def version_field() -> Any:
     """Edit counter for optimistic concurrency: every save checks and bumps it, so a save
     from a form opened before someone else's save is refused (planner.services.versions)."""
-    from sqlmodel import Field
-
     return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-def level_check(column: str = "level") -> CheckConstraint:
-    return CheckConstraint(f"{column} BETWEEN 0 AND 4", name=f"{column}_range")
+def level_check(column: str = "level", *, nullable: bool = False) -> CheckConstraint:
+    """The column holds a skill level (0 to TOP_LEVEL)."""
+    rule = f"{column} BETWEEN 0 AND {TOP_LEVEL}"
+    return CheckConstraint(_or_null(column, rule, nullable), name=f"{column}_range")
+
+
+def choice_check(column: str, values: Iterable[str], *, nullable: bool = False) -> CheckConstraint:
+    """The column holds one of `values` (the module's tuple of them, written once)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    rule = f"{column} IN ({listed})"
+    return CheckConstraint(_or_null(column, rule, nullable), name=column)
+
+
+def _or_null(column: str, rule: str, nullable: bool) -> str:
+    return f"{column} IS NULL OR {rule}" if nullable else rule
 
 
 def non_negative(*columns: str) -> list[CheckConstraint]:
-    return [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in columns]
+    return [
+        CheckConstraint(_or_null(c, f"{c} >= 0", True), name=f"{c}_non_negative") for c in columns
+    ]

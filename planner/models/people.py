@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import level_check, non_negative, utcnow, version_field
+from planner.models.base import choice_check, level_check, non_negative, utcnow, version_field
+from planner.scenario import GAP_MODES
 
-GAP_MODES = ("minimise", "close")
 ASSESSMENT_SOURCES = ("self", "check", "staff", "course", "badge")
 
 
@@ -15,7 +15,7 @@ class Learner(SQLModel, table=True):
     __tablename__ = "learner"
     __table_args__ = (
         CheckConstraint("count >= 1", name="count_positive"),
-        CheckConstraint("gap_mode IS NULL OR gap_mode IN ('minimise', 'close')", name="gap_mode"),
+        choice_check("gap_mode", GAP_MODES, nullable=True),
         *non_negative("budget", "max_credits"),
     )
 
@@ -70,7 +70,7 @@ class Assessment(SQLModel, table=True):
     __tablename__ = "assessment"
     __table_args__ = (
         level_check(),
-        CheckConstraint("source IN ('self', 'check', 'staff', 'course', 'badge')", name="source"),
+        choice_check("source", ASSESSMENT_SOURCES),
         CheckConstraint(
             "confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence"
         ),

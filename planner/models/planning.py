@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import utcnow, version_field
+from planner.models.base import choice_check, utcnow, version_field
+from planner.scenario.models import PLAN_STATUSES
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 EXPORT_STATUSES = ("queued", "running", "done", "failed")
-PLAN_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
 
 class ScenarioRecord(SQLModel, table=True):
@@ -29,11 +29,7 @@ class PlanRecord(SQLModel, table=True):
     """A plan file (planner-plan/1) computed for a stored scenario."""
 
     __tablename__ = "plan"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('OPTIMAL', 'FEASIBLE', 'INFEASIBLE', 'UNKNOWN')", name="status"
-        ),
-    )
+    __table_args__ = (choice_check("status", PLAN_STATUSES),)
 
     id: int | None = Field(default=None, primary_key=True)
     scenario_id: int = Field(foreign_key="scenario.id", ondelete="CASCADE", index=True)
@@ -45,11 +41,7 @@ class PlanRecord(SQLModel, table=True):
 
 class SolveRun(SQLModel, table=True):
     __tablename__ = "solve_run"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status"
-        ),
-    )
+    __table_args__ = (choice_check("status", RUN_STATUSES),)
 
     id: int | None = Field(default=None, primary_key=True)
     scenario_id: int = Field(foreign_key="scenario.id", ondelete="CASCADE", index=True)
@@ -73,9 +65,7 @@ class ExportJob(SQLModel, table=True):
     """A large plan export built in the background; `data` holds the file once done."""
 
     __tablename__ = "export_job"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-    )
+    __table_args__ = (choice_check("status", EXPORT_STATUSES),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)

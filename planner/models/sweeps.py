@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from planner.models.base import utcnow
+from planner.models.base import choice_check, utcnow
+from planner.models.planning import RUN_STATUSES
 
 SWEEP_PARAMETERS = ("budget", "max_credits")
 
@@ -19,10 +20,8 @@ class SweepRun(SQLModel, table=True):
 
     __tablename__ = "sweep_run"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status"
-        ),
-        CheckConstraint("parameter IN ('budget', 'max_credits')", name="parameter"),
+        choice_check("status", RUN_STATUSES),
+        choice_check("parameter", SWEEP_PARAMETERS),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,8 +1,7 @@
 """The scenario and plan file contract (docs/scenario-format.md)."""
 
+from planner.scenario.errors import Problem, ScenarioError
 from planner.scenario.load import (
-    Problem,
-    ScenarioError,
     dump_json,
     load_plan,
     load_scenario,
@@ -11,7 +10,10 @@ from planner.scenario.load import (
     write_plan,
 )
 from planner.scenario.models import (
+    GAP_MODES,
+    LEVEL_NAMES,
     OBJECTIVE_NAMES,
+    TOP_LEVEL,
     Course,
     Diagnosis,
     Learner,
@@ -25,7 +27,10 @@ from planner.scenario.models import (
 )
 
 __all__ = [
+    "GAP_MODES",
+    "LEVEL_NAMES",
     "OBJECTIVE_NAMES",
+    "TOP_LEVEL",
     "Course",
     "Diagnosis",
     "Learner",

@@ -5,14 +5,21 @@
 (a course only depends on earlier ones), later courses teach higher levels, and the knobs
 switch on the harder rules: capacities and session costs, budgets, staff rules,
 gap_mode close, and `tight` to make scenarios tight or infeasible.
+
+`sized_body(...)` is a scenario body of a given size with a realistic, named shape
+(prerequisite chains, a few roles, titles and hours): pages, jobs and load tests use it
+where size matters more than rule coverage.
 """
 
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from planner.scenario.load import parse_scenario
-from planner.scenario.models import SCENARIO_FORMAT, Scenario
+from planner.scenario.models import OBJECTIVE_NAMES, SCENARIO_FORMAT, Scenario
+
+Body = dict[str, Any]  # a scenario, a part of one, as JSON data
 
 SEASONS = ("fall", "spring")
 AREAS = ("data-analysis", "ai-tools", "creativity", "marketing-fundamentals", "crm-martech")
@@ -61,7 +68,7 @@ def generate(
     """
     rng = random.Random(seed)
     skill_ids = [f"s{i}" for i in range(skills)]
-    data: dict = {
+    data: Body = {
         "format": SCENARIO_FORMAT,
         "name": name or f"generated {seed}",
         "skills": [{"id": s, "area": rng.choice(AREAS)} for s in skill_ids],
@@ -89,16 +96,16 @@ def generate(
     if objective is not None:
         data["objective"] = objective
     elif rng.random() < 0.15:
-        order = ["gap", "cost", "credits", "lateness"]
+        order = list(OBJECTIVE_NAMES)
         rng.shuffle(order)
         data["objective"] = order[: rng.randint(1, 4)]
     return parse_scenario(data)
 
 
-def _terms(rng: random.Random, n: int, tight: float, max_credits: float | None) -> list[dict]:
+def _terms(rng: random.Random, n: int, tight: float, max_credits: float | None) -> list[Body]:
     out = []
     for i in range(n):
-        term = {"id": f"T{i + 1}", "season": SEASONS[i % 2]}
+        term: Body = {"id": f"T{i + 1}", "season": SEASONS[i % 2]}
         if max_credits is not None:
             term["max_credits"] = max_credits
         elif rng.random() < 0.5:
@@ -109,12 +116,21 @@ def _terms(rng: random.Random, n: int, tight: float, max_credits: float | None) 
     return out
 
 
-def _courses(rng, n, skill_ids, terms, capacities, fractional, density, tight) -> list[dict]:
+def _courses(
+    rng: random.Random,
+    n: int,
+    skill_ids: list[str],
+    terms: list[Body],
+    capacities: bool,
+    fractional: bool,
+    density: float,
+    tight: float,
+) -> list[Body]:
     term_ids = [t["id"] for t in terms]
-    out: list[dict] = []
+    out: list[Body] = []
     for i in range(n):
         depth = i / max(1, n - 1)  # later courses are more advanced
-        c: dict = {"id": f"C{i:03d}", "credits": _credits(rng, fractional)}
+        c: Body = {"id": f"C{i:03d}", "credits": _credits(rng, fractional)}
         if rng.random() < 0.9:
             c["cost"] = _money(rng, 1, 16, fractional)
         teach = rng.sample(skill_ids, k=min(len(skill_ids), rng.choice((1, 1, 2, 2, 3))))
@@ -145,11 +161,13 @@ def _courses(rng, n, skill_ids, terms, capacities, fractional, density, tight) -
     return out
 
 
-def _roles(rng, n, skill_ids, fractional, sizes) -> list[dict]:
+def _roles(
+    rng: random.Random, n: int, skill_ids: list[str], fractional: bool, sizes: tuple[int, int]
+) -> list[Body]:
     out = []
     for i in range(n):
         req = rng.sample(skill_ids, k=min(len(skill_ids), rng.randint(*sizes)))
-        role = {"id": f"role{i}", "requires": {s: rng.randint(1, 4) for s in req}}
+        role: Body = {"id": f"role{i}", "requires": {s: rng.randint(1, 4) for s in req}}
         weighted = [s for s in req if rng.random() < 0.5]
         if weighted:
             role["weights"] = {
@@ -161,12 +179,20 @@ def _roles(rng, n, skill_ids, fractional, sizes) -> list[dict]:
 
 
 def _learner(
-    rng, i, data, groups_count, budgets, staff_rules, gap_close, tight, fractional
-) -> dict:
+    rng: random.Random,
+    i: int,
+    data: Body,
+    groups_count: int,
+    budgets: bool,
+    staff_rules: bool,
+    gap_close: float,
+    tight: float,
+    fractional: bool,
+) -> Body:
     skill_ids = [s["id"] for s in data["skills"]]
     course_ids = [c["id"] for c in data["courses"]]
     term_ids = [t["id"] for t in data["terms"]]
-    lr: dict = {"id": f"L{i:03d}"}
+    lr: Body = {"id": f"L{i:03d}"}
     if data["roles"] and rng.random() < 0.8:
         lr["role"] = rng.choice(data["roles"])["id"]
     if rng.random() < 0.4 or "role" not in lr:
@@ -196,7 +222,9 @@ def _learner(
     return lr
 
 
-def _staff_rules(rng, lr, course_ids, term_ids, tight) -> None:
+def _staff_rules(
+    rng: random.Random, lr: Body, course_ids: list[str], term_ids: list[str], tight: float
+) -> None:
     own_terms = lr.get("terms", term_ids)
     completed = set(lr.get("completed", []))
     free = [c for c in course_ids if c not in completed]
@@ -207,3 +235,80 @@ def _staff_rules(rng, lr, course_ids, term_ids, tight) -> None:
         lr["required"] = [free.pop()]
     if free and rng.random() < 0.3 + tight * 0.5:
         lr["pinned"] = {free.pop(): rng.choice(own_terms)}
+
+
+def sized_body(
+    *,
+    courses: int = 40,
+    learners: int = 20,
+    terms: int = 6,
+    skills: int = 30,
+    seed: int = 7,
+    name: str | None = None,
+    max_credits: float = 12,
+    capacity: int | None = None,
+) -> Body:
+    """A valid scenario body of the given size with a realistic shape.
+
+    Courses form prerequisite chains, teach 1-3 skills, and run in fall or spring; learners
+    hold one of a few roles with scattered start levels. Used to load pages and solver
+    runs with sizes no hand-written fixture reaches.
+    """
+    rng = random.Random(seed)
+    areas = ["data-analysis", "ai-tools", "creativity", "crm-martech", "law-compliance"]
+    skill_ids = [f"sk{i:03d}" for i in range(skills)]
+    body_skills = [
+        {"id": s, "name": f"Skill {i}", "area": areas[i % len(areas)]}
+        for i, s in enumerate(skill_ids)
+    ]
+    roles: list[Body] = []
+    for r in range(min(8, max(1, skills // 4))):
+        req = {s: rng.randint(2, 4) for s in rng.sample(skill_ids, min(len(skill_ids), 6))}
+        roles.append(
+            {
+                "id": f"role{r}",
+                "name": f"Role {r}",
+                "requires": req,
+                "weights": {s: rng.choice([1, 1, 2, 3]) for s in req},
+            }
+        )
+    body_terms = [
+        {"id": f"T{t + 1}", "season": SEASONS[t % 2], "max_credits": max_credits}
+        for t in range(terms)
+    ]
+    body_courses: list[Body] = []
+    for c in range(courses):
+        cid = f"C{c:05d}"
+        teaches = {s: rng.randint(1, 4) for s in rng.sample(skill_ids, rng.randint(1, 3))}
+        course: Body = {
+            "id": cid,
+            "title": f"Course {c}",
+            "credits": rng.choice([1, 2, 3, 3, 4]),
+            "hours": 15 * rng.randint(1, 4),
+            "cost": rng.choice([0, 200, 400, 600, 900]),
+            "teaches": teaches,
+        }
+        if c >= 10 and rng.random() < 0.3:
+            course["prerequisites"] = [f"C{rng.randrange(max(0, c - 10), c):05d}"]
+        if rng.random() < 0.5:
+            course["offered"] = [rng.choice(SEASONS)]
+        if capacity:
+            course["capacity"] = capacity
+            course["max_sections"] = 2
+        body_courses.append(course)
+    body_learners = []
+    for i in range(learners):
+        role = rng.choice(roles)
+        levels = {s: rng.randint(0, 2) for s in rng.sample(skill_ids, min(len(skill_ids), 5))}
+        body_learners.append({"id": f"L{i:05d}", "role": role["id"], "levels": levels})
+    return {
+        "format": SCENARIO_FORMAT,
+        "name": name or f"Synthetic {courses} courses × {learners} learners",
+        "skills": body_skills,
+        "roles": roles,
+        "terms": body_terms,
+        "courses": body_courses,
+        "learners": body_learners,
+        "objective": list(OBJECTIVE_NAMES),
+        "options": {"time_limit_s": 10, "workers": 2},
+    }

@@ -2,73 +2,22 @@
 
 import json
 import re
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from planner.errors import ProblemsError
 from planner.limits import JSONLimitError, check_nesting, loads_json
-from planner.scenario.models import Plan, Scenario
+from planner.scenario.errors import Problem, ScenarioError, problems_from
+from planner.scenario.models import Learner, LearnerPlan, Plan, Scenario
+from planner.scenario.validate import semantic_problems
+
+M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str  # JSON path such as "courses[3].teaches.data.sq1", "" for the whole file
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
-class ScenarioError(ProblemsError):
-    """Bad scenario or plan input; `source` names the file when there is one."""
-
-    def __init__(self, problems: list[Problem], source: str | None = None):
-        super().__init__(problems)
-        self.source = source
-
-
-def json_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part == "[key]":
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _describe(error: dict) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "missing":
-        return "required"
-    message = error["msg"].removeprefix("Value error, ")
-    message = f"{message[0].lower()}{message[1:]}"
-    if error["loc"] and error["loc"][-1] == "[key]":
-        return f"bad id {_shown(error['input'])}: {message}"
-    given = error.get("input")
-    suffix = f" (got {_shown(given)})" if not isinstance(given, dict | list) else ""
-    return f"{message}{suffix}"
-
-
-def _shown(value, limit: int = 60) -> str:
-    """The offending input, cut short: a 25 MB name must not come back in the error."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(str(value))} characters)"
-
-
-def problems_from(error: ValidationError) -> list[Problem]:
-    return [Problem(json_path(e["loc"]), _describe(e)) for e in error.errors()]
-
-
-def read_document(source: str | Path) -> dict:
+def read_document(source: str | Path) -> dict[str, Any]:
     """Parse a JSON or YAML file into a dict, raising ScenarioError with line numbers."""
     path = Path(source)
     try:
@@ -112,17 +61,15 @@ def read_document(source: str | Path) -> dict:
     return data
 
 
-def parse(model: type[BaseModel], data: dict, source: str | None = None):
+def parse(model: type[M], data: dict[str, Any], source: str | None = None) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(problems_from(exc), source) from None
 
 
-def parse_scenario(data: dict, source: str | None = None) -> Scenario:
+def parse_scenario(data: dict[str, Any], source: str | None = None) -> Scenario:
     """Validate a scenario dict structurally and semantically; raise ScenarioError."""
-    from planner.scenario.validate import semantic_problems
-
     scenario = parse(Scenario, data, source)
     problems = semantic_problems(scenario)
     if problems:
@@ -154,20 +101,18 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 def _load_streaming(path: Path) -> Scenario | None:
     """load_scenario for a large JSON file, with the same result and the same problems;
     None when the file is not plain well-formed JSON (the normal path then reports it)."""
-    from planner.scenario.models import Learner
-    from planner.scenario.validate import semantic_problems
-
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     decode = json.JSONDecoder().raw_decode
-    body: dict = {}
-    learners: list = []
+    body: dict[str, Any] = {}
+    learners: list[Learner | None] = []
     problems: list[Problem] = []
 
     def skip(i: int) -> int:
-        return _SPACE.match(text, i).end()
+        space = _SPACE.match(text, i)  # always matches, perhaps the empty string
+        return space.end() if space else i
 
     try:
         i = skip(0)
@@ -188,10 +133,7 @@ def _load_streaming(path: Path) -> Scenario | None:
                     try:
                         learners.append(Learner.model_validate(item))
                     except ValidationError as exc:
-                        problems += [
-                            Problem(json_path(("learners", len(learners), *e["loc"])), _describe(e))
-                            for e in exc.errors()
-                        ]
+                        problems += problems_from(exc, at=("learners", len(learners)))
                         learners.append(None)
                     i = skip(i)
                     if text[i] == ",":
@@ -214,8 +156,7 @@ def _load_streaming(path: Path) -> Scenario | None:
     try:
         scenario = parse(Scenario, {**body, "learners": []}, str(path))
     except ScenarioError as exc:
-        problems = exc.problems + problems
-        scenario = None
+        raise ScenarioError(exc.problems + problems, str(path)) from None
     if problems:
         raise ScenarioError(problems, str(path))
     scenario = scenario.model_copy(update={"learners": learners})
@@ -232,17 +173,18 @@ def load_plan(source: str | Path) -> Plan:
 # Indented JSON goes through json's pure-Python encoder: fine for a person reading a file,
 # most of a minute for 100,000 learners. Past this many learners a plan is written compact.
 COMPACT_FROM = 1000
+_compact = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))  # C encoder
 
 
 def dump_json(model: BaseModel) -> str:
     """Stable JSON with whole numbers written without a fraction; indented, except plans
     too large to read by eye, which are the same document written compact (C encoder)."""
     if isinstance(model, Plan) and len(model.learners) >= COMPACT_FROM:
-        return json.dumps(_plan_document(model), ensure_ascii=False, separators=(",", ":")) + "\n"
+        return _compact(_plan_document(model)) + "\n"
     return json.dumps(_tidy(model.model_dump(mode="json")), ensure_ascii=False, indent=2) + "\n"
 
 
-def _learner_entry(lp) -> dict:
+def _learner_entry(lp: LearnerPlan) -> dict[str, Any]:
     return {
         "id": lp.id,
         "schedule": lp.schedule,
@@ -261,14 +203,13 @@ def write_plan(plan: Plan, out: TextIO, chunk: int = 2000) -> None:
     if len(plan.learners) < COMPACT_FROM:
         out.write(dump_json(plan))
         return
-    compact = {"ensure_ascii": False, "separators": (",", ":")}
-    head = json.dumps(_plan_document(plan, learners=_SLOT), **compact)
-    before, after = head.split(json.dumps(_SLOT, **compact))
+    head = _compact(_plan_document(plan, learners=_SLOT))
+    before, after = head.split(_compact(_SLOT))
     out.write(before)
     out.write("[")
     for first in range(0, len(plan.learners), chunk):
         part = [_learner_entry(lp) for lp in plan.learners[first : first + chunk]]
-        text = json.dumps(part, **compact)
+        text = _compact(part)
         out.write(("," if first else "") + text[1:-1])
     out.write("]")
     out.write(after + "\n")
@@ -277,11 +218,11 @@ def write_plan(plan: Plan, out: TextIO, chunk: int = 2000) -> None:
 _SLOT = "\x00learners\x00"  # stands in for the learner list in write_plan's header
 
 
-def _plan_document(plan: Plan, learners=None) -> dict:
+def _plan_document(plan: Plan, learners: object = None) -> dict[str, Any]:
     """plan.model_dump(mode="json"), tidied, with learner entries built directly (fast)."""
     if learners is None:
         learners = [_learner_entry(lp) for lp in plan.learners]
-    body = {}
+    body: dict[str, Any] = {}
     for key, value in _tidy(plan.model_dump(mode="json", exclude={"learners"})).items():
         body[key] = value
         if key == "bound":  # learners follow bound in the plan's field order
@@ -289,7 +230,8 @@ def _plan_document(plan: Plan, learners=None) -> dict:
     return body
 
 
-def _tidy(value):
+def _tidy(value: Any) -> Any:
+    """JSON data with whole floats written as integers."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):

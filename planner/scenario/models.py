@@ -2,10 +2,12 @@
 
 Unknown keys are errors so that typos are caught. Structural rules live here; rules that
 relate one part of the file to another (ids that must exist, cycles) live in validate.py.
+The format's fixed words (objective names, gap modes, skill level names and statuses) are
+declared here once; the tables, services, forms and pages import them.
 """
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -20,9 +22,15 @@ from pydantic import (
 
 from planner.limits import ID_MAX, NAME_MAX, TITLE_MAX, id_problem, text_problem
 
-SCENARIO_FORMAT = "planner-scenario/1"
-PLAN_FORMAT = "planner-plan/1"
-OBJECTIVE_NAMES = ("gap", "cost", "credits", "lateness")
+SCENARIO_FORMAT: Final = "planner-scenario/1"
+PLAN_FORMAT: Final = "planner-plan/1"
+
+ObjectiveName = Literal["gap", "cost", "credits", "lateness"]
+OBJECTIVE_NAMES: tuple[ObjectiveName, ...] = get_args(ObjectiveName)
+GapMode = Literal["minimise", "close"]  # minimise the remaining gap, or close every gap
+GAP_MODES: tuple[GapMode, ...] = get_args(GapMode)
+LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")  # skill levels 0-4
+TOP_LEVEL = len(LEVEL_NAMES) - 1
 
 
 def _id(value: str) -> str:
@@ -32,8 +40,8 @@ def _id(value: str) -> str:
     return value
 
 
-def _text(limit: int):
-    def check(value):
+def _text(limit: int) -> AfterValidator:
+    def check(value: str | None) -> str | None:
         problem = None if value is None else text_problem(value, limit)
         if problem:
             raise ValueError(problem)
@@ -61,7 +69,7 @@ PlanId = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^:]+$")]
 Title = Annotated[str, _text(TITLE_MAX), WithJsonSchema({"type": "string", "maxLength": TITLE_MAX})]
 
 
-def _whole(value):
+def _whole(value: object) -> object:
     """JSON has one number type: tools write 3.0 for 3. Accept whole floats as integers;
     2.5, booleans and strings stay errors."""
     if isinstance(value, float) and value.is_integer():
@@ -70,11 +78,10 @@ def _whole(value):
 
 
 Whole = BeforeValidator(_whole)
-Level = Annotated[int, Whole, Field(ge=0, le=4, strict=True)]
+Level = Annotated[int, Whole, Field(ge=0, le=TOP_LEVEL, strict=True)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
-GapMode = Literal["minimise", "close"]
-ObjectiveName = Literal["gap", "cost", "credits", "lateness"]
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
+PLAN_STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 class Strict(BaseModel):
@@ -158,22 +165,26 @@ class Scenario(Strict):
     objective: list[ObjectiveName] = list(OBJECTIVE_NAMES)
     options: Options = Options()
 
-    _indexes: dict = PrivateAttr(default_factory=dict)
+    _indexes: dict[str, tuple[tuple[int, int], dict[str, Any]]] = PrivateAttr(default_factory=dict)
 
     # Convenience look-ups; the solver, checker and greedy baseline all need them.
     def course(self, course_id: str) -> Course:
-        return self._index("courses")[course_id]
+        course: Course = self._index("courses")[course_id]
+        return course
 
     def role(self, role_id: str) -> Role:
-        return self._index("roles")[role_id]
+        role: Role = self._index("roles")[role_id]
+        return role
 
-    def _index(self, kind: str) -> dict:
+    def _index(self, kind: str) -> dict[str, Any]:
         # Scenarios are treated as immutable; a copy gets new lists, so key on the list.
         items = getattr(self, kind)
-        key, index = self._indexes.get(kind, (None, None))
-        if key != (id(items), len(items)):
-            index = {item.id: item for item in items}
-            self._indexes[kind] = ((id(items), len(items)), index)
+        key = (id(items), len(items))
+        cached = self._indexes.get(kind)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        index = {item.id: item for item in items}
+        self._indexes[kind] = (key, index)
         return index
 
     def learner_terms(self, learner: Learner) -> list[str]:
@@ -194,7 +205,7 @@ class Scenario(Strict):
         """Rule 2: stated levels raised by what completed courses teach."""
         return raise_levels(learner.levels, (self.course(c).teaches for c in learner.completed))
 
-    def gap_mode_of(self, learner: Learner) -> str:
+    def gap_mode_of(self, learner: Learner) -> GapMode:
         return learner.gap_mode or self.gap_mode
 
     def is_offered(self, course: Course, term: Term) -> bool:
@@ -205,10 +216,12 @@ class Scenario(Strict):
         )
 
 
-def combine_needs(requires: Mapping, weights: Mapping, target: Mapping) -> dict[str, tuple]:
+def combine_needs(
+    requires: Mapping[str, int], weights: Mapping[str, float], target: Mapping[str, int]
+) -> dict[str, tuple[int, float]]:
     """Rule 1 on plain mappings: need = max(role requirement, target), weight from the role
     (1 when absent); only skills with a need > 0. Pages that read raw scenario bodies use it."""
-    out = {}
+    out: dict[str, tuple[int, float]] = {}
     for skill in {*requires, *target}:
         need = max(requires.get(skill, 0), target.get(skill, 0))
         if need > 0:
@@ -216,7 +229,7 @@ def combine_needs(requires: Mapping, weights: Mapping, target: Mapping) -> dict[
     return out
 
 
-def raise_levels(levels: Mapping, taught: Iterable[Mapping]) -> dict[str, int]:
+def raise_levels(levels: Mapping[str, int], taught: Iterable[Mapping[str, int]]) -> dict[str, int]:
     """Rule 2 on plain mappings: levels raised by what each course in `taught` teaches."""
     out = dict(levels)
     for teaches in taught:
@@ -267,4 +280,4 @@ class Plan(Strict):
     learners: list[LearnerPlan] = []
     sections: list[SectionPlan] = []
     diagnosis: Diagnosis | None = None
-    stats: dict = {}
+    stats: dict[str, Any] = {}

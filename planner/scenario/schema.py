@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from planner.scenario.models import PLAN_FORMAT, SCENARIO_FORMAT, Plan, Scenario
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = {"scenario": (Scenario, SCENARIO_FORMAT), "plan": (Plan, PLAN_FORMAT)}
+KINDS: dict[str, tuple[type[BaseModel], str]] = {
+    "scenario": (Scenario, SCENARIO_FORMAT),
+    "plan": (Plan, PLAN_FORMAT),
+}
 # pydantic writes a constraint it applies after a BeforeValidator (see models.Whole) under
 # its own name; JSON Schema spells these so.
 _KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}

@@ -1,8 +1,9 @@
 """Semantic checks: the value rules of scenario-format.md that relate parts of a file."""
 
 from collections import Counter
+from collections.abc import Iterator
 
-from planner.scenario.load import Problem
+from planner.scenario.errors import Problem
 from planner.scenario.models import Scenario
 
 
@@ -21,7 +22,7 @@ def semantic_problems(s: Scenario) -> list[Problem]:
     return problems
 
 
-def _unique_ids(s: Scenario):
+def _unique_ids(s: Scenario) -> Iterator[Problem]:
     for kind in ("skills", "roles", "terms", "courses", "learners"):
         items = getattr(s, kind)
         seen: dict[str, int] = {}
@@ -35,7 +36,7 @@ def _unique_ids(s: Scenario):
                 seen[item.id] = i
 
 
-def _objective_names_once(s: Scenario):
+def _objective_names_once(s: Scenario) -> Iterator[Problem]:
     for name, n in Counter(s.objective).items():
         if n > 1:
             yield Problem("objective", f'"{name}" listed {n} times')
@@ -45,7 +46,7 @@ def _unknown(path: str, kind: str, ref: str) -> Problem:
     return Problem(path, f'unknown {kind} "{ref}"')
 
 
-def _role_references(s: Scenario):
+def _role_references(s: Scenario) -> Iterator[Problem]:
     skills = {k.id for k in s.skills}
     for i, role in enumerate(s.roles):
         for field in ("requires", "weights"):
@@ -54,7 +55,7 @@ def _role_references(s: Scenario):
                     yield _unknown(f"roles[{i}].{field}.{skill}", "skill", skill)
 
 
-def _course_references(s: Scenario):
+def _course_references(s: Scenario) -> Iterator[Problem]:
     skills = {k.id for k in s.skills}
     courses = {c.id for c in s.courses}
     offer_keys = {t.id for t in s.terms} | {t.season for t in s.terms if t.season}
@@ -86,7 +87,8 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     Iterative DFS (no recursion limit on long prerequisite chains); every back edge
     closes one cycle. Edges to nodes outside the graph are ignored."""
     state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = done
-    cycles, seen = [], set()
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
     for root in graph:
         if state.get(root):
             continue
@@ -113,7 +115,7 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     return cycles
 
 
-def _prerequisite_cycles(s: Scenario):
+def _prerequisite_cycles(s: Scenario) -> Iterator[Problem]:
     """All-of prerequisites must form a DAG; name each cycle."""
     position = {c.id: i for i, c in enumerate(s.courses)}
     for cycle in find_cycles({c.id: list(c.prerequisites) for c in s.courses}):
@@ -123,7 +125,7 @@ def _prerequisite_cycles(s: Scenario):
         )
 
 
-def _learner_references(s: Scenario):
+def _learner_references(s: Scenario) -> Iterator[Problem]:
     skills = {k.id for k in s.skills}
     courses = {c.id for c in s.courses}
     terms = {t.id for t in s.terms}
@@ -155,7 +157,7 @@ def _learner_references(s: Scenario):
                 )
 
 
-def _learner_rule_conflicts(s: Scenario):
+def _learner_rule_conflicts(s: Scenario) -> Iterator[Problem]:
     for i, learner in enumerate(s.learners):
         here = f"learners[{i}]"
         excluded = set(learner.excluded)

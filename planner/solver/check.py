@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from planner.scenario.load import problems_from
+from planner.scenario.errors import problems_from
 from planner.scenario.models import OBJECTIVE_NAMES, PLAN_FORMAT, Plan, Scenario
 
 TOL = 1e-6
@@ -121,7 +121,7 @@ def evaluate(scenario: Scenario, schedules: Schedules) -> Evaluation:
         n = sections_needed(enrolled, course.capacity)
         result.sections[(course_id, term_id)] = n
         result.session_cost += n * course.session_cost
-    out = {name: 0.0 for name in OBJECTIVE_NAMES}
+    out: dict[str, float] = {name: 0.0 for name in OBJECTIVE_NAMES}
     for lid, o in result.learners.items():
         k = people[lid]
         out["gap"] += k * o.gap

@@ -85,7 +85,6 @@ def index():
             profile=prof,
             rows=rows,
             descriptors=descriptors,
-            level_names=svc.LEVEL_NAMES,
             minutes=svc.estimate_minutes(len(rows)),
             seconds_per_rating=svc.SECONDS_PER_RATING,
             problems=problems,
@@ -213,7 +212,6 @@ def profile():
         "assess/profile.html",
         profile=prof,
         radar=profile_radar(prof),
-        level_names=svc.LEVEL_NAMES,
         run=personal.latest_run(session, _me()),
     )
 
@@ -301,7 +299,6 @@ def _run_context(session, run) -> dict:
         "elapsed": jobs.elapsed_s(run) if run is not None else None,
         "stage": jobs.stage_words((run.progress or {}).get("stage"), run.status) if run else None,
         "result": result,
-        "level_names": svc.LEVEL_NAMES,
     }
 
 
@@ -407,5 +404,5 @@ def staff_rate(learner_id: str):
     skills = session.scalars(select(Skill).order_by(Skill.id)).all()
     return render_template(
         "assess/staff.html", learner=learner, profile=prof, skills=skills,
-        radar=profile_radar(prof), problems=problems, level_names=svc.LEVEL_NAMES,
+        radar=profile_radar(prof), problems=problems,
     ), (400 if problems else 200)  # fmt: skip

@@ -154,7 +154,6 @@ def _form_context(session: Session, kind: Kind) -> dict:
         "skills": svc.skill_choices(session) if kind.form.row_lists else [],
         "term_ids": term_ids,
         "seasons": seasons,
-        "level_names": svc.LEVEL_NAMES,
     }
 
 

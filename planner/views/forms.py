@@ -47,7 +47,6 @@ from planner.limits import (
 )
 
 BLANK_ROWS = 3  # empty rows offered for adding entries without JavaScript
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 _SPLIT = re.compile(r"\s*[,\n]\s*")
 
 

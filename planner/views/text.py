@@ -1,6 +1,9 @@
-"""Template filters for words: counts with the right plural ("1 person", "3 people")."""
+"""Template words: counts with the right plural ("1 person", "3 people") and the names of
+the skill levels (`level_names[3]` is "proficient") for every template."""
 
 from __future__ import annotations
+
+from planner.scenario import LEVEL_NAMES
 
 IRREGULAR = {"person": "people"}
 
@@ -15,3 +18,4 @@ def plural(n, singular: str, many: str | None = None) -> str:
 
 def register(app) -> None:
     app.add_template_filter(plural, "plural")
+    app.add_template_global(LEVEL_NAMES, "level_names")

@@ -9,6 +9,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from planner.scenario.generate import sized_body
 from tests.e2e.test_staff_planning import upskilling_scenario
 from tests.fixtures.web import browser_sign_in
 from tests.fixtures.web import shot as save_shot
@@ -199,7 +200,7 @@ def test_rules_of_a_large_scenario_load_their_pickers_after_the_page(page, live_
     from planner.db import get_engine, session_scope
     from planner.services.scenarios import editor as scenarios
 
-    large = scenarios.synthetic_scenario(courses=1600, learners=12, skills=20, seed=8)
+    large = sized_body(courses=1600, learners=12, skills=20, seed=8)
     large["name"] = "Large catalogue for rules"
     with session_scope(get_engine(live_server.app)) as session:
         sid = scenarios.save_new(session, large).id

@@ -4,8 +4,8 @@ import csv
 import io
 import json
 
+from planner.scenario import LEVEL_NAMES
 from planner.services.interop import moodle
-from planner.services.interop.common import LEVEL_NAMES
 from tests.interop.conftest import FIXTURES, assert_skills_carried, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors")

@@ -1,9 +1,9 @@
-"""The deterministic scenario generator."""
+"""The deterministic scenario generators: generate (rule coverage) and sized_body (size)."""
 
 import time
 
-from planner.scenario import dump_json, parse_scenario
-from planner.scenario.generate import generate
+from planner.scenario import OBJECTIVE_NAMES, dump_json, parse_scenario
+from planner.scenario.generate import generate, sized_body
 
 
 def test_same_seed_gives_the_same_scenario_and_other_seeds_differ():
@@ -83,3 +83,13 @@ def test_large_scenarios_are_generated_quickly():
     generate(2, courses=250, terms=6, skills=60)
     assert len(s.learners) == 300
     assert time.perf_counter() - started < 5
+
+
+def test_sized_body_is_a_valid_scenario_of_the_size_asked_for():
+    body = sized_body(courses=30, learners=7, terms=4, skills=12, seed=2, capacity=5)
+    assert body == sized_body(courses=30, learners=7, terms=4, skills=12, seed=2, capacity=5)
+    s = parse_scenario(body)
+    assert (len(s.courses), len(s.learners), len(s.terms), len(s.skills)) == (30, 7, 4, 12)
+    assert [c.id for c in s.courses][:2] == ["C00000", "C00001"]  # pages and tests name these
+    assert all(c.capacity == 5 and c.max_sections == 2 for c in s.courses)
+    assert s.objective == list(OBJECTIVE_NAMES)

@@ -9,6 +9,7 @@ from sqlmodel import select
 from planner import db
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan
+from planner.scenario.generate import sized_body
 from planner.services.planning import jobs
 from planner.services.scenarios import editor as scenarios
 
@@ -85,7 +86,7 @@ class GatedSolve:
 def test_lifecycle_queued_running_done(engine):
     solver = GatedSolve()
     runner = jobs.JobRunner(engine, workers=1, solve_fn=solver)
-    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
+    sid = store(engine, sized_body(courses=5, learners=2))
     first = runner.submit(sid)
     second = runner.submit(sid)  # the single worker is busy: this one waits in the queue
     assert wait_for(lambda: get_run(engine, first).status == "running")
@@ -105,7 +106,7 @@ def test_lifecycle_queued_running_done(engine):
 
 def running_run(engine) -> int:
     """A run marked running, with no progress yet, of a small stored scenario."""
-    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
+    sid = store(engine, sized_body(courses=5, learners=2))
     with db.session_scope(engine) as session:
         run = SolveRun(scenario_id=sid, status="running", progress={})
         session.add(run)
@@ -131,7 +132,7 @@ def test_failure_keeps_earlier_plans(engine):
     solver = GatedSolve()
     solver.gate.set()
     runner = jobs.JobRunner(engine, workers=1, solve_fn=solver)
-    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
+    sid = store(engine, sized_body(courses=5, learners=2))
     ok = runner.submit(sid)
     runner.wait(ok, 5)
     before = plans_of(engine, sid)
@@ -158,7 +159,7 @@ def test_failure_keeps_earlier_plans(engine):
 def test_cancel_queued_run_never_starts(engine):
     solver = GatedSolve()
     runner = jobs.JobRunner(engine, workers=1, solve_fn=solver)
-    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
+    sid = store(engine, sized_body(courses=5, learners=2))
     first = runner.submit(sid)
     second = runner.submit(sid)
     assert runner.cancel(second)
@@ -186,7 +187,7 @@ def test_real_solve_stores_a_checked_plan(engine):
     from planner.solver.check import check_plan
 
     runner = jobs.JobRunner(engine)
-    body = scenarios.synthetic_scenario(courses=12, learners=3, terms=4, seed=3)
+    body = sized_body(courses=12, learners=3, terms=4, seed=3)
     sid = store(engine, body)
     run_id = runner.submit(sid, time_limit_s=10)
     assert runner.wait(run_id, 30)
@@ -202,15 +203,13 @@ def test_real_solve_stores_a_checked_plan(engine):
 @pytest.mark.slow
 def test_cancel_stops_a_long_real_solve_promptly(engine):
     runner = jobs.JobRunner(engine)
-    sid = store(engine, scenarios.synthetic_scenario(courses=5, learners=2))
+    sid = store(engine, sized_body(courses=5, learners=2))
     keep = runner.submit(sid)
     runner.wait(keep, 30)
     before = plans_of(engine, sid)
     big = store(
         engine,
-        scenarios.synthetic_scenario(
-            courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11
-        ),
+        sized_body(courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11),
     )
     run_id = runner.submit(big, time_limit_s=120)
     assert wait_for(lambda: get_run(engine, run_id).status == "running", 30)
@@ -251,7 +250,7 @@ def test_runner_start_fails_runs_of_exited_servers_only(engine):
     import socket
 
     host = socket.gethostname()
-    sid = store(engine, scenarios.synthetic_scenario(courses=3, learners=1))
+    sid = store(engine, sized_body(courses=3, learners=1))
     live = jobs.JobRunner(engine, workers=1, solve_fn=GatedSolve())  # this process, alive
     kept_live = live.submit(sid)
     assert wait_for(lambda: get_run(engine, kept_live).status == "running")
@@ -282,7 +281,7 @@ def test_runner_start_fails_runs_of_exited_servers_only(engine):
 def test_runs_record_their_owner_while_active(engine):
     solver = GatedSolve()
     runner = jobs.JobRunner(engine, workers=1, solve_fn=solver)
-    run_id = runner.submit(store(engine, scenarios.synthetic_scenario(courses=3, learners=1)))
+    run_id = runner.submit(store(engine, sized_body(courses=3, learners=1)))
     assert wait_for(lambda: get_run(engine, run_id).progress.get("stage") == "gap")
     assert get_run(engine, run_id).progress[jobs.OWNER_KEY] == runner.owner
     assert jobs.JobRunner(engine).fail_stale_runs() == []  # owned by a live pool: kept
@@ -294,7 +293,7 @@ def test_runs_record_their_owner_while_active(engine):
 def test_app_start_marks_interrupted_runs_failed(engine):
     from planner import create_app
 
-    sid = store(engine, scenarios.synthetic_scenario(courses=3, learners=1))
+    sid = store(engine, sized_body(courses=3, learners=1))
     run_id = add_run(engine, sid, "running", "old-host-format")
     app = create_app({"TESTING": True, "DATABASE_URL": str(engine.url)})
     try:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from planner.scenario.generate import generate
+from planner.scenario.generate import generate, sized_body
 from planner.solver import solve
 from planner.solver.check import check_plan
 from planner.solver.cohort import PricingModel, evaluate_pattern, relevant_courses, solve_patterns
@@ -198,11 +198,11 @@ def test_stop_interrupts_pattern_pricing_promptly():
     import threading
 
     from planner.scenario import parse_scenario
-    from planner.services.scenarios.editor import synthetic_scenario
     from planner.solver.cohort import solve_patterns
 
-    s = synthetic_scenario(courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11)
-    s = parse_scenario(s) if isinstance(s, dict) else s
+    s = parse_scenario(
+        sized_body(courses=60, learners=40, terms=6, skills=60, capacity=25, seed=11)
+    )
     stop = threading.Event()
     timer = threading.Timer(2.0, stop.set)
     timer.start()

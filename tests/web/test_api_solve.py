@@ -3,8 +3,8 @@
 import json
 
 from planner.scenario import Plan, parse_scenario
+from planner.scenario.generate import sized_body
 from planner.services.planning import jobs
-from planner.services.scenarios import editor as scenarios
 from planner.solver.check import check_plan
 from tests.fixtures.web import bearer
 from tests.web.test_scenarios import store, tiny_scenario
@@ -55,7 +55,7 @@ def test_solve_api_errors_are_json(app, client, staff_token):
 
 
 def test_cancel_via_api(app, client, staff_token):
-    body = scenarios.synthetic_scenario(courses=60, learners=40, skills=60, capacity=25, seed=11)
+    body = sized_body(courses=60, learners=40, skills=60, capacity=25, seed=11)
     sid = store(app, body)
     run = client.post(
         f"/api/v1/scenarios/{sid}/solve", headers=bearer(staff_token), json={"time_limit_s": 60}

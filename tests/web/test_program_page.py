@@ -8,6 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from planner.scenario import parse_scenario
+from planner.scenario.generate import sized_body
 from planner.services.planning.program import design_program
 from tests.services.test_program import CURRICULUM
 from tests.web.test_scenarios import store
@@ -99,9 +100,7 @@ def test_linked_from_navigation_and_the_scenario(app, staff_client):
 
 
 def test_large_program_plans_tracks_after_the_page(app, staff_client):
-    from planner.services.scenarios import editor as scenarios
-
-    body = scenarios.synthetic_scenario(courses=400, learners=6, skills=20, seed=4)
+    body = sized_body(courses=400, learners=6, skills=20, seed=4)
     sid = store(app, body)
     page = staff_client.get(f"/program/scenario/{sid}").get_data(as_text=True)
     assert f'hx-get="/program/scenario/{sid}?part=tracks"' in page

@@ -3,6 +3,7 @@ new rules from pickers validated field by field, removal, and the stored file fo
 
 from werkzeug.datastructures import MultiDict
 
+from planner.scenario.generate import sized_body
 from planner.services.scenarios import editor as scenarios
 from planner.services.scenarios import rules as scenario_rules
 from tests.web.test_scenarios import body_of, editor_form, store, tiny_scenario
@@ -151,7 +152,7 @@ def test_contract_problems_name_the_learner(app, staff_client):
 
 
 def test_large_scenario_fetches_the_pickers_after_the_page(app, staff_client, web_session):
-    body = scenarios.synthetic_scenario(courses=1600, learners=30, skills=20, seed=3)
+    body = sized_body(courses=1600, learners=30, skills=20, seed=3)
     sid = store(app, body)
     page = staff_client.get(f"/scenarios/{sid}").get_data(as_text=True)
     assert f'hx-get="/scenarios/{sid}/rules/pickers' in page
@@ -197,7 +198,7 @@ def test_ticked_removals_survive_a_failed_save(app, staff_client, web_session):
 
 
 def test_many_rules_list_the_first_and_keep_the_rest(app, staff_client, web_session):
-    body = scenarios.synthetic_scenario(courses=40, learners=400, skills=10, seed=2)
+    body = sized_body(courses=40, learners=400, skills=10, seed=2)
     for i, lr in enumerate(body["learners"]):
         lr["excluded"] = [f"C{i % 40:05d}"]
     sid = store(app, body)

@@ -8,6 +8,7 @@ import time
 from sqlmodel import select
 
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
+from planner.scenario.generate import sized_body
 from planner.services.planning import jobs
 from planner.services.scenarios import editor as scenarios
 
@@ -255,7 +256,7 @@ def test_solve_panel_runs_through_the_pool(app, staff_client, web_session):
 
 
 def test_save_and_solve_then_cancel(app, staff_client, web_session):
-    body = scenarios.synthetic_scenario(courses=60, learners=40, skills=60, capacity=25, seed=11)
+    body = sized_body(courses=60, learners=40, skills=60, capacity=25, seed=11)
     sid = store(app, body)
     form = editor_form(body, then="solve", time_limit_s="60")
     response = staff_client.post(f"/scenarios/{sid}", data=form)

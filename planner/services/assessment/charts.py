@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from planner.scenario import LEVEL_NAMES
 from planner.services.analytics.charts import Series, bars, radar
 
 SELF_COLOR = "#f59e0b"  # amber: what the learner says
 CALIBRATED_COLOR = "#2563eb"  # blue: what the evidence supports
 TARGET_COLOR = "#64748b"  # slate, dashed: what the role needs
-LEVEL_RING_LABELS = ["none", "aware", "working", "proficient", "expert"]
 
 
 def profile_radar(profile, title: str = "Self-rating, calibrated level and target") -> Markup:
@@ -26,7 +26,7 @@ def profile_radar(profile, title: str = "Self-rating, calibrated level and targe
         Series("Self-rating", [r.self_level or 0 for r in rows], SELF_COLOR),
         Series("Calibrated", [r.level for r in rows], CALIBRATED_COLOR),
     ]
-    return radar(axes, series, title=title, ring_labels=LEVEL_RING_LABELS)
+    return radar(axes, series, title=title, ring_labels=list(LEVEL_NAMES))
 
 
 def calibration_bars(report) -> Markup:

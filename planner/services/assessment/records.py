@@ -45,6 +45,7 @@ from planner.models import (
     utcnow,
 )
 from planner.models.assess import CheckAttempt
+from planner.scenario import LEVEL_NAMES
 from planner.services.assessment.calibration import (
     FLAG_GAP,
     Calibrated,
@@ -59,7 +60,6 @@ QUESTIONS_FORMAT = "planner-questions/1"
 CHECK_LEVELS = (1, 2, 3)  # one question per level in each check
 SECONDS_PER_RATING = 20  # reading five descriptors and choosing one
 SECONDS_PER_QUESTION = 45
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
 
 VERIFY_FROM = 3  # self-ratings from "proficient" up are worth confirming with a check

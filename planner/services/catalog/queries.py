@@ -41,11 +41,10 @@ from planner.models import (
     TermCalendar,
     User,
 )
-from planner.scenario import ScenarioError, parse_scenario
+from planner.scenario import GAP_MODES, LEVEL_NAMES, ScenarioError, parse_scenario
 from planner.services import versions
 
-LEVELS = range(5)
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
+LEVELS = range(len(LEVEL_NAMES))
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
 SHOWN_REFERENCES = 5  # name this many referencing ids, then "and N more"
@@ -783,7 +782,7 @@ def save_learner(session: Session, data: dict, existing_id: str | None = None) -
     count = data.get("count")
     if count is None or not isinstance(count, int) or count < 1:
         errors.add("count", "must be a whole number of at least 1")
-    if (data.get("gap_mode") or None) not in (None, "minimise", "close"):
+    if (data.get("gap_mode") or None) not in (None, *GAP_MODES):
         errors.add("gap_mode", 'must be "minimise" or "close"')
     skills = _all_ids(session, Skill)
     level_rows = list(data.get("levels") or [])

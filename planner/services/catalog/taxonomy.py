@@ -17,12 +17,12 @@ import yaml
 
 from planner import resources
 from planner.errors import ProblemsError
+from planner.scenario import LEVEL_NAMES
 from planner.scenario.models import Role as ScenarioRole
 from planner.scenario.models import Skill as ScenarioSkill
 from planner.services.assessment.scales import to_level
 
 SEED_DIR = resources.seed_dir()
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 AREA_PREFIXES = {
     "data-analysis": "data",
     "ai-tools": "ai",

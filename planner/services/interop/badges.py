@@ -33,10 +33,10 @@ from sqlmodel import Session
 
 from planner.models import Assessment, Learner, Skill
 from planner.models.badges import BadgeCredential
+from planner.scenario import LEVEL_NAMES
 from planner.services.interop import case
 from planner.services.interop.common import (
     FRAMEWORK_TITLE,
-    LEVEL_NAMES,
     now_iso,
     public_url,
     stable_uuid,

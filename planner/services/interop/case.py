@@ -20,9 +20,9 @@ import json
 from functools import cache
 from pathlib import Path
 
+from planner.scenario import LEVEL_NAMES
 from planner.services.interop.common import (
     FRAMEWORK_TITLE,
-    LEVEL_NAMES,
     Node,
     TaxonomyData,
     check_id,

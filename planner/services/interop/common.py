@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from planner.models import SkillArea
+from planner.scenario import LEVEL_NAMES
 from planner.services.io.importer import ImportProblem, ImportRejected, ImportReport
 from planner.services.io.records import read_records, write_records
 
 # Fixed namespace: uuid5(NAMESPACE, name) gives every exported object the same identifier
 # in every export, so a CASE registry or badge verifier can rely on it. Never change it.
 NAMESPACE = uuid.UUID("ec864079-a045-439f-8176-617c468904ff")
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 LEVELS = len(LEVEL_NAMES)
 FRAMEWORK_ID = "planner-marketing-skills"
 FRAMEWORK_TITLE = "Marketing skills taxonomy"

@@ -25,10 +25,10 @@ import io
 import json
 from html.parser import HTMLParser
 
+from planner.scenario import LEVEL_NAMES
 from planner.services.interop.common import (
     FRAMEWORK_ID,
     FRAMEWORK_TITLE,
-    LEVEL_NAMES,
     LEVELS,
     Node,
     TaxonomyData,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from planner.models import Course, Prerequisite, Role, Skill, SkillArea, Term
+from planner.scenario import GAP_MODES
 from planner.scenario.validate import find_cycles
 from planner.services.io.cells import DESCRIPTOR_COLUMNS, CellError, parse_cell
 from planner.services.io.records import FIELDS, KEYS, REQUIRED
@@ -246,7 +247,7 @@ def _course_refs(r: dict, known: Known):
 def _learner_refs(r: dict, known: Known):
     if r.get("role") and r["role"] not in known.roles:
         yield "role", f'unknown role "{r["role"]}"'
-    if r.get("gap_mode") not in (None, "minimise", "close"):
+    if r.get("gap_mode") not in (None, *GAP_MODES):
         yield "gap_mode", f'must be "minimise" or "close" (got "{r["gap_mode"]}")'
     for column in ("levels", "target"):
         yield from _unknown_keys(column, r.get(column, {}), known.skills, "skill")

@@ -19,12 +19,10 @@ from sqlalchemy.orm import load_only
 from sqlmodel import Session, select
 
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
-from planner.scenario import OBJECTIVE_NAMES, Plan
+from planner.scenario import LEVEL_NAMES, OBJECTIVE_NAMES, Plan
 from planner.scenario.models import combine_needs, raise_levels
 from planner.services.analytics import charts
 from planner.services.io.safe import append_row, csv_text, safe_row
-
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 
 
 # -- caches ---------------------------------------------------------------------------------

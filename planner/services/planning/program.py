@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.scenario import Learner, Plan, Scenario, ScenarioError
-from planner.scenario.load import Problem
+from planner.scenario import Learner, Plan, Problem, Scenario, ScenarioError
 from planner.services.io.safe import safe_frame
 
 INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from planner.scenario import Diagnosis
+from planner.scenario import LEVEL_NAMES, TOP_LEVEL, Diagnosis
 from planner.services.planning.plans import Catalog, GapRow
 
-LEVEL_NAMES = ("none", "aware", "working", "proficient", "expert")
 LIMIT_WORDS = {  # kind -> how a too-tight limit of that kind is said
     "learner_budget": "is too small",
     "budget": "is too small",
@@ -26,7 +25,7 @@ LIMIT_WORDS = {  # kind -> how a too-tight limit of that kind is said
 
 
 def _level(level: int) -> str:
-    return f"{LEVEL_NAMES[max(0, min(level, 4))]} ({level})"
+    return f"{LEVEL_NAMES[max(0, min(level, TOP_LEVEL))]} ({level})"
 
 
 def _num(value) -> str:

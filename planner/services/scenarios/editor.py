@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import random
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,11 +20,17 @@ from sqlmodel import Session, select
 
 from planner.limits import JSONLimitError, loads_json
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
-from planner.scenario import OBJECTIVE_NAMES, Problem, Scenario, ScenarioError, parse_scenario
+from planner.scenario import (
+    GAP_MODES,
+    OBJECTIVE_NAMES,
+    Problem,
+    Scenario,
+    ScenarioError,
+    parse_scenario,
+)
 from planner.scenario.load import dump_json
 from planner.services import versions
 from planner.services.scenarios.rules import (
-    GAP_MODES,
     NewRule,
     apply_rules,
     name_learners,
@@ -448,82 +453,3 @@ def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRec
     session.add(record)
     session.flush()
     return record
-
-
-# -- synthetic scenarios (load tests, benchmarks, demos) ------------------------------------
-def synthetic_scenario(
-    *,
-    courses: int = 40,
-    learners: int = 20,
-    terms: int = 6,
-    skills: int = 30,
-    seed: int = 7,
-    name: str | None = None,
-    max_credits: float = 12,
-    capacity: int | None = None,
-) -> dict:
-    """A valid scenario body of the given size with a realistic shape.
-
-    Courses form prerequisite chains, teach 1-3 skills, and run in fall or spring; learners
-    hold one of a few roles with scattered start levels. Used to load pages and solver
-    runs with sizes no hand-written fixture reaches.
-    """
-    rng = random.Random(seed)
-    areas = ["data-analysis", "ai-tools", "creativity", "crm-martech", "law-compliance"]
-    skill_ids = [f"sk{i:03d}" for i in range(skills)]
-    body_skills = [
-        {"id": s, "name": f"Skill {i}", "area": areas[i % len(areas)]}
-        for i, s in enumerate(skill_ids)
-    ]
-    roles = []
-    for r in range(min(8, max(1, skills // 4))):
-        req = {s: rng.randint(2, 4) for s in rng.sample(skill_ids, min(len(skill_ids), 6))}
-        roles.append(
-            {
-                "id": f"role{r}",
-                "name": f"Role {r}",
-                "requires": req,
-                "weights": {s: rng.choice([1, 1, 2, 3]) for s in req},
-            }
-        )
-    seasons = ["fall", "spring"]
-    body_terms = [
-        {"id": f"T{t + 1}", "season": seasons[t % 2], "max_credits": max_credits}
-        for t in range(terms)
-    ]
-    body_courses = []
-    for c in range(courses):
-        cid = f"C{c:05d}"
-        teaches = {s: rng.randint(1, 4) for s in rng.sample(skill_ids, rng.randint(1, 3))}
-        course = {
-            "id": cid,
-            "title": f"Course {c}",
-            "credits": rng.choice([1, 2, 3, 3, 4]),
-            "hours": 15 * rng.randint(1, 4),
-            "cost": rng.choice([0, 200, 400, 600, 900]),
-            "teaches": teaches,
-        }
-        if c >= 10 and rng.random() < 0.3:
-            course["prerequisites"] = [f"C{rng.randrange(max(0, c - 10), c):05d}"]
-        if rng.random() < 0.5:
-            course["offered"] = [rng.choice(seasons)]
-        if capacity:
-            course["capacity"] = capacity
-            course["max_sections"] = 2
-        body_courses.append(course)
-    body_learners = []
-    for i in range(learners):
-        role = rng.choice(roles)
-        levels = {s: rng.randint(0, 2) for s in rng.sample(skill_ids, min(len(skill_ids), 5))}
-        body_learners.append({"id": f"L{i:05d}", "role": role["id"], "levels": levels})
-    return {
-        "format": "planner-scenario/1",
-        "name": name or f"Synthetic {courses} courses × {learners} learners",
-        "skills": body_skills,
-        "roles": roles,
-        "terms": body_terms,
-        "courses": body_courses,
-        "learners": body_learners,
-        "objective": ["gap", "cost", "credits", "lateness"],
-        "options": {"time_limit_s": 10, "workers": 2},
-    }

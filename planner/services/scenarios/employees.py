@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.errors import ProblemsError
-from planner.scenario import Learner, Scenario
+from planner.scenario import GAP_MODES, Learner, Scenario
 
 COLUMNS = (
     "employee_id",
@@ -214,7 +214,7 @@ def _learner(row: _Row, first_row: dict[str, int]) -> Learner | None:
     budget = row.amount("budget")
     max_credits = row.amount("max_credits")
     gap_mode = row.text("gap_mode") or None
-    if gap_mode not in (None, "minimise", "close"):
+    if gap_mode not in (None, *GAP_MODES):
         row.bad("gap_mode", f'must be "minimise" or "close" (got "{gap_mode}")')
     if len(row.problems) > before:
         return None

@@ -21,9 +21,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from planner.scenario import Problem
+from planner.scenario import GAP_MODES, LEVEL_NAMES, Problem
 
-GAP_MODES = ("minimise", "close")
 # kind -> the picker's label, and the verb of a listed rule
 KINDS = {
     "required": "Required course",
@@ -507,9 +506,6 @@ def _names(body: dict, picks: Choices) -> dict:
     }
 
 
-LEVELS = ("none", "aware", "working", "proficient", "expert")
-
-
 def _row(rule: Rule, line: str, names: dict, people: int, dropped: bool) -> Row:
     if rule.program_wide:
         who = f"Every learner ({people} {'person' if people == 1 else 'people'})"
@@ -523,7 +519,7 @@ def _row(rule: Rule, line: str, names: dict, people: int, dropped: bool) -> Row:
     elif rule.kind == "target":
         level = _level(rule.value)
         skill = names["skills"].get(rule.skill) or rule.skill
-        what = f"{skill} at level {rule.value}" + (f" ({LEVELS[level]})" if level else "")
+        what = f"{skill} at level {rule.value}" + (f" ({LEVEL_NAMES[level]})" if level else "")
     elif rule.kind == "gap_mode":
         what = "close every gap" if rule.value == "close" else "minimise the remaining gap"
     else:
