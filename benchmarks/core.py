@@ -25,7 +25,7 @@ from planner.solver.check import check_plan
 from planner.solver.diagnose import diagnose, rank, rule_groups
 from planner.solver.model import Context
 from planner.solver.rules import add_all
-from planner.solver.solve import run_model
+from planner.solver.search import run_model
 
 HERE = Path(__file__).parent
 OBJECTIVE = ["gap", "cost", "credits", "lateness"]

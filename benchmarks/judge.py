@@ -36,7 +36,7 @@ from planner.scenario.models import Fix
 from planner.solver import apply_fix, solve
 from planner.solver.check import check_plan, compute_objective
 from planner.solver.cohort import solve_cohort
-from planner.solver.greedy import plan_from_schedules
+from planner.solver.plan import plan_from_schedules
 
 SLACK_S = 1.0  # model building and plan writing beyond the time limit
 TOL = 1e-6

@@ -15,7 +15,7 @@ import time
 from ortools.linear_solver import pywraplp
 
 from planner.scenario.models import Scenario
-from planner.solver.greedy import plan_from_schedules
+from planner.solver.plan import plan_from_schedules
 
 
 def _backend() -> tuple[str, pywraplp.Solver]:

@@ -1,7 +1,10 @@
 """planner: marketing-education curriculum and skills-gap planner."""
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from planner import resources
 
@@ -9,8 +12,11 @@ from planner import resources
 # kept for older code; new code asks planner.resources (seed_dir(), templates_dir(), ...).
 ROOT = resources.data_dir()
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-def create_app(config: dict | None = None):
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Application factory (the flaskr pattern): config, database, blueprints.
 
     Configuration from the environment (docs/deploy.md): SECRET_KEY (or PLANNER_SECRET_KEY),
@@ -51,6 +57,7 @@ def create_app(config: dict | None = None):
     from planner import db
 
     db.init_app(app)
+    _start_background_work(app)
 
     from planner import security
 
@@ -67,7 +74,20 @@ def create_app(config: dict | None = None):
     return app
 
 
-def _trust_proxies(app) -> None:
+def _start_background_work(app: Flask) -> None:
+    """The database's solve and sweep runners (reaping the work a previous server left
+    running), and the write watch that keeps the cohort page's cache current."""
+    from planner import db
+    from planner.services.analytics import gaps
+    from planner.services.planning import jobs, tradeoff
+
+    engine = db.get_engine(app)
+    gaps.watch_writes(engine)
+    jobs.runner_for(engine, app.config)
+    tradeoff.runner_for(engine)
+
+
+def _trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies (PLANNER_PROXY_COUNT=N), take the client address, scheme,
     host and path prefix from their X-Forwarded-* headers (docs/deploy.md). Without it
     those headers are ignored: a client could forge them."""
@@ -78,7 +98,7 @@ def _trust_proxies(app) -> None:
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
 

@@ -11,16 +11,28 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
 from planner.scenario.errors import problems_from
-from planner.scenario.models import OBJECTIVE_NAMES, PLAN_FORMAT, Plan, Scenario
+from planner.scenario.models import (
+    OBJECTIVE_NAMES,
+    PLAN_FORMAT,
+    Course,
+    Diagnosis,
+    Learner,
+    Plan,
+    Scenario,
+    Term,
+)
+from planner.solver.labels import RULES, kind_of, parse_label
 
 TOL = 1e-6
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
-Schedules = Mapping[str, Mapping[str, list[str]]]  # learner -> term -> courses
+Schedule = Mapping[str, list[str]]  # term -> courses
+Schedules = Mapping[str, Schedule]  # learner -> term -> courses
 
 
 def close(a: float, b: float) -> bool:
@@ -149,18 +161,17 @@ def compute_objective(scenario: Scenario, plan: Plan) -> dict[str, float]:
 # --------------------------------------------------------------------------- the checker
 
 
-def check_plan(scenario: Scenario, plan: Plan | dict) -> list[str]:
-    """Every violation of rules 1-8 and of the plan format; empty when the plan is valid."""
-    if not isinstance(plan, Plan):
-        try:
-            plan = Plan.model_validate(plan)
-        except ValidationError as exc:
-            return [
-                f"plan is malformed at {p.path or 'top level'}: {p.message}"
-                for p in problems_from(exc)
-            ]
+def check_plan(scenario: Scenario, plan: Plan | Mapping[str, Any]) -> list[str]:
+    """Every violation of rules 1-8 and of the plan format; empty when the plan is valid.
+    A plan given as a mapping (a parsed plan file) is validated first."""
     try:
-        return list(_violations(scenario, plan))
+        checked = plan if isinstance(plan, Plan) else Plan.model_validate(plan)
+    except ValidationError as exc:
+        return [
+            f"plan is malformed at {p.path or 'top level'}: {p.message}" for p in problems_from(exc)
+        ]
+    try:
+        return list(_violations(scenario, checked))
     except Exception as exc:  # a checker must report, never crash
         return [f"plan could not be checked: {type(exc).__name__}: {exc}"]
 
@@ -213,7 +224,7 @@ def _no_plan_shape(s: Scenario, plan: Plan) -> Iterator[str]:
             yield from _diagnosis(s, plan.diagnosis)
 
 
-def _diagnosis(s: Scenario, diagnosis) -> Iterator[str]:
+def _diagnosis(s: Scenario, diagnosis: Diagnosis) -> Iterator[str]:
     if not diagnosis.conflict:
         yield "diagnosis conflict is empty"
     for label in diagnosis.conflict:
@@ -232,93 +243,75 @@ def _diagnosis(s: Scenario, diagnosis) -> Iterator[str]:
                 yield f'diagnosis fix {i + 1} change of "{ch.relax}": {problem}'
 
 
-def _parse_label(label: str) -> tuple[str, list[str]]:
-    kind, *ids = label.split(":")
-    return kind, ids
-
-
-LABEL_ARITY = {
-    "term_max_credits": ("term",),
-    "term_min_credits": ("term",),
-    "learner_max_credits": ("learner",),
-    "learner_budget": ("learner",),
-    "budget": (),
-    "required": ("learner", "course"),
-    "excluded": ("learner", "course"),
-    "pinned": ("learner", "course"),
-    "max_sections": ("course",),
-    "gap_closed": ("learner",),
-    "offered": ("course",),
-    "prerequisites": ("course",),
-    "learner_terms": ("learner",),
-}
-
-
 def label_problems(s: Scenario, label: str) -> list[str]:
     """Why a rule label is not one of the contract's labels for a rule of this scenario."""
-    kind, ids = _parse_label(label)
-    if kind not in LABEL_ARITY:
+    kind, ids = parse_label(label)
+    rule = RULES.get(kind)
+    if rule is None:
         return [f'unknown rule kind "{kind}"']
-    wanted = LABEL_ARITY[kind]
-    if len(ids) != len(wanted):
-        return [f"expected {len(wanted)} id(s) after {kind}, got {len(ids)}"]
-    known = {
+    if len(ids) != len(rule.names):
+        return [f"expected {len(rule.names)} id(s) after {kind}, got {len(ids)}"]
+    known: dict[str, dict[str, Term | Learner | Course]] = {
         "term": {t.id: t for t in s.terms},
         "learner": {x.id: x for x in s.learners},
         "course": {c.id: c for c in s.courses},
     }
-    found = {}
-    for what, ident in zip(wanted, ids, strict=True):
+    found: dict[str, Term | Learner | Course] = {}
+    for what, ident in zip(rule.names, ids, strict=True):
         if ident not in known[what]:
             return [f'unknown {what} "{ident}"']
         found[what] = known[what][ident]
-    term, learner, course = found.get("term"), found.get("learner"), found.get("course")
-    absent = {
-        "term_max_credits": term is not None and term.max_credits is None,
-        "term_min_credits": term is not None and not term.min_credits,
-        "learner_max_credits": learner is not None and learner.max_credits is None,
-        "learner_budget": learner is not None and learner.budget is None,
-        "budget": kind == "budget" and s.constraints.budget is None,
-        "required": kind == "required" and course.id not in learner.required,
-        "excluded": kind == "excluded" and course.id not in learner.excluded,
-        "pinned": kind == "pinned" and course.id not in learner.pinned,
-        "gap_closed": kind == "gap_closed" and s.gap_mode_of(learner) != "close",
-        "offered": kind == "offered" and course.offered is None,
-        "prerequisites": kind == "prerequisites"
-        and not (course.prerequisites or course.prerequisites_any or course.requires_skills),
-    }
-    if absent.get(kind):
+    if not _states(s, kind, found):
         return ["the scenario has no such rule"]
     return []
 
 
-def _change_value_problems(s: Scenario, label: str, to) -> list[str]:
-    kind, ids = _parse_label(label)
-    if kind not in LABEL_ARITY or to is None:
+def _states(s: Scenario, kind: str, found: Mapping[str, Term | Learner | Course]) -> bool:
+    """Does the scenario state the rule of `kind` about what the label names (a label
+    can name a limit that is not set, or a course that is not required)?"""
+    term, learner, course = found.get("term"), found.get("learner"), found.get("course")
+    match kind:
+        case "budget":
+            return s.constraints.budget is not None
+        case "term_max_credits" if isinstance(term, Term):
+            return term.max_credits is not None
+        case "term_min_credits" if isinstance(term, Term):
+            return bool(term.min_credits)
+        case "learner_max_credits" if isinstance(learner, Learner):
+            return learner.max_credits is not None
+        case "learner_budget" if isinstance(learner, Learner):
+            return learner.budget is not None
+        case "gap_closed" if isinstance(learner, Learner):
+            return s.gap_mode_of(learner) == "close"
+        case "required" | "excluded" | "pinned" if isinstance(course, Course):
+            return course.id in getattr(learner, kind)
+        case "offered" if isinstance(course, Course):
+            return course.offered is not None
+        case "prerequisites" if isinstance(course, Course):
+            return bool(course.prerequisites or course.prerequisites_any or course.requires_skills)
+    return True  # every course has a section limit, every learner its terms
+
+
+def _change_value_problems(s: Scenario, label: str, to: float | str | None) -> list[str]:
+    rule = RULES.get(kind_of(label))
+    if rule is None or to is None:
         return []
-    numeric = {
-        "term_max_credits",
-        "term_min_credits",
-        "learner_max_credits",
-        "learner_budget",
-        "budget",
-    }
     terms = {t.id for t in s.terms}
-    if kind in numeric:
+    if rule.to == "number":
         if isinstance(to, str) or to < 0:
             return [f"`to` must be a number ≥ 0, got {to!r}"]
-    elif kind == "max_sections":
+    elif rule.to == "count":
         if isinstance(to, str) or to < 0 or float(to) != int(to):
             return [f"`to` must be an integer ≥ 0, got {to!r}"]
-    elif kind in ("pinned", "learner_terms"):
+    elif rule.to == "term":
         if to not in terms:
             return [f"`to` must be a term id, got {to!r}"]
-    elif kind == "offered":
+    elif rule.to == "term or season":
         seasons = {t.season for t in s.terms if t.season}
         if to not in terms | seasons:
             return [f"`to` must be a term id or season, got {to!r}"]
     else:
-        return [f"`to` must be null for {kind}, got {to!r}"]
+        return [f"`to` must be null for {rule.kind}, got {to!r}"]
     return []
 
 
@@ -340,7 +333,7 @@ def _learner_entries(s: Scenario, plan: Plan) -> Iterator[str]:
             yield f'learner "{learner.id}" is missing from the plan'
 
 
-def _schedule_shape(s: Scenario, learner, schedule) -> Iterator[str]:
+def _schedule_shape(s: Scenario, learner: Learner, schedule: Schedule) -> Iterator[str]:
     own = s.learner_terms(learner)
     all_terms = {t.id for t in s.terms}
     courses = {c.id for c in s.courses}
@@ -359,7 +352,9 @@ def _schedule_shape(s: Scenario, learner, schedule) -> Iterator[str]:
                 yield f'{who}: unknown course "{course_id}" in term "{term_id}"'
 
 
-def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> Iterator[str]:
+def _taking_rules(
+    s: Scenario, learner: Learner, schedule: Schedule, outcome: LearnerOutcome
+) -> Iterator[str]:
     """Rule 3, for every course the schedule lists."""
     who = f'learner "{learner.id}"'
     courses = {c.id: c for c in s.courses}
@@ -367,7 +362,7 @@ def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> It
     pos = {t.id: i for i, t in enumerate(s.terms)}
     completed = set(learner.completed)
     taken_at: dict[str, list[str]] = {}
-    for term_id in sorted((t for t in schedule if t in pos), key=pos.get):
+    for term_id in sorted((t for t in schedule if t in pos), key=pos.__getitem__):
         for course_id in schedule[term_id]:
             if course_id in courses:
                 taken_at.setdefault(course_id, []).append(term_id)
@@ -383,7 +378,7 @@ def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> It
             if course_id in completed:
                 yield f"{at} was already completed"
 
-            def done_before(pre: str, term_id=term_id) -> bool:
+            def done_before(pre: str, term_id: str = term_id) -> bool:
                 return pre in completed or any(pos[t] < pos[term_id] for t in taken_at.get(pre, []))
 
             for pre in course.prerequisites:
@@ -402,7 +397,7 @@ def _taking_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> It
                     )
 
 
-def _credit_rules(s: Scenario, learner, outcome: LearnerOutcome) -> Iterator[str]:
+def _credit_rules(s: Scenario, learner: Learner, outcome: LearnerOutcome) -> Iterator[str]:
     """Rule 4: in every term of the learner's terms, also an empty one."""
     terms = {t.id: t for t in s.terms}
     for term_id in s.learner_terms(learner):
@@ -416,7 +411,7 @@ def _credit_rules(s: Scenario, learner, outcome: LearnerOutcome) -> Iterator[str
             yield f"{at} takes {num(got)} credits, above the maximum {num(min(caps))}"
 
 
-def _learner_money(learner, outcome: LearnerOutcome) -> Iterator[str]:
+def _learner_money(learner: Learner, outcome: LearnerOutcome) -> Iterator[str]:
     if learner.budget is not None and not at_most(outcome.cost, learner.budget):
         yield (
             f'learner "{learner.id}" courses cost {num(outcome.cost)} per person, over its '
@@ -424,7 +419,9 @@ def _learner_money(learner, outcome: LearnerOutcome) -> Iterator[str]:
         )
 
 
-def _staff_rules(s: Scenario, learner, schedule, outcome: LearnerOutcome) -> Iterator[str]:
+def _staff_rules(
+    s: Scenario, learner: Learner, schedule: Schedule, outcome: LearnerOutcome
+) -> Iterator[str]:
     """Rule 7."""
     who = f'learner "{learner.id}"'
     where: dict[str, set[str]] = {}
@@ -502,11 +499,11 @@ def _learner_reports(s: Scenario, plan: Plan, ev: Evaluation) -> Iterator[str]:
             if skill not in skills:
                 yield f'{who}: final_levels names unknown skill "{skill}"'
                 continue
-            got, want = lp.final_levels.get(skill, 0), o.final_levels.get(skill, 0)
-            if got == want == 0:
+            level, want = lp.final_levels.get(skill, 0), o.final_levels.get(skill, 0)
+            if level == want == 0:
                 yield f'{who}: final_levels lists "{skill}" at level 0 (only levels > 0 are listed)'
-            elif got != want:
-                yield f'{who}: final level of "{skill}" reported {got}, actually {want}'
+            elif level != want:
+                yield f'{who}: final level of "{skill}" reported {level}, actually {want}'
         for skill in sorted(set(lp.gaps) | set(o.gaps)):
             got, want = lp.gaps.get(skill), o.gaps.get(skill, 0)
             if got is None:

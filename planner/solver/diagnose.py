@@ -12,19 +12,33 @@ Fixes come in three tiers, so that an infeasible plan always carries one that wo
    independent checker confirms without any search, so it holds however little time is left.
 """
 
-import math
 import threading
 import time
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import Diagnosis, Scenario, parse_scenario
+from planner.scenario import Diagnosis, Learner, Scenario, parse_scenario
 from planner.scenario.models import Change, Fix
-from planner.solver.model import LIMIT_KINDS, Context
+from planner.solver.check import check_plan, sections_needed
+from planner.solver.labels import (
+    RULES,
+    change_title,
+    drop_words,
+    kind_of,
+    label_of,
+    limit_of,
+    limit_words,
+    parse_label,
+)
+from planner.solver.model import Context
+from planner.solver.plan import plan_from_schedules
 from planner.solver.rules import add_all
-from planner.solver.solve import _small, build_from_schedules, run_model
+from planner.solver.search import hint_solution, is_small, run_model
 
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+Rank = tuple[float, ...]  # sorts fixes and candidate changes, best first
 MAX_FIXES = 5
 MAX_LIMIT_SEARCHES = 3  # single-limit least values searched per diagnosis
 SINGLE_TRIALS = 10  # single changes solved again to verify them, at most
@@ -86,10 +100,10 @@ def find_conflict(
     minimal = not ctx.inexact
     # Whole kinds of rules first (all prerequisites, all credit minimums, ...): one check
     # drops every label of a kind the conflict does not need, instead of one check each.
-    for kind in sorted({lab.split(":")[0] for lab in conflict}):
+    for kind in sorted({kind_of(lab) for lab in conflict}):
         if clock.out():
             return conflict, False
-        trial = [lab for lab in conflict if lab.split(":")[0] != kind]
+        trial = [lab for lab in conflict if kind_of(lab) != kind]
         if not trial or len(trial) == len(conflict) - 1:
             continue  # a kind of one label: the deletion loop tests it anyway
         status, core = _check(ctx, trial, clock, workers, cap=1.0)
@@ -114,12 +128,14 @@ def find_conflict(
     return conflict, minimal
 
 
-def _check(ctx: Context, labels: list[str], clock: _Clock, workers: int, cap):
+def _check(
+    ctx: Context, labels: list[str], clock: _Clock, workers: int, cap: float | None
+) -> tuple[cp_model.CpSolverStatus, set[str]]:
     """Solve with only `labels` enforced; returns (status, labels of the core found)."""
     ctx.m.clear_assumptions()
     ctx.m.add_assumptions([ctx.assumptions[lab] for lab in labels])
     solver, status = run_model(
-        ctx.m, time_s=clock.left(cap), workers=workers, stop=clock.stop, small=_small(ctx)
+        ctx.m, time_s=clock.left(cap), workers=workers, stop=clock.stop, small=is_small(ctx)
     )
     core = set()
     if status == cp_model.INFEASIBLE:
@@ -133,7 +149,7 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     """Verified fixes, ranked as a person would choose them (`rank`): the numeric fix
     changing the fewest limits by the least, single changes, else one multi-change fix,
     else the last resort. Never empty: the first fix always makes the scenario solvable."""
-    ranked: list[tuple[tuple, Fix]] = []
+    ranked: list[tuple[Rank, Fix]] = []
     seen = set()
     for grouped in (False, True):
         if clock.out() or (grouped and not _has_shared(scenario)):
@@ -156,7 +172,7 @@ def find_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: 
     return [fix for _, fix in ranked][:MAX_FIXES]
 
 
-def _key(fix: Fix) -> tuple:
+def _key(fix: Fix) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((c.relax, str(c.to)) for c in fix.changes))
 
 
@@ -170,7 +186,7 @@ def rule_groups(scenario: Scenario, fix: Fix) -> list[list[Change]]:
     learner (the editor's "every learner" field) is one rule, however many learners."""
     groups: dict[str, list[Change]] = {}
     for change in fix.changes:
-        kind = change.relax.split(":")[0]
+        kind = kind_of(change.relax)
         key = change.relax
         if kind in SHARED and _shared_value(scenario, kind) is not None:
             key = f"{kind}:*={change.to}"
@@ -178,12 +194,12 @@ def rule_groups(scenario: Scenario, fix: Fix) -> list[list[Change]]:
     return list(groups.values())
 
 
-def rank(scenario: Scenario, fix: Fix) -> tuple:
+def rank(scenario: Scenario, fix: Fix) -> Rank:
     """(changes, drops a required course, pin or target, drops any rule, fields a person
     edits, size): fewest changes first (the contract's order), and among as many, a value
     moved before a rule dropped, one shared field before several, the least move first."""
     groups = rule_groups(scenario, fix)
-    forcing = any(c.to is None and c.relax.split(":")[0] in FORCING for c in fix.changes)
+    forcing = any(c.to is None and kind_of(c.relax) in FORCING for c in fix.changes)
     dropped = any(c.to is None for c in fix.changes)
     size = sum(_size(scenario, g[0]) for g in groups)
     return (len(fix.changes), forcing, dropped, len(groups), size)
@@ -194,12 +210,13 @@ def _has_shared(scenario: Scenario) -> bool:
 
 
 def _size(scenario: Scenario, change: Change) -> float:
-    kind = change.relax.split(":")[0]
-    if kind in LIMIT_KINDS and change.to is not None:
+    kind = kind_of(change.relax)
+    if limit_of(change.relax) is not None and change.to is not None:
         old = _current_limit(scenario, change.relax)
         if old is None:
             return 0.0
-        return abs(change.to - old) / max(abs(old), 1e-9) if old else float(change.to)
+        to = float(change.to)  # a limit's value is a number
+        return abs(to - old) / max(abs(old), 1e-9) if old else to
     if kind == "pinned" and change.to is not None:
         return 0.3
     if kind in ("offered", "learner_terms") and change.to is not None:
@@ -211,29 +228,28 @@ def _size(scenario: Scenario, change: Change) -> float:
 SHARED = {"learner_max_credits": "max_credits", "learner_budget": "budget"}
 
 
-def _shared_value(scenario: Scenario, kind: str):
-    values = {getattr(lr, SHARED[kind]) for lr in scenario.learners}
+def _shared_value(scenario: Scenario, kind: str) -> float | None:
+    values: set[float | None] = {getattr(lr, SHARED[kind]) for lr in scenario.learners}
     if len(values) == 1 and len(scenario.learners) > 1:
-        value = values.pop()
-        return value
+        return values.pop()
     return None
 
 
 def limit_labels(scenario: Scenario) -> list[str]:
     """Every numeric limit of the scenario, as labels (those the rules can relax)."""
-    out = [f"term_max_credits:{t.id}" for t in scenario.terms if t.max_credits is not None]
-    out += [f"term_min_credits:{t.id}" for t in scenario.terms if t.min_credits > 0]
+    out = [label_of("term_max_credits", t.id) for t in scenario.terms if t.max_credits is not None]
+    out += [label_of("term_min_credits", t.id) for t in scenario.terms if t.min_credits > 0]
     for lr in scenario.learners:
         if lr.max_credits is not None:
-            out.append(f"learner_max_credits:{lr.id}")
+            out.append(label_of("learner_max_credits", lr.id))
         if lr.budget is not None:
-            out.append(f"learner_budget:{lr.id}")
+            out.append(label_of("learner_budget", lr.id))
     if scenario.constraints.budget is not None:
-        out.append("budget")
+        out.append(label_of("budget"))
     people = sum(lr.count for lr in scenario.learners)
     for c in scenario.courses:
-        if c.max_sections < (1 if c.capacity is None else -(-people // c.capacity)):
-            out.append(f"max_sections:{c.id}")
+        if c.max_sections < sections_needed(people, c.capacity):
+            out.append(label_of("max_sections", c.id))
     return out
 
 
@@ -252,7 +268,7 @@ def numeric_fix(
     m = ctx.m
     groups: dict[str, list[str]] = {}
     for label in ctx.limit_vars:
-        kind = label.split(":")[0]
+        kind = kind_of(label)
         shared = grouped and kind in SHARED and _shared_value(scenario, kind) is not None
         groups.setdefault(f"{kind}:*" if shared else label, []).append(label)
     changed, moves = [], []
@@ -265,10 +281,10 @@ def numeric_fix(
             if var is not first:
                 m.add(var == first)  # one field: every learner gets the same value
         old = ctx.limit_values[members[0]]
-        up = LIMIT_KINDS[members[0].split(":")[0]] == "max"
+        up = limit_of(members[0]) == "max"
         moves.append(first - old if up else old - first)
         changed.append(flag)
-    small = _small(ctx)
+    small = is_small(ctx)
     m.minimize(sum(changed))
     solver, status = run_model(
         m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=small
@@ -276,11 +292,7 @@ def numeric_fix(
     if status != cp_model.OPTIMAL:
         return None
     m.add(sum(changed) == round(solver.objective_value))
-    hint = list(solver.response_proto.solution)
-    m.clear_hints()
-    for i, value in enumerate(hint):
-        m.proto.solution_hint.vars.append(i)
-        m.proto.solution_hint.values.append(value)
+    hint_solution(m, list(solver.response_proto.solution))
     m.minimize(sum(moves))
     solver, status = run_model(
         m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=small
@@ -291,16 +303,9 @@ def numeric_fix(
     for members, flag in zip(groups.values(), changed, strict=True):
         if not solver.value(flag):
             continue
-        for label in members:
-            kind = label.split(":")[0]
-            value = solver.value(ctx.limit_vars[label])
-            if kind == "max_sections":
-                to = int(value)
-            else:
-                scale = ctx.money if kind in ("learner_budget", "budget") else ctx.credits
-                to = scale.unscale(value)
-                to = int(to) if float(to).is_integer() else to
-            changes.append(Change(relax=label, to=to))
+        for name in members:
+            to = _in_units(ctx, name, solver.value(ctx.limit_vars[name]))
+            changes.append(Change(relax=name, to=to))
     if not changes:
         return None
     fix = Fix(
@@ -313,7 +318,7 @@ def numeric_fix(
 
 
 def _describe_group(scenario: Scenario, group: list[Change]) -> str:
-    kind = group[0].relax.split(":")[0]
+    kind = kind_of(group[0].relax)
     if len(group) > 1 and kind in SHARED:
         what = "max credits per term" if kind == "learner_max_credits" else "budget"
         verb = "raise"
@@ -322,7 +327,9 @@ def _describe_group(scenario: Scenario, group: list[Change]) -> str:
     return "; ".join(_describe(scenario, c) for c in group)
 
 
-def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int):
+def _single_fixes(
+    scenario: Scenario, conflict: list[str], clock: _Clock, workers: int
+) -> list[Fix]:
     """Candidate single changes per conflict label, each verified by solving the changed
     scenario, best first."""
     candidates = []
@@ -330,7 +337,7 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
     for position, label in enumerate(conflict):
         if clock.out():
             break
-        if label.split(":")[0] in LIMIT_KINDS:
+        if limit_of(label) is not None:
             # Each limit's least value costs a search; a few alternatives are plenty next
             # to the numeric fix (which already moves the fewest limits by the least).
             limits += 1
@@ -339,7 +346,8 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
         for rank, change, note in _candidates(scenario, label, clock, workers):
             candidates.append(((1, *rank, position), [change], note))
     candidates.sort(key=lambda c: c[0])
-    fixes, seen_labels = [], {}
+    fixes: list[Fix] = []
+    seen_labels: dict[str, int] = {}
     trials = 0
     for _key, changes, note in candidates:
         if clock.out() or len(fixes) >= MAX_FIXES or trials >= SINGLE_TRIALS:
@@ -349,7 +357,7 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
             continue  # one value change and one drop per label is plenty
         # A limit's least value comes with the plan `_best_limit` found under it, every
         # other rule enforced: already verified. Anything else is solved again.
-        proven = label.split(":")[0] in LIMIT_KINDS and changes[0].to is not None
+        proven = limit_of(label) is not None and changes[0].to is not None
         trials += not proven
         if proven or _solvable(scenario, changes, clock, workers):
             fixes.append(Fix(changes=changes, note=note))
@@ -357,7 +365,7 @@ def _single_fixes(scenario: Scenario, conflict: list[str], clock: _Clock, worker
     return fixes
 
 
-def _single_may_work(scenario: Scenario, conflict: list[str], clock, workers) -> bool:
+def _single_may_work(scenario: Scenario, conflict: list[str], clock: _Clock, workers: int) -> bool:
     """False when the scenario stays infeasible with every conflict label dropped: then
     another, independent conflict remains, and no change of one label can fix both.
     (Every change relaxes only its own rule and at most as much as dropping it, except a
@@ -370,7 +378,7 @@ def _single_may_work(scenario: Scenario, conflict: list[str], clock, workers) ->
         return True
     ctx = add_all(Context(rest, outward=True))  # outward: "infeasible" is then a proof
     _, status = run_model(
-        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx)
+        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=is_small(ctx)
     )
     return status != cp_model.INFEASIBLE
 
@@ -386,26 +394,32 @@ def _solvable(scenario: Scenario, changes: list[Change], clock: _Clock, workers:
 def _feasible(scenario: Scenario, clock: _Clock, workers: int) -> bool | None:
     ctx = add_all(Context(scenario))
     _, status = run_model(
-        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=_small(ctx)
+        ctx.m, time_s=clock.left(2.0), workers=workers, stop=clock.stop, small=is_small(ctx)
     )
     if status in SOLVED:
         return True
     return False if status == cp_model.INFEASIBLE else None
 
 
-def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, only=None):
+def _candidates(
+    scenario: Scenario,
+    label: str,
+    clock: _Clock,
+    workers: int,
+    only: list[str] | None = None,
+) -> Iterator[tuple[Rank, Change, str]]:
     """(rank, change, note) for one label. rank = (is a drop, size of the change). With
     `only`, a limit's least value is the one under which just those labels hold."""
-    kind, *ids = label.split(":")
+    kind, ids = parse_label(label)
     term_pos = {t.id: i for i, t in enumerate(scenario.terms)}
     n_terms = max(len(scenario.terms), 1)
-    if kind in LIMIT_KINDS:
+    if limit_of(label) is not None:
         best = None if clock.out() else _best_limit(scenario, label, clock, workers, only)
         old = _current_limit(scenario, label)
         if best is not None:
             size = abs(best - old) / max(abs(old), 1e-9) if old else float(best)
             yield (0, size), Change(relax=label, to=best), _limit_note(label, old, best)
-        yield (1, 0), Change(relax=label, to=None), _drop_note(scenario, label)
+        yield (1, 0), Change(relax=label, to=None), drop_words(label)
     elif kind == "pinned":
         learner_id, course_id = ids
         learner = _learner(scenario, learner_id)
@@ -415,7 +429,7 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
                 # a nearby pin move is the smallest change: it alters one learner's plan only
                 dist = 0.1 + 0.4 * abs(term_pos[tid] - here) / n_terms
                 yield (0, dist), Change(relax=label, to=tid), f"move {course_id} to {tid}"
-        yield (1, 0), Change(relax=label, to=None), f"unpin {course_id} for {learner_id}"
+        yield (1, 0), Change(relax=label, to=None), drop_words(label)
     elif kind == "offered":
         (course_id,) = ids
         course = scenario.course(course_id)
@@ -426,7 +440,7 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
                     Change(relax=label, to=t.id),
                     (f"also run {course_id} in {t.id}"),
                 )
-        yield (1, 0), Change(relax=label, to=None), f"offer {course_id} in every term"
+        yield (1, 0), Change(relax=label, to=None), drop_words(label)
     elif kind == "learner_terms":
         (learner_id,) = ids
         own = set(scenario.learner_terms(_learner(scenario, learner_id)))
@@ -437,12 +451,14 @@ def _candidates(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
                     Change(relax=label, to=t.id),
                     (f"let {learner_id} also study in {t.id}"),
                 )
-        yield (1, 0), Change(relax=label, to=None), f"let {learner_id} study in every term"
+        yield (1, 0), Change(relax=label, to=None), drop_words(label)
     else:
-        yield (1, 0), Change(relax=label, to=None), _drop_note(scenario, label)
+        yield (1, 0), Change(relax=label, to=None), drop_words(label)
 
 
-def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int, only=None):
+def _best_limit(
+    scenario: Scenario, label: str, clock: _Clock, workers: int, only: list[str] | None = None
+) -> float | None:
     """The least change of one limit, in file units: every other rule enforced, or with
     `only`, just the labels in it (and the unlabelled rules)."""
     ctx = add_all(Context(scenario, relax=label, labelled=only is not None))
@@ -453,25 +469,30 @@ def _best_limit(scenario: Scenario, label: str, clock: _Clock, workers: int, onl
         held = [ctx.assumptions[lab] for lab in only if lab in ctx.assumptions]
         if held:
             ctx.m.add_bool_and(held)
-    if LIMIT_KINDS[label.split(":")[0]] == "max":
+    if limit_of(label) == "max":
         ctx.m.minimize(var)
     else:
         ctx.m.maximize(var)
     solver, status = run_model(
-        ctx.m, time_s=clock.left(3.0), workers=workers, stop=clock.stop, small=_small(ctx)
+        ctx.m, time_s=clock.left(3.0), workers=workers, stop=clock.stop, small=is_small(ctx)
     )
     if status != cp_model.OPTIMAL:
         return None  # only a proven least change is worth suggesting by value
-    value = solver.value(var)
-    kind = label.split(":")[0]
-    if kind == "max_sections":
-        return int(value)
-    scale = ctx.money if kind in ("learner_budget", "budget") else ctx.credits
-    result = scale.unscale(value)
-    return int(result) if result.is_integer() else result
+    return _in_units(ctx, label, solver.value(var))
 
 
-def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
+def _in_units(ctx: Context, label: str, scaled: int) -> float:
+    """A relaxed limit's scaled value in file units (a whole number as an int)."""
+    unit = RULES[kind_of(label)].unit
+    if unit == "sections":
+        return int(scaled)
+    value = (ctx.money if unit == "money" else ctx.credits).unscale(scaled)
+    return int(value) if value.is_integer() else value
+
+
+def _multi_change_fix(
+    scenario: Scenario, conflict: list[str], clock: _Clock, workers: int
+) -> Fix | None:
     """Several conflicts: settle one at a time, find the conflict that remains, repeat;
     verified by solving the changed original.
 
@@ -508,7 +529,9 @@ def _multi_change_fix(scenario, conflict, clock, workers) -> Fix | None:
     return None
 
 
-def _settle(scenario: Scenario, conflict: list[str], wanted: list[str], clock, workers):
+def _settle(
+    scenario: Scenario, conflict: list[str], wanted: list[str], clock: _Clock, workers: int
+) -> list[Change]:
     """Changes to `conflict`'s labels under which every label of `wanted` (the conflict's
     and those settled before) holds together: the best-ranked single change that does,
     else every label of the conflict dropped (then none of that conflict remains)."""
@@ -536,14 +559,14 @@ def _merge(changes: list[Change], new: list[Change]) -> list[Change]:
     one, while added terms (`offered`, `learner_terms` with a term) accumulate."""
     out = list(changes)
     for change in new:
-        accumulates = change.relax.split(":")[0] in ("offered", "learner_terms")
+        accumulates = kind_of(change.relax) in ("offered", "learner_terms")
         if not (accumulates and change.to is not None):
             out = [c for c in out if c.relax != change.relax]
         out.append(change)
     return out
 
 
-def _resolves(scenario: Scenario, labels: list[str], clock, workers) -> bool:
+def _resolves(scenario: Scenario, labels: list[str], clock: _Clock, workers: int) -> bool:
     """Do these labels (those that still exist) hold together in the changed scenario?"""
     ctx = add_all(Context(scenario, labelled=True))
     present = [lab for lab in labels if lab in ctx.assumptions]
@@ -560,23 +583,21 @@ def forcing_labels(scenario: Scenario) -> list[str]:
     course once, not after completing it) too."""
     used_terms = {t for lr in scenario.learners for t in scenario.learner_terms(lr)}
     out = [
-        f"term_min_credits:{t.id}"
+        label_of("term_min_credits", t.id)
         for t in scenario.terms
         if t.min_credits > 0 and t.id in used_terms
     ]
     for lr in scenario.learners:
-        out += [f"required:{lr.id}:{c}" for c in lr.required if c not in lr.completed]
-        out += [f"pinned:{lr.id}:{c}" for c in lr.pinned]
+        out += [label_of("required", lr.id, c) for c in lr.required if c not in lr.completed]
+        out += [label_of("pinned", lr.id, c) for c in lr.pinned]
         if scenario.gap_mode_of(lr) == "close" and scenario.needs(lr):
-            out.append(f"gap_closed:{lr.id}")
+            out.append(label_of("gap_closed", lr.id))
     return out
 
 
 def last_resort_fix(scenario: Scenario) -> Fix:
     """Drop every forcing rule: the empty plan is then valid. Verified with the
     independent checker on that plan (no search, so it costs milliseconds)."""
-    from planner.solver.check import check_plan
-
     changes = [Change(relax=lab, to=None) for lab in forcing_labels(scenario)]
     fix = Fix(
         changes=changes,
@@ -585,28 +606,29 @@ def last_resort_fix(scenario: Scenario) -> Fix:
         + "): then a plan taking nothing is valid",
     )
     changed = apply_fix(scenario, fix)
-    empty = {lr.id: {t: [] for t in changed.learner_terms(lr)} for lr in changed.learners}
-    problems = check_plan(changed, build_from_schedules(changed, empty))
+    empty: dict[str, dict[str, list[str]]] = {
+        lr.id: {t: [] for t in changed.learner_terms(lr)} for lr in changed.learners
+    }
+    problems = check_plan(changed, plan_from_schedules(changed, empty))
     if problems:  # cannot happen while the contract's rules are as they are; never hide it
         raise RuntimeError(f"last-resort fix leaves the empty plan invalid: {problems[:3]}")
     return fix
 
 
 # ----- applying a fix -----------------------------------------------------------------
-def apply_fix(scenario: Scenario, fix: Fix | dict) -> Scenario:
+def apply_fix(scenario: Scenario, fix: Fix | Mapping[str, Any]) -> Scenario:
     """A validated copy of `scenario` with every change of `fix` applied, and nothing
     else changed in meaning."""
-    if isinstance(fix, dict):
-        fix = Fix.model_validate(fix)
+    changes = (fix if isinstance(fix, Fix) else Fix.model_validate(fix)).changes
     data = scenario.model_dump()
-    for change in fix.changes:
+    for change in changes:
         _apply_change(scenario, data, change)
-    if any(c.relax.startswith("gap_closed:") for c in fix.changes):
+    if any(c.relax.startswith("gap_closed:") for c in changes):
         _lift_gap_mode(data)
     return parse_scenario(data)
 
 
-def _lift_gap_mode(data: dict) -> None:
+def _lift_gap_mode(data: dict[str, Any]) -> None:
     """When every learner ends up with the same explicit gap mode, it becomes the
     scenario's and the per-learner copies go: the same rules, stated where a person
     reads them (no hidden per-learner mode contradicting the scenario's field)."""
@@ -641,56 +663,35 @@ def clip(text: str, limit: int) -> str:
 
 def _title(scenario: Scenario, group: list[Change]) -> str:
     change = group[0]
-    kind, *ids = change.relax.split(":")
-    to = "no limit" if change.to is None else _fmt(change.to)
     every = len(group) > 1 or len(scenario.learners) == 1
-    if kind == "learner_max_credits":
-        return f"credits per term {to}" if every else f"{ids[0]} credits per term {to}"
-    if kind == "learner_budget":
-        return f"budget per learner {to}" if every else f"{ids[0]} budget {to}"
-    if kind == "term_max_credits":
-        return f"{ids[0]} max credits {to}"
-    if kind == "term_min_credits":
-        return f"{ids[0]} min credits {_fmt(change.to or 0)}"
-    if kind == "budget":
-        return f"total budget {to}"
-    if kind == "max_sections":
-        return f"{ids[0]} sections {to}"
-    if kind == "required":
-        return f"{ids[1]} optional for {ids[0]}"
-    if kind == "excluded":
-        return f"{ids[1]} allowed for {ids[0]}"
-    if kind == "pinned":
-        return f"{ids[1]} in {change.to}" if change.to else f"{ids[1]} unpinned"
-    if kind == "gap_closed":
-        return "gaps allowed" if every else f"{ids[0]} may keep a gap"
-    if kind == "offered":
-        return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
-    if kind == "prerequisites":
-        return f"{ids[0]} without prerequisites"
-    return f"{ids[0]} also in {change.to}" if change.to else f"{ids[0]} every term"
+    to = None if change.to is None else _fmt(change.to)
+    return change_title(change.relax, to, every=every)
 
 
-def _find(items: list[dict], item_id: str, what: str) -> dict:
+def _find(items: list[dict[str, Any]], item_id: str, what: str) -> dict[str, Any]:
     for item in items:
         if item["id"] == item_id:
             return item
     raise ValueError(f'unknown {what} "{item_id}"')
 
 
-def _apply_change(scenario: Scenario, data: dict, change: Change) -> None:
-    kind, *ids = change.relax.split(":")
+def _apply_change(scenario: Scenario, data: dict[str, Any], change: Change) -> None:
+    kind, ids = parse_label(change.relax)
+    rule = RULES.get(kind)
+    if rule is None or len(ids) != len(rule.names):
+        raise ValueError(f'unknown rule label "{change.relax}"')
     to = change.to
-    if kind == "term_max_credits":
-        _find(data["terms"], ids[0], "term")["max_credits"] = to
-    elif kind == "term_min_credits":
-        _find(data["terms"], ids[0], "term")["min_credits"] = to or 0
-    elif kind == "learner_max_credits":
-        _find(data["learners"], ids[0], "learner")["max_credits"] = to
-    elif kind == "learner_budget":
-        _find(data["learners"], ids[0], "learner")["budget"] = to
-    elif kind == "budget":
-        data["constraints"]["budget"] = to
+    if rule.limit is not None:
+        holder = _find(data[f"{rule.names[0]}s"], ids[0], rule.names[0]) if ids else None
+        holder = data["constraints"] if holder is None else holder
+        field = str(rule.field)
+        if rule.unit == "sections":
+            if to is None:  # no limit: enough sections for everyone in every term
+                people = sum(lr.count for lr in scenario.learners)
+                to = max(1, sections_needed(people, holder["capacity"]))
+            holder[field] = int(to)
+        else:
+            holder[field] = 0 if to is None and rule.limit == "min" else to  # no minimum
     elif kind == "required":
         learner = _find(data["learners"], ids[0], "learner")
         learner["required"] = [c for c in learner["required"] if c != ids[1]]
@@ -703,13 +704,6 @@ def _apply_change(scenario: Scenario, data: dict, change: Change) -> None:
             learner["pinned"].pop(ids[1], None)
         else:
             learner["pinned"][ids[1]] = str(to)
-    elif kind == "max_sections":
-        course = _find(data["courses"], ids[0], "course")
-        if to is None:  # no limit: enough sections for everyone in every term
-            total = sum(lr.count for lr in scenario.learners)
-            cap = course["capacity"]
-            to = max(1, math.ceil(total / cap)) if cap else 1
-        course["max_sections"] = int(to)
     elif kind == "gap_closed":
         _find(data["learners"], ids[0], "learner")["gap_mode"] = "minimise"
     elif kind == "offered":
@@ -729,75 +723,43 @@ def _apply_change(scenario: Scenario, data: dict, change: Change) -> None:
         elif learner["terms"] is not None and str(to) not in learner["terms"]:
             wanted = set(learner["terms"]) | {str(to)}
             learner["terms"] = [t.id for t in scenario.terms if t.id in wanted]
-    else:
-        raise ValueError(f'unknown rule label "{change.relax}"')
 
 
 # ----- words --------------------------------------------------------------------------
-def _learner(scenario: Scenario, learner_id: str):
+def _learner(scenario: Scenario, learner_id: str) -> Learner:
     return next(lr for lr in scenario.learners if lr.id == learner_id)
 
 
-def _current_limit(scenario: Scenario, label: str) -> float:
-    kind, *ids = label.split(":")
-    if kind == "term_max_credits":
-        return next(t for t in scenario.terms if t.id == ids[0]).max_credits
-    if kind == "term_min_credits":
-        return next(t for t in scenario.terms if t.id == ids[0]).min_credits
-    if kind == "learner_max_credits":
-        return _learner(scenario, ids[0]).max_credits
-    if kind == "learner_budget":
-        return _learner(scenario, ids[0]).budget
-    if kind == "budget":
-        return scenario.constraints.budget
-    return scenario.course(ids[0]).max_sections
+def _current_limit(scenario: Scenario, label: str) -> float | None:
+    """The value a numeric limit has in the scenario (None: no such limit set)."""
+    kind, ids = parse_label(label)
+    rule = RULES[kind]
+    holder: object = scenario.constraints
+    if rule.names == ("term",):
+        holder = next(t for t in scenario.terms if t.id == ids[0])
+    elif rule.names == ("learner",):
+        holder = _learner(scenario, ids[0])
+    elif rule.names == ("course",):
+        holder = scenario.course(ids[0])
+    value: float | None = getattr(holder, str(rule.field))
+    return value
 
 
-def _fmt(value) -> str:
+def _fmt(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _limit_note(label: str, old, new) -> str:
-    kind, *ids = label.split(":")
-    what = {
-        "term_max_credits": f"{ids[0]}'s max credits" if ids else "",
-        "term_min_credits": f"{ids[0]}'s min credits" if ids else "",
-        "learner_max_credits": f"{ids[0]}'s max credits per term" if ids else "",
-        "learner_budget": f"{ids[0]}'s budget" if ids else "",
-        "budget": "the total budget",
-        "max_sections": f"{ids[0]}'s max sections" if ids else "",
-    }[kind]
-    verb = "lower" if LIMIT_KINDS[kind] == "min" else "raise"
-    return f"{verb} {what} from {_fmt(old)} to {_fmt(new)}"
-
-
-def _drop_note(scenario: Scenario, label: str) -> str:
-    kind, *ids = label.split(":")
-    return {
-        "term_max_credits": lambda: f"remove {ids[0]}'s max credits",
-        "term_min_credits": lambda: f"remove {ids[0]}'s min credits",
-        "learner_max_credits": lambda: f"remove {ids[0]}'s per-term credit limit",
-        "learner_budget": lambda: f"remove {ids[0]}'s budget",
-        "budget": lambda: "remove the total budget",
-        "max_sections": lambda: f"allow as many sections of {ids[0]} as needed",
-        "required": lambda: f"stop requiring {ids[1]} for {ids[0]}",
-        "excluded": lambda: f"allow {ids[1]} for {ids[0]}",
-        "gap_closed": lambda: f"let {ids[0]} end with a gap (gap_mode minimise)",
-        "prerequisites": lambda: f"drop {ids[0]}'s prerequisites",
-    }[kind]()
+def _limit_note(label: str, old: float | None, new: float | str) -> str:
+    verb = "lower" if limit_of(label) == "min" else "raise"
+    return f"{verb} {limit_words(label)} from {_fmt(old)} to {_fmt(new)}"
 
 
 def _describe(scenario: Scenario, change: Change) -> str:
-    kind = change.relax.split(":")[0]
-    if change.to is None and kind in ("pinned", "offered", "learner_terms"):
-        return {"pinned": "unpin", "offered": "offer in every term", "learner_terms": "all terms"}[
-            kind
-        ] + f" ({change.relax})"
     if change.to is None:
-        return _drop_note(scenario, change.relax)
-    if kind in LIMIT_KINDS:
+        return drop_words(change.relax)
+    if limit_of(change.relax) is not None:
         return _limit_note(change.relax, _current_limit(scenario, change.relax), change.to)
-    ids = change.relax.split(":")[1:]
+    kind, ids = parse_label(change.relax)
     if kind == "pinned":
         return f"move {ids[1]} to {change.to} for {ids[0]}"
     if kind == "offered":

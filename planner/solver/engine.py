@@ -25,6 +25,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from planner.scenario import Plan, Scenario
+from planner.solver.scale import Scale, credit_scale, money_scale
+from planner.solver.search import Stop, stop_requested
+
+if TYPE_CHECKING:  # the cohort package imports this module: its names for types only
+    from planner.solver.cohort.pricing import Answer, Coef, PricingModel, SeatPrices, Stopped
+    from planner.solver.cohort.workers import PricingPool
 
 ENGINES = ("local", "ray")
 ENV = "PLANNER_ENGINE"
@@ -42,6 +51,16 @@ POLL_S = 0.05
 
 log = logging.getLogger(__name__)
 
+# (index, plan, plans done so far), as each plan of `solve_many` arrives
+Progress = Callable[[int, Plan | None, int], None]
+# An Answer as builtin types for the wire: ((takes, gap, cost, credits, lateness) or
+# None, bound, (per_course, top, feasible_shape) or None)
+PlainAnswer = tuple[
+    tuple[list[list[str]], float, float, float, int] | None,
+    float,
+    tuple[dict[str, list[str]], dict[str, float], bool] | None,
+]
+
 
 class EngineError(RuntimeError):
     """The chosen engine cannot run the solve (Ray missing, cluster unreachable or lost)."""
@@ -56,19 +75,13 @@ def engine_name(value: str | None = None) -> str:
     return name
 
 
-def _stopped(stop) -> bool:
-    if stop is None:
-        return False
-    return stop.is_set() if hasattr(stop, "is_set") else bool(stop())
-
-
 # --------------------------------------------------------------------------- starting Ray
 
 _lock = threading.Lock()
 _keeper: threading.Event | None = None  # set: the thread holding our Ray connection ends
 
 
-def _import_ray():
+def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
@@ -102,7 +115,7 @@ def ray_running() -> bool:
     return ray is not None and ray.is_initialized()
 
 
-def start_ray(num_cpus: int | None = None):
+def start_ray(num_cpus: int | None = None) -> Any:
     """The `ray` module, initialised: joined to $RAY_ADDRESS or a private local Ray.
 
     Reused when already initialised (by an earlier solve, or by the caller)."""
@@ -134,14 +147,14 @@ def start_ray(num_cpus: int | None = None):
     return ray
 
 
-def _init(ray, kwargs: dict, address: str) -> None:
+def _init(ray: Any, kwargs: dict[str, Any], address: str) -> None:
     """ray.init on a thread that stays alive until stop_ray: Ray's connection dies with the
     thread that opened it (a web solve thread ends), and the wait gets a deadline."""
     global _keeper
     failure: list[BaseException] = []
     ready, done = threading.Event(), threading.Event()
 
-    def keep():
+    def keep() -> None:
         try:
             ray.init(**kwargs)
         except BaseException as exc:  # reported to the caller below
@@ -187,7 +200,7 @@ def stop_ray() -> None:
         _keeper = None
 
 
-def _ray_errors(ray):
+def _ray_errors(ray: Any) -> tuple[type[BaseException], ...]:
     """Exceptions that mean a worker or the cluster failed (not the solve itself)."""
     ex = ray.exceptions
     return tuple(
@@ -209,10 +222,11 @@ def _ray_errors(ray):
 # --------------------------------------------------------------------------- many solves
 
 
-def _solve_task(document: dict, time_limit_s: float | None, workers: int) -> dict:
+def _solve_task(
+    document: dict[str, Any], time_limit_s: float | None, workers: int
+) -> dict[str, Any]:
     """One scenario on a Ray worker: plain document in, plain plan out."""
-    from planner.scenario import Scenario
-    from planner.solver.cohort import solve_cohort
+    from planner.solver.cohort import solve_cohort  # the cohort package imports this one
 
     scenario = Scenario.model_validate(document)
     # engine="local": a task never fans out further (it already holds its CPU)
@@ -221,15 +235,15 @@ def _solve_task(document: dict, time_limit_s: float | None, workers: int) -> dic
 
 
 def solve_many(
-    scenarios: Sequence,
+    scenarios: Sequence[Scenario],
     *,
     engine: str | None = None,
     time_limit_s: float | None = None,
     workers: int | None = None,
-    progress: Callable[[int, object, int], None] | None = None,
-    stop=None,
-    solve: Callable | None = None,
-) -> list:
+    progress: Progress | None = None,
+    stop: Stop = None,
+    solve: Callable[..., Plan] | None = None,
+) -> list[Plan | None]:
     """Solve each scenario; the plans in input order (None where a stop cut it short).
 
     `progress(index, plan, done)` is called as each plan arrives (completion order).
@@ -242,14 +256,23 @@ def solve_many(
     return _solve_on_ray(scenarios, time_limit_s, workers, progress, stop)
 
 
-def _solve_here(scenarios, time_limit_s, workers, progress, stop, solve) -> list:
+def _solve_here(
+    scenarios: Sequence[Scenario],
+    time_limit_s: float | None,
+    workers: int | None,
+    progress: Progress | None,
+    stop: Stop,
+    solve: Callable[..., Plan] | None,
+) -> list[Plan | None]:
     if solve is None:
-        from planner.solver.cohort import solve_cohort as solve
-    plans: list = [None] * len(scenarios)
+        from planner.solver.cohort import solve_cohort  # the cohort package imports this one
+
+        solve = solve_cohort
+    plans: list[Plan | None] = [None] * len(scenarios)
     for i, scenario in enumerate(scenarios):
-        if _stopped(stop):
+        if stop_requested(stop):
             break
-        kwargs = {"time_limit_s": time_limit_s, "workers": workers}
+        kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "workers": workers}
         if stop is not None:
             kwargs["stop"] = stop
         plans[i] = solve(scenario, **kwargs)
@@ -258,16 +281,21 @@ def _solve_here(scenarios, time_limit_s, workers, progress, stop, solve) -> list
     return plans
 
 
-def _solve_on_ray(scenarios, time_limit_s, workers, progress, stop, task=None) -> list:
-    from planner.scenario import Plan
-
+def _solve_on_ray(
+    scenarios: Sequence[Scenario],
+    time_limit_s: float | None,
+    workers: int | None,
+    progress: Progress | None,
+    stop: Stop,
+    task: Callable[..., dict[str, Any]] | None = None,
+) -> list[Plan | None]:
     ray = start_ray(workers)
     remote = ray.remote(num_cpus=1, max_retries=3)(task or _solve_task)
-    refs = {}
+    refs: dict[Any, tuple[int, float]] = {}
     for i, scenario in enumerate(scenarios):
         limit = time_limit_s or scenario.options.time_limit_s
         refs[remote.remote(scenario.model_dump(mode="json"), limit, 1)] = (i, limit)
-    plans: list = [None] * len(scenarios)
+    plans: list[Plan | None] = [None] * len(scenarios)
     pending = list(refs)
     # No answer at all for a task's limit + grace while tasks are pending: the cluster is
     # gone (queued tasks wait for a free CPU, so the clock restarts at every answer).
@@ -276,7 +304,7 @@ def _solve_on_ray(scenarios, time_limit_s, workers, progress, stop, task=None) -
     done = 0
     try:
         while pending:
-            if _stopped(stop):
+            if stop_requested(stop):
                 break
             ready, pending = ray.wait(pending, num_returns=1, timeout=POLL_S * 4)
             for ref in ready:
@@ -316,7 +344,7 @@ def _lost(what: str, seconds: float) -> EngineError:
 # --------------------------------------------------------------------------- pricing actors
 
 
-def _plain_answer(answer) -> tuple:
+def _plain_answer(answer: Answer) -> PlainAnswer:
     """(Pattern | None, bound, PricerMeta | None) as builtin types for the wire."""
     pattern, bound, meta = answer
     p = None
@@ -332,15 +360,15 @@ def _plain_answer(answer) -> tuple:
     return p, bound, m
 
 
-def _answer(plain: tuple) -> tuple:
-    from planner.solver.cohort.patterns import Pattern
+def _answer(plain: PlainAnswer) -> Answer:
+    from planner.solver.cohort.patterns import Pattern  # the cohort package imports this one
     from planner.solver.cohort.pricing import PricerMeta
 
     p, bound, m = plain
     pattern = None
     if p is not None:
         takes, gap, cost, credits, lateness = p
-        pattern = Pattern(tuple(tuple(ct) for ct in takes), gap, cost, credits, lateness)
+        pattern = Pattern(tuple((c, t) for c, t in takes), gap, cost, credits, lateness)
     meta = None if m is None else PricerMeta(*m)
     return pattern, bound, meta
 
@@ -350,26 +378,25 @@ class Pricer:
     rounds. Built from the scenario document; scales are recomputed from it exactly as
     the master computes them."""
 
-    def __init__(self, document: dict):
-        from planner.scenario import Scenario
-        from planner.solver.scale import credit_scale, money_scale
-
+    def __init__(self, document: dict[str, Any]) -> None:
         self.s = Scenario.model_validate(document)
         self.credits = credit_scale(self.s)
         self.money = money_scale(self.s)
-        self.models: dict = {}
+        self.models: dict[int, PricingModel] = {}
         self.stop_event = threading.Event()
 
     def ready(self) -> int:
         return os.getpid()
 
-    def price(self, jobs, coef, seat, time_limit) -> dict:
-        from planner.solver.cohort.pricing import PricingModel, _price_groups
+    def price(
+        self, jobs: list[int], coef: Coef, seat: SeatPrices, time_limit: float
+    ) -> dict[int, PlainAnswer]:
+        from planner.solver.cohort.pricing import PricingModel, price_groups
 
-        def make(g):
+        def make(g: int) -> PricingModel:
             return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
 
-        out = _price_groups(self.models, make, jobs, coef, seat, time_limit, self.stop_event.is_set)
+        out = price_groups(self.models, make, jobs, coef, seat, time_limit, self.stop_event.is_set)
         return {g: _plain_answer(a) for g, a in out.items()}
 
     def stop(self) -> None:
@@ -390,7 +417,14 @@ class RayPricingPool:
 
     RESPAWNS = 3
 
-    def __init__(self, scenario, credits=None, money=None, actors: int | None = None, cpus=None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        credits: Scale | None = None,
+        money: Scale | None = None,
+        actors: int | None = None,
+        cpus: int | None = None,
+    ) -> None:
         del credits, money  # recomputed by each actor from the same scenario
         self.s = scenario
         ray = self.ray = start_ray(cpus or actors)  # a local Ray gets the solve's workers
@@ -407,8 +441,9 @@ class RayPricingPool:
         )(Pricer)
         self.document = ray.put(scenario.model_dump(mode="json"))  # sent once, shared
         self.respawns = self.RESPAWNS
-        self.actors, self.pids = [], []
-        self._local = None
+        self.actors: list[Any] = []
+        self.pids: list[int] = []
+        self._local: PricingPool | None = None
         self.stopping = False
         for actor, pid in self._spawn(actors):
             self.actors.append(actor)
@@ -416,7 +451,7 @@ class RayPricingPool:
         if not self.actors:
             log.warning("no Ray pricing actor could start; pricing in this process")
 
-    def _spawn(self, count: int) -> list:
+    def _spawn(self, count: int) -> list[tuple[Any, int]]:
         """Start `count` actors; those that cannot be placed in time are given up."""
         ray = self.ray
         started = [self.cls.remote(self.document) for _ in range(count)]
@@ -432,7 +467,7 @@ class RayPricingPool:
             ray.kill(pings[ref])
         return out
 
-    def _replace(self, dead: list) -> None:
+    def _replace(self, dead: list[Any]) -> None:
         """Swap dead actors for fresh ones in place (keeping every share's owner index)."""
         for actor in dead:
             i = next(k for k, a in enumerate(self.actors) if a is actor)
@@ -445,16 +480,23 @@ class RayPricingPool:
                 del self.actors[i], self.pids[i]
                 log.warning("Ray pricing actor lost; its groups move to the others")
 
-    def _here(self):
+    def _here(self) -> PricingPool:
         if self._local is None:
             from planner.solver.cohort.workers import PricingPool
 
-            self._local = PricingPool(self.s, *_scales(self.s), 1)
+            self._local = PricingPool(self.s, credit_scale(self.s), money_scale(self.s), 1)
         return self._local
 
-    def price(self, jobs, coef, seat, time_limit, stopped=None) -> dict:
+    def price(
+        self,
+        jobs: list[int],
+        coef: Coef,
+        seat: SeatPrices,
+        time_limit: float,
+        stopped: Stopped = None,
+    ) -> dict[int, Answer]:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
-        out: dict = {}
+        out: dict[int, Answer] = {}
         todo = list(jobs)
         while todo and self.actors and not (stopped is not None and stopped()):
             n = len(self.actors)
@@ -470,7 +512,13 @@ class RayPricingPool:
             out.update(self._here().price(todo, coef, seat, time_limit, stopped))
         return out
 
-    def _collect(self, calls: dict, out: dict, time_limit: float, stopped) -> list:
+    def _collect(
+        self,
+        calls: dict[Any, tuple[Any, list[int]]],
+        out: dict[int, Answer],
+        time_limit: float,
+        stopped: Callable[[], bool] | None,
+    ) -> list[tuple[Any, list[int]]]:
         ray = self.ray
         pending = list(calls)
         failed = []
@@ -503,12 +551,6 @@ class RayPricingPool:
         self.actors = []
         if self._local is not None:
             self._local.close()
-
-
-def _scales(scenario):
-    from planner.solver.scale import credit_scale, money_scale
-
-    return credit_scale(scenario), money_scale(scenario)
 
 
 __all__ = [

@@ -1,13 +1,17 @@
 """One short English reason per course in a learner's plan."""
 
-from planner.scenario import Learner, Scenario
+from collections.abc import Mapping
+
+from planner.scenario import Course, Learner, Scenario
 
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def reasons_for(scenario: Scenario, learner: Learner, schedule: dict[str, list[str]]) -> dict:
+def reasons_for(
+    scenario: Scenario, learner: Learner, schedule: Mapping[str, list[str]]
+) -> dict[str, str]:
     """course id -> why it is in the plan: staff rules first, then the gaps it closes,
     then which later course needs it, then the term minimum it helps fill."""
     needs = scenario.needs(learner)
@@ -31,7 +35,7 @@ def reasons_for(scenario: Scenario, learner: Learner, schedule: dict[str, list[s
                 if need > start and level > start:
                     whom = _needed_by(learner, role, skill, need)
                     parts.append(f"raises {skill} {start}→{min(level, 4)} (needed {need}{whom})")
-            later = _enables(scenario, course, learner, order[pos + 1 :], schedule, before)
+            later = _enables(scenario, course, order[pos + 1 :], schedule, before)
             parts.extend(later)
             term = terms[tid]
             if not parts and term.min_credits > 0:
@@ -51,7 +55,13 @@ def _needed_by(learner: Learner, role: str | None, skill: str, need: int) -> str
     return f" for {role}" if role else ""
 
 
-def _enables(scenario, course, learner, later_terms, schedule, levels_now) -> list[str]:
+def _enables(
+    scenario: Scenario,
+    course: Course,
+    later_terms: list[str],
+    schedule: Mapping[str, list[str]],
+    levels_now: Mapping[str, int],
+) -> list[str]:
     """Later courses in the plan that list `course` as a prerequisite, or need a skill
     level that `course` brings (and the start levels did not)."""
     out = []

@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from planner.scenario.models import LearnerPlan, Plan, Scenario, SectionPlan
-from planner.solver.check import check_plan, evaluate, sections_needed
+from planner.scenario import Course, Learner, Plan, Scenario, Term
+from planner.solver.check import check_plan, sections_needed
+from planner.solver.plan import plan_from_schedules
 
 LOOKAHEAD = 0.5  # share of a follow-on course's value credited to the course that unlocks it
 
@@ -23,12 +24,12 @@ LOOKAHEAD = 0.5  # share of a follow-on course's value credited to the course th
 class _State:
     """One learner's progress while the greedy walks the terms."""
 
-    learner: object
+    learner: Learner
     levels: dict[str, int]  # at the start of the current term
     done: set[str]  # completed or taken in an earlier term
     needs: dict[str, tuple[int, float]] = field(default_factory=dict)
     paves: set[str] = field(default_factory=set)  # prerequisites of required/pinned courses
-    candidates: list = field(default_factory=list)  # courses that may have a positive value
+    candidates: list[Course] = field(default_factory=list)  # courses that may have a value
     taken: set[str] = field(default_factory=set)
     spent: float = 0.0
     schedule: dict[str, list[str]] = field(default_factory=dict)
@@ -44,7 +45,7 @@ class _Greedy:
         self.total = 0.0  # scenario-wide money spent so far
         self.reserve = 0.0  # money kept back for required and pinned courses not yet taken
         # course -> courses that list it as a prerequisite or need a skill it teaches
-        self.unlocks: dict[str, list] = {c.id: [] for c in self.courses}
+        self.unlocks: dict[str, list[Course]] = {c.id: [] for c in self.courses}
         self.unlockers: dict[str, list[str]] = {c.id: [] for c in self.courses}  # the reverse
         for c in self.courses:
             before = set(c.prerequisites) | {p for g in c.prerequisites_any for p in g}
@@ -56,7 +57,7 @@ class _Greedy:
 
     # ---- rules, one small test each
 
-    def _offered_and_new(self, st: _State, c, term) -> bool:
+    def _offered_and_new(self, st: _State, c: Course, term: Term) -> bool:
         lr = st.learner
         return (
             self.s.is_offered(c, term)
@@ -66,14 +67,14 @@ class _Greedy:
             and lr.pinned.get(c.id, term.id) == term.id
         )
 
-    def _prerequisites_met(self, st: _State, c) -> bool:
+    def _prerequisites_met(self, st: _State, c: Course) -> bool:
         return (
             all(p in st.done for p in c.prerequisites)
             and all(any(p in st.done for p in g) for g in c.prerequisites_any)
             and all(st.levels.get(k, 0) >= v for k, v in c.requires_skills.items())
         )
 
-    def _extra_cost(self, st: _State, c, term) -> float:
+    def _extra_cost(self, st: _State, c: Course, term: Term) -> float:
         """Money the scenario spends if this learner group joins course c in this term."""
         key = (c.id, term.id)
         now = self.enrolled.get(key, 0)
@@ -81,7 +82,7 @@ class _Greedy:
         more = sections_needed(now + k, c.capacity) - sections_needed(now, c.capacity)
         return k * c.cost + more * c.session_cost
 
-    def _fits(self, st: _State, c, term, credits_now: float, reserve: float) -> bool:
+    def _fits(self, st: _State, c: Course, term: Term, credits_now: float, reserve: float) -> bool:
         lr = st.learner
         cap = min(x for x in (term.max_credits, lr.max_credits, float("inf")) if x is not None)
         if credits_now + c.credits > cap + 1e-9:
@@ -96,7 +97,7 @@ class _Greedy:
             budget is None or self.total + self._extra_cost(st, c, term) + reserve <= budget + 1e-9
         )
 
-    def _take(self, st: _State, c, term, why: str) -> None:
+    def _take(self, st: _State, c: Course, term: Term, why: str) -> None:
         if self.s.constraints.budget is not None and c.id in self._reserved(st.learner):
             self.reserve -= st.learner.count * c.cost
         st.taken.add(c.id)
@@ -109,7 +110,7 @@ class _Greedy:
 
     # ---- value of a course
 
-    def _gain(self, st: _State, c, pending: dict[str, int]) -> float:
+    def _gain(self, st: _State, c: Course, pending: dict[str, int]) -> float:
         """Weighted gap closed by c on top of the levels this term already reaches."""
         gain = 0.0
         for skill, lv in c.teaches.items():
@@ -118,7 +119,14 @@ class _Greedy:
                 gain += weight * max(0, min(need, lv) - pending.get(skill, 0))
         return gain
 
-    def _value(self, st: _State, c, pending, memo: dict, depth: int = 2) -> float:
+    def _value(
+        self,
+        st: _State,
+        c: Course,
+        pending: dict[str, int],
+        memo: dict[tuple[str, int], float],
+        depth: int = 2,
+    ) -> float:
         """Own gain plus part of the best follow-on course it unlocks (two steps deep)."""
         key = (c.id, depth)
         if key in memo:
@@ -136,7 +144,7 @@ class _Greedy:
         memo[key] = value
         return value
 
-    def _reason(self, st: _State, c, pending: dict[str, int]) -> str:
+    def _reason(self, st: _State, c: Course, pending: dict[str, int]) -> str:
         needs = self.s.needs(st.learner)
         parts = []
         for skill, lv in sorted(c.teaches.items()):
@@ -149,11 +157,11 @@ class _Greedy:
     # ---- the walk
 
     @staticmethod
-    def _reserved(lr) -> set[str]:
+    def _reserved(lr: Learner) -> set[str]:
         """Courses whose money is kept back until they are taken: required and pinned."""
         return (set(lr.required) | set(lr.pinned)) - set(lr.completed)
 
-    def _candidates(self, st: _State) -> list:
+    def _candidates(self, st: _State) -> list[Course]:
         """Courses `_value` may find worth something: those raising a needed skill above
         the start, those paving the way to a required or pinned course, and those that
         unlock such a course within the two steps `_value` looks ahead."""
@@ -171,7 +179,7 @@ class _Greedy:
             worth |= {c for d in worth for c in self.unlockers[d]}
         return [c for c in self.courses if c.id in worth]
 
-    def _paving(self, lr) -> set[str]:
+    def _paving(self, lr: Learner) -> set[str]:
         """All-of prerequisites (and the first of each any-of group) of required/pinned ones."""
         out: set[str] = set()
         todo = [c for c in set(lr.required) | set(lr.pinned) if c not in lr.completed]
@@ -215,19 +223,19 @@ class _Greedy:
                         st.levels[skill] = max(st.levels.get(skill, 0), lv)
         return {st.learner.id: st for st in states}
 
-    def _fill_term(self, st: _State, term) -> None:
+    def _fill_term(self, st: _State, term: Term) -> None:
         lr = st.learner
         pending = dict(st.levels)
         credits = 0.0
 
-        def take(c, why):
+        def take(c: Course, why: str) -> None:
             nonlocal credits
             self._take(st, c, term, why)
             credits += c.credits
             for skill, lv in c.teaches.items():
                 pending[skill] = max(pending.get(skill, 0), lv)
 
-        def eligible(c):
+        def eligible(c: Course) -> bool:
             return self._offered_and_new(st, c, term) and self._prerequisites_met(st, c)
 
         # Pinned first (they must go here), then required ones as early as they can.
@@ -245,7 +253,7 @@ class _Greedy:
         while True:
             reserve = self.reserve
             best, best_key = None, None
-            memo: dict = {}
+            memo: dict[tuple[str, int], float] = {}
             for c in st.candidates:
                 if not eligible(c) or not self._fits(st, c, term, credits, reserve):
                     continue
@@ -274,46 +282,6 @@ class _Greedy:
             take(c, f"fills the {term.id} minimum of {term.min_credits:g} credits")
 
 
-def plan_from_schedules(
-    scenario: Scenario,
-    schedules: dict[str, dict[str, list[str]]],
-    *,
-    status: str,
-    reasons: dict[str, dict[str, str]] | None = None,
-    stats: dict | None = None,
-) -> Plan:
-    """A complete plan file (levels, gaps, sections, objective) for the given schedules."""
-    ev = evaluate(scenario, schedules)
-    learners = []
-    for lr in scenario.learners:
-        o = ev.learners[lr.id]
-        schedule = schedules[lr.id]
-        why = (reasons or {}).get(lr.id, {})
-        learners.append(
-            LearnerPlan(
-                id=lr.id,
-                schedule={t: list(schedule.get(t, [])) for t in scenario.learner_terms(lr)},
-                final_levels=o.final_levels,
-                gaps=o.gaps,
-                cost=o.cost,
-                credits=o.credits,
-                reasons={c: why.get(c, "chosen") for cs in schedule.values() for c in cs},
-            )
-        )
-    sections = [
-        SectionPlan(course=c, term=t, enrolled=n, sections=ev.sections[(c, t)])
-        for (c, t), n in sorted(ev.enrolled.items())
-    ]
-    return Plan(
-        scenario=scenario.name,
-        status=status,
-        objective=dict(ev.objective),
-        learners=learners,
-        sections=sections,
-        stats=stats or {},
-    )
-
-
 def greedy_plan(scenario: Scenario, *, deadline: float | None = None) -> Plan:
     """FEASIBLE plan from the greedy walk, or UNKNOWN when the walk breaks a rule.
 
@@ -323,7 +291,7 @@ def greedy_plan(scenario: Scenario, *, deadline: float | None = None) -> Plan:
     states = walk.run(deadline)
     schedules = {lid: st.schedule for lid, st in states.items()}
     reasons = {lid: st.reasons for lid, st in states.items()}
-    plan = plan_from_schedules(scenario, schedules, status="FEASIBLE", reasons=reasons)
+    plan = plan_from_schedules(scenario, schedules, reasons=reasons)
     problems = check_plan(scenario, plan)
     stats = {"solve_time_s": round(time.perf_counter() - started, 4), "solver": "greedy"}
     if walk.timed_out:

@@ -14,13 +14,15 @@ Pure functions: no Flask, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
+from planner.scenario import Learner, LearnerPlan, Plan, Scenario, SectionPlan
+from planner.solver.check import sections_needed
 
-Profile = tuple
+Profile = tuple[Any, ...]  # hashable: role, levels, terms, limits, staff rules
 
 
-def profile_key(scenario: Scenario, learner) -> Profile:
+def profile_key(scenario: Scenario, learner: Learner) -> Profile:
     """A hashable, order-insensitive key of what rules 1-7 read from a learner."""
     levels = tuple(sorted((s, v) for s, v in learner.levels.items() if v > 0))
     return (
@@ -62,11 +64,6 @@ class Grouping:
     merged: Scenario
     groups: list[Group]
 
-    @property
-    def reduction(self) -> float:
-        """How many scenario learners one merged learner stands for, on average."""
-        return len(self.original.learners) / max(1, len(self.groups))
-
 
 def group_learners(scenario: Scenario, *, by_count: bool = True) -> Grouping:
     """Merge learners with identical profiles.
@@ -76,9 +73,9 @@ def group_learners(scenario: Scenario, *, by_count: bool = True) -> Grouping:
     exact: a scenario learner with count 5 is five people who must share one plan, so it
     can only be swapped with another learner of count 5.
     """
-    index: dict[tuple, Group] = {}
+    index: dict[tuple[Profile, int], Group] = {}
     groups: list[Group] = []
-    first_learner: dict[str, object] = {}
+    first_learner: dict[str, Learner] = {}
     for learner in scenario.learners:
         profile = profile_key(scenario, learner)
         key = (profile, learner.count if by_count else 0)
@@ -164,7 +161,6 @@ def count_sections(scenario: Scenario, learners: list[LearnerPlan]) -> list[Sect
     for (course, term), n in sorted(
         enrolled.items(), key=lambda kv: (term_order[kv[0][1]], course_order[kv[0][0]])
     ):
-        cap = scenario.course(course).capacity
-        sections = 1 if cap is None else -(-n // cap)
+        sections = sections_needed(n, scenario.course(course).capacity)
         out.append(SectionPlan(course=course, term=term, enrolled=n, sections=sections))
     return out

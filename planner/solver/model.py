@@ -14,22 +14,14 @@ is valid; with outward=True it never excludes a valid plan, so "infeasible" is a
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import Learner, Scenario
+from planner.scenario import Course, Learner, Scenario, Term
+from planner.solver.labels import label_of, limit_of
 from planner.solver.scale import Scale, credit_scale, money_scale, weight_scale
-
-# Labels whose limit can become a decision variable for fix search, and which way it moves.
-LIMIT_KINDS = {
-    "term_max_credits": "max",
-    "learner_max_credits": "max",
-    "learner_budget": "max",
-    "budget": "max",
-    "max_sections": "max",
-    "term_min_credits": "min",
-}
 
 
 @dataclass
@@ -42,11 +34,13 @@ class LearnerInfo:
     start: dict[str, int]
     completed: set[str]
     # course -> {term: take literal}, term -> {course: take literal}
-    take: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
-    taken: dict[str, object] = field(default_factory=dict)  # course -> "taken in some term"
-    in_term: dict[str, dict] = field(default_factory=lambda: defaultdict(dict))
+    take: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=lambda: defaultdict(dict))
+    taken: dict[str, cp_model.IntVar] = field(default_factory=dict)  # "taken in some term"
+    in_term: dict[str, dict[str, cp_model.IntVar]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     # (skill, level) -> literal "level reached by the end of the plan"
-    reach: dict[tuple[str, int], object] = field(default_factory=dict)
+    reach: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     gap_constant: int = 0  # scaled gap no course can ever close
 
 
@@ -58,15 +52,16 @@ class Context:
         labelled: bool = False,
         relax: str | frozenset[str] | set[str] | None = None,
         outward: bool = False,
-    ):
+    ) -> None:
         self.s = scenario
         self.m = cp_model.CpModel()
         self.labelled = labelled
         self.relax = relax
         self.relaxed = {relax} if isinstance(relax, str) else set(relax or ())
-        self.assumptions: dict[str, object] = {}  # label -> assumption literal
-        self.limit_var = None  # the relaxed limit's variable, when relax is one label
-        self.limit_vars: dict[str, object] = {}  # every relaxed limit's variable
+        self.assumptions: dict[str, cp_model.IntVar] = {}  # label -> assumption literal
+        # the relaxed limit's variable, when relax is one label
+        self.limit_var: cp_model.IntVar | None = None
+        self.limit_vars: dict[str, cp_model.IntVar] = {}  # every relaxed limit's variable
         self.limit_values: dict[str, int] = {}  # ... and its scaled value in the scenario
         self.term_index = {t.id: i for i, t in enumerate(scenario.terms)}
         self.terms = {t.id: t for t in scenario.terms}
@@ -75,7 +70,7 @@ class Context:
         self.money = money_scale(scenario)
         self.weights = weight_scale(scenario)
         self.learners: list[LearnerInfo] = []
-        self.sections: dict[tuple[str, str], object] = {}  # (course, term) -> sections var
+        self.sections: dict[tuple[str, str], cp_model.IntVar] = {}  # (course, term) -> var
         # Scaled per-course numbers, computed once: the rules read them many times.
         self.course_by_id = {c.id: c for c in scenario.courses}
         # Usage against a maximum (and in the objective): rounded up unless outward.
@@ -99,24 +94,24 @@ class Context:
     def inexact(self) -> bool:
         return bool(self.rounded)
 
-    def usage(self, scale: Scale, value, low: bool = False) -> int:
+    def usage(self, scale: Scale, value: float, low: bool = False) -> int:
         """Scaled usage: up against a maximum, down against a minimum (`low`); the other
         way round when outward."""
         return scale.down(value) if low != self.outward else scale.up(value)
 
-    def max_limit(self, scale: Scale, value, upper: int) -> int:
+    def max_limit(self, scale: Scale, value: float, upper: int) -> int:
         """Scaled `usage ≤ value`: rounded down (up when outward), and clamped to
         upper + 1 when no usage (at most `upper`, scaled) can reach it: it never binds."""
         scaled = scale.up(value) if self.outward else scale.down(value)
         return min(scaled, upper + 1)
 
-    def min_limit(self, scale: Scale, value, upper: int) -> int:
+    def min_limit(self, scale: Scale, value: float, upper: int) -> int:
         """Scaled `usage ≥ value`: rounded up (down when outward), clamped like a
         maximum (above every possible usage it cannot be met either way)."""
         scaled = scale.down(value) if self.outward else scale.up(value)
         return min(scaled, upper + 1)
 
-    def upper_of(self, pairs) -> int:
+    def upper_of(self, pairs: Iterable[tuple[int, cp_model.IntVar]]) -> int:
         """The largest value Σ coef × var can take (coefficients ≥ 0)."""
         variables = self.m.proto.variables
         total = 0
@@ -130,7 +125,9 @@ class Context:
         """True when the rule always holds, so variables it forbids need not exist."""
         return not self.labelled and label not in self.relaxed
 
-    def guard(self, constraint, label: str, *extra):
+    def guard(
+        self, constraint: cp_model.Constraint, label: str, *extra: cp_model.LiteralT
+    ) -> cp_model.Constraint:
         """Enforce `constraint` only while `label` holds (diagnosis); else always."""
         lits = list(extra)
         if self.labelled:
@@ -139,19 +136,19 @@ class Context:
             constraint.only_enforce_if(lits)
         return constraint
 
-    def assumption(self, label: str):
+    def assumption(self, label: str) -> cp_model.IntVar:
         lit = self.assumptions.get(label)
         if lit is None:
             lit = self.assumptions[label] = self.m.new_bool_var(f"holds[{label}]")
         return lit
 
-    def limit(self, label: str, value: int, upper: int):
+    def limit(self, label: str, value: int, upper: int) -> int | cp_model.IntVar:
         """The (scaled) value of a limit: a constant, or the variable under fix search."""
         if label not in self.relaxed:
             return value
         var = self.limit_vars.get(label)
         if var is None:
-            if LIMIT_KINDS[label.split(":")[0]] == "max":
+            if limit_of(label) == "max":
                 var = self.m.new_int_var(value, max(value, upper), f"limit[{label}]")
             else:
                 var = self.m.new_int_var(0, value, f"limit[{label}]")
@@ -161,18 +158,18 @@ class Context:
                 self.limit_var = var
         return var
 
-    def never(self, label: str, *extra):
+    def never(self, label: str, *extra: cp_model.LiteralT) -> None:
         """A labelled rule that cannot hold (e.g. a pin to a term the course never runs)."""
         self.guard(self.m.add_bool_or([]), label, *extra)
 
     # ----- variables ----------------------------------------------------------------
-    def _build_take_vars(self):
+    def _build_take_vars(self) -> None:
         s = self.s
         all_terms = [t.id for t in s.terms]
         plain = not self.labelled and not self.relaxed
         for li, learner in enumerate(s.learners):
             own = s.learner_terms(learner)
-            terms = own if self.hard(f"learner_terms:{learner.id}") else all_terms
+            terms = own if self.hard(label_of("learner_terms", learner.id)) else all_terms
             info = LearnerInfo(
                 index=li,
                 learner=learner,
@@ -191,15 +188,17 @@ class Context:
                     continue  # unlabelled rule: never retake a completed course
                 if useful is not None and cid not in useful:
                     continue
-                if cid in excluded and self.hard(f"excluded:{learner.id}:{cid}"):
+                if cid in excluded and self.hard(label_of("excluded", learner.id, cid)):
                     continue
-                if _too_big(course, learner) and self.hard(f"max_sections:{cid}"):
+                if _too_big(course, learner) and self.hard(label_of("max_sections", cid)):
                     continue
                 first = earliest.get(cid, 0)
                 for pos, tid in enumerate(terms):
                     if pos < first:
                         continue
-                    if not s.is_offered(course, self.terms[tid]) and self.hard(f"offered:{cid}"):
+                    if not s.is_offered(course, self.terms[tid]) and self.hard(
+                        label_of("offered", cid)
+                    ):
                         continue
                     var = self.m.new_bool_var(f"take[{li},{cid},{tid}]")
                     info.take[cid][tid] = var
@@ -210,7 +209,7 @@ class Context:
                     info.taken[cid] = self.m.new_bool_var(f"taken[{li},{cid}]")
             self.learners.append(info)
 
-    def _build_reach_vars(self):
+    def _build_reach_vars(self) -> None:
         """reach[s,k] ⇒ some taken course teaches s at ≥ k; levels at or below the start
         are reached already. The gap is exact at any optimum of the gap objective and
         never under-counted, which is all the objective and `gap_closed` need."""
@@ -236,7 +235,9 @@ class Context:
                     prev = lit
 
     # ----- helpers the rules share ----------------------------------------------------
-    def before(self, info: LearnerInfo, course_ids, term_id: str) -> list:
+    def before(
+        self, info: LearnerInfo, course_ids: Iterable[str], term_id: str
+    ) -> list[cp_model.IntVar]:
         """Take literals of any of `course_ids` in terms strictly before `term_id`."""
         pos = self.term_index[term_id]
         return [
@@ -246,21 +247,21 @@ class Context:
             if self.term_index[tid] < pos
         ]
 
-    def all_take_vars(self):
+    def all_take_vars(self) -> Iterator[cp_model.IntVar]:
         for info in self.learners:
             for by_term in info.take.values():
                 yield from by_term.values()
 
-    def enrolment(self):
+    def enrolment(self) -> dict[tuple[str, str], list[tuple[int, cp_model.IntVar]]]:
         """(course, term) -> [(count, take literal)] over learners."""
-        out = defaultdict(list)
+        out: dict[tuple[str, str], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         for info in self.learners:
             for cid, by_term in info.take.items():
                 for tid, var in by_term.items():
                     out[(cid, tid)].append((info.learner.count, var))
         return out
 
-    def cost_terms(self) -> list:
+    def cost_terms(self) -> list[tuple[int, cp_model.IntVar]]:
         """(scaled coefficient, variable) pairs of the scenario's total cost (rule 5/8)."""
         pairs = [
             (info.learner.count * self.course_cost[cid], var)
@@ -274,13 +275,8 @@ class Context:
     def total_count(self) -> int:
         return sum(lr.count for lr in self.s.learners)
 
-    def sections_upper(self, course, enrolled_upper: int) -> int:
-        if course.capacity is None:
-            return 1
-        return -(-enrolled_upper // course.capacity)
 
-
-def _too_big(course, learner: Learner) -> bool:
+def _too_big(course: Course, learner: Learner) -> bool:
     """The group alone needs more seats than the course can ever open (rule 6)."""
     if course.capacity is None:
         return course.max_sections == 0
@@ -293,7 +289,7 @@ def _earliest_terms(s: Scenario, info: LearnerInfo, excluded: set[str]) -> dict[
     variables no valid plan can set, and is used only when every rule is hard."""
     inf = len(info.terms)
     terms = {t.id: t for t in s.terms}
-    offered_at = {}
+    offered_at: dict[str, list[int]] = {}
     for course in s.courses:
         if course.id in excluded or _too_big(course, info.learner):
             offered_at[course.id] = []
@@ -321,7 +317,7 @@ def _earliest_terms(s: Scenario, info: LearnerInfo, excluded: set[str]) -> dict[
 
 
 def _useful_courses(
-    s: Scenario, info: LearnerInfo, terms: dict, earliest: dict[str, int]
+    s: Scenario, info: LearnerInfo, terms: dict[str, Term], earliest: dict[str, int]
 ) -> set[str] | None:
     """The courses a learner could have any reason to take: those raising a needed skill
     above its start level, its required and pinned courses, and everything these need

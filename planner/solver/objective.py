@@ -2,10 +2,15 @@
 finished schedule in the file's units (rule 8), which is what a plan reports."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from planner.scenario import Scenario
+from ortools.sat.python import cp_model
+
+from planner.scenario import OBJECTIVE_NAMES, Scenario, SectionPlan
+from planner.scenario.models import ObjectiveName
+from planner.solver.check import Schedules, sections_needed
 from planner.solver.model import Context
 from planner.solver.scale import exact
 
@@ -14,9 +19,9 @@ from planner.solver.scale import exact
 class Expr:
     """constant + Σ coef × var, in integer units of `factor` per file unit."""
 
-    name: str
+    name: ObjectiveName
     constant: int
-    pairs: list  # (coef, var)
+    pairs: list[tuple[int, cp_model.IntVar]]  # (coef, var)
     factor: Fraction  # 10^k, k < 0 possible for astronomically large sums
     exact: bool = True  # False: coefficients were rounded (scale.py), the optimum may move
 
@@ -26,7 +31,7 @@ class Expr:
             return float(Fraction(scaled) / self.factor)
         return float(scaled) / float(self.factor)
 
-    def value(self, solution) -> int:
+    def value(self, solution: Sequence[int]) -> int:
         return self.constant + sum(c * solution[v.index] for c, v in self.pairs)
 
     def lower(self) -> int:
@@ -66,27 +71,27 @@ class Fused:
         return sum(w * p.constant for w, p in zip(self.weights, self.parts, strict=True))
 
     @property
-    def pairs(self) -> list:
-        merged: dict[int, list] = {}
+    def pairs(self) -> list[tuple[int, cp_model.IntVar]]:
+        merged: dict[int, tuple[int, cp_model.IntVar]] = {}
         for w, part in zip(self.weights, self.parts, strict=True):
             for c, v in part.pairs:
-                entry = merged.setdefault(v.index, [0, v])
-                entry[0] += w * c
+                total, _ = merged.get(v.index, (0, v))
+                merged[v.index] = (total + w * c, v)
         return [(c, v) for c, v in merged.values() if c]
 
-    def value(self, solution) -> int:
+    def value(self, solution: Sequence[int]) -> int:
         return sum(w * p.value(solution) for w, p in zip(self.weights, self.parts, strict=True))
 
     def lower(self) -> int:
         return sum(w * p.lower() for w, p in zip(self.weights, self.parts, strict=True))
 
-    def first(self, scaled) -> int:
+    def first(self, scaled: float) -> int:
         """The least f_1 of any plan whose sum is at least `scaled` (exact for a plan's
         own sum)."""
         base = sum(w * lo for w, lo in zip(self.weights, self.lows, strict=True))
         return self.lows[0] + math.floor((scaled - base) / self.weights[0])
 
-    def units(self, scaled) -> float:
+    def units(self, scaled: float) -> float:
         """A sum (or a bound on it) as the first component in file units."""
         return self.parts[0].units(self.first(round(scaled)))
 
@@ -101,7 +106,7 @@ def ranges(ctx: Context, exprs: list[Expr]) -> list[tuple[int, int]]:
     out = []
     for e in exprs:
         lo = e.lower()
-        best: dict = {}
+        best: dict[tuple[int, str], tuple[int, int]] = {}
         spread = 0
         for c, v in e.pairs:
             key = group.get(v.index)
@@ -115,7 +120,7 @@ def ranges(ctx: Context, exprs: list[Expr]) -> list[tuple[int, int]]:
     return out
 
 
-def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list:
+def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list[Expr | Fused]:
     """Consecutive components grouped greedily into exactly lexicographic weighted sums
     whose range stays within `limit`; a group of one is the Expr itself."""
     spans = ranges(ctx, exprs)
@@ -125,7 +130,7 @@ def fuse(ctx: Context, exprs: list[Expr], limit: int = FUSE_LIMIT) -> list:
             groups[-1].append(i)
         else:
             groups.append([i])
-    out = []
+    out: list[Expr | Fused] = []
     for g in groups:
         if len(g) == 1:
             out.append(exprs[g[0]])
@@ -145,7 +150,7 @@ def _weights(spans: list[tuple[int, int]]) -> tuple[list[int], int]:
     return weights[::-1], acc
 
 
-def expressions(ctx: Context) -> dict[str, Expr]:
+def expressions(ctx: Context) -> dict[ObjectiveName, Expr]:
     gap_pairs, gap_constant = [], 0
     for info in ctx.learners:
         gap_constant += info.gap_constant
@@ -171,15 +176,28 @@ def expressions(ctx: Context) -> dict[str, Expr]:
     }
 
 
-def _num(value: Fraction) -> float:
-    return float(value)
+@dataclass
+class LearnerValues:
+    """One learner's exact outcome, per person (rule 8's inputs)."""
+
+    final_levels: dict[str, int]
+    gaps: dict[str, int]
+    cost: float
+    credits: float
 
 
-def evaluate(scenario: Scenario, schedules: dict[str, dict[str, list[str]]]) -> dict:
+@dataclass
+class Values:
+    objective: dict[ObjectiveName, float]
+    learners: dict[str, LearnerValues]
+    sections: list[SectionPlan]  # in term order, then course order
+
+
+def evaluate(scenario: Scenario, schedules: Schedules) -> Values:
     """Exact rule-8 values of `schedules` (learner id -> term -> courses), plus each
     learner's final levels, gaps, per-person cost and credits, and the sections."""
     term_index = {t.id: i for i, t in enumerate(scenario.terms)}
-    totals = {"gap": Fraction(0), "cost": Fraction(0), "credits": Fraction(0), "lateness": 0}
+    totals = {name: Fraction(0) for name in OBJECTIVE_NAMES}
     learners = {}
     enrolled: dict[tuple[str, str], int] = {}
     for learner in scenario.learners:
@@ -207,20 +225,20 @@ def evaluate(scenario: Scenario, schedules: dict[str, dict[str, list[str]]]) -> 
         totals["cost"] += n * cost
         totals["credits"] += n * credits
         totals["lateness"] += n * lateness
-        learners[learner.id] = {
-            "final_levels": {k: v for k, v in sorted(levels.items()) if v > 0},
-            "gaps": dict(sorted(gaps.items())),
-            "cost": _num(cost),
-            "credits": _num(credits),
-        }
+        learners[learner.id] = LearnerValues(
+            final_levels={k: v for k, v in sorted(levels.items()) if v > 0},
+            gaps=dict(sorted(gaps.items())),
+            cost=float(cost),
+            credits=float(credits),
+        )
     sections = []
     order = {c.id: i for i, c in enumerate(scenario.courses)}
     for (cid, tid), count in sorted(
         enrolled.items(), key=lambda kv: (term_index[kv[0][1]], order[kv[0][0]])
     ):
         course = scenario.course(cid)
-        n_sections = 1 if course.capacity is None else math.ceil(count / course.capacity)
+        n_sections = sections_needed(count, course.capacity)
         totals["cost"] += n_sections * exact(course.session_cost)
-        sections.append({"course": cid, "term": tid, "enrolled": count, "sections": n_sections})
-    objective = {k: _num(Fraction(v)) for k, v in totals.items()}
-    return {"objective": objective, "learners": learners, "sections": sections}
+        sections.append(SectionPlan(course=cid, term=tid, enrolled=count, sections=n_sections))
+    objective = {k: float(v) for k, v in totals.items()}
+    return Values(objective, learners, sections)

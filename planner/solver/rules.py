@@ -1,16 +1,21 @@
 """One function per rule of scenario-format.md, each adding its constraints to a Context.
 
 Every constraint goes through `ctx.guard(constraint, label)`, so diagnosis can switch a
-labelled rule off; take-once is the only unlabelled rule (never retaking a completed
+labelled rule off (the label kinds, their ids and words are declared in labels.py); take-once is the only unlabelled rule (never retaking a completed
 course is enforced by not creating those variables at all).
 """
 
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
 
+from planner.solver.check import sections_needed
+from planner.solver.labels import label_of
 from planner.solver.model import Context
 
 
-def lin(pairs) -> LinearExpr:
+def lin(pairs: Iterable[tuple[int, cp_model.IntVar]]) -> LinearExpr:
     """Σ coef × var for (coef, var) pairs, an expression even when empty."""
     pairs = list(pairs)
     return LinearExpr.weighted_sum([v for _, v in pairs], [c for c, _ in pairs])
@@ -25,7 +30,7 @@ def offerings(ctx: Context) -> None:
             course = ctx.course_by_id[cid]
             for tid, var in by_term.items():
                 if not ctx.s.is_offered(course, ctx.terms[tid]):
-                    ctx.guard(ctx.m.add_bool_or([~var]), f"offered:{cid}")
+                    ctx.guard(ctx.m.add_bool_or([~var]), label_of("offered", cid))
 
 
 def learner_terms(ctx: Context) -> None:
@@ -36,7 +41,7 @@ def learner_terms(ctx: Context) -> None:
             if tid in own:
                 continue
             for var in info.in_term[tid].values():
-                ctx.guard(ctx.m.add_bool_or([~var]), f"learner_terms:{info.learner.id}")
+                ctx.guard(ctx.m.add_bool_or([~var]), label_of("learner_terms", info.learner.id))
 
 
 def take_once(ctx: Context) -> None:
@@ -53,7 +58,7 @@ def prerequisites(ctx: Context) -> None:
     for info in ctx.learners:
         for cid, by_term in info.take.items():
             course = ctx.course_by_id[cid]
-            label = f"prerequisites:{cid}"
+            label = label_of("prerequisites", cid)
             groups = [[p] for p in course.prerequisites if p not in info.completed]
             groups += [g for g in course.prerequisites_any if not info.completed.intersection(g)]
             skill_groups = []
@@ -88,22 +93,22 @@ def credits(ctx: Context) -> None:
             in_term = info.in_term[tid]
             taken = lin((ctx.course_credits[c], v) for c, v in in_term.items())
             if in_term and term.max_credits is not None:
-                label = f"term_max_credits:{tid}"
+                label = label_of("term_max_credits", tid)
                 limit = ctx.limit(label, ctx.max_limit(scale, term.max_credits, upper), upper)
                 ctx.guard(ctx.m.add(taken <= limit), label)
             if in_term and learner.max_credits is not None:
-                label = f"learner_max_credits:{learner.id}"
+                label = label_of("learner_max_credits", learner.id)
                 limit = ctx.limit(label, ctx.max_limit(scale, learner.max_credits, upper), upper)
                 ctx.guard(ctx.m.add(taken <= limit), label)
             if term.min_credits > 0:
-                label = f"term_min_credits:{tid}"
+                label = label_of("term_min_credits", tid)
                 limit = ctx.limit(label, ctx.min_limit(scale, term.min_credits, upper), upper)
                 if ctx.course_credits_min is not ctx.course_credits:  # rounded other way
                     taken = lin((ctx.course_credits_min[c], v) for c, v in in_term.items())
                 if tid in own:
                     ctx.guard(ctx.m.add(taken >= limit), label)
                 else:  # applies only once the learner's terms are widened to include it
-                    extra = ctx.assumption(f"learner_terms:{learner.id}")
+                    extra = ctx.assumption(label_of("learner_terms", learner.id))
                     ctx.guard(ctx.m.add(taken >= limit), label, ~extra)
 
 
@@ -112,7 +117,7 @@ def learner_budget(ctx: Context) -> None:
     for info in ctx.learners:
         if info.learner.budget is None:
             continue
-        label = f"learner_budget:{info.learner.id}"
+        label = label_of("learner_budget", info.learner.id)
         pairs = [
             (ctx.course_cost[c], v) for c, by_term in info.take.items() for v in by_term.values()
         ]
@@ -128,9 +133,9 @@ def seats(ctx: Context) -> None:
     total = ctx.total_count()
     for (cid, tid), takers in ctx.enrolment().items():
         course = ctx.course_by_id[cid]
-        label = f"max_sections:{cid}"
+        label = label_of("max_sections", cid)
         enrolled_upper = sum(n for n, _ in takers)
-        needed = ctx.sections_upper(course, enrolled_upper)
+        needed = sections_needed(enrolled_upper, course.capacity)
         binds = course.max_sections < needed
         if course.session_cost == 0 and not binds:
             continue
@@ -149,7 +154,7 @@ def seats(ctx: Context) -> None:
             ctx.m.add(cap * sec >= enrolled)
             ctx.m.add(cap * sec <= enrolled + cap - 1)  # exactly the ceiling
         if binds and not hard:
-            limit = ctx.limit(label, course.max_sections, ctx.sections_upper(course, total))
+            limit = ctx.limit(label, course.max_sections, sections_needed(total, course.capacity))
             ctx.guard(ctx.m.add(sec <= limit), label)
         ctx.sections[(cid, tid)] = sec
 
@@ -172,7 +177,7 @@ def required(ctx: Context) -> None:
             if cid in info.completed:
                 continue
             options = list(info.take.get(cid, {}).values())
-            ctx.guard(ctx.m.add_bool_or(options), f"required:{info.learner.id}:{cid}")
+            ctx.guard(ctx.m.add_bool_or(options), label_of("required", info.learner.id, cid))
 
 
 def excluded(ctx: Context) -> None:
@@ -180,7 +185,7 @@ def excluded(ctx: Context) -> None:
     for info in ctx.learners:
         for cid in info.learner.excluded:
             for var in info.take.get(cid, {}).values():
-                ctx.guard(ctx.m.add_bool_or([~var]), f"excluded:{info.learner.id}:{cid}")
+                ctx.guard(ctx.m.add_bool_or([~var]), label_of("excluded", info.learner.id, cid))
 
 
 def pinned(ctx: Context) -> None:
@@ -188,7 +193,7 @@ def pinned(ctx: Context) -> None:
     keeps it out of every other term."""
     for info in ctx.learners:
         for cid, tid in info.learner.pinned.items():
-            label = f"pinned:{info.learner.id}:{cid}"
+            label = label_of("pinned", info.learner.id, cid)
             var = info.take.get(cid, {}).get(tid)
             if var is None:
                 ctx.never(label)
@@ -201,7 +206,7 @@ def gap_closed(ctx: Context) -> None:
     for info in ctx.learners:
         if ctx.s.gap_mode_of(info.learner) != "close":
             continue
-        label = f"gap_closed:{info.learner.id}"
+        label = label_of("gap_closed", info.learner.id)
         if info.gap_constant:
             ctx.never(label)
         for lit in info.reach.values():

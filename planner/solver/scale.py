@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 from functools import lru_cache
 
+from planner.scenario import Scenario
+from planner.solver.check import sections_needed
+
 # Every scaled sum stays at or below this (2^53: exact in a double, 1/1024 of int64).
 SAFE_SUM = 2**53
 
@@ -60,14 +63,14 @@ class Scale:
         while span and span * Fraction(10) ** digits > SAFE_SUM:
             digits -= 1
         self.digits = digits
-        self.factor = Fraction(10) ** digits
+        self.factor: Fraction = Fraction(10) ** digits
         self.inexact = [
             float(f)
             for f in fractions
             if (f.denominator != 1 or digits < 0) and (f * self.factor).denominator != 1
         ]
         # An integral factor scales whole numbers exactly: they skip Fraction arithmetic.
-        self._whole = 10**digits if digits >= 0 else None
+        self._whole: int | None = 10**digits if digits >= 0 else None
 
     @property
     def exact(self) -> bool:
@@ -75,14 +78,14 @@ class Scale:
 
     def up(self, value: float | int) -> int:
         """Scaled value rounded up (exact when the factor fits it)."""
-        if self._whole is not None and (type(value) is int or value.is_integer()):
+        if self._whole is not None and (isinstance(value, int) or value.is_integer()):
             return int(value) * self._whole  # the common case, without Fractions
         f = exact(value) * self.factor
         return -((-f.numerator) // f.denominator)
 
     def down(self, value: float | int) -> int:
         """Scaled value rounded down (exact when the factor fits it)."""
-        if self._whole is not None and (type(value) is int or value.is_integer()):
+        if self._whole is not None and (isinstance(value, int) or value.is_integer()):
             return int(value) * self._whole
         f = exact(value) * self.factor
         return f.numerator // f.denominator
@@ -99,33 +102,26 @@ class Scale:
 
 
 # ----- the scenario's three families ------------------------------------------------------
-def _total(values) -> Fraction:
+def _total(numbers: Iterable[float]) -> Fraction:
     """Σ of exact values (whole numbers summed as ints: the common case, and fast)."""
-    values = list(values)
-    if all(type(v) is int or v.is_integer() for v in values):
+    values = list(numbers)
+    if all(isinstance(v, int) or v.is_integer() for v in values):
         return Fraction(sum(int(v) for v in values))
     return sum((exact(v) for v in values), Fraction(0))
 
 
-def _people(scenario) -> int:
+def _people(scenario: Scenario) -> int:
     return max(1, sum(lr.count for lr in scenario.learners))
 
 
-def credit_scale(scenario) -> Scale:
+def credit_scale(scenario: Scenario) -> Scale:
     """Credits: per-term loads and the credits objective (Σ count × credits)."""
     values = [c.credits for c in scenario.courses]
     span = _people(scenario) * _total(values)
     return Scale(values, span)
 
 
-def sections_upper(course, people: int) -> int:
-    """The most sections of one course in one term that any plan can open (rule 6)."""
-    if course.capacity is None:
-        return 1
-    return -(-people // course.capacity)
-
-
-def money_scale(scenario) -> Scale:
+def money_scale(scenario: Scenario) -> Scale:
     """Money: learner budgets, the scenario budget and the cost objective
     (Σ count × cost + Σ sections × session_cost)."""
     people = _people(scenario)
@@ -135,7 +131,7 @@ def money_scale(scenario) -> Scale:
     span = people * _total(costs)
     span += sum(
         (
-            exact(c.session_cost) * n_terms * sections_upper(c, people)
+            exact(c.session_cost) * n_terms * sections_needed(people, c.capacity)
             for c in scenario.courses
             if c.session_cost
         ),
@@ -144,7 +140,7 @@ def money_scale(scenario) -> Scale:
     return Scale(costs + sessions, span)
 
 
-def weight_scale(scenario) -> Scale:
+def weight_scale(scenario: Scenario) -> Scale:
     """Gap weights: the gap objective (Σ count × weight × missing levels)."""
     values = [w for r in scenario.roles for w in r.weights.values()]
     span = Fraction(0)

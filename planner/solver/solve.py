@@ -5,19 +5,29 @@ hint the solution to the next stage. Reports are recomputed exactly from the sch
 import math
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import LearnerPlan, Plan, Scenario, SectionPlan
-from planner.solver.explain import reasons_for
+from planner.scenario import Plan, Scenario
+from planner.scenario.models import ObjectiveName, Status
+from planner.solver.check import sections_needed
+from planner.solver.diagnose import diagnose
+from planner.solver.greedy import greedy_plan
 from planner.solver.model import Context
-from planner.solver.objective import Expr, Fused, evaluate, expressions, fuse
+from planner.solver.objective import Expr, Fused, expressions, fuse
+from planner.solver.plan import plan_from_schedules, values_of
 from planner.solver.rules import add_all, lin
-from planner.solver.scale import sections_upper
+from planner.solver.search import (
+    ProgressFn,
+    clamp_workers,
+    clear_hints,
+    hint_solution,
+    is_small,
+    run_model,
+)
 
-ProgressFn = Callable[[dict], None]
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -27,23 +37,22 @@ STATUS_NAMES = {
 }
 
 
-@dataclass
-class StageResult:
-    status: int
-    solution: list | None
-    bound: float | None  # scaled lower bound reported by CP-SAT
-    time_s: float
-
-
 class _Watch(cp_model.CpSolverSolutionCallback):
     """Reports improving solutions and stops the search when asked to."""
 
-    def __init__(self, name, expr, t0, progress, stop):
+    def __init__(
+        self,
+        name: str | None,
+        expr: Expr | Fused | None,
+        t0: float,
+        progress: ProgressFn | None,
+        stop: threading.Event | None,
+    ) -> None:
         super().__init__()
         self.name, self.expr, self.t0 = name, expr, t0
         self.progress, self.stop = progress, stop
 
-    def on_solution_callback(self):
+    def on_solution_callback(self) -> None:
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
         if self.progress is not None and self.expr is not None:
@@ -56,86 +65,6 @@ class _Watch(cp_model.CpSolverSolutionCallback):
                     "elapsed_s": round(time.monotonic() - self.t0, 3),
                 }
             )
-
-
-# Full-problem subsolvers for small worker counts, best first (CP-SAT takes the first
-# ones that fit). The LP with every constraint linearised ("max_lp") is what proves the
-# gap bound of covering-under-credit-knapsack models; CP-SAT's own portfolio only picks
-# it from 8 workers on, so with 2 workers the bound would stall (60 s vs 0.3 s proven).
-PORTFOLIO = ("max_lp", "core", "default_lp", "no_lp", "quick_restart", "reduced_costs")
-
-
-# CP-SAT's worker count is an int32 and each worker costs memory: more than this many
-# threads never helps on the machines this runs on.
-MAX_WORKERS = 64
-
-
-def clamp_workers(workers: int) -> int:
-    return max(1, min(int(workers), MAX_WORKERS))
-
-
-# Up to this many variables a model is "small": its search mostly takes milliseconds, so the
-# per-solve overhead dominates (threads started, presolve run to a fixpoint, symmetry
-# detected). It is then solved by one full-LP worker with a short presolve.
-SMALL_VARS = 5000
-
-
-def _small(ctx: Context) -> bool:
-    return len(ctx.m.proto.variables) <= SMALL_VARS
-
-
-def configure(params, workers: int, small: bool = False) -> None:
-    """Search parameters for `workers` threads (`small`: see SMALL_VARS)."""
-    if small:
-        workers = 1
-        params.max_presolve_iterations = 1
-        params.symmetry_level = 0
-    params.num_workers = workers
-    if workers <= 1:
-        params.linearization_level = 2  # the single search gets the full LP
-    elif workers < 8:
-        params.subsolvers.extend(PORTFOLIO)
-
-
-def run_model(
-    model: cp_model.CpModel,
-    *,
-    time_s: float,
-    workers: int,
-    stop: threading.Event | None = None,
-    callback: cp_model.CpSolverSolutionCallback | None = None,
-    small: bool = False,
-) -> tuple[cp_model.CpSolver, int]:
-    """Solve once with a hard time limit; `stop` interrupts promptly from any thread."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_s, 0.001)
-    configure(solver.parameters, workers, small)
-    done = threading.Event()
-    watcher = None
-    if stop is not None:
-
-        def watch():
-            while not done.wait(0.02):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-    try:
-        status = solver.solve(model, callback)
-    finally:
-        done.set()
-        if watcher is not None:
-            watcher.join()
-    return solver, status
-
-
-def _hint(model: cp_model.CpModel, solution: list) -> None:
-    model.clear_hints()
-    hint = model.proto.solution_hint
-    hint.vars.extend(range(len(solution)))
-    hint.values.extend(solution)
 
 
 def solve(
@@ -166,12 +95,18 @@ def independent(scenario: Scenario) -> bool:
     for course in scenario.courses:
         if course.session_cost:
             return False
-        if course.max_sections < sections_upper(course, people):
+        if course.max_sections < sections_needed(people, course.capacity):
             return False
     return True
 
 
-def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
+def _solve_apart(
+    scenario: Scenario,
+    limit: float,
+    workers: int,
+    progress: ProgressFn | None,
+    stop: threading.Event | None,
+) -> Plan:
     """Each learner solved as its own scenario (see `independent`), in turn, sharing the
     time left evenly among those still to come; the plans are put together and their
     objective recomputed exactly."""
@@ -185,10 +120,15 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
         if stop is not None and stop.is_set():
             break
         sub = scenario.model_copy(update={"learners": [learner]})
-        report = None
+        report: ProgressFn | None = None
         if progress is not None:
 
-            def report(info, lid=learner.id, done=i):
+            def learner_progress(
+                info: dict[str, Any],
+                lid: str = learner.id,
+                done: int = i,
+                progress: ProgressFn = progress,
+            ) -> None:
                 # One learner's numbers are not the scenario's: say how far it got only.
                 progress(
                     {
@@ -201,10 +141,10 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
                     }
                 )
 
+            report = learner_progress
+
         plan = _solve_joint(sub, left / (n - i), workers, report, stop, diagnose_it=False)
         if plan.status == "INFEASIBLE":  # then so is the whole scenario: diagnose it
-            from planner.solver.diagnose import diagnose
-
             left = max(deadline - time.monotonic(), min(limit, 1.0))
             plan.diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
             plan.scenario = scenario.name
@@ -217,7 +157,7 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
             # models) decides what is returned, as without the split.
             return _solve_joint(scenario, deadline - time.monotonic(), workers, progress, stop)
         subs.append(plan)
-    stats = {
+    stats: dict[str, Any] = {
         "solve_time_s": None,
         "solver": "cp-sat",
         "learners_apart": n,
@@ -234,7 +174,7 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
     if len(subs) < n:  # stopped or out of time before every learner had a plan
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
         return Plan(scenario=scenario.name, status="UNKNOWN", stats=stats)
-    plan = build_from_schedules(scenario, {p.learners[0].id: p.learners[0].schedule for p in subs})
+    plan = plan_from_schedules(scenario, {p.learners[0].id: p.learners[0].schedule for p in subs})
     plan.status = "OPTIMAL" if all(p.status == "OPTIMAL" for p in subs) else "FEASIBLE"
     plan.bound = _merged_bounds(names, subs, plan)
     stats["solve_time_s"] = round(time.monotonic() - t0, 3)
@@ -244,7 +184,7 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
             progress(
                 {
                     "stage": name,
-                    "objective": plan.objective[name],
+                    "objective": values_of(plan)[name],
                     "bound": (plan.bound or {}).get(name),
                     "elapsed_s": stats["solve_time_s"],
                 }
@@ -252,20 +192,23 @@ def _solve_apart(scenario, limit, workers, progress, stop) -> Plan:
     return plan
 
 
-def _merged_bounds(names: list[str], subs: list[Plan], plan: Plan) -> dict:
+def _merged_bounds(
+    names: list[ObjectiveName], subs: list[Plan], plan: Plan
+) -> dict[ObjectiveName, float]:
     """Σ of the learners' bounds of a component, while every learner has proven each
     earlier one (otherwise plans equal on the earlier sums may differ per learner)."""
-    out = {}
+    out: dict[ObjectiveName, float] = {}
+    bounds = [p.bound or {} for p in subs]
     for name in names:
-        if not all(p.bound and name in p.bound for p in subs):
+        if not all(name in b for b in bounds):
             break
-        out[name] = min(sum(p.bound[name] for p in subs), plan.objective[name])
-        if not all(p.bound[name] >= p.objective[name] for p in subs):
+        out[name] = min(sum(b[name] for b in bounds), values_of(plan)[name])
+        if not all(b[name] >= values_of(p)[name] for b, p in zip(bounds, subs, strict=True)):
             break
     return out
 
 
-def _merged_stages(names: list[str], subs: list[Plan]) -> list[dict]:
+def _merged_stages(names: list[ObjectiveName], subs: list[Plan]) -> list[dict[str, Any]]:
     out = []
     for name in names:
         rows = [st for p in subs for st in p.stats.get("stages", []) if st["objective"] == name]
@@ -300,17 +243,18 @@ def _solve_joint(
     names = list(scenario.objective)
     # Consecutive components fused into one exactly lexicographic weighted sum when their
     # ranges allow (objective.fuse): one search instead of one per component.
-    stages = fuse(ctx, [exprs[n] for n in names]) if names else [None]
-    small = _small(ctx)
-    solution = None
+    stages: list[Expr | Fused | None] = [*fuse(ctx, [exprs[n] for n in names])] or [None]
+    small = is_small(ctx)
+    solution: list[int] | None = None
     proven = True
-    bounds: dict[str, int] = {}
-    stage_stats = []
-    final_status = None
+    bounds: dict[ObjectiveName, int] = {}
+    stage_stats: list[dict[str, Any]] = []
+    final_status: Status | None = None
 
     for k, expr in enumerate(stages):
         name = expr.name if expr is not None else None
-        parts = expr.parts if isinstance(expr, Fused) else [expr]
+        parts = [] if expr is None else expr.parts if isinstance(expr, Fused) else [expr]
+        bound: int | None
         remaining = deadline - time.monotonic()
         if (stop is not None and stop.is_set()) or remaining <= 0:
             proven = False
@@ -323,11 +267,11 @@ def _solve_joint(
         else:
             skipped = False
             if expr is None:
-                ctx.m.clear_objective()
+                ctx.m.clear_objective()  # type: ignore[no-untyped-call]  # unannotated in ortools
             else:
                 ctx.m.minimize(lin(expr.pairs) + expr.constant)
             if solution is not None:
-                _hint(ctx.m, solution)
+                hint_solution(ctx.m, solution)
             elif start is not None:
                 _hint_plan(ctx, start)
             watch = _Watch(name, expr, t0, progress, stop)
@@ -342,10 +286,10 @@ def _solve_joint(
                 if expr is not None:
                     raw = _int_bound(solver.best_objective_bound)
                     if raw is not None:
-                        first = parts[0]
+                        lead = parts[0]
                         if isinstance(expr, Fused):
                             raw = expr.first(raw)
-                        bounds[first.name] = max(raw, first.lower())
+                        bounds[lead.name] = max(raw, lead.lower())
                 break
             elif k == 0:
                 final_status = "INFEASIBLE" if status == cp_model.INFEASIBLE else "UNKNOWN"
@@ -357,6 +301,7 @@ def _solve_joint(
         if expr is None:
             stage_stats.append(_stage_stat(name, status, None, None, started))
             continue
+        assert solution is not None  # a stage that did not stop the loop found a plan
         value = expr.value(solution)
         if bound is not None:
             bound = max(bound, expr.lower())  # CP-SAT may stop before its first LP
@@ -372,9 +317,9 @@ def _solve_joint(
             bound = min(bound, value) if bound is not None else None
             ctx.m.add(lin(expr.pairs) + expr.constant <= value)
             if bound is not None:  # only the first component's bound holds over all plans
-                first = parts[0]
+                lead = parts[0]
                 low = expr.first(bound) if isinstance(expr, Fused) else bound
-                bounds[first.name] = min(max(low, first.lower()), first.value(solution))
+                bounds[lead.name] = min(max(low, lead.lower()), lead.value(solution))
         elapsed = time.monotonic() - started
         for i, part in enumerate(parts):
             v = part.value(solution)
@@ -398,7 +343,7 @@ def _solve_joint(
         if status != cp_model.OPTIMAL and stop is not None and stop.is_set():
             break
 
-    stats = {
+    stats: dict[str, Any] = {
         "solve_time_s": None,
         "solver": "cp-sat",
         "stages": stage_stats,
@@ -424,22 +369,23 @@ def _solve_joint(
     if final_status is not None:
         diagnosis = None
         if final_status == "INFEASIBLE" and diagnose_it:
-            from planner.solver.diagnose import diagnose
-
             left = max(deadline - time.monotonic(), min(limit, 1.0))
             diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
         stats["solve_time_s"] = round(time.monotonic() - t0, 3)
         return Plan(scenario=scenario.name, status=final_status, diagnosis=diagnosis, stats=stats)
 
-    plan = build_plan(scenario, ctx, solution) if solution is not None else None
+    plan: Plan | None = None
+    if solution is not None:
+        plan = plan_from_schedules(scenario, schedules_from(ctx, solution))
     if start is not None and (plan is None or _lex(scenario, start) < _lex(scenario, plan)):
         # Out of time with a plan worse than the greedy one: return that instead. Only the
         # first component's bound holds over all plans, so only it is kept.
-        plan = build_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
+        plan = plan_from_schedules(scenario, {lp.id: lp.schedule for lp in start.learners})
         first = names[0]
         bounds = {first: bounds[first]} if first in bounds else {}
         proven = False
         stats["start"] = "greedy plan kept: the search found no better one in time"
+    assert plan is not None  # the search found one, or the greedy one stands
     if ctx.rounded:
         proven = False
         bounds = {}  # a bound of the rounded model is not one of the scenario's
@@ -450,7 +396,9 @@ def _solve_joint(
     return plan
 
 
-def _outward_infeasible(scenario: Scenario, deadline: float, workers: int, stop) -> bool:
+def _outward_infeasible(
+    scenario: Scenario, deadline: float, workers: int, stop: threading.Event | None
+) -> bool:
     """Is the scenario infeasible even with every rounding in its favour (a proof)?"""
     ctx = add_all(Context(scenario, outward=True))
     left = max(deadline - time.monotonic(), 1.0)
@@ -467,27 +415,25 @@ GREEDY_START_VARS = 5000
 def _greedy_start(scenario: Scenario, ctx: Context) -> Plan | None:
     if not scenario.objective or sum(1 for _ in ctx.all_take_vars()) < GREEDY_START_VARS:
         return None
-    from planner.solver.greedy import greedy_plan
-
     plan = greedy_plan(scenario)
     if plan.status != "FEASIBLE":
         return None
     # Keep only the courses the model has variables for: the rest can be dropped from a
     # valid plan without breaking a rule or worsening any component (see
     # model._useful_courses), and then the plan is a complete hint for the model.
-    schedules = {}
+    schedules: dict[str, dict[str, list[str]]] = {}
     for info, lp in zip(ctx.learners, plan.learners, strict=True):
         schedules[lp.id] = {
             tid: [c for c in courses if tid in info.take.get(c, {})]
             for tid, courses in lp.schedule.items()
         }
-    return build_from_schedules(scenario, schedules)
+    return plan_from_schedules(scenario, schedules)
 
 
 def _hint_plan(ctx: Context, plan: Plan) -> None:
     """Hint every variable from a valid plan: a complete, feasible hint is taken as the
     first solution right after presolve (an incomplete one is mostly lost)."""
-    ctx.m.clear_hints()
+    clear_hints(ctx.m)
     by_id = {lp.id: lp for lp in plan.learners}
     for info in ctx.learners:
         lp = by_id[info.learner.id]
@@ -503,18 +449,26 @@ def _hint_plan(ctx: Context, plan: Plan) -> None:
         ctx.m.add_hint(var, opened.get(key, 0))
 
 
-def _lex(scenario: Scenario, plan: Plan) -> tuple:
-    return tuple(plan.objective[n] for n in scenario.objective)
+def _lex(scenario: Scenario, plan: Plan) -> tuple[float, ...]:
+    return tuple(values_of(plan)[n] for n in scenario.objective)
 
 
-def _int_bound(raw: float) -> int | None:
+def _int_bound(raw: float | None) -> int | None:
     if raw is None or not math.isfinite(raw):
         return None
     return math.ceil(raw - 1e-6)  # objectives are integral, so round the bound up
 
 
-def _stage_stat(name, status, value, bound, started, expr=None, skipped=False):
-    out = {
+def _stage_stat(
+    name: str | None,
+    status: cp_model.CpSolverStatus,
+    value: int | None,
+    bound: int | None,
+    started: float,
+    expr: Expr | None = None,
+    skipped: bool = False,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "objective": name,
         "status": STATUS_NAMES.get(status, str(status)),
         "time_s": round(time.monotonic() - started, 3),
@@ -527,12 +481,14 @@ def _stage_stat(name, status, value, bound, started, expr=None, skipped=False):
     return out
 
 
-def _bounds_in_units(plan: Plan, exprs: dict[str, Expr], bounds: dict[str, int]) -> dict:
+def _bounds_in_units(
+    plan: Plan, exprs: dict[ObjectiveName, Expr], bounds: dict[ObjectiveName, int]
+) -> dict[ObjectiveName, float]:
     # An optimal stage's bound is the plan's exact value; a bound never exceeds the value.
-    return {n: min(exprs[n].units(b), plan.objective[n]) for n, b in bounds.items()}
+    return {n: min(exprs[n].units(b), values_of(plan)[n]) for n, b in bounds.items()}
 
 
-def schedules_from(ctx: Context, solution: list) -> dict[str, dict[str, list[str]]]:
+def schedules_from(ctx: Context, solution: Sequence[int]) -> dict[str, dict[str, list[str]]]:
     order = {c.id: i for i, c in enumerate(ctx.s.courses)}
     out = {}
     for info in ctx.learners:
@@ -542,32 +498,3 @@ def schedules_from(ctx: Context, solution: list) -> dict[str, dict[str, list[str
             schedule[tid] = sorted(taken, key=order.__getitem__)
         out[info.learner.id] = schedule
     return out
-
-
-def build_plan(scenario: Scenario, ctx: Context, solution: list) -> Plan:
-    return build_from_schedules(scenario, schedules_from(ctx, solution))
-
-
-def build_from_schedules(scenario: Scenario, schedules: dict) -> Plan:
-    result = evaluate(scenario, schedules)
-    learners = []
-    for learner in scenario.learners:
-        detail = result["learners"][learner.id]
-        learners.append(
-            LearnerPlan(
-                id=learner.id,
-                schedule=schedules[learner.id],
-                final_levels=detail["final_levels"],
-                gaps=detail["gaps"],
-                cost=detail["cost"],
-                credits=detail["credits"],
-                reasons=reasons_for(scenario, learner, schedules[learner.id]),
-            )
-        )
-    return Plan(
-        scenario=scenario.name,
-        status="FEASIBLE",
-        objective=result["objective"],
-        learners=learners,
-        sections=[SectionPlan(**s) for s in result["sections"]],
-    )

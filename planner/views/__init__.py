@@ -1,6 +1,13 @@
 """Flask blueprints. Views stay thin: they call services, which call the solver or the DB."""
 
+from __future__ import annotations
+
 import importlib
+from typing import TypeVar
+
+from flask import Flask, abort
+
+T = TypeVar("T")
 
 # Each module defines `bp`, a Blueprint. Listed in navigation order.
 BLUEPRINT_MODULES = [
@@ -21,7 +28,7 @@ BLUEPRINT_MODULES = [
 ]
 
 
-def register(app):
+def register(app: Flask) -> None:
     """Attach every blueprint to the app (after the bounded `int` URL converter)."""
     from planner.views import text
     from planner.views.args import register_converters
@@ -30,3 +37,10 @@ def register(app):
     text.register(app)
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
+
+
+def or_404(found: T | None, description: str) -> T:
+    """`found`, or a 404 page saying `description` ("There is no plan 7.") when it is None."""
+    if found is None:
+        abort(404, description=description)
+    return found

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 
 from planner.db import get_session
 from planner.security import token_required
+from planner.services.catalog import queries as catalog
 from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
 from planner.views.api import error
 from planner.views.downloads import download
@@ -114,12 +115,13 @@ def learner_badges(learner_id: str):
 @token_required
 def import_learner_badges(learner_id: str):
     """Body: one credential, a list of them (JSON), or compact JWTs one per line."""
-    from planner.models import Learner
     from planner.services.interop.badges import import_badge
     from planner.services.io import ImportRejected
 
     session = get_session()
-    if session.get(Learner, learner_id) is None:
+    try:
+        catalog.get(session, "learners", learner_id)
+    except LookupError:  # catalog.NotFound
         return error(404, f'unknown learner "{learner_id}"')
     data = _body()
     if data is None:

@@ -15,19 +15,15 @@ import math
 from flask import Blueprint, Response, g, jsonify, url_for
 
 from planner.db import get_session
-from planner.models import ScenarioRecord, SolveRun, iso_utc
+from planner.models import SolveRun, iso_utc
 from planner.security import token_required
 from planner.services.planning import jobs
 from planner.services.planning import plans as plan_svc
-from planner.services.scenarios.editor import MAX_TIME_LIMIT_S
-from planner.views.api import BadBody, json_body
+from planner.services.scenarios import editor as scenario_svc
+from planner.views.api import BadBody, error, json_body
+from planner.views.runners import solves
 
 bp = Blueprint("api_solve", __name__, url_prefix="/api/v1")
-bp.record_once(lambda state: jobs.init_app(state.app))
-
-
-def error(status: int, message: str, path: str = ""):
-    return jsonify({"errors": [{"path": path, "message": message}]}), status
 
 
 def run_json(run: SolveRun) -> dict:
@@ -36,7 +32,7 @@ def run_json(run: SolveRun) -> dict:
         "scenario_id": run.scenario_id,
         "status": run.status,
         # "owner" (host:pid of the serving process) is internal bookkeeping, not for clients
-        "progress": {k: v for k, v in (run.progress or {}).items() if k != "owner"},
+        "progress": {k: v for k, v in (run.progress or {}).items() if k != jobs.OWNER_KEY},
         "best_objective": run.best_objective,
         "bound": run.bound,
         "elapsed_s": run.elapsed_s,
@@ -54,16 +50,15 @@ def _time_limit_problem(limit) -> str | None:
     """Seconds must be finite and in (0, MAX_TIME_LIMIT_S]: JSON 1e309 parses as inf."""
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
         return "must be a number greater than 0"
-    if not math.isfinite(limit) or limit > MAX_TIME_LIMIT_S:
-        return f"must be a finite number of at most {MAX_TIME_LIMIT_S} seconds"
+    if not math.isfinite(limit) or limit > scenario_svc.MAX_TIME_LIMIT_S:
+        return f"must be a finite number of at most {scenario_svc.MAX_TIME_LIMIT_S} seconds"
     return None
 
 
 @bp.post("/scenarios/<int:scenario_id>/solve")
 @token_required
 def start(scenario_id: int):
-    session = get_session()
-    if session.get(ScenarioRecord, scenario_id) is None:
+    if scenario_svc.get_header(get_session(), scenario_id) is None:
         return error(404, f"no scenario {scenario_id}")
     try:
         body = json_body(required=False) or {}
@@ -76,12 +71,10 @@ def start(scenario_id: int):
     if problem:
         return error(422, problem, "time_limit_s")
     try:
-        run_id = jobs.submit(None, scenario_id, time_limit_s=limit, user_id=g.api_user.id)
+        run_id = solves().submit(scenario_id, time_limit_s=limit, user_id=g.api_user.id)
     except jobs.LimitReached as exc:
         return error(429, str(exc))
-    run = session.get(SolveRun, run_id)
-    response = jsonify({"run": run_json(run)})
-    response.status_code = 202
+    response = _run_response(run_id, 202)
     response.headers["Location"] = url_for("api_solve.get_run", run_id=run_id)
     return response
 
@@ -89,25 +82,28 @@ def start(scenario_id: int):
 @bp.get("/runs/<int:run_id>")
 @token_required
 def get_run(run_id: int):
-    run = get_session().get(SolveRun, run_id)
-    if run is None:
-        return error(404, f"no solve run {run_id}")
-    return jsonify({"run": run_json(run)})
+    return _run_response(run_id)
 
 
 @bp.post("/runs/<int:run_id>/cancel")
 @token_required
 def cancel(run_id: int):
-    session = get_session()
-    run = session.get(SolveRun, run_id)
+    run = jobs.get_run(get_session(), run_id)
     if run is None:
         return error(404, f"no solve run {run_id}")
     if run.status in jobs.FINISHED:
         return error(409, f"run {run_id} already finished ({run.status})")
-    jobs.cancel(run_id)
-    session.refresh(run)
+    solves().cancel(run_id)
+    return _run_response(run_id, 202)
+
+
+def _run_response(run_id: int, status: int = 200):
+    """The run as stored now, as {"run": {...}}; 404 when there is none."""
+    run = jobs.get_run(get_session(), run_id)
+    if run is None:
+        return error(404, f"no solve run {run_id}")
     response = jsonify({"run": run_json(run)})
-    response.status_code = 202
+    response.status_code = status
     return response
 
 

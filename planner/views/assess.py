@@ -12,7 +12,6 @@ import json
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -29,6 +28,7 @@ from planner.services.assessment import records as svc
 from planner.services.assessment.charts import calibration_bars, profile_radar
 from planner.services.planning import personal
 from planner.views.downloads import download
+from planner.views.runners import solves
 
 bp = Blueprint("assess", __name__, url_prefix="/assess")
 
@@ -240,9 +240,6 @@ def delete():
 
 def _stop_personal_runs(session) -> None:
     """A run still solving would store a plan from the ratings being deleted."""
-    from planner.services.planning import jobs
-
-    app = current_app._get_current_object()
     record_id = personal.personal_scenario_id(session, _me())
     if record_id is None:
         return
@@ -252,8 +249,8 @@ def _stop_personal_runs(session) -> None:
         )
     ).all()
     for run_id in active:
-        jobs.cancel(run_id, app)
-        jobs.wait(run_id, app, timeout=30)
+        solves().cancel(run_id)
+        solves().wait(run_id, timeout=30)
     session.expire_all()
 
 
@@ -271,7 +268,7 @@ def plan():
         flash("Your plan is still being computed; cancel it first to start again.", "error")
         return redirect(url_for("assess.my_plan"))
     try:
-        jobs.runner_for().check_solve_limits(current_user.id)
+        solves().check_solve_limits(current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     try:
@@ -282,7 +279,7 @@ def plan():
         flash(f"Cannot plan yet: {exc}", "error")
         return redirect(url_for("assess.profile"))
     try:
-        run_id = jobs.submit(current_app._get_current_object(), record.id, user_id=current_user.id)
+        run_id = solves().submit(record.id, user_id=current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     flash(f"Started planning your path (run {run_id}).", "success")
@@ -344,11 +341,9 @@ def plan_run(run_id: int):
 @bp.post("/plan/runs/<int:run_id>/cancel")
 @learner_required
 def cancel_plan(run_id: int):
-    from planner.services.planning import jobs
-
     session = get_session()
     run = _own_run_or_404(session, run_id)
-    stopped = jobs.cancel(run.id, current_app._get_current_object())
+    stopped = solves().cancel(run.id)
     session.expire_all()
     run = _own_run_or_404(session, run_id)
     if request.headers.get("HX-Request"):

@@ -15,7 +15,6 @@ from planner.db import get_session
 from planner.security import staff_required
 from planner.services.analytics import gaps as analytics
 from planner.services.catalog import queries as catalog
-from planner.services.planning import plans as plan_svc
 from planner.views.args import id_arg
 from planner.views.downloads import download
 
@@ -27,10 +26,9 @@ def _cohort(session):
     plan_id = id_arg("plan")
     plan = None
     if plan_id is not None:
-        header = plan_svc.plan_header(session, plan_id)
-        if header is None or header.status not in analytics.USABLE:
+        plan = analytics.usable_plan(session, plan_id)
+        if plan is None:
             abort(404)
-        plan = plan_svc.plan_model(session, plan_id)
     view = request.args.get("view", "after")
     if view not in analytics.VIEWS:
         abort(400, description=f"view must be one of {', '.join(analytics.VIEWS)}.")
@@ -65,17 +63,10 @@ def index():
 @staff_required
 def export_csv():
     cohort, plan_id, _ = _cohort(get_session())
-    suffix = (
-        ""
-        if not plan_id
-        else f"-plan-{plan_id}"
-        + (
-            "-difference"
-            if cohort.view == "difference"
-            else "-before"
-            if cohort.view == "before"
-            else ""
+    suffix = ""
+    if plan_id:
+        suffix = f"-plan-{plan_id}" + {"difference": "-difference", "before": "-before"}.get(
+            cohort.view, ""
         )
-    )
     # A BOM lets spreadsheet programs read UTF-8 team names (品牌) correctly.
     return download("\ufeff" + analytics.cohort_csv(cohort), "text/csv", f"cohort-gaps{suffix}.csv")

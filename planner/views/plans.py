@@ -3,35 +3,23 @@ diagnosis with its fixes, side-by-side comparison, and exports (CSV, XLSX, JSON,
 
 from __future__ import annotations
 
-import json
-
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from sqlalchemy.orm import defer
-from sqlmodel import select
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from planner.db import get_session
-from planner.models import ExportJob, ScenarioRecord
-from planner.scenario import ScenarioError, parse_scenario
+from planner.models import ExportJob, PlanRecord
+from planner.scenario import ScenarioError
 from planner.security import current_user, staff_required
 from planner.services.catalog import queries as catalog
 from planner.services.planning import exports as plan_exports
-from planner.services.planning import jobs
+from planner.services.planning import fixes, jobs
 from planner.services.planning import plans as svc
-from planner.services.scenarios import editor as scenario_svc
+from planner.solver.labels import rule_words
+from planner.views import or_404
 from planner.views.args import id_arg, page_arg
 from planner.views.downloads import download
+from planner.views.runners import solve_saved, solves
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-bp.record_once(lambda state: jobs.init_app(state.app))
 
 LEARNERS_PER_PAGE = 40
 PER_PAGE = 30
@@ -48,11 +36,8 @@ def index():
     return render_template("plans/index.html", page=page)
 
 
-def _header_or_404(session, plan_id: int):
-    header = svc.plan_header(session, plan_id)
-    if header is None:
-        abort(404, description=f"There is no plan {plan_id}.")
-    return header
+def _header_or_404(session, plan_id: int) -> PlanRecord:
+    return or_404(svc.plan_header(session, plan_id), f"There is no plan {plan_id}.")
 
 
 def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, page_no=1):
@@ -114,7 +99,9 @@ def view(plan_id: int):
 def printable(plan_id: int):
     session = get_session()
     header = _header_or_404(session, plan_id)
-    catalog_ = svc.catalog_for(session, header.scenario_id)
+    catalog_ = or_404(
+        svc.catalog_for(session, header.scenario_id), f"There is no scenario {header.scenario_id}."
+    )
     plan = svc.plan_model(session, plan_id)
     people = svc.people_of(session, (lp.id for lp in plan.learners[:200]))
     learners = [
@@ -159,14 +146,7 @@ def _export(plan_id: int, fmt: str):
     header = _header_or_404(session, plan_id)
     rows = plan_exports.schedule_rows(svc.plan_model(session, plan_id))
     if rows > plan_exports.inline_max_rows(current_app.config):
-        recent = session.exec(
-            select(ExportJob)
-            .options(defer(ExportJob.data))
-            .where(ExportJob.plan_id == plan_id, ExportJob.user_id == current_user.id)
-            .where(ExportJob.format == fmt)
-            .order_by(ExportJob.id.desc())
-            .limit(5)
-        ).all()
+        recent = plan_exports.recent_jobs(session, plan_id, current_user.id, fmt)
         return render_template(
             "plans/export.html", header=header, fmt=fmt, rows=rows, job=None, recent=recent
         )
@@ -180,18 +160,14 @@ def start_export(plan_id: int, fmt: str):
     session = get_session()
     _header_or_404(session, plan_id)
     try:
-        job_id = jobs.runner_for().submit_export(plan_id, fmt, current_user.id)
+        job_id = solves().submit_export(plan_id, fmt, current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     return redirect(url_for("plans.export_job", job_id=job_id))
 
 
 def _job_or_404(job_id: int) -> ExportJob:
-    job = (
-        get_session()
-        .exec(select(ExportJob).options(defer(ExportJob.data)).where(ExportJob.id == job_id))
-        .first()
-    )
+    job = plan_exports.job_header(get_session(), job_id)
     if job is None or job.user_id != current_user.id:  # only its owner sees an export
         abort(404, description=f"There is no export {job_id}.")
     return job
@@ -213,7 +189,7 @@ def export_download(job_id: int):
     job = _job_or_404(job_id)
     if job.status != "done":
         abort(409, description=f"Export {job_id} is not ready ({job.status}).")
-    data = get_session().exec(select(ExportJob.data).where(ExportJob.id == job_id)).one()
+    data = plan_exports.job_data(get_session(), job_id)
     return download(data, plan_exports.FORMATS[job.format], job.filename)
 
 
@@ -230,40 +206,24 @@ def export_json(plan_id: int):
 @staff_required
 def apply_fix(plan_id: int, index: int):
     """Apply a ranked fix to a COPY of the scenario, store the copy and solve it."""
-    from planner.solver.diagnose import apply_fix as apply
-    from planner.solver.diagnose import clip, fix_title
-
     session = get_session()
     header = _header_or_404(session, plan_id)
-    plan = svc.plan_model(session, plan_id)
-    fixes = plan.diagnosis.fixes if plan.diagnosis else []
-    if not 0 <= index < len(fixes):
-        abort(404, description=f"Plan {plan_id} has no fix number {index + 1}.")
-    record = session.get(ScenarioRecord, header.scenario_id)
-    fix = fixes[index]
-    try:  # before the copy is stored: a refused solve leaves nothing behind
-        jobs.runner_for().check_solve_limits(current_user.id)
+    fix = or_404(
+        fixes.fix_of(session, plan_id, index), f"Plan {plan_id} has no fix number {index + 1}."
+    )
+    runner = solves()
+    try:  # the limits are checked before the copy is stored: a refused solve leaves nothing
+        copy_id = fixes.fixed_copy(session, header.scenario_id, fix, runner, current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
-    try:
-        original = parse_scenario(record.body)
-        fixed = apply(original, fix)
-        body = json.loads(scenario_svc.dump_json(fixed))
-        # "<name> — credits per term 12": short, readable, never cut mid-word.
-        base = clip(scenario_svc.unreserved(record.name), 60)
-        body["name"] = f"{base} — {fix_title(original, fix)}"
-        copy = scenario_svc.save_new(session, body)
     except ScenarioError as exc:
         session.rollback()
         flash("The fix could not be applied: " + "; ".join(map(str, exc.problems)), "error")
         return redirect(url_for("plans.view", plan_id=plan_id))
     session.commit()
-    try:
-        run_id = jobs.submit(None, copy.id, user_id=current_user.id)
-    except jobs.LimitReached as exc:  # the queue filled up meanwhile: the copy stays, unsolved
-        abort(429, description=f"The fixed copy was saved, but not solved. {exc}")
+    run_id = solve_saved(copy_id, "The fixed copy")  # the queue may have filled up meanwhile
     flash(f"Applied “{fix.note}” to a copy of the scenario and started solving it.", "success")
-    return redirect(url_for("scenarios.edit", scenario_id=copy.id, run=run_id))
+    return redirect(url_for("scenarios.edit", scenario_id=copy_id, run=run_id))
 
 
 # -- comparison ---------------------------------------------------------------------------------
@@ -288,28 +248,5 @@ def compare():
     return render_template("plans/compare.html", **vars(page))
 
 
-# -- rule labels in words ----------------------------------------------------------------------
-RULE_WORDS = {
-    "term_max_credits": "the credit limit of term {0}",
-    "term_min_credits": "the minimum credits of term {0}",
-    "learner_max_credits": "{0}'s credit limit per term",
-    "learner_budget": "{0}'s budget",
-    "budget": "the total budget",
-    "required": "{0} must take {1}",
-    "excluded": "{0} may not take {1}",
-    "pinned": "{0} must take {1} in its pinned term",
-    "max_sections": "the section limit of {0}",
-    "gap_closed": "{0} must close every gap",
-    "offered": "the terms {0} is offered in",
-    "prerequisites": "the prerequisites of {0}",
-    "learner_terms": "the terms {0} can study in",
-}
-
-
-@bp.app_template_filter("rule_words")
-def rule_words(label: str) -> str:
-    kind, *args = label.split(":")
-    template = RULE_WORDS.get(kind)
-    if template is None or template.count("{") > len(args):
-        return label
-    return template.format(*args)
+# -- rule labels in words (planner/solver/labels.py) -------------------------------------------
+bp.add_app_template_filter(rule_words, "rule_words")

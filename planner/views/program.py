@@ -10,6 +10,7 @@ from planner.db import get_session
 from planner.scenario import ScenarioError
 from planner.security import staff_required
 from planner.services.planning import program as svc
+from planner.views import or_404
 from planner.views.downloads import download
 
 bp = Blueprint("program", __name__, url_prefix="/program")
@@ -28,9 +29,7 @@ def index():
 @staff_required
 def scenario(scenario_id: int):
     page = svc.page_for_scenario(get_session(), scenario_id)
-    if page is None:
-        abort(404, description=f"There is no scenario {scenario_id}.")
-    return _show(page)
+    return _show(or_404(page, f"There is no scenario {scenario_id}."))
 
 
 @bp.get("/curriculum/<path:curriculum_id>")
@@ -45,9 +44,7 @@ def curriculum(curriculum_id: str):
             curricula=svc.curricula(get_session()),
             problems=[f"{curriculum_id}: {p}" for p in problems],
         ), 422
-    if page is None:
-        abort(404, description=f"There is no curriculum {curriculum_id}.")
-    return _show(page)
+    return _show(or_404(page, f"There is no curriculum {curriculum_id}."))
 
 
 def _show(page: svc.ProgramPage):

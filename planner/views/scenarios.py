@@ -3,20 +3,11 @@ and the solve panel (queue a run, poll its progress with HTMX, cancel)."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from sqlmodel import select
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from planner.db import get_session
-from planner.models import Curriculum, Role, SolveRun, TermCalendar
-from planner.scenario import OBJECTIVE_NAMES, Problem, ScenarioError
+from planner.models import ScenarioRecord
+from planner.scenario import OBJECTIVE_NAMES, ScenarioError
 from planner.security import current_user, staff_required
 from planner.services import versions
 from planner.services.catalog import queries as catalog
@@ -25,114 +16,69 @@ from planner.services.planning import plans as plan_svc
 from planner.services.scenarios import editor as svc
 from planner.services.scenarios import rules as scenario_rules
 from planner.services.scenarios import seats as seat_svc
+from planner.views import or_404
 from planner.views.args import page_arg
 from planner.views.downloads import download
+from planner.views.plans import plan_context
+from planner.views.runners import solve_saved, solves
 
 bp = Blueprint("scenarios", __name__, url_prefix="/scenarios")
-bp.record_once(lambda state: jobs.init_app(state.app))
 
 PER_PAGE = 25
 
 
-def _record_or_404(scenario_id: int):
-    record = svc.get_record(get_session(), scenario_id)
-    if record is None:
-        abort(404, description=f"There is no scenario {scenario_id}.")
-    return record
+def _record_or_404(scenario_id: int) -> ScenarioRecord:
+    return or_404(
+        svc.get_record(get_session(), scenario_id), f"There is no scenario {scenario_id}."
+    )
 
 
-def _page_number() -> int:
-    return page_arg()
+def _header_or_404(scenario_id: int) -> ScenarioRecord:
+    return or_404(
+        svc.get_header(get_session(), scenario_id), f"There is no scenario {scenario_id}."
+    )
 
 
 @bp.get("/")
 @staff_required
 def index():
-    session = get_session()
     q = request.args.get("q", "").strip()
-    page_no = _page_number()
-    rows, total = svc.list_scenarios(session, page=page_no, per_page=PER_PAGE, q=q)
-    page = catalog.Page(rows, total, page_no, PER_PAGE, q)
+    page_no = page_arg()
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
-        return render_template("scenarios/_list.html", page=page)
-    return render_template("scenarios/index.html", page=page, **_build_choices(session))
+        return render_template("scenarios/_list.html", page=_page(page_no, q))
+    return _index_page(page_no, q)
 
 
-def _build_choices(session) -> dict:
-    return {
-        "curricula": session.exec(
-            select(Curriculum.id, Curriculum.name).order_by(Curriculum.id)
-        ).all(),
-        "calendars": session.exec(
-            select(TermCalendar.id, TermCalendar.name).order_by(TermCalendar.id)
-        ).all(),
-        "roles": session.exec(select(Role.id, Role.name).order_by(Role.id)).all(),
-        "teams": svc.team_choices(session),
-    }
+def _page(page_no: int, q: str) -> catalog.Page:
+    rows, total = svc.list_scenarios(get_session(), page=page_no, per_page=PER_PAGE, q=q)
+    return catalog.Page(rows, total, page_no, PER_PAGE, q)
+
+
+def _index_page(page_no: int = 1, q: str = "", **refused):
+    """The list with the build and import forms; with `refused` (what a create or an
+    import got wrong) the page answers 422."""
+    page = render_template(
+        "scenarios/index.html",
+        page=_page(page_no, q),
+        **refused,
+        **svc.build_choices(get_session()),
+    )
+    return (page, 422) if refused else page
 
 
 @bp.post("/new")
 @staff_required
 def create():
     """Build a scenario from the catalogue: curriculum, calendar, roles, learners by team."""
-    from planner.models import Term
-    from planner.services.scenarios.build import BuildError
-
     session = get_session()
-    form = request.form
-    name = form.get("name", "").strip()
-    problems: list[Problem] = []
-    if not name:
-        problems.append(Problem("name", "a scenario needs a name"))
-    selection: dict = {
-        "curriculum_id": form.get("curriculum") or None,
-        "role_ids": form.getlist("roles") or None,
-    }
-    calendar = form.get("calendar")
-    if calendar:
-        selection["terms"] = list(
-            session.exec(
-                select(Term.term_id).where(Term.calendar_id == calendar).order_by(Term.position)
-            ).all()
-        )
-    ids = [i.strip() for i in form.get("learners", "").replace(",", "\n").splitlines() if i.strip()]
     try:
-        ids += svc.learners_of_teams(session, form.getlist("team"))
+        record = svc.new_from_form(session, request.form)
     except ScenarioError as exc:
-        problems += exc.problems
-    if ids:
-        selection["learner_ids"] = sorted(set(ids))
-    elif form.get("everyone") != "yes":  # an empty choice must not quietly mean everybody
-        problems.append(
-            Problem(
-                "learners",
-                "choose one or more teams, type learner ids, or tick “every learner of the "
-                "curriculum”",
-            )
-        )
-    if not problems:
-        try:
-            record = svc.new_from_catalog(session, name=name, **selection)
-            session.commit()
-            flash(f"Scenario “{record.name}” created.", "success")
-            return redirect(url_for("scenarios.edit", scenario_id=record.id))
-        except BuildError as exc:
-            problems.append(Problem("", str(exc)))
-        except ScenarioError as exc:
-            problems += exc.problems
-    session.rollback()
-    rows, total = svc.list_scenarios(session, page=1, per_page=PER_PAGE)
-    page = catalog.Page(rows, total, 1, PER_PAGE, "")
-    return (
-        render_template(
-            "scenarios/index.html",
-            page=page,
-            build_problems=problems,
-            build_form=form,
-            **_build_choices(session),
-        ),
-        422,
-    )
+        session.rollback()
+        return _index_page(build_problems=exc.problems, build_form=request.form)
+    session.commit()
+    flash(f"Scenario “{record.name}” created.", "success")
+    return redirect(url_for("scenarios.edit", scenario_id=record.id))
 
 
 @bp.post("/import")
@@ -147,18 +93,7 @@ def import_file():
         record = svc.import_json(session, upload.read(), request.form.get("name") or None)
     except ScenarioError as exc:
         session.rollback()
-        rows, total = svc.list_scenarios(session, page=1, per_page=PER_PAGE)
-        page = catalog.Page(rows, total, 1, PER_PAGE, "")
-        return (
-            render_template(
-                "scenarios/index.html",
-                page=page,
-                import_problems=exc.problems,
-                import_name=upload.filename,
-                **_build_choices(session),
-            ),
-            422,
-        )
+        return _index_page(import_problems=exc.problems, import_name=upload.filename)
     session.commit()
     flash(f"Imported “{record.name}”.", "success")
     return redirect(url_for("scenarios.edit", scenario_id=record.id))
@@ -170,12 +105,6 @@ def _editor_context(record, values=None, problems=(), seats=None):
     by_field: dict[str, list[str]] = {}
     for p in problems:
         by_field.setdefault(_field_of(p.path), []).append(str(p))
-    runs = session.exec(
-        select(SolveRun)
-        .where(SolveRun.scenario_id == record.id)
-        .order_by(SolveRun.id.desc())
-        .limit(1)
-    ).all()
     values = values or snap.values
     return {
         "record": record,
@@ -195,7 +124,7 @@ def _editor_context(record, values=None, problems=(), seats=None):
         "counts": snap.counts,
         "people": snap.people,
         "plans": plan_svc.list_plans(session, record.id)[:20],
-        "run": runs[0] if runs else None,
+        "run": jobs.latest_run(session, record.id),
         "seats": seats or seat_svc.seat_page(session, record.id, page_arg("seats_page")),
     }
 
@@ -217,26 +146,20 @@ def _field_of(path: str) -> str:
 @bp.get("/<int:scenario_id>")
 @staff_required
 def edit(scenario_id: int):
-    record = svc.get_header(get_session(), scenario_id)
-    if record is None:
-        abort(404, description=f"There is no scenario {scenario_id}.")
-    return render_template("scenarios/edit.html", **_editor_context(record))
+    return render_template("scenarios/edit.html", **_editor_context(_header_or_404(scenario_id)))
 
 
 @bp.get("/<int:scenario_id>/rules/pickers")
 @staff_required
 def rule_pickers(scenario_id: int):
     """The "Add a rule" select lists of a large scenario, fetched after the editor page."""
-    session = get_session()
-    record = svc.get_header(session, scenario_id)
-    if record is None:
-        abort(404, description=f"There is no scenario {scenario_id}.")
+    record = _header_or_404(scenario_id)
     picked = scenario_rules.NewRule(
         **{k: request.args.get(f"new_rule.{k}", "") for k in scenario_rules.NewRule.FIELDS}
     )
     return render_template(
         "scenarios/_rule_pickers.html",
-        rules=scenario_rules.section(session, record, ""),
+        rules=scenario_rules.section(get_session(), record, ""),
         values=svc.EditorValues(new_rule=picked),
         errors={},
         typed=False,
@@ -279,10 +202,7 @@ def save(scenario_id: int):
         ), 422
     session.commit()
     if request.form.get("then") == "solve":
-        try:
-            run_id = jobs.submit(None, record.id, user_id=current_user.id)
-        except jobs.LimitReached as exc:
-            abort(429, description=f"The scenario was saved, but not solved. {exc}")
+        run_id = solve_saved(scenario_id, "The scenario")
         flash(f"Saved, and started solving (run {run_id}).", "success")
         return redirect(url_for("scenarios.edit", scenario_id=record.id, run=run_id))
     flash("Rule added." if request.form.get("then") == "add" else "Scenario saved.", "success")
@@ -312,7 +232,7 @@ def save_seats(scenario_id: int):
     except ScenarioError as exc:
         session.rollback()
         record = _record_or_404(scenario_id)
-        seats = seat_svc.seat_page(session, record.id, page_no)
+        seats = seat_svc.seat_page(session, scenario_id, page_no)
         seats.posted = request.form
         seats.errors = {p.path: p.message for p in exc.problems}
         return render_template(
@@ -386,16 +306,16 @@ def export(scenario_id: int):
 @bp.post("/<int:scenario_id>/solve")
 @staff_required
 def solve(scenario_id: int):
-    record = _record_or_404(scenario_id)
+    _header_or_404(scenario_id)
     try:
-        run_id = jobs.submit(None, record.id, user_id=current_user.id)
+        run_id = solves().submit(scenario_id, user_id=current_user.id)
     except jobs.LimitReached as exc:
         if request.headers.get("HX-Request"):  # htmx swaps 429 answers (base.html config)
             return render_template("scenarios/_refused.html", message=str(exc)), 429
         abort(429, description=str(exc))
     if request.headers.get("HX-Request"):
         return _run_panel(run_id)
-    return redirect(url_for("scenarios.edit", scenario_id=record.id))
+    return redirect(url_for("scenarios.edit", scenario_id=scenario_id))
 
 
 @bp.get("/runs/<int:run_id>")
@@ -407,11 +327,8 @@ def run_status(run_id: int):
 @bp.post("/runs/<int:run_id>/cancel")
 @staff_required
 def cancel(run_id: int):
-    run = get_session().get(SolveRun, run_id)
-    if run is None:
-        abort(404, description=f"There is no solve run {run_id}.")
-    jobs.cancel(run_id)
-    get_session().expire_all()
+    run = or_404(jobs.get_run(get_session(), run_id), f"There is no solve run {run_id}.")
+    solves().cancel(run_id)
     if request.headers.get("HX-Request"):
         return _run_panel(run_id)
     return redirect(url_for("scenarios.edit", scenario_id=run.scenario_id))
@@ -419,10 +336,7 @@ def cancel(run_id: int):
 
 def _run_panel(run_id: int):
     session = get_session()
-    run = session.get(SolveRun, run_id)
-    if run is None:
-        abort(404, description=f"There is no solve run {run_id}.")
-    session.refresh(run)
+    run = or_404(jobs.get_run(session, run_id), f"There is no solve run {run_id}.")
     context = {
         "run": run,
         "elapsed": jobs.elapsed_s(run),
@@ -431,11 +345,5 @@ def _run_panel(run_id: int):
         "bound": jobs.objective_parts(run.bound),
     }
     if run.status == "done" and run.plan_id:
-        context.update(_plan_context(session, run.scenario_id, run.plan_id))
+        context.update(plan_context(session, run.plan_id, learner_id=None, embedded=True))
     return render_template("scenarios/_run.html", **context)
-
-
-def _plan_context(session, scenario_id: int, plan_id: int) -> dict:
-    from planner.views.plans import plan_context
-
-    return plan_context(session, plan_id, learner_id=None, embedded=True)

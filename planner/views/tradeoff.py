@@ -6,28 +6,26 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from planner.db import get_session
+from planner.models import ScenarioRecord
+from planner.models.sweeps import SweepRun
 from planner.scenario import ScenarioError
 from planner.security import current_user, staff_required
 from planner.services.planning import jobs, tradeoff
 from planner.services.scenarios import editor as scenario_svc
+from planner.views import or_404
+from planner.views.runners import sweeps
 
 bp = Blueprint("tradeoff", __name__, url_prefix="/tradeoff")
-# Start the solve pool and reap sweeps a previous server left "running".
-bp.record_once(lambda state: tradeoff.runner_for(state.app))
 
 
-def _scenario_or_404(scenario_id: int):
-    record = scenario_svc.get_header(get_session(), scenario_id)
-    if record is None:
-        abort(404, description=f"There is no scenario {scenario_id}.")
-    return record
+def _scenario_or_404(scenario_id: int) -> ScenarioRecord:
+    return or_404(
+        scenario_svc.get_header(get_session(), scenario_id), f"There is no scenario {scenario_id}."
+    )
 
 
-def _sweep_or_404(sweep_id: int):
-    run = tradeoff.get(get_session(), sweep_id)
-    if run is None:
-        abort(404, description=f"There is no sweep {sweep_id}.")
-    return run
+def _sweep_or_404(sweep_id: int) -> SweepRun:
+    return or_404(tradeoff.get(get_session(), sweep_id), f"There is no sweep {sweep_id}.")
 
 
 def _page(record, form=None, error=None, status=200):
@@ -49,7 +47,7 @@ def _page(record, form=None, error=None, status=200):
 
 
 def _panel_context(run) -> dict:
-    record = scenario_svc.get_header(get_session(), run.scenario_id)
+    record = _scenario_or_404(run.scenario_id)
     chart = None
     if any(p["gap"] is not None for p in run.points):
         chart = tradeoff.chart(
@@ -76,7 +74,7 @@ def start(scenario_id: int):
     except tradeoff.SweepError as exc:
         return _page(record, form, exc, 422)
     try:
-        sweep_id = tradeoff.submit(None, record.id, wanted, user_id=current_user.id)
+        sweep_id = sweeps().submit(scenario_id, wanted, user_id=current_user.id)
     except jobs.LimitReached as exc:
         abort(429, description=str(exc))
     return redirect(url_for("tradeoff.page", scenario_id=record.id, sweep=sweep_id))
@@ -95,10 +93,9 @@ def panel(sweep_id: int):
 @bp.post("/sweeps/<int:sweep_id>/cancel")
 @staff_required
 def cancel(sweep_id: int):
-    run = _sweep_or_404(sweep_id)
-    tradeoff.cancel(sweep_id)
-    session = get_session()
-    session.expire_all()
+    _sweep_or_404(sweep_id)
+    sweeps().cancel(sweep_id)
+    get_session().expire_all()
     run = _sweep_or_404(sweep_id)
     if request.headers.get("HX-Request"):
         return render_template("tradeoff/_panel.html", **_panel_context(run))

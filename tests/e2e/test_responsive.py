@@ -52,7 +52,7 @@ def solved_twice(live_server):
     from planner.models import ScenarioRecord, SolveRun
     from planner.services.scenarios import editor as scenarios
 
-    runner = jobs.runner_for(live_server.app)
+    runner = jobs.runner_for(get_engine(live_server.app))
     body = upskilling_scenario("Phone check")
     with session_scope(get_engine(live_server.app)) as session:
         sid = scenarios.save_new(session, body).id

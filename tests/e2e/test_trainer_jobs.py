@@ -200,7 +200,7 @@ def cohort_plan(live_server):
             learner_ids=ids, terms=None,
         )  # fmt: skip
         sid = record.id
-    runner = jobs.runner_for(live_server.app)
+    runner = jobs.runner_for(get_engine(live_server.app))
     run_id = runner.submit(sid)
     assert runner.wait(run_id, 120)
     with session_scope(engine) as session:

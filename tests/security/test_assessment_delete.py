@@ -12,6 +12,7 @@ import re
 from sqlmodel import Session, select
 
 from planner import db
+from planner.db import get_engine
 from planner.models import (
     Assessment,
     AuditEntry,
@@ -48,7 +49,7 @@ def rate_check_and_plan(app, client):
     assert client.post("/assess/plan").status_code == 302
     with Session(db.get_engine(app)) as s:
         run = personal.latest_run(s, ME)
-    assert jobs.wait(run.id, app, timeout=60)
+    assert jobs.runner_for(get_engine(app)).wait(run.id, 60)
     with Session(db.get_engine(app)) as s:
         run = s.get(SolveRun, run.id)
         assert run.status == "done", run.error
@@ -122,7 +123,7 @@ def test_deleting_the_assessment_leaves_no_copy_anywhere(app, learner_client, st
 
 def test_a_running_personal_plan_is_stopped_and_stores_nothing(app, learner_client):
     gate = Gate()
-    jobs.runner_for(app)._solve = gate
+    jobs.runner_for(get_engine(app))._solve = gate
     learner_client.post("/assess/", data={"level-data.sql": "3"})
     learner_client.post("/assess/plan")
     assert gate.started.wait(10)

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, func, select
 
 from planner import db
+from planner.db import get_engine
 from planner.models import ExportJob, SolveRun, User
 from planner.services.accounts import users as accounts
 from planner.services.planning import exports as plan_exports
@@ -29,7 +30,7 @@ from tests.web.test_scenarios import body_of, editor_form, scenario_names, store
 def held(app):
     """The app's real worker pool, with a solver that waits until the test lets it go:
     queued and running runs stay active as long as needed."""
-    runner = jobs.runner_for(app)
+    runner = jobs.runner_for(get_engine(app))
     gate = threading.Event()
     real = runner._solve
 
@@ -115,7 +116,8 @@ def test_trade_off_sweeps_count_as_solves(app, client, staff_client, held):
     with Session(db.get_engine(app)) as session:
         sweeps = session.exec(select(SweepRun)).all()
     assert len(sweeps) == 1 and active_runs(app) == 2
-    assert tradeoff.runner_for(app).cancel(sweeps[0].id)  # queued behind the held solves
+    # queued behind the held solves
+    assert tradeoff.runner_for(get_engine(app)).cancel(sweeps[0].id)
 
 
 def test_the_overall_queue_has_a_limit_too(app, client, held):
@@ -161,7 +163,7 @@ def test_a_large_plan_export_runs_in_the_background(app, staff_client):
     started = staff_client.post(f"/plans/{pid}/export/xlsx")
     assert started.status_code == 302
     job_id = int(started.headers["Location"].rstrip("/").split("/")[-1])
-    assert jobs.runner_for(app).wait_export(job_id, 60)
+    assert jobs.runner_for(get_engine(app)).wait_export(job_id, 60)
     status = staff_client.get(f"/plans/exports/{job_id}").get_data(as_text=True)
     assert 'data-status="done"' in status and "Download plan-" in status
     file = staff_client.get(f"/plans/exports/{job_id}/download")
@@ -198,7 +200,7 @@ def test_background_exports_are_limited_per_user(app, staff_client, monkeypatch)
         assert exports(app) == 2
     finally:
         gate.set()
-    runner = jobs.runner_for(app)
+    runner = jobs.runner_for(get_engine(app))
     with Session(db.get_engine(app)) as session:
         ids = session.exec(select(ExportJob.id)).all()
     assert all(runner.wait_export(i, 60) for i in ids)
@@ -217,7 +219,7 @@ def test_browser_background_export_and_refused_solve(page, live_server, tmp_path
     app = live_server.app
     sid = store(app, tiny_scenario(name="Limits in the browser"))
     pid = solve(app, sid)
-    runner = jobs.runner_for(app)
+    runner = jobs.runner_for(get_engine(app))
     app.config["PLANNER_EXPORT_INLINE_ROWS"] = 1
     gate = threading.Event()
     real_build, real_solve = plan_exports.build, runner._solve
@@ -299,7 +301,7 @@ def test_api_accepts_the_cap_itself(app, client, staff_token):
         json={"time_limit_s": MAX_TIME_LIMIT_S},
     )
     assert response.status_code == 202
-    assert jobs.runner_for(app).wait(response.get_json()["run"]["id"], 30)
+    assert jobs.runner_for(get_engine(app)).wait(response.get_json()["run"]["id"], 30)
 
 
 def test_editor_caps_the_time_limit(app, staff_client, web_session):

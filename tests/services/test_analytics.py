@@ -27,6 +27,7 @@ from planner.services.analytics.gaps import (
     inputs_from_db,
     skill_ranking,
     team_gaps,
+    watch_writes,
 )
 from planner.services.scenarios.build import store_scenario
 from planner.solver.cohort import solve_cohort
@@ -226,7 +227,8 @@ def test_cohort_csv_has_one_row_per_team_and_needed_skill(db_session):
 
 
 # -- the cache follows the database ----------------------------------------------------------
-def test_cache_is_reused_until_a_learner_changes(db_session):
+def test_cache_is_reused_until_a_learner_changes(db_session, engine):
+    watch_writes(engine)  # as the app factory does for its engine
     store_generated(db_session, 6)
     first = cohort_gaps(db_session)
     assert cohort_gaps(db_session) is first  # nothing changed: the cached result
@@ -237,6 +239,29 @@ def test_cache_is_reused_until_a_learner_changes(db_session):
     second = cohort_gaps(db_session)
     assert second is not first and "Retail" in second.teams
     assert second.people["Retail"] == learner.count
+
+
+def test_only_watched_engines_count_writes_and_watching_twice_counts_once(db_session, engine):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from planner.services.analytics import gaps
+
+    assert not event.contains(Engine, "after_cursor_execute", gaps._note_write)  # no import hook
+    store_generated(db_session, 6)
+    learner = db_session.exec(select(Learner)).first()
+
+    def bumps_of_one_write() -> int:
+        before = gaps._generation[0]
+        learner.count += 1
+        db_session.add(learner)
+        db_session.commit()
+        return gaps._generation[0] - before
+
+    assert bumps_of_one_write() == 0
+    watch_writes(engine)
+    watch_writes(engine)
+    assert bumps_of_one_write() == 2  # the write, and its commit
 
 
 def test_cache_sees_writes_from_another_process(db_session, engine):

@@ -6,7 +6,7 @@ import pytest
 
 from planner.scenario import Plan, parse_scenario
 from planner.solver.check import check_plan, compute_objective
-from planner.solver.greedy import plan_from_schedules
+from planner.solver.plan import plan_from_schedules
 
 SCENARIO = {
     "format": "planner-scenario/1",

@@ -74,7 +74,7 @@ def test_pricing_model_respects_individual_rules():
         assert bound <= pattern.gap + 1e-6
         assert set(c for c, _ in pattern.takes) <= set(relevant_courses(s, learner))
         one = s.model_copy(update={"learners": [learner.model_copy(update={"count": 1})]})
-        from planner.solver.greedy import plan_from_schedules
+        from planner.solver.plan import plan_from_schedules
 
         terms = s.learner_terms(learner)
         schedule = {t: [c for c, tt in pattern.takes if tt == t] for t in terms}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.db import get_engine
 from planner.scenario import load_scenario, parse_scenario
 from planner.scenario.generate import generate
 from planner.solver import engine
@@ -304,7 +305,7 @@ def test_web_solve_runs_on_the_engine_of_planner_engine(ray, app, client, staff_
     response = client.post(f"/api/v1/scenarios/{sid}/solve", headers=headers)
     assert response.status_code == 202
     run_id = response.get_json()["run"]["id"]
-    assert jobs.runner_for(app).wait(run_id, 120)
+    assert jobs.runner_for(get_engine(app)).wait(run_id, 120)
     run = client.get(f"/api/v1/runs/{run_id}", headers=headers).get_json()["run"]
     assert run["status"] == "done", run
     plan = Plan.model_validate(client.get(run["plan_url"], headers=headers).get_json())
@@ -323,6 +324,6 @@ def test_serve_engine_option_reaches_the_solve_runner(cli, engine, monkeypatch):
     monkeypatch.setattr(planner.serving, "serve", lambda make, **kw: served.append(make()))
     result = cli("serve", "--engine", "ray", "--port", "5999")
     assert result.exit_code == 0, result.output
-    runner = jobs.runner_for(served[0])
+    runner = jobs.runner_for(get_engine(served[0]))
     assert runner.solve_engine is None and engine_name(runner.solve_engine) == "ray"
     runner.shutdown()

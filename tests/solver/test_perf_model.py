@@ -8,7 +8,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from planner.scenario.generate import generate
-from planner.solver import solve
+from planner.solver import search, solve
 from planner.solver.check import check_plan
 from planner.solver.greedy import greedy_plan
 from planner.solver.model import Context
@@ -113,7 +113,7 @@ def test_diagnosis_model_is_not_pruned(scenario_factory):
 )
 def test_small_worker_counts_get_the_full_lp(workers, first, level):
     params = cp_model.CpSolver().parameters
-    solve_module.configure(params, workers)
+    search.configure(params, workers)
     assert params.num_workers == workers
     assert params.linearization_level == level
     assert (list(params.subsolvers)[:1] or [None])[0] == first

@@ -13,7 +13,8 @@ import pytest
 from planner.scenario.generate import generate
 from planner.solver import apply_fix, solve
 from planner.solver.check import check_plan
-from planner.solver.greedy import greedy_plan, plan_from_schedules
+from planner.solver.greedy import greedy_plan
+from planner.solver.plan import plan_from_schedules
 from tests.solver.brute import TooBig, brute_force
 
 TINY = 300

@@ -2,6 +2,7 @@
 
 import json
 
+from planner.db import get_engine
 from planner.scenario import Plan, parse_scenario
 from planner.scenario.generate import sized_body
 from planner.services.planning import jobs
@@ -17,7 +18,7 @@ def test_solve_poll_and_fetch_plan(app, client, staff_token):
     run = response.get_json()["run"]
     assert run["status"] in ("queued", "running", "done")
     assert response.headers["Location"].endswith(f"/api/v1/runs/{run['id']}")
-    assert jobs.runner_for(app).wait(run["id"], 30)
+    assert jobs.runner_for(get_engine(app)).wait(run["id"], 30)
 
     polled = client.get(f"/api/v1/runs/{run['id']}", headers=bearer(staff_token)).get_json()["run"]
     assert polled["status"] == "done" and polled["plan_id"]
@@ -62,7 +63,7 @@ def test_cancel_via_api(app, client, staff_token):
     ).get_json()["run"]
     response = client.post(f"/api/v1/runs/{run['id']}/cancel", headers=bearer(staff_token))
     assert response.status_code == 202
-    assert jobs.runner_for(app).wait(run["id"], 5)
+    assert jobs.runner_for(get_engine(app)).wait(run["id"], 5)
     polled = client.get(f"/api/v1/runs/{run['id']}", headers=bearer(staff_token)).get_json()["run"]
     assert polled["status"] == "cancelled" and polled["plan_id"] is None
     again = client.post(f"/api/v1/runs/{run['id']}/cancel", headers=bearer(staff_token))

@@ -1,6 +1,7 @@
 """The app factory: a random, persistent session key unless one is configured."""
 
-from planner import create_app
+from planner import create_app, db
+from planner.services.planning import jobs
 
 
 def test_session_key_is_random_and_kept_in_the_instance_folder(monkeypatch, tmp_path):
@@ -31,8 +32,9 @@ def test_deployment_settings_come_from_the_environment(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-SECRET_KEY"
     assert app.config["DATABASE_URL"] == url
-    assert app.extensions["planner.jobs"].workers == 3
-    assert app.extensions["planner.jobs"].solver_workers == 1
+    runner = jobs.runner_for(db.get_engine(app))
+    assert runner.workers == 3
+    assert runner.solver_workers == 1
     assert not (tmp_path / "data").exists()  # a given key needs no data folder
     monkeypatch.delenv("SECRET_KEY")
     monkeypatch.delenv("DATABASE_URL")

@@ -206,7 +206,7 @@ def test_plan_my_path_queues_a_personal_solve_from_calibrated_levels(app, learne
         (learner,) = record.body["learners"]
         assert learner["levels"]["data.sql"] == 1  # calibrated, not the self-rating of 4
         assert s.get(LearnerLevel, ("test.learner", "data.sql")).level == 1
-    assert jobs.wait(run.id, app, timeout=60)
+    assert jobs.runner_for(db.get_engine(app)).wait(run.id, 60)
     page = learner_client.get("/assess/profile").get_data(as_text=True)
     assert re.search(r"Latest plan run #\d+: <strong>done</strong>", page)
 

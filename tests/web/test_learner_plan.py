@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from planner import db
+from planner.db import get_engine
 from planner.models import Curriculum, Learner, PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan
 from planner.services.planning import jobs, personal
@@ -33,7 +34,7 @@ def plan_my_path(app, client, learner_id="test.learner") -> SolveRun:
     r = client.post("/assess/plan")
     assert r.status_code == 302 and r.headers["Location"].endswith("/assess/plan")
     run = latest_run(app, learner_id)
-    assert jobs.wait(run.id, app, timeout=60)
+    assert jobs.runner_for(get_engine(app)).wait(run.id, 60)
     return latest_run(app, learner_id)
 
 
@@ -125,7 +126,7 @@ class Gate:
 
 
 def test_run_panel_polls_shows_elapsed_and_cancel_stops_it(app, learner_client):
-    runner = jobs.runner_for(app)
+    runner = jobs.runner_for(get_engine(app))
     gate = Gate()
     runner._solve = gate
     learner_client.post("/assess/plan")
@@ -141,7 +142,7 @@ def test_run_panel_polls_shows_elapsed_and_cancel_stops_it(app, learner_client):
     assert "still being computed" in again and latest_run(app).id == run.id  # one at a time
     r = learner_client.post(f"/assess/plan/runs/{run.id}/cancel", headers=HX)
     assert r.status_code == 200
-    assert jobs.wait(run.id, app, timeout=10)
+    assert jobs.runner_for(get_engine(app)).wait(run.id, 10)
     assert latest_run(app).status == "cancelled"
     panel = learner_client.get(f"/assess/plan/runs/{run.id}", headers=HX).get_data(as_text=True)
     assert 'data-status="cancelled"' in panel and "hx-trigger" not in panel
@@ -166,7 +167,7 @@ def test_infeasible_plan_is_explained_in_plain_words(app, learner_client):
 
 # -- who may see what -------------------------------------------------------------------------
 def test_a_learner_cannot_reach_another_learners_run_or_plan(app, learner_client):
-    jobs.runner_for(app)._solve = Gate()
+    jobs.runner_for(get_engine(app))._solve = Gate()
     learner_client.post("/assess/plan")
     mine = latest_run(app)
     other = sign_in_client(app, "other_learner")
@@ -176,7 +177,7 @@ def test_a_learner_cannot_reach_another_learners_run_or_plan(app, learner_client
     assert latest_run(app).status in ("queued", "running")  # untouched by the other learner
     assert "You have not planned yet" in other.get("/assess/plan").get_data(as_text=True)
     learner_client.post(f"/assess/plan/runs/{mine.id}/cancel")
-    assert jobs.wait(mine.id, app, timeout=10)
+    assert jobs.runner_for(get_engine(app)).wait(mine.id, 10)
 
 
 def test_staff_plan_pages_stay_closed_to_learners(app, learner_client):

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from planner.db import get_engine
 from planner.models import Learner, LearnerLevel, PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan, parse_scenario
 from planner.services.planning import jobs
@@ -21,7 +22,7 @@ def solve(app, sid) -> int:
     """Solve through the pool; return the new plan's id."""
     from planner.db import get_engine, session_scope
 
-    runner = jobs.runner_for(app)
+    runner = jobs.runner_for(get_engine(app))
     run_id = runner.submit(sid)
     assert runner.wait(run_id, 60)
     with session_scope(get_engine(app)) as session:
@@ -125,7 +126,7 @@ def test_infeasible_plan_offers_fixes_that_solve_a_copy(app, staff_client, web_s
     copy_id = int(response.headers["Location"].split("/scenarios/")[1].split("?")[0])
     assert copy_id != sid
     run = web_session.exec(select(SolveRun).where(SolveRun.scenario_id == copy_id)).one()
-    assert jobs.runner_for(app).wait(run.id, 60)
+    assert jobs.runner_for(get_engine(app)).wait(run.id, 60)
     web_session.expire_all()
     run = web_session.get(SolveRun, run.id)
     assert run.status == "done"

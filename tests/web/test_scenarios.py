@@ -7,6 +7,7 @@ import time
 
 from sqlmodel import select
 
+from planner.db import get_engine
 from planner.models import PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario.generate import sized_body
 from planner.services.planning import jobs
@@ -236,7 +237,7 @@ def test_create_from_catalog(staff_client, web_session):
 
 
 def wait_run(app, run_id, timeout=30):
-    assert jobs.runner_for(app).wait(run_id, timeout)
+    assert jobs.runner_for(get_engine(app)).wait(run_id, timeout)
 
 
 def test_solve_panel_runs_through_the_pool(app, staff_client, web_session):

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from planner.db import get_engine
 from planner.models import PlanRecord, ScenarioRecord
 from planner.models.sweeps import SweepRun
 from planner.scenario import Plan, parse_scenario
@@ -39,7 +40,7 @@ def test_a_budget_sweep_runs_in_the_background_and_draws_the_curve(
     r = start(staff_client, sid)
     assert r.status_code == 302
     sweep_id = int(re.search(r"sweep=(\d+)", r.headers["Location"]).group(1))
-    assert tradeoff.wait(sweep_id, app, timeout=120)
+    assert tradeoff.runner_for(get_engine(app)).wait(sweep_id, 120)
     run = sweep_row(web_session, sweep_id)
     assert run.status == "done", run.error
     assert [p["value"] for p in run.points] == [0, 500, 1000, 1500, 2000]
@@ -61,7 +62,7 @@ def test_opening_a_point_stores_its_plan_with_a_scenario_at_that_value(
     scenarios_before = len(web_session.exec(select(ScenarioRecord)).all())
     r = start(staff_client, sid, values="300,1200")
     sweep_id = int(re.search(r"sweep=(\d+)", r.headers["Location"]).group(1))
-    assert tradeoff.wait(sweep_id, app, timeout=120)
+    assert tradeoff.runner_for(get_engine(app)).wait(sweep_id, 120)
     page = staff_client.get(f"/tradeoff/sweeps/{sweep_id}/points/1").get_data(as_text=True)
     assert "Total budget 1200" in page and "Open the plan" in page
     assert web_session.exec(select(PlanRecord)).all() == []  # a GET changes nothing
@@ -105,7 +106,7 @@ def test_cancel_keeps_the_points_found(app, staff_client, web_session, sid):
     from planner.services.planning import jobs
 
     gate, release = threading.Event(), threading.Event()
-    runner = jobs.runner_for(app)
+    runner = jobs.runner_for(get_engine(app))
     real = runner._solve
 
     def slow(scenario, **kwargs):  # the second point waits until the test has cancelled
@@ -127,7 +128,7 @@ def test_cancel_keeps_the_points_found(app, staff_client, web_session, sid):
             f"/tradeoff/sweeps/{sweep_id}/cancel", headers={"HX-Request": "true"}
         ).get_data(as_text=True)
         release.set()
-        assert tradeoff.wait(sweep_id, app, timeout=60)
+        assert tradeoff.runner_for(get_engine(app)).wait(sweep_id, 60)
     finally:
         runner._solve = real
         release.set()
@@ -159,7 +160,7 @@ def test_a_sweep_left_running_by_a_dead_server_is_marked_failed(app, web_session
     )  # fmt: skip
     web_session.add(row)
     web_session.commit()
-    tradeoff.SweepRunner(jobs.runner_for(app)).fail_stale()
+    tradeoff.SweepRunner(jobs.runner_for(get_engine(app))).fail_stale()
     run = sweep_row(web_session, row.id)
     assert run.status == "failed" and run.error == jobs.INTERRUPTED
 
@@ -167,7 +168,7 @@ def test_a_sweep_left_running_by_a_dead_server_is_marked_failed(app, web_session
 def test_a_credit_limit_sweep(app, staff_client, web_session, sid):
     r = start(staff_client, sid, values="0,3,6", parameter="max_credits")
     sweep_id = int(re.search(r"sweep=(\d+)", r.headers["Location"]).group(1))
-    assert tradeoff.wait(sweep_id, app, timeout=120)
+    assert tradeoff.runner_for(get_engine(app)).wait(sweep_id, 120)
     run = sweep_row(web_session, sweep_id)
     assert run.status == "done" and [p["value"] for p in run.points] == [0, 3, 6]
     assert run.points[0]["cost"] == 0  # no credits: nothing can be taken

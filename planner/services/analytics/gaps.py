@@ -12,10 +12,11 @@ Without a plan the level is the start level; with a plan it is the plan's final 
 below the start level), so the same tables show the gap left after training.
 
 The cohort page (`cohort_gaps`) caches its tables per database state: the key holds a
-process-wide write counter (bumped by any INSERT/UPDATE/DELETE on the tables the rules read,
-and again when that transaction ends) and cheap aggregates of those tables (row counts,
-level sums, max ids), so edits through this process, and most edits by other processes,
-invalidate it at once; entries also expire after `CACHE_TTL_S`.
+process-wide write counter (bumped by any INSERT/UPDATE/DELETE on the tables the rules read
+through an engine given to `watch_writes`, and again when that transaction ends) and cheap
+aggregates of those tables (row counts, level sums, max ids), so edits through this process,
+and most edits by other processes, invalidate it at once; entries also expire after
+`CACHE_TTL_S`.
 """
 
 from __future__ import annotations
@@ -23,18 +24,27 @@ from __future__ import annotations
 import gc
 import json
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from threading import Lock
 
 import pandas as pd
 from sqlalchemy import String, cast, event, func, select
 from sqlalchemy.engine import Engine
 
+from planner.models import (
+    CourseTeaches,
+    Learner,
+    LearnerLevel,
+    LearnerTarget,
+    PlanRecord,
+    RoleRequirement,
+    ScenarioRecord,
+    Skill,
+)
 from planner.scenario import Plan, Scenario
+from planner.services.caching import LRU, database_key
+from planner.services.planning import plans as plan_store
 
 NO_TEAM = "(no team)"
 USABLE = ("OPTIMAL", "FEASIBLE")  # plans with a schedule (and so final levels)
@@ -315,15 +325,6 @@ def _query_frame(conn, query, columns: list[str]) -> pd.DataFrame:
 def inputs_from_db(session) -> GapInputs:
     """The catalogue's learners, levels, targets, role requirements and course teachings as
     gap-rule tables, read as plain tuples through Core (no ORM objects)."""
-    from planner.models import (
-        CourseTeaches,
-        Learner,
-        LearnerLevel,
-        LearnerTarget,
-        RoleRequirement,
-        Skill,
-    )
-
     conn = session.connection()
     # `completed` as text: most learners have finished nothing ("[]"), and decoding only
     # the others saves thousands of JSON parses.
@@ -406,9 +407,16 @@ def _note_end(conn) -> None:
         _bump()
 
 
-event.listen(Engine, "after_cursor_execute", _note_write)
-event.listen(Engine, "commit", _note_end)
-event.listen(Engine, "rollback", _note_end)
+def watch_writes(engine: Engine) -> None:
+    """Bump the write counter on `engine`'s writes to the tables the gap rules read (the
+    app factory calls this for its engine); watching an engine twice counts once."""
+    for name, listener in (
+        ("after_cursor_execute", _note_write),
+        ("commit", _note_end),
+        ("rollback", _note_end),
+    ):
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)
 
 
 def data_stamp(session) -> tuple:
@@ -428,15 +436,6 @@ _stamp_query = None
 
 def _build_stamp_query():
     # Built once: making these expressions costs more than running them.
-    from planner.models import (
-        CourseTeaches,
-        Learner,
-        LearnerLevel,
-        LearnerTarget,
-        RoleRequirement,
-        Skill,
-    )
-
     def length(col):
         return func.sum(func.length(func.coalesce(col, "")))
 
@@ -465,37 +464,9 @@ def _build_stamp_query():
     return select(*(select(expr).scalar_subquery() for expr in parts))
 
 
-class _Cache:
-    """A small LRU of values that also expire after CACHE_TTL_S."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key, make):
-        now = time.monotonic()
-        with self.lock:
-            hit = self.items.get(key)
-            if hit is not None and now - hit[0] < CACHE_TTL_S:
-                self.items.move_to_end(key)
-                return hit[1]
-        value = make()
-        with self.lock:
-            self.items[key] = (now, value)
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-_inputs = _Cache(4)
-_tables = _Cache(8)
-_cohorts = _Cache(32)
+_inputs = LRU(4, CACHE_TTL_S)
+_tables = LRU(8, CACHE_TTL_S)
+_cohorts = LRU(32, CACHE_TTL_S)
 
 
 def clear_cache() -> None:
@@ -507,7 +478,7 @@ def _state_key(session) -> tuple:
     # The counter is read before the stamp and the rows, so a write racing this read
     # leaves the entry under a key no later request asks for.
     generation = _generation[0]
-    return (str(session.get_bind().url), generation, data_stamp(session))
+    return (database_key(session), generation, data_stamp(session))
 
 
 # -- the cohort page ----------------------------------------------------------------------------
@@ -753,10 +724,16 @@ def _csv_value(value):
     return value
 
 
+def usable_plan(session, plan_id: int) -> Plan | None:
+    """Saved plan `plan_id` when it has a schedule to take final levels from; else None."""
+    header = plan_store.plan_header(session, plan_id)
+    if header is None or header.status not in USABLE:
+        return None
+    return plan_store.plan_model(session, plan_id)
+
+
 def plan_choices(session, limit: int = 50) -> list[tuple[int, str, str]]:
     """Saved plans with a schedule, newest first: (id, scenario name, status)."""
-    from planner.models import PlanRecord, ScenarioRecord
-
     return [
         (pid, name or f"scenario {sid}", status)
         for pid, sid, name, status in session.execute(

@@ -10,9 +10,14 @@ thread. docs/deploy.md ("Security") documents the threshold.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
 
+from planner.models import ExportJob
+from planner.scenario import Plan
 from planner.services.planning import plans as svc
 
 DEFAULT_INLINE_MAX_ROWS = 20_000
@@ -22,14 +27,14 @@ FORMATS = {
 }
 
 
-def inline_max_rows(config: dict | None = None) -> int:
+def inline_max_rows(config: Mapping[str, Any] | None = None) -> int:
     value = (config or {}).get("PLANNER_EXPORT_INLINE_ROWS") or os.environ.get(
         "PLANNER_EXPORT_INLINE_ROWS"
     )
     return int(value) if value not in (None, "") else DEFAULT_INLINE_MAX_ROWS
 
 
-def schedule_rows(plan) -> int:
+def schedule_rows(plan: Plan) -> int:
     """How many rows the Schedule sheet / CSV will have."""
     return sum(len(courses) for lp in plan.learners for courses in lp.schedule.values())
 
@@ -44,6 +49,8 @@ def build(session: Session, plan_id: int, fmt: str) -> bytes:
     if header is None:
         raise LookupError(f"no plan {plan_id}")
     catalog = svc.catalog_for(session, header.scenario_id)
+    if catalog is None:
+        raise LookupError(f"no scenario {header.scenario_id}")
     plan = svc.plan_model(session, plan_id)
     people = svc.people_of(session, (lp.id for lp in plan.learners))  # names and teams
     if fmt == "csv":
@@ -51,3 +58,31 @@ def build(session: Session, plan_id: int, fmt: str) -> bytes:
     if fmt == "xlsx":
         return svc.to_xlsx(catalog, plan, people)
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+# -- background export jobs (the file itself stays unloaded until it is downloaded) ------------
+WITHOUT_FILE = defer(ExportJob.data)  # type: ignore[arg-type]  # SQLModel types columns as values
+
+
+def job_header(session: Session, job_id: int) -> ExportJob | None:
+    return session.exec(
+        select(ExportJob).options(WITHOUT_FILE).where(ExportJob.id == job_id)
+    ).first()
+
+
+def recent_jobs(session: Session, plan_id: int, user_id: int, fmt: str) -> list[ExportJob]:
+    """The user's last five exports of this plan in this format, newest first."""
+    return list(
+        session.exec(
+            select(ExportJob)
+            .options(WITHOUT_FILE)
+            .where(ExportJob.plan_id == plan_id, ExportJob.user_id == user_id)
+            .where(ExportJob.format == fmt)
+            .order_by(col(ExportJob.id).desc())
+            .limit(5)
+        ).all()
+    )
+
+
+def job_data(session: Session, job_id: int) -> bytes | None:
+    return session.exec(select(ExportJob.data).where(ExportJob.id == job_id)).one()

@@ -1,4 +1,4 @@
-"""Background solves: a worker pool per app, one `SolveRun` row per run.
+"""Background solves: a worker pool per database (`runner_for`), one `SolveRun` row per run.
 
 A run moves queued -> running -> done | failed | cancelled. Only a run that finishes with a
 plan writes anything besides its own row: it inserts a new `PlanRecord`. Failed and
@@ -17,13 +17,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from planner.db import session_scope
 from planner.models import ExportJob, PlanRecord, ScenarioRecord, SolveRun, utcnow
@@ -56,7 +57,7 @@ class LimitReached(Exception):
     """Too much queued work: the message says which limit and what to do (web/API: 429)."""
 
 
-def limits_from(config: dict | None = None) -> dict[str, int]:
+def limits_from(config: Mapping[str, Any] | None = None) -> dict[str, int]:
     config = config or {}
     out = {}
     for key, default in LIMIT_DEFAULTS.items():
@@ -75,7 +76,7 @@ def _default_solve(scenario, **kwargs):
 
 class Tracked:
     """Background work by key, from submit until done: its future and its stop event. The
-    one home for what the solve runner and the sweep runner both keep."""
+    one home for what the solve runner and the sweep runner both keep, and how they cancel."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -108,6 +109,24 @@ class Tracked:
             future.result(timeout)
         except TimeoutError:
             return False
+        return True
+
+    def cancel(
+        self, key: int, engine: Engine, model: type[Any], finish: Callable[[Any], None]
+    ) -> bool:
+        """Stop the work `key` (its row is the `model` row of that id); False when the row
+        had already finished. A row not started yet, or that no live pool of this process
+        runs (a restart), is finished here by `finish(row)`: a worker that picks it up
+        later sees it is no longer queued."""
+        stop = self.stop_event(key)
+        if stop is not None:
+            stop.set()
+        with session_scope(engine) as session:
+            row = session.get(model, key)
+            if row is None or row.status in FINISHED:
+                return False
+            if stop is None or row.status == "queued":
+                finish(row)
         return True
 
     def ids(self) -> list[int]:
@@ -171,9 +190,7 @@ class JobRunner:
                 progress={OWNER_KEY: self.owner},
                 user_id=user_id,
             )
-            session.add(run)
-            session.flush()
-            run_id = run.id
+            run_id = inserted_id(session, run)
         stop = threading.Event()
         with self._lock:
             self._tracked.start(
@@ -199,7 +216,7 @@ class JobRunner:
             total = 0
             for model in (SolveRun, SweepRun):
                 query = select(func.count()).select_from(model)
-                query = query.where(model.status.in_(ACTIVE))
+                query = query.where(col(model.status).in_(ACTIVE))
                 if user is not None:
                     query = query.where(model.user_id == user)
                 total += session.exec(query).one()
@@ -234,7 +251,7 @@ class JobRunner:
             query = (
                 select(func.count())
                 .select_from(ExportJob)
-                .where(ExportJob.user_id == user_id, ExportJob.status.in_(EXPORT_ACTIVE))
+                .where(ExportJob.user_id == user_id, col(ExportJob.status).in_(EXPORT_ACTIVE))
             )
             if limit and session.exec(query).one() >= limit:
                 raise LimitReached(
@@ -248,9 +265,7 @@ class JobRunner:
                 owner=self.owner,
                 filename=plan_exports.filename(plan_id, fmt),
             )
-            session.add(job)
-            session.flush()
-            job_id = job.id
+            job_id = inserted_id(session, job)
         with self._lock:
             if self._export_pool is None:  # one thread: exports queue behind each other
                 self._export_pool = ThreadPoolExecutor(1, thread_name_prefix="planner-export")
@@ -291,18 +306,9 @@ class JobRunner:
 
     def cancel(self, run_id: int) -> bool:
         """Stop a queued or running run. Returns False when it had already finished."""
-        stop = self._tracked.stop_event(run_id)
-        if stop is not None:
-            stop.set()
-        with session_scope(self.engine) as session:
-            run = session.get(SolveRun, run_id)
-            if run is None or run.status in FINISHED:
-                return False
-            if stop is None or run.status == "queued":
-                # Not started yet, or owned by no live pool of this process (a restart):
-                # finish it here; a worker that picks it up later sees it is no longer queued.
-                _finish(run, "cancelled", error="cancelled")
-        return True
+        return self._tracked.cancel(
+            run_id, self.engine, SolveRun, lambda run: _finish(run, "cancelled", error="cancelled")
+        )
 
     def wait(self, run_id: int, timeout: float | None = None) -> bool:
         """Block until the run's worker is done (tests, CLI). True when it finished."""
@@ -333,13 +339,13 @@ class JobRunner:
         whether that process lives cannot be told from here.
         """
         with session_scope(self.engine) as session:
-            runs = session.exec(select(SolveRun).where(SolveRun.status.in_(ACTIVE))).all()
+            runs = session.exec(select(SolveRun).where(col(SolveRun.status).in_(ACTIVE))).all()
             stale = [run for run in runs if _is_stale((run.progress or {}).get(OWNER_KEY))]
             for run in stale:
                 _finish(run, "failed", error=INTERRUPTED)
-            ids = [run.id for run in stale]
+            ids = [run.id for run in stale if run.id is not None]
             exports = session.exec(
-                select(ExportJob).where(ExportJob.status.in_(EXPORT_ACTIVE))
+                select(ExportJob).where(col(ExportJob.status).in_(EXPORT_ACTIVE))
             ).all()
             for job in exports:
                 if _is_stale(job.owner):
@@ -379,7 +385,7 @@ class JobRunner:
     def _start(self, run_id: int, scenario_id: int, stop: threading.Event):
         with session_scope(self.engine) as session:
             run = session.get(SolveRun, run_id)
-            if stop.is_set() or run.status != "queued":
+            if stop.is_set() or run is None or run.status != "queued":
                 raise Cancelled()
             record = session.get(ScenarioRecord, scenario_id)
             if record is None:
@@ -394,14 +400,12 @@ class JobRunner:
         body = json.loads(dump_json(plan))
         with session_scope(self.engine) as session:
             run = session.get(SolveRun, run_id)
-            if run.status != "running":  # cancelled from another process meanwhile
+            if run is None or run.status != "running":  # cancelled elsewhere meanwhile
                 return
             record = PlanRecord(
                 scenario_id=scenario_id, status=plan.status, body=body, objective=plan.objective
             )
-            session.add(record)
-            session.flush()
-            run.plan_id = record.id
+            run.plan_id = inserted_id(session, record)
             run.best_objective = plan.objective
             run.bound = plan.bound
             run.elapsed_s = (plan.stats or {}).get("solve_time_s", reporter.last_elapsed)
@@ -421,6 +425,14 @@ class JobRunner:
                     _finish(run, status, error=error)
         except Exception:  # the database itself is gone; nothing more we can record
             log.exception("could not record the end of solve run %s", run_id)
+
+
+def inserted_id(session: Session, row: Any) -> int:
+    """Add `row` and flush it: the id the database gave it."""
+    session.add(row)
+    session.flush()
+    row_id: int = row.id
+    return row_id
 
 
 def _engine(name: str | None) -> str:
@@ -544,29 +556,30 @@ def _jsonable(value):
     return str(value)
 
 
-# -- one runner per app (or engine) --------------------------------------------------------
+# -- one runner per database ----------------------------------------------------------------
 _runners: dict[int, JobRunner] = {}
 _runners_lock = threading.Lock()
 _live_owners: set[str] = set()  # owners of this process's runners not shut down
 _owners_lock = threading.Lock()  # separate: runner_for builds runners under _runners_lock
 
 
-def init_app(app) -> JobRunner:
-    """Attach a runner to the app (called when the planning blueprints are registered)."""
-    runner = app.extensions.get("planner.jobs")
-    if runner is None:
-        from planner.db import get_engine
-
-        runner = JobRunner(
-            get_engine(app),
-            workers=app.config.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
-            solver_workers=app.config.get("PLANNER_SOLVER_THREADS"),
-            solve_engine=app.config.get("PLANNER_ENGINE"),
-            limits=limits_from(app.config),
-        )
-        app.extensions["planner.jobs"] = runner
-        with _runners_lock:
-            _runners[id(runner.engine)] = runner
+def runner_for(engine: Engine, settings: Mapping[str, Any] | None = None) -> JobRunner:
+    """The runner of a database, started on first use with `settings` (the app's config:
+    PLANNER_SOLVE_WORKERS, PLANNER_SOLVER_THREADS, PLANNER_ENGINE and the LIMIT_DEFAULTS
+    names); starting it reaps the runs a previous server left queued or running."""
+    settings = settings or {}
+    with _runners_lock:
+        runner = _runners.get(id(engine))
+        created = runner is None
+        if runner is None:
+            runner = _runners[id(engine)] = JobRunner(
+                engine,
+                workers=settings.get("PLANNER_SOLVE_WORKERS", DEFAULT_WORKERS),
+                solver_workers=settings.get("PLANNER_SOLVER_THREADS"),
+                solve_engine=settings.get("PLANNER_ENGINE"),
+                limits=limits_from(settings),
+            )
+    if created:
         _fail_stale_quietly(runner)
     return runner
 
@@ -579,36 +592,23 @@ def _fail_stale_quietly(runner: JobRunner) -> None:
         log.info("no stale-run check (database not ready): %s", exc.__class__.__name__)
 
 
-def runner_for(app_or_engine=None) -> JobRunner:
-    """The runner of an app, of an engine, or of the current Flask app."""
-    if app_or_engine is None:
-        from flask import current_app
-
-        app_or_engine = current_app._get_current_object()
-    if isinstance(app_or_engine, Engine):
-        with _runners_lock:
-            runner = _runners.get(id(app_or_engine))
-            created = runner is None
-            if created:
-                runner = _runners[id(app_or_engine)] = JobRunner(app_or_engine)
-        if created:
-            _fail_stale_quietly(runner)
-        return runner
-    return init_app(app_or_engine)
+# -- reading runs --------------------------------------------------------------------------
+def get_run(session: Session, run_id: int) -> SolveRun | None:
+    """The run as stored now (a worker thread may have moved it since the session read it)."""
+    run = session.get(SolveRun, run_id)
+    if run is not None:
+        session.refresh(run)
+    return run
 
 
-def submit(
-    app_or_engine, scenario_id: int, *, time_limit_s: float | None = None, user_id=None
-) -> int:
-    return runner_for(app_or_engine).submit(scenario_id, time_limit_s=time_limit_s, user_id=user_id)
-
-
-def cancel(run_id: int, app_or_engine=None) -> bool:
-    return runner_for(app_or_engine).cancel(run_id)
-
-
-def wait(run_id: int, app_or_engine=None, timeout: float | None = None) -> bool:
-    return runner_for(app_or_engine).wait(run_id, timeout)
+def latest_run(session: Session, scenario_id: int) -> SolveRun | None:
+    """The scenario's newest run (for the editor's solve panel)."""
+    return session.exec(
+        select(SolveRun)
+        .where(SolveRun.scenario_id == scenario_id)
+        .order_by(col(SolveRun.id).desc())
+        .limit(1)
+    ).first()
 
 
 # -- a run in words (the staff and learner run panels) -------------------------------------

@@ -9,56 +9,32 @@ from __future__ import annotations
 
 import io
 import json
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from threading import Lock
 
 from sqlalchemy import func
 from sqlalchemy.orm import load_only
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from planner.models import PlanRecord, ScenarioRecord, SolveRun
+from planner.models import PlanRecord, ScenarioRecord
 from planner.scenario import LEVEL_NAMES, OBJECTIVE_NAMES, Plan
-from planner.scenario.models import combine_needs, raise_levels
+from planner.scenario.models import ObjectiveName, combine_needs, raise_levels
 from planner.services.analytics import charts
+from planner.services.caching import LRU, database_key
 from planner.services.io.safe import append_row, csv_text, safe_row
-
+from planner.services.scenarios import editor
 
 # -- caches ---------------------------------------------------------------------------------
-class _LRU:
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key, make):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-
-_plans = _LRU(32)
-_catalogs = _LRU(8)
-_comparisons = _LRU(16)
+_plans = LRU(32)
+_catalogs = LRU(8)
+_comparisons = LRU(16)
 
 
 def clear_caches() -> None:
     """Forget every parsed plan and catalog (after deleting personal data)."""
     for cache in (_plans, _catalogs, _comparisons):
-        with cache.lock:
-            cache.items.clear()
-
-
-def _bind_key(session: Session) -> str:
-    return str(session.get_bind().url)
+        cache.clear()
 
 
 # -- the scenario as the plan pages need it -----------------------------------------------
@@ -117,7 +93,7 @@ def compare_plans(
     a_scenario_id = scenario_id if a_scenario_id is None else a_scenario_id
     stamps = session.exec(
         select(ScenarioRecord.id, ScenarioRecord.updated_at).where(
-            ScenarioRecord.id.in_({scenario_id, a_scenario_id})
+            col(ScenarioRecord.id).in_({scenario_id, a_scenario_id})
         )
     ).all()
 
@@ -129,7 +105,7 @@ def compare_plans(
             catalog_a=catalog_for(session, a_scenario_id),
         )
 
-    key = (_bind_key(session), a_id, b_id, scenario_id, a_scenario_id, str(sorted(stamps)))
+    key = (database_key(session), a_id, b_id, scenario_id, a_scenario_id, str(sorted(stamps)))
     return _comparisons.get(key, build)
 
 
@@ -141,45 +117,49 @@ def catalog_for(session: Session, scenario_id: int) -> Catalog | None:
     if stamp is None:
         return None
 
-    def build():
-        body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id))
-        return Catalog.of(body.one())
+    def build() -> Catalog:
+        return Catalog.of(editor.stored_body(session, scenario_id))
 
-    return _catalogs.get((_bind_key(session), scenario_id, str(stamp)), build)
+    return _catalogs.get((database_key(session), scenario_id, str(stamp)), build)
 
 
 # -- plans ----------------------------------------------------------------------------------
 # The plan row without its (possibly large) body.
-PLAN_HEADER = load_only(
+_HEADER_COLUMNS = (
     PlanRecord.id,
     PlanRecord.scenario_id,
     PlanRecord.status,
     PlanRecord.objective,
     PlanRecord.created_at,
 )
+PLAN_HEADER = load_only(*_HEADER_COLUMNS)  # type: ignore[arg-type]  # SQLModel types columns as values
 
 
 def list_plans(session: Session, scenario_id: int) -> list[PlanRecord]:
-    return session.exec(
-        select(PlanRecord)
-        .options(PLAN_HEADER)
-        .where(PlanRecord.scenario_id == scenario_id)
-        .order_by(PlanRecord.id.desc())
-    ).all()
+    return list(
+        session.exec(
+            select(PlanRecord)
+            .options(PLAN_HEADER)
+            .where(PlanRecord.scenario_id == scenario_id)
+            .order_by(col(PlanRecord.id).desc())
+        ).all()
+    )
 
 
-def all_plans(session: Session, page_no: int, per_page: int) -> tuple[list, int]:
+def all_plans(
+    session: Session, page_no: int, per_page: int
+) -> tuple[list[tuple[PlanRecord, str]], int]:
     """One page of every saved plan with its scenario's name, newest first; and the total."""
     total = session.exec(select(func.count()).select_from(PlanRecord)).one()
     rows = session.exec(
         select(PlanRecord, ScenarioRecord.name)
-        .join(ScenarioRecord, ScenarioRecord.id == PlanRecord.scenario_id)
+        .join(ScenarioRecord, col(ScenarioRecord.id) == PlanRecord.scenario_id)
         .options(PLAN_HEADER)
-        .order_by(PlanRecord.id.desc())
+        .order_by(col(PlanRecord.id).desc())
         .offset((page_no - 1) * per_page)
         .limit(per_page)
     ).all()
-    return rows, total
+    return list(rows), total
 
 
 def plan_header(session: Session, plan_id: int) -> PlanRecord | None:
@@ -194,11 +174,7 @@ def plan_model(session: Session, plan_id: int) -> Plan:
         body = session.exec(select(PlanRecord.body).where(PlanRecord.id == plan_id)).one()
         return Plan.model_validate(body)
 
-    return _plans.get((_bind_key(session), plan_id), build)
-
-
-def run_for_plan(session: Session, plan_id: int) -> SolveRun | None:
-    return session.exec(select(SolveRun).where(SolveRun.plan_id == plan_id)).first()
+    return _plans.get((database_key(session), plan_id), build)
 
 
 # -- one learner's plan -----------------------------------------------------------------------
@@ -335,7 +311,7 @@ def skill_gaps(catalog: Catalog, plan: Plan) -> dict[str, float]:
 
 @dataclass
 class Comparison:
-    objective: list[tuple[str, float | None, float | None]]
+    objective: list[tuple[ObjectiveName, float | None, float | None]]
     added: list[tuple[str, str, str]]  # learner, course, term (in B, not in A)
     removed: list[tuple[str, str, str]]  # in A, not in B
     moved: list[tuple[str, str, str, str]]  # learner, course, term in A, term in B
@@ -353,7 +329,7 @@ def compare(catalog: Catalog, a: Plan, b: Plan, catalog_a: Catalog | None = None
     for key in sorted(set(taken_a) | set(taken_b)):
         ta, tb = taken_a.get(key), taken_b.get(key)
         if ta is None:
-            added.append((*key, tb))
+            added.append((*key, taken_b[key]))
         elif tb is None:
             removed.append((*key, ta))
         elif ta != tb:
@@ -470,9 +446,13 @@ def comparison_page(
 ) -> ComparisonPage:
     """B against A, and one learner side by side (by default the first one that changed)."""
     a, b = plan_header(session, a_id), plan_header(session, b_id)
+    if a is None or b is None:
+        raise LookupError(f"no plan {a_id if a is None else b_id}")
     plan_a, plan_b = plan_model(session, a_id), plan_model(session, b_id)
     catalog_a = catalog_for(session, a.scenario_id)
     catalog_b = catalog_for(session, b.scenario_id)
+    if catalog_a is None or catalog_b is None:  # the plans went with their scenario
+        raise LookupError(f"no scenario {a.scenario_id if catalog_a is None else b.scenario_id}")
     result = compare_plans(session, a_id, b_id, b.scenario_id, a.scenario_id)
     learners = compared_learners(plan_a, plan_b, result)
     if learner_id not in {lid for lid, _ in learners}:
@@ -541,7 +521,7 @@ def people_of(session: Session, ids: Iterable[str]) -> dict[str, Person]:
     for start in range(0, len(ids), 500):  # stay under bind-parameter limits
         chunk = ids[start : start + 500]
         for lid, name, team in session.exec(
-            select(Learner.id, Learner.name, Learner.team).where(Learner.id.in_(chunk))
+            select(Learner.id, Learner.name, Learner.team).where(col(Learner.id).in_(chunk))
         ).all():
             out[lid] = Person(name or "", team or "")
     return out
@@ -613,11 +593,11 @@ def to_xlsx(catalog: Catalog, plan: Plan, people: Mapping[str, Person] | None = 
     for title, header, rows in sheets:
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"  # before any row: write-only sheets write the view first
-        for col, name in zip("ABCDEFGHIJ", header, strict=False):
-            ws.column_dimensions[col].width = 40 if name in ("reason", "title") else 14
+        for letter, column in zip("ABCDEFGHIJ", header, strict=False):
+            ws.column_dimensions[letter].width = 40 if column in ("reason", "title") else 14
         heads = []
-        for name in safe_row(header):
-            cell = WriteOnlyCell(ws, value=name)
+        for column in safe_row(header):
+            cell = WriteOnlyCell(ws, value=column)
             cell.font, cell.fill = bold, fill
             heads.append(cell)
         ws.append(heads)

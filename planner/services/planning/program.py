@@ -10,6 +10,7 @@ any-of group of c (either may be the one a student takes, so both delay c).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.scenario import Learner, Plan, Problem, Scenario, ScenarioError
+from planner.services.caching import database_key
 from planner.services.io.safe import safe_frame
 
 INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column
@@ -111,9 +113,10 @@ class ProgramReport:
             )
         lines += ["", "## Most blocking courses", ""]
         top = self.metrics.sort_values(["complexity", "blocking"], ascending=False).head(10)
-        for cid, row in top.iterrows():
+        for cid, course in top.iterrows():
             lines.append(
-                f"- {cid}: blocking {row.blocking}, delay {row.delay}, centrality {row.centrality}"
+                f"- {cid}: blocking {course.blocking}, delay {course.delay}, "
+                f"centrality {course.centrality}"
             )
         return "\n".join(lines) + "\n"
 
@@ -172,13 +175,7 @@ def curriculum_metrics(s: Scenario) -> tuple[pd.DataFrame, list[str]]:
         for c in cs:
             pred[c].append(p)
 
-    @cache
-    def down(c: str) -> int:  # courses on the longest chain starting at c
-        return 1 + max((down(n) for n in succ[c]), default=0)
-
-    @cache
-    def up(c: str) -> int:  # courses on the longest chain ending at c
-        return 1 + max((up(p) for p in pred[c]), default=0)
+    down, up = _longest_chain(succ), _longest_chain(pred)  # courses on it, from / to c
 
     @cache
     def below(c: str) -> frozenset:
@@ -188,27 +185,7 @@ def curriculum_metrics(s: Scenario) -> tuple[pd.DataFrame, list[str]]:
             out |= below(n)
         return frozenset(out)
 
-    @cache
-    def paths_down(c: str) -> tuple[int, int]:  # (number of chains to a sink, Σ their lengths)
-        if not succ[c]:
-            return 1, 1
-        n = total = 0
-        for nxt in succ[c]:
-            k, length = paths_down(nxt)
-            n += k
-            total += length + k
-        return n, total
-
-    @cache
-    def paths_up(c: str) -> tuple[int, int]:  # chains from a source ending at c
-        if not pred[c]:
-            return 1, 1
-        n = total = 0
-        for p in pred[c]:
-            k, length = paths_up(p)
-            n += k
-            total += length + k
-        return n, total
+    paths_down, paths_up = _chains(succ), _chains(pred)
 
     rows = {}
     for c in succ:
@@ -234,6 +211,34 @@ def curriculum_metrics(s: Scenario) -> tuple[pd.DataFrame, list[str]]:
         while succ[chain[-1]]:
             chain.append(max(succ[chain[-1]], key=down))
     return metrics, chain
+
+
+def _longest_chain(links: dict[str, list[str]]) -> Callable[[str], int]:
+    """Courses on the longest chain from a course along `links` (successors: down to a
+    sink; predecessors: up to a source), the course itself included."""
+
+    @cache
+    def longest(c: str) -> int:
+        return 1 + max((longest(n) for n in links[c]), default=0)
+
+    return longest
+
+
+def _chains(links: dict[str, list[str]]) -> Callable[[str], tuple[int, int]]:
+    """(number of chains from a course to an end along `links`, Σ their lengths)."""
+
+    @cache
+    def chains(c: str) -> tuple[int, int]:
+        if not links[c]:
+            return 1, 1
+        n = total = 0
+        for nxt in links[c]:
+            k, length = chains(nxt)
+            n += k
+            total += length + k
+        return n, total
+
+    return chains
 
 
 # --------------------------------------------------------------------------- tracks
@@ -391,7 +396,7 @@ class ProgramPage:
         key = sort if sort in frame.columns else "complexity"
         frame = frame.sort_values([key, "blocking"], ascending=False, kind="stable")
         return [
-            (row.Index, self.course_title(row.Index), *(int(v) for v in row[1:]))
+            (row.Index, self.course_title(str(row.Index)), *(int(v) for v in row[1:]))
             for row in frame.head(limit if limit is not None else len(frame)).itertuples()
         ]
 
@@ -411,7 +416,7 @@ def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
     record = session.get(ScenarioRecord, scenario_id)
     if record is None:
         return None
-    key = (str(session.get_bind().url), "scenario", scenario_id, str(record.updated_at))
+    key = (database_key(session), "scenario", scenario_id, str(record.updated_at))
     if key not in _pages:
         scenario = parsed(record)
         _remember(key, ProgramPage("scenario", str(scenario_id), record.name, scenario,
@@ -432,7 +437,7 @@ def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
         return None
     roles = list(session.exec(select(Role.id).order_by(Role.id)).all())
     scenario = scenario_from_db(session, curriculum_id=curriculum_id, role_ids=roles)
-    key = (str(session.get_bind().url), "curriculum", curriculum_id, _fingerprint(scenario))
+    key = (database_key(session), "curriculum", curriculum_id, _fingerprint(scenario))
     if key not in _pages:
         page = ProgramPage("curriculum", curriculum_id, curriculum.name or curriculum_id,
                            scenario, _page_report(scenario))  # fmt: skip

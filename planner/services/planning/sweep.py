@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from planner.scenario import Plan, Scenario
 from planner.services.io.safe import SafeWriter
@@ -33,12 +34,12 @@ class SweepPoint:
 
     @property
     def proven(self) -> bool:
+        bound = (self.plan.bound or {}).get("gap")
         return self.plan.status == "OPTIMAL" or (
             self.plan.status == "FEASIBLE"
-            and bool(self.plan.bound)
             and self.gap is not None
-            and self.plan.bound.get("gap") is not None
-            and self.plan.bound["gap"] >= self.gap - 1e-6
+            and bound is not None
+            and bound >= self.gap - 1e-6
         )
 
     @property
@@ -145,23 +146,26 @@ def sweep(
         ):
             s = with_value(scenario, parameter, value)
             carried = prior.plan.model_copy(deep=True)
-            carried.objective = compute_objective(s, carried)
+            carried = carried.model_copy(update={"objective": compute_objective(s, carried)})
             # Still valid: a larger limit only loosens the rule that changed.
             if not check_plan(s, carried.model_copy(update={"status": "FEASIBLE", "bound": None})):
                 # The new solve's gap bound holds for every plan at this value; bounds of
                 # later components hold only for plans equal to its own, so drop them.
                 gap_bound = (plan.bound or {}).get("gap")
                 carried.status = "FEASIBLE"
-                carried.bound = {"gap": gap_bound} if gap_bound is not None else None
+                carried.bound = None
+                if gap_bound is not None:
+                    carried.bound = {"gap": gap_bound}
                 point = SweepPoint(value, carried, note=f"plan carried from {prior.value:g}")
-        if point.gap is not None and (prior is None or point.gap <= prior.gap):
+        # best[0] only ever holds a point with a gap
+        if point.gap is not None and (prior is None or prior.gap is None or point.gap <= prior.gap):
             best[0] = point
         points.append(point)
         if on_point is not None:
             on_point(point)
 
-    def arrived(i: int, plan: Plan, done: int) -> None:
-        arrived_plans[i] = plan
+    def arrived(i: int, solved: object, done: int) -> None:
+        plan = arrived_plans[i] = cast(Plan, solved)  # what `solve` made
         if progress is not None:
             progress(values[i], plan, done)
         while settled[0] in arrived_plans:

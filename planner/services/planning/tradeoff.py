@@ -15,8 +15,9 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.db import session_scope
 from planner.models import PlanRecord, ScenarioRecord, utcnow
@@ -92,9 +93,7 @@ class SweepRunner:
                 time_limit_s=request.time_limit_s,
                 progress={"done": 0, "total": len(request.values), jobs.OWNER_KEY: self.jobs.owner},
             )
-            session.add(run)
-            session.flush()
-            sweep_id = run.id
+            sweep_id = jobs.inserted_id(session, run)
         stop = threading.Event()
         self._tracked.start(
             sweep_id, lambda: self.jobs._executor().submit(self._run, sweep_id, stop), stop
@@ -102,16 +101,9 @@ class SweepRunner:
         return sweep_id
 
     def cancel(self, sweep_id: int) -> bool:
-        stop = self._tracked.stop_event(sweep_id)
-        if stop is not None:
-            stop.set()
-        with session_scope(self.engine) as session:
-            run = session.get(SweepRun, sweep_id)
-            if run is None or run.status in jobs.FINISHED:
-                return False
-            if stop is None or run.status == "queued":
-                _finish(run, "cancelled")
-        return True
+        return self._tracked.cancel(
+            sweep_id, self.engine, SweepRun, lambda run: _finish(run, "cancelled")
+        )
 
     def wait(self, sweep_id: int, timeout: float | None = None) -> bool:
         return self._tracked.wait(sweep_id, timeout)
@@ -119,7 +111,7 @@ class SweepRunner:
     def fail_stale(self) -> None:
         """Sweeps whose server went away stay "running" otherwise (as solve runs would)."""
         with session_scope(self.engine) as session:
-            rows = session.exec(select(SweepRun).where(SweepRun.status.in_(jobs.ACTIVE))).all()
+            rows = session.exec(select(SweepRun).where(col(SweepRun.status).in_(jobs.ACTIVE))).all()
             for run in rows:
                 if jobs._is_stale((run.progress or {}).get(jobs.OWNER_KEY)):
                     _finish(run, "failed", jobs.INTERRUPTED)
@@ -225,31 +217,20 @@ _runners: dict[int, SweepRunner] = {}
 _runners_lock = threading.Lock()
 
 
-def runner_for(app_or_engine=None) -> SweepRunner:
-    base = jobs.runner_for(app_or_engine)
+def runner_for(engine: Engine) -> SweepRunner:
+    """The sweep runner of a database (on its solve runner's pool), started on first use;
+    starting it reaps the sweeps a previous server left running."""
+    base = jobs.runner_for(engine)
     with _runners_lock:
-        runner = _runners.get(id(base))
-        created = runner is None or runner.jobs is not base
-        if created:
-            runner = _runners[id(base)] = SweepRunner(base)
-    if created:
+        found = _runners.get(id(base))
+        runner = found if found is not None and found.jobs is base else SweepRunner(base)
+        _runners[id(base)] = runner
+    if runner is not found:
         try:
             runner.fail_stale()
         except Exception:  # a database without the table yet has nothing to reap
             log.info("no stale-sweep check (database not ready)")
     return runner
-
-
-def submit(app_or_engine, scenario_id: int, request: SweepRequest, user_id=None) -> int:
-    return runner_for(app_or_engine).submit(scenario_id, request, user_id=user_id)
-
-
-def cancel(sweep_id: int, app_or_engine=None) -> bool:
-    return runner_for(app_or_engine).cancel(sweep_id)
-
-
-def wait(sweep_id: int, app_or_engine=None, timeout: float | None = None) -> bool:
-    return runner_for(app_or_engine).wait(sweep_id, timeout)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -262,7 +243,7 @@ def latest(session: Session, scenario_id: int, limit: int = 10) -> list[SweepRun
         session.exec(
             select(SweepRun)
             .where(SweepRun.scenario_id == scenario_id)
-            .order_by(SweepRun.id.desc())
+            .order_by(col(SweepRun.id).desc())
             .limit(limit)
         ).all()
     )
@@ -274,7 +255,7 @@ def plan_exists(session: Session, plan_id: int) -> bool:
 
 def suggested_form(session: Session, scenario_id: int) -> dict:
     """Form defaults: budgets from 0 to twice the scenario's (or 10,000), in 8 steps."""
-    body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id)).one()
+    body = scenario_svc.stored_body(session, scenario_id)
     budget = (body.get("constraints") or {}).get("budget")
     top = 2 * budget if budget else 10000
     step = top / 8
@@ -303,6 +284,8 @@ def open_point(session: Session, run: SweepRun, index: int) -> int:
     if entry.get("plan_id") and session.get(PlanRecord, entry["plan_id"]) is not None:
         return entry["plan_id"]
     record = session.get(ScenarioRecord, run.scenario_id)
+    if record is None:
+        raise LookupError(f"scenario {run.scenario_id} was deleted")
     scenario = with_value(parse_scenario(record.body), run.parameter, entry["value"])
     body = json.loads(dump_json(scenario))
     body["name"] = scenario_svc.unreserved(
@@ -310,12 +293,11 @@ def open_point(session: Session, run: SweepRun, index: int) -> int:
     )[:200]
     copy = scenario_svc.save_new(session, body)  # ScenarioError if the copy is not storable
     plan = PlanRecord(
-        scenario_id=copy.id, status=entry["status"], body={**entry["plan"], "scenario": copy.name},
-        objective=entry["plan"].get("objective"),
+        scenario_id=jobs.inserted_id(session, copy), status=entry["status"],
+        body={**entry["plan"], "scenario": copy.name}, objective=entry["plan"].get("objective"),
     )  # fmt: skip
-    session.add(plan)
-    session.flush()
-    run.points = [{**p, "plan_id": plan.id} if i == index else p for i, p in enumerate(run.points)]
+    plan_id = jobs.inserted_id(session, plan)
+    run.points = [{**p, "plan_id": plan_id} if i == index else p for i, p in enumerate(run.points)]
     flag_modified(run, "points")
     session.flush()
-    return plan.id
+    return plan_id

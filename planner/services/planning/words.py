@@ -13,15 +13,7 @@ from dataclasses import dataclass, field
 
 from planner.scenario import LEVEL_NAMES, TOP_LEVEL, Diagnosis
 from planner.services.planning.plans import Catalog, GapRow
-
-LIMIT_WORDS = {  # kind -> how a too-tight limit of that kind is said
-    "learner_budget": "is too small",
-    "budget": "is too small",
-    "learner_max_credits": "is too low",
-    "term_max_credits": "is too low",
-    "term_min_credits": "is too high",
-    "max_sections": "is too low",
-}
+from planner.solver.labels import RULES, kind_of, limit_of, parse_label
 
 
 def _level(level: int) -> str:
@@ -168,8 +160,8 @@ class _Words:
 
     def remedy(self, label: str, to) -> str:
         """The change, as a gerund phrase ("moving AI-02 to 2027-Q3")."""
-        kind, *ids = label.split(":")
-        if kind in LIMIT_WORDS and to is not None:
+        kind, ids = parse_label(label)
+        if limit_of(label) is not None and to is not None:
             return f"changing {self.rule(label)} to {_num(to)}"
         texts = {
             "learner_budget": lambda: f"dropping {self.whose(ids[0])} budget limit",
@@ -204,10 +196,10 @@ class _Words:
         """One fix as a sentence; a single tightened limit reads "X is too small: Y would…"."""
         if len(fix.changes) == 1:
             change = fix.changes[0]
-            kind = change.relax.split(":")[0]
-            if kind in LIMIT_WORDS and change.to is not None:
+            rule = RULES.get(kind_of(change.relax))
+            if rule is not None and rule.limit is not None and change.to is not None:
                 return _sentence(
-                    f"{self.rule(change.relax)} {LIMIT_WORDS[kind]}: "
+                    f"{self.rule(change.relax)} {rule.tight}: "
                     f"{_num(change.to)} would make a plan possible"
                 )
         steps = " and ".join(self.remedy(c.relax, c.to) for c in fix.changes)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from planner.models import Curriculum, Role, ScenarioRecord, Skill, Term, TermCalendar, utcnow
 from planner.scenario import Scenario, dump_json, parse_scenario
@@ -81,12 +81,12 @@ def store_scenario(
     parts = scenario_records(scenario, curriculum_id)
     if not update_taxonomy:
         for kind, model in (("skills", Skill), ("roles", Role)):
-            stored = set(session.scalars(select(model.id)))
+            stored = set(session.scalars(select(col(model.id))))
             parts[kind] = [r for r in parts[kind] if r["id"] not in stored]
     for kind, records in parts.items():
         counts[kind] = write_records(session, kind, records)
     body = json.loads(dump_json(scenario))
-    record = session.scalars(select(ScenarioRecord).where(ScenarioRecord.name == name)).first()
+    record = session.scalars(select(ScenarioRecord).where(col(ScenarioRecord.name) == name)).first()
     if record is None:
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
@@ -192,11 +192,11 @@ def _pick_terms(session: Session, curriculum, terms) -> list[dict]:
         return [t.model_dump() for t in terms]
     calendar = curriculum.calendar_id if curriculum else None
     if calendar is None:
-        calendars = session.scalars(select(TermCalendar.id)).all()
+        calendars = session.scalars(select(col(TermCalendar.id))).all()
         with_terms = [
             c
             for c in calendars
-            if session.scalars(select(Term).where(Term.calendar_id == c)).first()
+            if session.scalars(select(Term).where(col(Term.calendar_id) == c)).first()
         ]
         if terms is None and len(with_terms) > 1:
             raise BuildError(

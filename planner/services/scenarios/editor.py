@@ -13,10 +13,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm import load_only
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.limits import JSONLimitError, loads_json
 from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
@@ -30,6 +31,7 @@ from planner.scenario import (
 )
 from planner.scenario.load import dump_json
 from planner.services import versions
+from planner.services.caching import database_key
 from planner.services.scenarios.rules import (
     NewRule,
     apply_rules,
@@ -49,48 +51,49 @@ MAX_TIME_LIMIT_S = 3600
 
 
 # -- stored scenarios -----------------------------------------------------------------------
-def list_scenarios(session: Session, *, page: int = 1, per_page: int = 25, q: str = ""):
+# The record without its body (which may hold 10,000 courses).
+_HEADER_COLUMNS = (
+    ScenarioRecord.id,
+    ScenarioRecord.name,
+    ScenarioRecord.created_at,
+    ScenarioRecord.updated_at,
+    ScenarioRecord.version,
+)
+HEADER = load_only(*_HEADER_COLUMNS)  # type: ignore[arg-type]  # SQLModel types columns as values
+
+
+def list_scenarios(
+    session: Session, *, page: int = 1, per_page: int = 25, q: str = ""
+) -> tuple[list[ScenarioRecord], int]:
     """One page of scenarios (bodies are not loaded) and the total count."""
-    query = select(ScenarioRecord).options(
-        load_only(
-            ScenarioRecord.id,
-            ScenarioRecord.name,
-            ScenarioRecord.created_at,
-            ScenarioRecord.updated_at,
-            ScenarioRecord.version,
-        )
-    )
+    query = select(ScenarioRecord).options(HEADER)
     count = select(func.count()).select_from(ScenarioRecord)
     if q:
-        query = query.where(ScenarioRecord.name.contains(q))
-        count = count.where(ScenarioRecord.name.contains(q))
+        query = query.where(col(ScenarioRecord.name).contains(q))
+        count = count.where(col(ScenarioRecord.name).contains(q))
     total = session.exec(count).one()
     rows = session.exec(
-        query.order_by(ScenarioRecord.updated_at.desc(), ScenarioRecord.id.desc())
+        query.order_by(col(ScenarioRecord.updated_at).desc(), col(ScenarioRecord.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return rows, total
+    return list(rows), total
 
 
 def get_record(session: Session, scenario_id: int) -> ScenarioRecord | None:
     return session.get(ScenarioRecord, scenario_id)
 
 
+def stored_body(session: Session, scenario_id: int | None) -> dict[str, Any]:
+    """A stored scenario's document, without the rest of its row."""
+    query = select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id)
+    return dict(session.exec(query).one())
+
+
 def get_header(session: Session, scenario_id: int) -> ScenarioRecord | None:
-    """The record without its body (which may hold 10,000 courses)."""
+    """The record without its body."""
     return session.exec(
-        select(ScenarioRecord)
-        .options(
-            load_only(
-                ScenarioRecord.id,
-                ScenarioRecord.name,
-                ScenarioRecord.created_at,
-                ScenarioRecord.updated_at,
-                ScenarioRecord.version,
-            )
-        )
-        .where(ScenarioRecord.id == scenario_id)
+        select(ScenarioRecord).options(HEADER).where(ScenarioRecord.id == scenario_id)
     ).first()
 
 
@@ -108,10 +111,10 @@ _snapshots: dict = {}
 
 
 def snapshot(session: Session, record: ScenarioRecord) -> Snapshot:
-    key = (str(session.get_bind().url), record.id, str(record.updated_at))
+    key = (database_key(session), record.id, str(record.updated_at))
     found = _snapshots.get(key)
     if found is None:
-        body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == record.id)).one()
+        body = stored_body(session, record.id)
         found = Snapshot(
             values=editor_values(body),
             terms=list(body.get("terms", [])),
@@ -414,6 +417,69 @@ def _set(target: dict, key: str, value) -> None:
 
 
 # -- building a new scenario from the catalogue ---------------------------------------------
+def build_choices(session: Session) -> dict[str, list]:
+    """The "new scenario" form's lists: curricula, calendars and roles as (id, name), and
+    teams as (team, people)."""
+    from planner.models import Curriculum, Role, TermCalendar
+
+    def choices(model) -> list:
+        return list(session.exec(select(model.id, model.name).order_by(model.id)).all())
+
+    return {
+        "curricula": choices(Curriculum),
+        "calendars": choices(TermCalendar),
+        "roles": choices(Role),
+        "teams": team_choices(session),
+    }
+
+
+def new_from_form(session: Session, form) -> ScenarioRecord:
+    """Store the scenario the "new scenario" form asks for: a name, a curriculum, a
+    calendar, roles, and learners (typed ids, whole teams, or every learner of the
+    curriculum only when ticked). ScenarioError lists every problem of the form."""
+    from planner.models import Term
+    from planner.services.scenarios.build import BuildError
+
+    name = form.get("name", "").strip()
+    problems: list[Problem] = []
+    if not name:
+        problems.append(Problem("name", "a scenario needs a name"))
+    selection: dict = {
+        "curriculum_id": form.get("curriculum") or None,
+        "role_ids": form.getlist("roles") or None,
+    }
+    calendar = form.get("calendar")
+    if calendar:
+        selection["terms"] = list(
+            session.exec(
+                select(Term.term_id)
+                .where(Term.calendar_id == calendar)
+                .order_by(col(Term.position))
+            ).all()
+        )
+    ids = [i.strip() for i in form.get("learners", "").replace(",", "\n").splitlines() if i.strip()]
+    try:
+        ids += learners_of_teams(session, form.getlist("team"))
+    except ScenarioError as exc:
+        problems += exc.problems
+    if ids:
+        selection["learner_ids"] = sorted(set(ids))
+    elif form.get("everyone") != "yes":  # an empty choice must not quietly mean everybody
+        problems.append(
+            Problem(
+                "learners",
+                "choose one or more teams, type learner ids, or tick “every learner of the "
+                "curriculum”",
+            )
+        )
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        return new_from_catalog(session, name=name, **selection)
+    except BuildError as exc:
+        raise ScenarioError([Problem("", str(exc))]) from None
+
+
 def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
     """Ids of every learner in any of `teams`; ScenarioError names a team nobody is in."""
     from planner.models import Learner
@@ -421,7 +487,7 @@ def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
     teams = [t for t in dict.fromkeys(teams) if t]
     if not teams:
         return []
-    rows = session.exec(select(Learner.id, Learner.team).where(Learner.team.in_(teams))).all()
+    rows = session.exec(select(Learner.id, Learner.team).where(col(Learner.team).in_(teams))).all()
     found = {team for _, team in rows}
     missing = [t for t in teams if t not in found]
     if missing:
@@ -433,14 +499,13 @@ def team_choices(session: Session) -> list[tuple[str, int]]:
     """Every team with its number of people, for the multi-select."""
     from planner.models import Learner
 
-    return list(
-        session.exec(
-            select(Learner.team, func.sum(Learner.count))
-            .where(Learner.team.is_not(None), Learner.team != "")
-            .group_by(Learner.team)
-            .order_by(Learner.team)
-        ).all()
-    )
+    rows = session.exec(
+        select(col(Learner.team), func.sum(Learner.count))
+        .where(col(Learner.team).is_not(None), Learner.team != "")
+        .group_by(col(Learner.team))
+        .order_by(col(Learner.team))
+    ).all()
+    return [(team, people) for team, people in rows if team is not None]
 
 
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def _read_text(source) -> str:
         ) from None
 
 
-def _check_header(header: list[str], problems: list[RowProblem]) -> None:
+def _check_header(header: Sequence[str], problems: list[RowProblem]) -> None:
     if not header:
         problems.append(RowProblem(1, "", "empty file: a header row is required"))
         return

@@ -19,9 +19,11 @@ and older forms may post every rule as `rules` lines instead.
 from __future__ import annotations
 
 import copy
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from planner.scenario import GAP_MODES, LEVEL_NAMES, Problem
+from planner.services.caching import database_key
 
 # kind -> the picker's label, and the verb of a listed rule
 KINDS = {
@@ -465,7 +467,7 @@ RULES_SHOWN = 300  # rule rows on the page unless asked for all
 
 
 def section(
-    session, record, text: str, show_all: bool = False, dropped: set[str] = frozenset()
+    session, record, text: str, show_all: bool = False, dropped: AbstractSet[str] = frozenset()
 ) -> Section:
     """Rows for the rule lines `text` (as saved or as just posted) of a stored scenario:
     the first RULES_SHOWN unless `show_all`; `total` counts them all."""
@@ -473,7 +475,7 @@ def section(
 
     from planner.models import ScenarioRecord
 
-    key = (str(session.get_bind().url), record.id, str(record.updated_at))
+    key = (database_key(session), record.id, str(record.updated_at))
     found = _sections.get(key)
     if found is None:
         body = session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == record.id)).one()

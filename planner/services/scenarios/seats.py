@@ -12,11 +12,12 @@ import copy
 import math
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Course, ScenarioRecord
 from planner.scenario import Problem, ScenarioError
 from planner.services import versions
+from planner.services.caching import database_key
 from planner.services.scenarios import editor as scenario_svc
 
 FIELDS = ("capacity", "max_sections", "session_cost")
@@ -48,10 +49,6 @@ class SeatPage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _body(session: Session, scenario_id: int) -> dict:
-    return session.exec(select(ScenarioRecord.body).where(ScenarioRecord.id == scenario_id)).one()
-
-
 _courses_cache: dict = {}
 
 
@@ -61,10 +58,10 @@ def _courses(session: Session, scenario_id: int) -> list[tuple[str, str, dict]]:
     stamp = session.exec(
         select(ScenarioRecord.updated_at).where(ScenarioRecord.id == scenario_id)
     ).one()
-    key = (str(session.get_bind().url), scenario_id, str(stamp))
+    key = (database_key(session), scenario_id, str(stamp))
     found = _courses_cache.get(key)
     if found is None:
-        body = _body(session, scenario_id)
+        body = scenario_svc.stored_body(session, scenario_id)
         found = [(c["id"], c.get("title", ""), _values(c)) for c in body.get("courses", [])]
         if len(_courses_cache) > 16:
             _courses_cache.clear()
@@ -79,7 +76,7 @@ def _values(course: dict) -> dict:
 def _catalog(session: Session, ids: list[str]) -> dict[str, dict]:
     columns = select(Course.id, Course.capacity, Course.max_sections, Course.session_cost)
     # Many courses: one pass over the table beats chunks of IN (...).
-    query = columns if len(ids) > 500 else columns.where(Course.id.in_(ids))
+    query = columns if len(ids) > 500 else columns.where(col(Course.id).in_(ids))
     wanted = set(ids)
     return {
         cid: {"capacity": capacity, "max_sections": sections, "session_cost": cost}
@@ -176,7 +173,7 @@ def take_catalog(session: Session, record: ScenarioRecord) -> int:
     by_id = {r.course: r for r in _rows(session, courses) if r.differs}
     for course in body.get("courses", []):
         row = by_id.get(course["id"])
-        if row is not None:
+        if row is not None and row.catalog is not None:
             _set(course, dict(row.catalog))
     if by_id:
         scenario_svc.save_body(session, record, body)

@@ -28,14 +28,25 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 
 from planner.scenario import Plan, Scenario
-from planner.solver.cohort.master import PatternSolve, solve_patterns, stop_requested
+from planner.scenario.models import ObjectiveName
+from planner.solver.cohort.master import PatternSolve, solve_patterns
 from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern, relevant_courses
 from planner.solver.cohort.pricing import PricingModel
-from planner.solver.grouping import assign_plans, group_learners, merge_is_exact, split_plan
-from planner.solver.solve import clamp_workers
+from planner.solver.diagnose import diagnose
+from planner.solver.engine import engine_name
+from planner.solver.grouping import (
+    Grouping,
+    assign_plans,
+    group_learners,
+    merge_is_exact,
+    split_plan,
+)
+from planner.solver.plan import values_of
+from planner.solver.search import ProgressFn, Stop, clamp_workers, stop_requested
+from planner.solver.solve import solve
 
 # learners × courses up to which the monolithic model backs up an unproven pattern plan
 SMALL = 2_000
@@ -54,8 +65,8 @@ def solve_cohort(
     *,
     time_limit_s: float | None = None,
     workers: int | None = None,
-    progress: Callable[[dict], None] | None = None,
-    stop=None,
+    progress: ProgressFn | None = None,
+    stop: Stop = None,
     engine: str | None = None,
 ) -> Plan:
     """Solve a cohort: merge identical learners, then solve exactly or by patterns.
@@ -75,8 +86,6 @@ def solve_cohort(
     `engine` (engine.py; default $PLANNER_ENGINE, else local): with `ray` pattern pricing
     runs in Ray actors; the masters and the monolithic model run in this process.
     """
-    from planner.solver.engine import engine_name
-
     engine = engine_name(engine)
     time_limit_s = time_limit_s or scenario.options.time_limit_s
     workers = clamp_workers(workers or scenario.options.workers)
@@ -99,10 +108,16 @@ def solve_cohort(
 
 
 def _solve_grouped(
-    scenario, grouping, exact, started, limit, workers, progress, stop, engine="local"
+    scenario: Scenario,
+    grouping: Grouping,
+    exact: bool,
+    started: float,
+    limit: float,
+    workers: int,
+    progress: ProgressFn | None,
+    stop: threading.Event,
+    engine: str = "local",
 ) -> Plan:
-    from planner.solver.solve import solve
-
     if exact:
         return _solve_merged(scenario, grouping, started, limit, workers, progress, stop)
     small = len(scenario.learners) * max(1, len(scenario.courses)) <= SMALL
@@ -131,7 +146,7 @@ def _solve_grouped(
     if other.status != "FEASIBLE":
         return plan
     best, rest = (
-        (other, plan) if _better(scenario, other.objective, plan.objective) else (plan, other)
+        (other, plan) if _better(scenario, values_of(other), values_of(plan)) else (plan, other)
     )
     best.stats["grouping"] = "better of patterns and monolithic"
     return _with_better_first_bound(scenario, best, rest)
@@ -142,7 +157,7 @@ class Halt(threading.Event):
     searches are interrupted, pricing stops within one solve), so a solve overrunning its
     share of the time cannot carry the whole run past the limit."""
 
-    def __init__(self, caller_stop, deadline: float):
+    def __init__(self, caller_stop: Stop, deadline: float) -> None:
         super().__init__()
         self._caller, self._deadline = caller_stop, deadline
         self._closed = threading.Event()
@@ -163,7 +178,7 @@ def _size(scenario: Scenario) -> int:
     return len(scenario.learners) * max(1, len(scenario.courses)) * len(scenario.terms)
 
 
-def _handing_back(grouping, started: float) -> float:
+def _handing_back(grouping: Grouping, started: float) -> float:
     """Wall seconds kept back for building the plan of every member: its CPU cost,
     stretched by how busy the machine is (runnable processes per core)."""
     work = BUILD_S_PER_GROUP * len(grouping.groups)
@@ -179,10 +194,16 @@ def _slowdown() -> float:
     return min(max((load + 1) / (os.cpu_count() or 1), 1.0), 8.0)
 
 
-def _solve_merged(scenario, grouping, started, limit, workers, progress, stop) -> Plan:
+def _solve_merged(
+    scenario: Scenario,
+    grouping: Grouping,
+    started: float,
+    limit: float,
+    workers: int,
+    progress: ProgressFn | None,
+    stop: threading.Event,
+) -> Plan:
     """Nothing couples learners: solve the merged scenario, split the plan back."""
-    from planner.solver.solve import solve
-
     plan = solve(
         grouping.merged,
         time_limit_s=_remaining(started, limit),
@@ -209,15 +230,20 @@ def _with_better_first_bound(scenario: Scenario, plan: Plan, other: Plan) -> Pla
         return plan
     first = scenario.objective[0]
     if first in plan.bound and first in other.bound:
-        plan.bound[first] = min(max(plan.bound[first], other.bound[first]), plan.objective[first])
+        plan.bound[first] = min(max(plan.bound[first], other.bound[first]), values_of(plan)[first])
     return plan
 
 
-def _diagnosed(scenario, merged_plan, started, time_limit_s, workers, stop) -> Plan:
+def _diagnosed(
+    scenario: Scenario,
+    merged_plan: Plan,
+    started: float,
+    time_limit_s: float,
+    workers: int,
+    stop: threading.Event,
+) -> Plan:
     """The INFEASIBLE plan of `scenario`, diagnosed with the time left (at least the
     floor `solve` gives its own diagnosis)."""
-    from planner.solver.diagnose import diagnose
-
     left = max(time_limit_s - (time.perf_counter() - started), min(time_limit_s, 1.0))
     diagnosis = diagnose(scenario, time_limit_s=left, workers=workers, stop=stop)
     stats = {k: v for k, v in merged_plan.stats.items() if k != "solve_time_s"}
@@ -231,7 +257,9 @@ def _remaining(started: float, time_limit_s: float) -> float:
     return max(time_limit_s - (time.perf_counter() - started), 0.01 * time_limit_s)
 
 
-def _better(s: Scenario, a: dict, b: dict) -> bool:
+def _better(
+    s: Scenario, a: Mapping[ObjectiveName, float], b: Mapping[ObjectiveName, float]
+) -> bool:
     for name in s.objective:
         if a[name] < b[name] - EPS:
             return True

@@ -10,23 +10,36 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from planner.scenario import Learner, Plan, Scenario
-from planner.solver.cohort.patterns import COMPONENTS, EPS, Pattern, evaluate_pattern
-from planner.solver.cohort.pricing import PricerMeta, Prices
+from planner.scenario import OBJECTIVE_NAMES, Course, Learner, LearnerPlan, Plan, Scenario
+from planner.scenario.models import ObjectiveName, Status
+from planner.solver.check import sections_needed
+from planner.solver.cohort.patterns import EPS, Pattern, evaluate_pattern
+from planner.solver.cohort.pricing import Answer, PricerMeta, Prices, Pricing
 from planner.solver.cohort.workers import PricingPool
-from planner.solver.grouping import Group, Grouping, count_sections, coupled_courses, group_learners
+from planner.solver.engine import RayPricingPool
+from planner.solver.greedy import greedy_plan
+from planner.solver.grouping import (
+    Group,
+    Grouping,
+    Profile,
+    count_sections,
+    coupled_courses,
+    group_learners,
+)
+from planner.solver.plan import plan_from_schedules
 from planner.solver.scale import (
     SAFE_SUM,
     credit_scale,
     exact,
     money_scale,
-    sections_upper,
     weight_scale,
 )
+from planner.solver.search import ProgressFn, Stop, stop_requested
 
 # groups priced between two checks of the stop signal
 PRICE_SLICE = 64
@@ -40,14 +53,14 @@ GREEDY_SHARE = 0.3
 class Column:
     group: int
     pattern: Pattern
-    var: object = None
+    var: Any = None  # its variable in the current stage's LP (pywraplp is untyped)
 
 
 @dataclass
 class Progress:
-    report: Callable[[dict], None] | None
+    report: ProgressFn | None
     started: float
-    stop: object = None
+    stop: Stop = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -55,7 +68,7 @@ class Progress:
     def stopped(self) -> bool:
         return stop_requested(self.stop)
 
-    def send(self, stage: str, objective=None, bound=None) -> None:
+    def send(self, stage: str, objective: float | None = None, bound: float | None = None) -> None:
         if self.report is not None:
             self.report(
                 {
@@ -67,13 +80,6 @@ class Progress:
             )
 
 
-def stop_requested(stop) -> bool:
-    """`stop` is None, a threading.Event or a callable returning True to stop."""
-    if stop is None:
-        return False
-    return stop.is_set() if hasattr(stop, "is_set") else bool(stop())
-
-
 @dataclass
 class PatternSolve:
     """State of the pattern decomposition of one grouped scenario."""
@@ -81,18 +87,18 @@ class PatternSolve:
     grouping: Grouping
     workers: int = 2
     columns: list[Column] = field(default_factory=list)
-    pool: list[dict] = field(default_factory=list)  # group -> {takes: column index}
+    # group -> {takes: column index}
+    pool: list[dict[tuple[tuple[str, str], ...], int]] = field(default_factory=list)
     counts: dict[int, int] | None = None  # column -> units, the incumbent
-    log: list[dict] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         s = self.grouping.merged
         self.s = s
         self.groups: list[Group] = self.grouping.groups
         self.learners = s.learners  # merged learner per group, same order
         self.pool = [dict() for _ in self.groups]
         self.meta: list[PricerMeta | None] = [None] * len(self.groups)
-        self.pricing: PricingPool | None = None
         self.lp_x: dict[int, float] = {}
         self.priced: list[int] = []
         self.total_people = sum(g.people for g in self.groups)
@@ -110,25 +116,25 @@ class PatternSolve:
         self.credit = credit_scale(s)
         self.money = money_scale(s)
         self.weight = weight_scale(s)
+        self.pricing: Pricing = PricingPool(s, self.credit, self.money)  # see open_pricing
         self.scales = {"gap": self.weight, "cost": self.money, "credits": self.credit}
-        self.factor = {name: sc.factor for name, sc in self.scales.items()}
+        self.factor: dict[str, Fraction | int] = {n: sc.factor for n, sc in self.scales.items()}
         self.factor["lateness"] = 1
         # Rounded usage (sums too large for exact scaling) restricts the pricing models
         # to a subset of the valid patterns: their bounds then prove nothing.
         self.exact = self.credit.exact and self.money.exact and self.weight.exact
         self.fixed_scaled: dict[str, int] = {}
-        self._numbers: dict[int, tuple[dict, dict]] = {}
+        self._numbers: dict[int, tuple[dict[str, Fraction], dict[str, int]]] = {}
         self.term_pos = {t.id: i for i, t in enumerate(s.terms)}
-        self._price_cache: list[tuple | None] = [None] * len(self.groups)
+        # group -> (the prices it was last priced at, the bound found then)
+        self._price_cache: list[tuple[Prices, float] | None] = [None] * len(self.groups)
         # pricing does not depend on a group's count: one solve per profile
-        first_of: dict = {}
+        first_of: dict[Profile, int] = {}
         self.profile_rep = [first_of.setdefault(g.profile, i) for i, g in enumerate(self.groups)]
 
     # ----- columns ------------------------------------------------------------------
     def open_pricing(self, processes: int, engine: str = "local") -> None:
         if engine == "ray":  # actors on the Ray cluster (as many as it has CPUs)
-            from planner.solver.engine import RayPricingPool
-
             self.pricing = RayPricingPool(self.s, self.credit, self.money, cpus=self.workers)
             return
         self.pricing = PricingPool(self.s, self.credit, self.money, processes)
@@ -190,9 +196,8 @@ class PatternSolve:
         col = self.columns[k]
         learner = self.learners[col.group]
         level = self.s.start_levels(learner)
-        names = ("gap", "cost", "credits", "lateness")
-        value = dict.fromkeys(names, Fraction(0))
-        scaled = dict.fromkeys(names, 0)
+        value: dict[str, Fraction] = {name: Fraction(0) for name in OBJECTIVE_NAMES}
+        scaled: dict[str, int] = {name: 0 for name in OBJECTIVE_NAMES}
         for cid, tid in col.pattern.takes:
             course = self.s.course(cid)
             value["cost"] += exact(course.cost)
@@ -238,14 +243,14 @@ class PatternSolve:
                 total += sections * self.money.up(self.s.course(cid).session_cost)
         return total
 
-    def capacity(self, course) -> int:
+    def capacity(self, course: Course) -> int:
         """Seats per section; one above everyone's count acts like everyone's count."""
         return min(course.capacity or self.total_people, self.total_people)
 
-    def max_sections(self, course) -> int:
+    def max_sections(self, course: Course) -> int:
         if course.capacity is None:
             return 1
-        return min(course.max_sections, sections_upper(course, self.total_people))
+        return min(course.max_sections, sections_needed(self.total_people, course.capacity))
 
     def enrolment(self, counts: dict[int, int]) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}
@@ -261,7 +266,7 @@ class PatternSolve:
         out = {}
         for (cid, tid), n in self.enrolment(counts).items():
             course = self.s.course(cid)
-            out[cid, tid] = 1 if course.capacity is None else -(-n // course.capacity)
+            out[cid, tid] = sections_needed(n, course.capacity)
         return out
 
     # ----- LP master and pricing ----------------------------------------------------
@@ -405,7 +410,9 @@ class PatternSolve:
         )
         return best_bound
 
-    def _price_round(self, at: Prices, deadline: float, stopped: Callable[[], bool]):
+    def _price_round(
+        self, at: Prices, deadline: float, stopped: Callable[[], bool]
+    ) -> tuple[float, list[tuple[int, Pattern]], bool]:
         """(Σ_g units·unit·(a lower bound on g's least pattern value at `at`), the least
         patterns found, whether every group was priced or skipped as settled).
 
@@ -414,11 +421,13 @@ class PatternSolve:
         then that bound is exact enough and solving again cannot find a better pattern.
         Groups of one profile share one pricing solve (it does not depend on the count).
         """
-        least = [self._settled(g, at) for g in range(len(self.groups))]
-        jobs = [g for g, low in enumerate(least) if low is None]
+        settled = [self._settled(g, at) for g in range(len(self.groups))]
+        jobs = [g for g, low in enumerate(settled) if low is None]
+        least = [0.0 if low is None else low for low in settled]  # jobs' are set below
         self.priced.append(len(jobs))
         answers = self._price_profiles(jobs, at, deadline, stopped)
-        patterns, complete = [], True
+        patterns: list[tuple[int, Pattern]] = []
+        complete = True
         for g in jobs:
             pattern, bound, _ = answers.get(self.profile_rep[g], (None, -math.inf, None))
             if pattern is None:
@@ -450,11 +459,14 @@ class PatternSolve:
         best = min(at.value(self.columns[k].pattern) for k in self.pool[g].values())
         return low if low >= best - 1e-9 * max(1.0, abs(best)) else None
 
-    def _price_profiles(self, jobs, at: Prices, deadline: float, stopped) -> dict:
+    def _price_profiles(
+        self, jobs: list[int], at: Prices, deadline: float, stopped: Callable[[], bool]
+    ) -> dict[int, Answer]:
         """Price one group per profile among `jobs`, in slices so that a cancel or the
         deadline is noticed within one slice, not one round."""
         reps = list(dict.fromkeys(self.profile_rep[g] for g in jobs))
-        coef, answers = at.coef(), {}
+        coef = at.coef()
+        answers: dict[int, Answer] = {}
         for first in range(0, len(reps), PRICE_SLICE):
             left = deadline - time.perf_counter()
             if left <= 0 or stopped():
@@ -484,7 +496,7 @@ class PatternSolve:
             x[k] = m.new_int_var(lower.get(k, 0), self.groups[col.group].units, f"x{k}")
         for g, group in enumerate(self.groups):
             m.add(sum(x[k] for k in self.pool[g].values()) == group.units)
-        users: dict[tuple[str, str], list] = {}
+        users: dict[tuple[str, str], list[tuple[int, cp_model.IntVar]]] = {}
         for k, col in enumerate(self.columns):
             for ct in col.pattern.takes:
                 users.setdefault(ct, []).append((self.groups[col.group].unit, x[k]))
@@ -498,8 +510,8 @@ class PatternSolve:
             m.add(enrolled <= self.capacity(course) * y)
             sections[ct] = y
 
-        def expr(name: str):
-            e = sum(
+        def expr(name: str) -> cp_model.LinearExpr | int:
+            e: cp_model.LinearExpr | int = sum(
                 self.groups[col.group].unit * self.numbers(k)[1][name] * x[k]
                 for k, col in enumerate(self.columns)
                 if self.numbers(k)[1][name]
@@ -535,7 +547,13 @@ class PatternSolve:
         return counts
 
 
-def _round_and_solve(state, stage, fixed, stage_end, prog) -> dict[int, int] | None:
+def _round_and_solve(
+    state: PatternSolve,
+    stage: str,
+    fixed: dict[str, float],
+    stage_end: float,
+    prog: Progress,
+) -> dict[int, int] | None:
     """Integer master, started from a dive: every column keeps at least the whole units
     the last LP gave it, CP-SAT places the rest (small, fast, usually near the LP value);
     the full master then improves on it with that plan as a hint."""
@@ -561,13 +579,7 @@ class Infeasible(Exception):
     """A group has no valid individual plan at all, so the scenario is infeasible."""
 
 
-def _greedy(scenario: Scenario, deadline: float) -> Plan:
-    from planner.solver.greedy import greedy_plan
-
-    return greedy_plan(scenario, deadline=deadline)
-
-
-def _proven(value: float, bound: float, factor: int) -> bool:
+def _proven(value: float, bound: float, factor: Fraction | int) -> bool:
     if bound == -math.inf:
         return False
     return value * factor <= math.ceil(bound * factor - 1e-6) + 1e-6
@@ -578,8 +590,8 @@ def solve_patterns(
     *,
     time_limit_s: float = 60.0,
     workers: int = 2,
-    progress: Callable[[dict], None] | None = None,
-    stop=None,
+    progress: ProgressFn | None = None,
+    stop: Stop = None,
     seed_plan: Plan | None = None,
     grouping: Grouping | None = None,
     engine: str = "local",
@@ -601,10 +613,10 @@ def solve_patterns(
         # The empty plan (when valid) and the greedy one (time-boxed) are the first
         # columns: the master starts feasible, and no answer is worse than greedy's.
         state.seed_empty()
-        state.seed(_greedy(grouping.merged, started + GREEDY_SHARE * time_limit_s))
+        state.seed(greedy_plan(grouping.merged, deadline=started + GREEDY_SHARE * time_limit_s))
     stages = list(scenario.objective)
     fixed: dict[str, float] = {}
-    bound: dict[str, float] = {}
+    bound: dict[ObjectiveName, float] = {}
     proven_all = True
     parallel = workers > 1 and len(state.groups) >= PARALLEL_GROUPS
     # pricing worker processes: one per core at most
@@ -645,7 +657,7 @@ def solve_patterns(
         proven_all = False
     finally:
         state.pricing.close()
-    stats = {
+    stats: dict[str, Any] = {
         "solver": "cp-sat patterns",
         "solve_time_s": round(time.perf_counter() - started, 3),
         "groups": len(state.groups),
@@ -660,43 +672,46 @@ def solve_patterns(
         stats["rounding"] = "values rounded to fit int64: optimality not claimed"
     if state.counts is None:
         return Plan(scenario=scenario.name, status="UNKNOWN", bound=bound or None, stats=stats)
-    status = "OPTIMAL" if proven_all and len(bound) == len(stages) else "FEASIBLE"
-    return build_plan(state, status, bound, stats)
+    status: Status = "OPTIMAL" if proven_all and len(bound) == len(stages) else "FEASIBLE"
+    return build_plan(state, state.counts, status, bound, stats)
 
 
-def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Plan:
+def build_plan(
+    state: PatternSolve,
+    counts: dict[int, int],
+    status: Status,
+    bound: dict[ObjectiveName, float],
+    stats: dict[str, Any],
+) -> Plan:
     """Hand each member of a group one of the group's patterns, as the counts say.
 
     A learner entry is built once per (group, pattern) and copied per member under its
     own id: 100,000 members of a few hundred groups share a few thousand entries."""
-    from planner.solver.greedy import plan_from_schedules
-
     s = state.grouping.original
-    member_plan: dict[str, object] = {}
+    member_plan: dict[str, LearnerPlan] = {}
     for g, group in enumerate(state.groups):
-        queue = []
+        queue: list[Pattern] = []
         for k in sorted(state.pool[g].values()):
-            queue += [state.columns[k].pattern] * state.counts.get(k, 0)
+            queue += [state.columns[k].pattern] * counts.get(k, 0)
         learner = state.learners[g].model_copy(update={"count": 1})
         alone = s.model_copy(update={"learners": [learner]})
         terms = s.learner_terms(learner)
-        built: dict[tuple, object] = {}
+        built: dict[tuple[tuple[str, str], ...], LearnerPlan] = {}
         for (member, _), pattern in zip(group.members, queue, strict=True):
             entry = built.get(pattern.takes)
             if entry is None:
-                schedule = {t: [] for t in terms}
+                schedule: dict[str, list[str]] = {t: [] for t in terms}
                 for cid, tid in pattern.takes:
                     schedule[tid].append(cid)
                 one = plan_from_schedules(
                     alone,
                     {learner.id: schedule},
-                    status="FEASIBLE",
                     reasons={learner.id: _reasons(s, learner, pattern)},
                 )
                 entry = built[pattern.takes] = one.learners[0]
             member_plan[member] = entry.model_copy(update={"id": member})
     learners = [member_plan[lr.id] for lr in s.learners]
-    objective = {name: state.plan_value(state.counts, name) for name in COMPONENTS}
+    objective = {name: state.plan_value(counts, name) for name in OBJECTIVE_NAMES}
     plan = Plan(
         scenario=s.name,
         status=status,
@@ -705,7 +720,7 @@ def build_plan(state: PatternSolve, status: str, bound: dict, stats: dict) -> Pl
         sections=count_sections(s, learners),
         stats=stats,
     )
-    plan.bound = dict(plan.objective) if status == "OPTIMAL" else (bound or None)
+    plan.bound = dict(objective) if status == "OPTIMAL" else (bound or None)
     return plan
 
 

@@ -3,11 +3,11 @@ courses a pattern of a learner ever needs to consider."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.scenario import Learner, Scenario
 
-COMPONENTS = ("gap", "cost", "credits", "lateness")
 EPS = 1e-6
 
 
@@ -22,10 +22,14 @@ class Pattern:
     lateness: int
 
     def comp(self, name: str) -> float:
-        return getattr(self, name)
+        """The component `name` (an objective component) of this pattern."""
+        value: float = getattr(self, name)
+        return value
 
 
-def evaluate_pattern(scenario: Scenario, learner: Learner, takes) -> Pattern:
+def evaluate_pattern(
+    scenario: Scenario, learner: Learner, takes: Sequence[tuple[str, str]]
+) -> Pattern:
     term_pos = {t.id: i for i, t in enumerate(scenario.terms)}
     level = scenario.start_levels(learner)
     cost = credits = 0.0

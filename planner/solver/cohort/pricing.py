@@ -7,12 +7,14 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
-from planner.scenario import Learner, Scenario
-from planner.solver.cohort.patterns import COMPONENTS, Pattern, evaluate_pattern, relevant_courses
+from planner.scenario import OBJECTIVE_NAMES, Learner, Scenario
+from planner.solver.cohort.patterns import Pattern, evaluate_pattern, relevant_courses
 from planner.solver.scale import Scale, credit_scale, money_scale
 
 
@@ -63,13 +65,13 @@ class PricingModel:
             for tid in terms:
                 if s.is_offered(course, term_obj[tid]):
                     self.take[cid, tid] = m.new_bool_var(f"x[{cid},{tid}]")
-        by_course: dict[str, list] = {}
+        by_course: dict[str, list[tuple[str, cp_model.IntVar]]] = {}
         for (cid, tid), var in self.take.items():
             by_course.setdefault(cid, []).append((tid, var))
         completed = set(lr.completed)
         start = s.start_levels(lr)
 
-        def before(course_ids, tid):
+        def before(course_ids: list[str], tid: str) -> list[cp_model.IntVar]:
             return [v for c in course_ids for t2, v in by_course.get(c, []) if pos[t2] < pos[tid]]
 
         for cid, options in by_course.items():
@@ -110,11 +112,11 @@ class PricingModel:
             if cid not in completed:
                 m.add_bool_or([v for _, v in by_course.get(cid, [])])
         for cid, tid in lr.pinned.items():
-            var = self.take.get((cid, tid))
-            if var is None:
+            pin = self.take.get((cid, tid))
+            if pin is None:
                 self.feasible_shape = False
             else:
-                m.add(var == 1)
+                m.add(pin == 1)
         close = s.gap_mode_of(lr) == "close"
         for skill, (need, weight) in s.needs(lr).items():
             prev = None
@@ -211,6 +213,28 @@ class PricerMeta:
 
 # --------------------------------------------------------------------------- pricing
 
+# A group's pricing answer: its least pattern (None: none found), a lower bound on that
+# pattern's value, and the model's PricerMeta on its first use.
+Answer = tuple[Pattern | None, float, PricerMeta | None]
+Coef = dict[str, float]  # objective component -> its weight in a pattern's value
+SeatPrices = dict[tuple[str, str], float]  # (course, term) -> price of a seat
+Stopped = Callable[[], bool] | None  # True when pricing must stop
+
+
+class Pricing(Protocol):
+    """Where groups are priced: workers.PricingPool (processes) or engine.RayPricingPool."""
+
+    def price(
+        self,
+        jobs: list[int],
+        coef: Coef,
+        seat: SeatPrices,
+        time_limit: float,
+        stopped: Stopped = None,
+    ) -> dict[int, Answer]: ...
+
+    def close(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Prices:
@@ -229,7 +253,7 @@ class Prices:
         return cls(stage, {})
 
     def coef(self) -> dict[str, float]:
-        coef = {name: self.fix.get(name, 0.0) for name in COMPONENTS}
+        coef: dict[str, float] = {name: self.fix.get(name, 0.0) for name in OBJECTIVE_NAMES}
         coef[self.stage] += 1.0
         coef["cost"] += self.mu
         return coef
@@ -237,7 +261,7 @@ class Prices:
     def value(self, pattern: Pattern) -> float:
         c = self.coef()
         seat = self.seat
-        return sum(c[n] * pattern.comp(n) for n in COMPONENTS) + sum(
+        return sum(c[n] * pattern.comp(n) for n in OBJECTIVE_NAMES) + sum(
             seat.get(ct, 0.0) for ct in pattern.takes
         )
 
@@ -247,7 +271,7 @@ class Prices:
         Components are between 0 and `meta.top`; a course is taken at most once, so its
         seats save at most its largest price drop over its terms."""
         new_c, old_c = self.coef(), old.coef()
-        total = sum(min(0.0, new_c[n] - old_c[n]) * meta.top[n] for n in COMPONENTS)
+        total = sum(min(0.0, new_c[n] - old_c[n]) * meta.top[n] for n in OBJECTIVE_NAMES)
         seat, before = self.seat, old.seat
         for cid, terms in meta.per_course.items():
             total += min(
@@ -256,12 +280,20 @@ class Prices:
         return total
 
 
-def _price_groups(models, make, jobs, coef, seat, time_limit, stopped=None):
+def price_groups(
+    models: dict[int, PricingModel],
+    make: Callable[[int], PricingModel],
+    jobs: Iterable[int],
+    coef: Coef,
+    seat: SeatPrices,
+    time_limit: float,
+    stopped: Stopped = None,
+) -> dict[int, Answer]:
     """Price `jobs` with the models in `models` (built on first use by `make`); a group
     left out of the answer was not priced (time ran out or `stopped()`)."""
     end = time.perf_counter() + time_limit
-    out = {}
-    with _interrupting(models, stopped) as current:
+    out: dict[int, Answer] = {}
+    with _interrupting(stopped) as current:
         for g in jobs:
             if stopped is not None and stopped():
                 break
@@ -281,19 +313,22 @@ def _price_groups(models, make, jobs, coef, seat, time_limit, stopped=None):
 
 
 @contextlib.contextmanager
-def _interrupting(models, stopped):
+def _interrupting(
+    stopped: Callable[[], bool] | None,
+) -> Iterator[list[PricingModel | None]]:
     """While pricing runs, stop the current model's search as soon as `stopped()` (an
     interrupted CP-SAT solve still reports a valid bound)."""
-    current = [None]
+    current: list[PricingModel | None] = [None]
     if stopped is None:
         yield current
         return
     done = threading.Event()
 
-    def watch():
+    def watch() -> None:
         while not done.wait(0.02):
-            if stopped() and current[0] is not None:
-                current[0].solver.stop_search()
+            model = current[0]
+            if stopped() and model is not None:
+                model.solver.stop_search()
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()

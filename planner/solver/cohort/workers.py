@@ -6,9 +6,17 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import threading
+from multiprocessing.connection import Connection
 
 from planner.scenario import Scenario
-from planner.solver.cohort.pricing import PricingModel, _price_groups
+from planner.solver.cohort.pricing import (
+    Answer,
+    Coef,
+    PricingModel,
+    SeatPrices,
+    Stopped,
+    price_groups,
+)
 from planner.solver.scale import Scale
 
 
@@ -18,7 +26,6 @@ def _serve() -> None:
     import os
     import pickle
     import sys
-    from multiprocessing.connection import Connection
 
     # Our answers go to the original stdout; anything printed goes to stderr instead.
     out = Connection(os.dup(1), readable=False)
@@ -29,7 +36,7 @@ def _serve() -> None:
     out.send("ready")
     models: dict[int, PricingModel] = {}
 
-    def make(g):
+    def make(g: int) -> PricingModel:
         return PricingModel(scenario, scenario.learners[g], credits, money)
 
     while True:
@@ -39,7 +46,7 @@ def _serve() -> None:
             return
         if request is None:
             return
-        out.send(_price_groups(models, make, *request))
+        out.send(price_groups(models, make, *request))
 
 
 class PricingPool:
@@ -55,7 +62,9 @@ class PricingPool:
     def __init__(self, scenario: Scenario, credits: Scale, money: Scale, processes: int = 1):
         self.s, self.credits, self.money = scenario, credits, money
         self.models: dict[int, PricingModel] = {}
-        self.procs, self.sends, self.recvs = [], [], []
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.sends: list[Connection] = []
+        self.recvs: list[Connection] = []
         self.ready = threading.Event()
         if processes > 1:
             try:
@@ -67,7 +76,6 @@ class PricingPool:
         import os
         import pickle
         import sys
-        from multiprocessing.connection import Connection
         from pathlib import Path
 
         import planner
@@ -88,6 +96,7 @@ class PricingPool:
                 env=env,
             )
             self.procs.append(proc)
+            assert proc.stdin is not None and proc.stdout is not None  # both are PIPEs
             self.sends.append(Connection(os.dup(proc.stdin.fileno()), readable=False))
             self.recvs.append(Connection(os.dup(proc.stdout.fileno()), writable=False))
             proc.stdin.close()
@@ -109,21 +118,28 @@ class PricingPool:
     def _make(self, g: int) -> PricingModel:
         return PricingModel(self.s, self.s.learners[g], self.credits, self.money)
 
-    def price(self, jobs, coef, seat, time_limit, stopped=None) -> dict:
+    def price(
+        self,
+        jobs: list[int],
+        coef: Coef,
+        seat: SeatPrices,
+        time_limit: float,
+        stopped: Stopped = None,
+    ) -> dict[int, Answer]:
         """g -> (pattern or None, lower bound, PricerMeta on a model's first use)."""
         if self.procs and self.ready.is_set():
             try:
                 n = len(self.procs)
                 for i, conn in enumerate(self.sends):
                     conn.send(([g for g in jobs if g % n == i], coef, seat, time_limit))
-                out = {}
+                out: dict[int, Answer] = {}
                 for conn in self.recvs:
                     out.update(conn.recv())
                 return out
             except (EOFError, OSError):
                 # A worker died: carry on in this process (its models rebuild on use).
                 self.close()
-        return _price_groups(self.models, self._make, jobs, coef, seat, time_limit, stopped)
+        return price_groups(self.models, self._make, jobs, coef, seat, time_limit, stopped)
 
     def close(self) -> None:
         for conn in self.sends + self.recvs:
