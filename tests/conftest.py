@@ -3,6 +3,7 @@
 import pytest
 
 pytest_plugins = [
+    "tests.fixtures.cli",
     "tests.fixtures.db",
     "tests.fixtures.scenarios",
     "tests.fixtures.web",

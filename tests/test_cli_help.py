@@ -4,16 +4,16 @@ and check list their exit codes."""
 
 import click
 import pytest
-from click.testing import CliRunner
 
-from planner.cli import COMMANDS, cli
+from planner.cli import COMMANDS
+from planner.cli import cli as planner
 
 
 def all_commands():
-    ctx = click.Context(cli)
+    ctx = click.Context(planner)
     out = []
-    for name in cli.list_commands(ctx):
-        command = cli.get_command(ctx, name)
+    for name in planner.list_commands(ctx):
+        command = planner.get_command(ctx, name)
         out.append((name, command))
         if isinstance(command, click.Group):
             sub = click.Context(command, parent=ctx)
@@ -26,8 +26,8 @@ def all_commands():
 COMMAND_NAMES = [name for name, _ in all_commands()]
 
 
-def help_text(name: str) -> str:
-    result = CliRunner().invoke(cli, [*name.split(), "--help"], terminal_width=200)
+def help_text(cli, name: str) -> str:
+    result = cli(*name.split(), "--help", terminal_width=200)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -38,7 +38,7 @@ def test_the_walk_finds_every_command():
 
 
 @pytest.mark.parametrize("name", COMMAND_NAMES)
-def test_every_option_is_described_and_shows_its_default(name):
+def test_every_option_is_described_and_shows_its_default(cli, name):
     command = dict(all_commands())[name]
     assert command.help, f"{name}: no description"
     for param in command.params:
@@ -51,7 +51,7 @@ def test_every_option_is_described_and_shows_its_default(name):
         )
         if has_default:
             assert param.show_default, f"{label}: default {param.default!r} not shown"
-    text = help_text(name)
+    text = help_text(cli, name)
     for param in command.params:
         if isinstance(param, click.Option) and param.show_default and param.default is not None:
             assert "[default:" in text, name
@@ -61,19 +61,19 @@ DB_COMMANDS = ["init-db", "seed", "import", "export", "demo", "serve", "create-u
 
 
 @pytest.mark.parametrize("name", DB_COMMANDS)
-def test_database_commands_name_database_url_and_the_default_file(name, monkeypatch, tmp_path):
-    text = " ".join(help_text(name).split())
+def test_database_commands_name_database_url_and_the_default_file(cli, name, monkeypatch, tmp_path):
+    text = " ".join(help_text(cli, name).split())
     assert "DATABASE_URL" in text
     from planner import resources
 
     assert str(resources.default_db_path()) in text
 
 
-def test_solve_and_check_list_their_exit_codes():
-    solve = " ".join(help_text("solve").split())
+def test_solve_and_check_list_their_exit_codes(cli):
+    solve = " ".join(help_text(cli, "solve").split())
     for code in ("0 OPTIMAL or FEASIBLE", "1 bad input", "2 INFEASIBLE", "4 UNKNOWN"):
         assert code in solve
-    check = " ".join(help_text("check").split())
+    check = " ".join(help_text(cli, "check").split())
     for code in ("0 valid", "1 bad input", "3 invalid"):
         assert code in check
     assert "docs/scenario-format.md" in solve and "docs/scenario-format.md" in check

@@ -42,13 +42,8 @@ def test_console_script_serves_pages_health_and_sign_in(tmp_path, server):
     assert ("gunicorn: 2 worker process(es)" if server == "gunicorn" else "waitress:") in log
 
 
-def test_serve_refuses_an_empty_database(tmp_path):
-    from click.testing import CliRunner
+def test_serve_refuses_an_empty_database(cli, tmp_path):
 
-    from planner.cli import cli
-
-    result = CliRunner().invoke(
-        cli, ["serve"], env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
-    )
+    result = cli("serve", db=tmp_path / "empty.db")
     assert result.exit_code == 1
     assert "planner init-db" in result.output

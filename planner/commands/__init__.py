@@ -1,18 +1,25 @@
-"""Click commands of the `planner` CLI, one module per concern (see planner/cli.py).
+"""Click commands of the `planner` CLI, one module per concern, named for its commands
+(the table: planner/cli.py); options.py declares what several commands take alike.
 
 Conventions shared by every command: bad input prints one line per problem to stderr and
 exits 1, never a traceback — click's own usage errors included (click would exit 2, which
-`planner solve` reserves for INFEASIBLE)."""
+`planner solve` reserves for INFEASIBLE). A command opens its database with database() or
+migrated_database()."""
+
+from __future__ import annotations
 
 import os
 import sys
 import time
 from collections.abc import Iterable
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from planner import resources
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 _launched: float | None = None  # perf_counter() at process start, for the console script
 
@@ -56,11 +63,36 @@ def db_help() -> str:
     )
 
 
-def fail(problems: Iterable | str) -> None:
+def fail(problems: Iterable[object] | str) -> NoReturn:
     """Print each problem on its own line and exit 1 (bad input)."""
     for problem in [problems] if isinstance(problems, str) else problems:
         click.echo(str(problem), err=True)
     sys.exit(1)
+
+
+def database() -> Engine:
+    """The engine of the command's database; a malformed DATABASE_URL is bad input too."""
+    from planner import db
+
+    try:
+        return db.make_engine(db.default_url())
+    except Exception as exc:
+        fail(f"bad DATABASE_URL: {exc}")
+
+
+def migrated_database() -> Engine:
+    """database(), created or upgraded to the newest schema first (so `planner import`
+    works on a brand-new database)."""
+    from sqlalchemy.exc import OperationalError
+
+    from planner import db
+
+    engine = database()
+    try:
+        db.upgrade(engine)
+    except OperationalError as exc:
+        fail(f"cannot open the database: {str(exc.orig).splitlines()[0]}")
+    return engine
 
 
 class _UsageErrorsExit1:

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import click
 
-from planner.commands import Command, Group, fail
+from planner.commands import Command, Group, fail, migrated_database
+from planner.commands.options import path_option
 
 
 @click.group("badges", cls=Group)
@@ -28,22 +29,14 @@ def badges():
     default=None,
     help="Ed25519 PEM private key to sign with (default: $PLANNER_BADGE_KEY).",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write (default: stdout).",
-)
+@path_option("--out", help="File to write (default: stdout).")
 def export(learner, plan_id, key_path, out):
     """LEARNER's achieved levels as OpenBadgeCredentials (JSON, or JWTs when signed)."""
     from sqlmodel import Session
 
-    from planner.commands.data import _engine, _ready
     from planner.services.interop.badges import BadgeError, export_badges, export_bytes
 
-    engine = _engine()
-    _ready(engine)
-    with Session(engine) as session:
+    with Session(migrated_database()) as session:
         try:
             credentials, signed = export_badges(session, learner, plan_id, key_path)
         except BadgeError as exc:
@@ -71,7 +64,6 @@ def import_(file, learner):
     """Import Open Badges (JSON or JWT) as assessment evidence; all or nothing."""
     from sqlmodel import Session
 
-    from planner.commands.data import _engine, _ready
     from planner.services.interop.badges import BadgeError, import_badge
     from planner.services.io import ImportRejected
 
@@ -79,9 +71,7 @@ def import_(file, learner):
         data = file.read_bytes()
     except OSError as exc:
         fail([f"cannot read {file}: {exc.strerror}"])
-    engine = _engine()
-    _ready(engine)
-    with Session(engine) as session:
+    with Session(migrated_database()) as session:
         try:
             report = import_badge(session, data, file.name, learner, commit=True)
         except (ImportRejected, BadgeError) as exc:
@@ -92,11 +82,8 @@ def import_(file, learner):
 
 
 @badges.command("keygen", cls=Command)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write the private key to (PEM); refused if it exists.",
+@path_option(
+    "--out", required=True, help="File to write the private key to (PEM); refused if it exists."
 )
 def keygen(out):
     """Write a new Ed25519 signing key (PEM); set PLANNER_BADGE_KEY to its path."""

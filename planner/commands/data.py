@@ -11,47 +11,27 @@ from pathlib import Path
 import click
 
 from planner import db
-from planner.commands import DbCommand, fail
-
-
-def _engine():
-    url = db.default_url()
-    try:
-        return db.make_engine(url)
-    except Exception as exc:  # a malformed URL is bad input too
-        fail([f"bad DATABASE_URL: {exc}"])
-
-
-def _ready(engine) -> None:
-    """Migrate first, so `planner import` works on a brand-new database."""
-    from sqlalchemy.exc import OperationalError
-
-    try:
-        db.upgrade(engine)
-    except OperationalError as exc:
-        fail([f"cannot open the database: {str(exc.orig).splitlines()[0]}"])
+from planner.commands import DbCommand, fail, migrated_database
+from planner.commands.options import path_option
 
 
 @click.command("init-db", cls=DbCommand)
 def init_db():
     """Create the database or upgrade it to the newest schema (Alembic migrations shipped
     with planner). Safe to run again: an up-to-date database is left as it is."""
-    engine = _engine()
-    _ready(engine)
+    engine = migrated_database()
     click.echo(f"database ready: {engine.url.render_as_string(hide_password=True)}")
 
 
 @click.command("seed", cls=DbCommand)
-@click.option(
+@path_option(
     "--seed-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
+    folder=True,
     help="Folder with taxonomy.yaml and roles.yaml.  [default: the seed data shipped with planner]",
 )
-@click.option(
+@path_option(
     "--curricula-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
+    folder=True,
     help="Folder of curriculum files (*.json).  [default: the curricula shipped with planner]",
 )
 def seed(seed_dir, curricula_dir):
@@ -61,8 +41,7 @@ def seed(seed_dir, curricula_dir):
     from planner.services.catalog.seeding import seed as run_seed
     from planner.services.catalog.taxonomy import TaxonomyError
 
-    engine = _engine()
-    _ready(engine)
+    engine = migrated_database()
     try:
         with db.session_scope(engine) as session:
             report = run_seed(session, seed_dir, curricula_dir)
@@ -97,8 +76,7 @@ def import_file(file, kind, curriculum):
     from planner.services.io import ImportRejected
     from planner.services.io import import_file as run_import
 
-    engine = _engine()
-    _ready(engine)
+    engine = migrated_database()
     from sqlmodel import Session
 
     with Session(engine, expire_on_commit=False) as session:
@@ -123,8 +101,7 @@ def import_file(file, kind, curriculum):
     "or case for the taxonomy.  [default: csv for rows, json for a scenario, moodle for "
     "the taxonomy]",
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write; required for xlsx.  [default: standard output]")  # fmt: skip
+@path_option("--out", help="File to write; required for xlsx.  [default: standard output]")
 @click.option(
     "--curriculum",
     default=None,
@@ -157,8 +134,7 @@ def export(kind, fmt, out, curriculum, terms):
               "other kinds as csv, xlsx, json or yaml"])  # fmt: skip
     if fmt == "xlsx" and out is None:
         fail(["--out is required for xlsx (binary) output"])
-    engine = _engine()
-    _ready(engine)
+    engine = migrated_database()
     selection = {"curriculum_id": curriculum} if curriculum else {}
     if terms:
         selection["terms"] = [t.strip() for t in terms.split(",") if t.strip()]

@@ -1,10 +1,12 @@
 """`planner role from-onet | from-esco`: a role from an O*NET or ESCO occupation."""
 
 import json
+from collections.abc import Callable
 
 import click
 
-from planner.commands import Command, Group, fail
+from planner.commands import Command, Group, fail, migrated_database
+from planner.commands.options import F
 
 
 @click.group("role", cls=Group)
@@ -16,13 +18,10 @@ def _emit(built: dict, save: bool) -> None:
     if save:
         from sqlmodel import Session
 
-        from planner.commands.data import _engine, _ready
         from planner.services.interop.roles import save_role
         from planner.services.io import ImportRejected
 
-        engine = _engine()
-        _ready(engine)
-        with Session(engine) as session:
+        with Session(migrated_database()) as session:
             try:
                 save_role(session, built)
             except ImportRejected as exc:
@@ -47,40 +46,55 @@ def _build(source: str, code: str, **options) -> dict:
         fail(exc.problems)
 
 
-@role.command("from-onet", cls=Command)
-@click.argument("soc")
-@click.option("--id", "role_id", default=None, help="Role id (default: onet-<code>).")
-@click.option(
-    "--min-importance",
-    type=click.FloatRange(1, 5),
-    default=3.0,
-    show_default=True,
-    help="O*NET importance (1-5) a skill needs to join the role.",
+def _from_source(
+    name: str, argument: str, default_id: str, *options: Callable[[F], F]
+) -> Callable[[F], click.Command]:
+    """A `role from-...` command: its source's code, --id, the source's own options, --save."""
+    params: list[Callable[[F], F]] = [
+        click.argument(argument),
+        click.option("--id", "role_id", default=None, help=f"Role id (default: {default_id})."),
+        *options,
+        click.option("--save", is_flag=True, help="Store the role in the database."),
+    ]
+
+    def decorate(function: F) -> click.Command:
+        for param in reversed(params):
+            function = param(function)
+        return role.command(name, cls=Command)(function)
+
+    return decorate
+
+
+def _level_option(name: str, default: int, help: str) -> Callable[[F], F]:
+    return click.option(
+        name, type=click.IntRange(1, 4), default=default, show_default=True, help=help
+    )
+
+
+@_from_source(
+    "from-onet",
+    "soc",
+    "onet-<code>",
+    click.option(
+        "--min-importance",
+        type=click.FloatRange(1, 5),
+        default=3.0,
+        show_default=True,
+        help="O*NET importance (1-5) a skill needs to join the role.",
+    ),
 )
-@click.option("--save", is_flag=True, help="Store the role in the database.")
 def from_onet(soc, role_id, min_importance, save):
     """A role from an O*NET occupation, printed as JSON; SOC is a code like 13-1161.00."""
     _emit(_build("onet", soc, role_id=role_id, min_importance=min_importance), save)
 
 
-@role.command("from-esco", cls=Command)
-@click.argument("occupation_uri")
-@click.option("--id", "role_id", default=None, help="Role id (default: esco-<uuid prefix>).")
-@click.option(
-    "--essential-level",
-    type=click.IntRange(1, 4),
-    default=3,
-    show_default=True,
-    help="Level required for the occupation's essential skills.",
+@_from_source(
+    "from-esco",
+    "occupation_uri",
+    "esco-<uuid prefix>",
+    _level_option("--essential-level", 3, "Level required for the occupation's essential skills."),
+    _level_option("--optional-level", 2, "Level required for the occupation's optional skills."),
 )
-@click.option(
-    "--optional-level",
-    type=click.IntRange(1, 4),
-    default=2,
-    show_default=True,
-    help="Level required for the occupation's optional skills.",
-)
-@click.option("--save", is_flag=True, help="Store the role in the database.")
 def from_esco(occupation_uri, role_id, essential_level, optional_level, save):
     """A role from an ESCO occupation URI, printed as JSON."""
     built = _build(

@@ -1,4 +1,4 @@
-"""`planner scenario ...`: make scenarios from curricula.
+"""`planner scenario build | cohort`: make scenarios from curricula.
 
     planner scenario build ai-marketing-college --role mkt-data-analyst \
         --levels data.sql=1,ai.prompting=1 --terms Y1-fall,Y1-spring --out plan-me.json
@@ -8,24 +8,19 @@ CURRICULUM is a scenario file or the name of a curriculum shipped with planner
 Bad input exits 1 with one line per problem, never a traceback.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from planner.commands import Command, Group, fail
+from planner.commands import Group, fail
+from planner.commands.options import F, curriculum_path
 
-
-def resolve_curriculum(name: str) -> Path:
-    path = Path(name)
-    if path.exists():
-        return path
-    from planner.services.catalog.curricula import CURRICULA_DIR
-
-    named = CURRICULA_DIR / f"{name}.json"
-    if named.exists():
-        return named
-    known = ", ".join(sorted(p.stem for p in CURRICULA_DIR.glob("*.json")))
-    fail([f"CURRICULUM: no file {name!r} and no curriculum of that name (known: {known})"])
+if TYPE_CHECKING:
+    from planner.scenario import Scenario
 
 
 def parse_levels(values: tuple[str, ...]) -> dict[str, int]:
@@ -43,6 +38,28 @@ def parse_levels(values: tuple[str, ...]) -> dict[str, int]:
     if problems:
         fail(problems)
     return levels
+
+
+def _budget_option(help: str) -> Callable[[F], F]:
+    return click.option("--budget", type=click.FloatRange(min=0), default=None, help=help)
+
+
+_out_option = click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Scenario file to write (JSON).",
+)
+
+
+def _write(result: Scenario, out_path: str) -> None:
+    from planner.scenario import dump_json
+
+    try:
+        Path(out_path).write_text(dump_json(result), encoding="utf-8")
+    except OSError as exc:
+        fail([f"--out: cannot write {out_path}: {exc.strerror}"])
 
 
 @click.group(cls=Group)
@@ -70,27 +87,15 @@ def scenario():
     metavar="T1,T2,...",
     help="Term ids the learner studies in.  [default: every term of the curriculum]",
 )
-@click.option(
-    "--budget",
-    type=click.FloatRange(min=0),
-    default=None,
-    help="The learner's own total budget.  [default: no limit]",
-)
-@click.option(
-    "--out",
-    "out_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Scenario file to write (JSON).",
-)
+@_budget_option("The learner's own total budget.  [default: no limit]")
+@_out_option
 def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
     """Write CURRICULUM with its learners replaced by one learner aiming at --role."""
-    from planner.scenario import ScenarioError, dump_json, load_scenario
+    from planner.scenario import ScenarioError, load_scenario
     from planner.services.catalog.curricula import build_role_scenario
 
-    path = resolve_curriculum(curriculum)
     try:
-        base = load_scenario(path)
+        base = load_scenario(curriculum_path(curriculum))
         result = build_role_scenario(
             base,
             role_id,
@@ -101,10 +106,7 @@ def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
         )
     except ScenarioError as exc:
         fail(exc.problems)
-    try:
-        Path(out_path).write_text(dump_json(result), encoding="utf-8")
-    except OSError as exc:
-        fail([f"--out: cannot write {out_path}: {exc.strerror}"])
+    _write(result, out_path)
     learner = result.learners[0]
     click.echo(
         f"wrote {out_path}: {len(result.courses)} courses, learner {learner.id} "
@@ -116,56 +118,27 @@ def build(curriculum, role_id, learner_id, levels, terms, budget, out_path):
 @scenario.command()
 @click.argument("curriculum")
 @click.argument("employees", type=click.Path(dir_okay=False))
-@click.option(
-    "--budget",
-    type=click.FloatRange(min=0),
-    default=None,
-    help="Budget of the whole cohort (constraints.budget).  [default: no limit]",
-)
-@click.option(
-    "--out",
-    "out_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Scenario file to write (JSON).",
-)
+@_budget_option("Budget of the whole cohort (constraints.budget).  [default: no limit]")
+@_out_option
 def cohort(curriculum, employees, budget, out_path):
     """Write CURRICULUM with its learners replaced by the people of an EMPLOYEES CSV.
 
     Columns: see docs/cohort.md. Every bad row is reported; nothing is written on error."""
-    from planner.scenario import ScenarioError, dump_json, load_scenario
+    from planner.scenario import ScenarioError, load_scenario
     from planner.scenario.models import Constraints
     from planner.services.scenarios.employees import CohortImportError, read_employees
 
     try:
-        base = load_scenario(resolve_curriculum(curriculum))
+        base = load_scenario(curriculum_path(curriculum))
         result = read_employees(employees, base).scenario(base)
         if budget is not None:
             result = result.model_copy(update={"constraints": Constraints(budget=budget)})
     except (ScenarioError, CohortImportError) as exc:
         fail(exc.problems)
-    try:
-        Path(out_path).write_text(dump_json(result), encoding="utf-8")
-    except OSError as exc:
-        fail([f"--out: cannot write {out_path}: {exc.strerror}"])
+    _write(result, out_path)
     people = sum(learner.count for learner in result.learners)
     click.echo(
         f"wrote {out_path}: {people} people in {len(result.learners)} learner entries, "
         f"{len(result.courses)} courses",
         err=True,
     )
-
-
-@click.command("schema", cls=Command)
-@click.argument("kind", type=click.Choice(["scenario", "plan"]))
-def schema(kind):
-    """Print the JSON Schema (draft 2020-12) of a scenario or plan file.
-
-    Generated from the same models that load files, so it checks keys, types and ranges;
-    the rules that link parts of a file (ids that exist, no prerequisite cycles) are
-    checked by `planner check` and every loader. The format: docs/scenario-format.md."""
-    import json
-
-    from planner.scenario.schema import json_schema
-
-    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))

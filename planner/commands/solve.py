@@ -10,20 +10,11 @@ from pathlib import Path
 
 import click
 
-from planner.commands import SECONDS, Command, fail, finish, started_at
+from planner.commands import Command, fail, finish, options, started_at
 
 EXIT = {"OPTIMAL": 0, "FEASIBLE": 0, "INFEASIBLE": 2, "UNKNOWN": 4}
 WRITE_FLOOR_S = 0.3  # kept back for writing even a small plan
 MIN_SOLVE_SHARE = 0.01  # the solve never gets less than this share of the limit
-
-
-def _load(path: str):
-    from planner.scenario import ScenarioError, load_scenario
-
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        fail(exc.problems)
 
 
 class _Progress:
@@ -66,38 +57,6 @@ Exit codes:
 Rules 1-8 are listed in docs/scenario-format.md."""
 
 
-ENGINE = click.Choice(["local", "ray"], case_sensitive=False)
-ENGINE_HELP = (
-    "Where to solve: local (this process) or ray (a local Ray, or the cluster at "
-    "$RAY_ADDRESS; docs/scale.md).  [default: $PLANNER_ENGINE, else local]"
-)
-
-
-def _engine(engine: str | None) -> str:
-    from planner.solver.engine import EngineError, engine_name
-
-    try:
-        return engine_name(engine)
-    except EngineError as exc:
-        fail([str(exc)])
-
-
-def _start_engine(engine: str, workers: int | None) -> bool:
-    """Start (or join) Ray up front, so that a bad RAY_ADDRESS fails before any work.
-    True when this command started it (and so stops it when done)."""
-    if engine != "ray":
-        return False
-    from planner.solver.engine import EngineError, ray_running, start_ray
-
-    if ray_running():
-        return False  # the caller's Ray (a test session, an embedding program)
-    try:
-        start_ray(workers)
-    except EngineError as exc:
-        fail([str(exc)])
-    return True
-
-
 @click.command("solve", cls=Command, epilog=SOLVE_EPILOG)
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
 @click.option("--out", "out", default=None, help="Plan file to write.  [default: standard output]")
@@ -106,20 +65,14 @@ def _start_engine(engine: str, workers: int | None) -> bool:
     default=None,
     help="Write one plan per scenario here, as NAME.plan.json (needed for several scenarios).",
 )
-@click.option(
-    "--time-limit",
-    type=SECONDS,
-    default=None,
-    help="Seconds to search.  [default: the scenario's options.time_limit_s, 10 if unset]",
+@options.time_limit_option(
+    "Seconds to search.  [default: the scenario's options.time_limit_s, 10 if unset]"
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="CP-SAT search workers; with --engine ray, the local Ray's CPUs.  "
-    "[default: the scenario's options.workers, 2 if unset]",
+@options.workers_option(
+    "CP-SAT search workers; with --engine ray, the local Ray's CPUs.  "
+    "[default: the scenario's options.workers, 2 if unset]"
 )
-@click.option("--engine", type=ENGINE, default=None, help=ENGINE_HELP)
+@options.engine_option
 def solve(scenarios, out, out_dir, time_limit, workers, engine):
     """Solve SCENARIO (a JSON or YAML scenario file) and write the plan (JSON). Several
     scenarios (a batch) need --out-dir and give one plan each; with --engine ray they are
@@ -127,16 +80,16 @@ def solve(scenarios, out, out_dir, time_limit, workers, engine):
     from planner.solver.cohort import solve_cohort
     from planner.solver.engine import EngineError, stop_ray
 
-    engine = _engine(engine)
+    engine = options.engine_name(engine)
     if len(scenarios) > 1 or out_dir is not None:
         _solve_batch(scenarios, out, out_dir, time_limit, workers, engine)
     started = started_at()
     reading = time.perf_counter()
-    loaded = _load(scenarios[0])
+    loaded = options.read_scenario(scenarios[0])
     reading = time.perf_counter() - reading
     if out is not None and Path(out).is_dir():
         fail([f"cannot write plan to {out}: it is a directory"])
-    ray_started = _start_engine(engine, workers or loaded.options.workers)
+    ray_started = options.start_engine(engine, workers or loaded.options.workers)
     # The limit covers the whole command: reading, solving and writing, which costs about
     # what reading did (measured: 200,000 people, read 5.1 s, write 1.7 s of CPU; up to
     # the same again in wall time on a busy machine).
@@ -233,7 +186,7 @@ def _solve_batch(paths, out, out_dir, time_limit, workers, engine) -> None:
         _report(plan, f"[{done}/{len(paths)}] {paths[i]}: ")
         codes.append(EXIT[plan.status])
 
-    ray_started = _start_engine(engine, workers or max(s.options.workers for s in loaded))
+    ray_started = options.start_engine(engine, workers or max(s.options.workers for s in loaded))
     try:
         solve_many(
             loaded, engine=engine, time_limit_s=time_limit, workers=workers, progress=arrived
@@ -258,7 +211,7 @@ def check(scenario, plan):
     from planner.scenario import ScenarioError, read_document
     from planner.solver.check import check_plan
 
-    loaded = _load(scenario)
+    loaded = options.read_scenario(scenario)
     try:
         document = read_document(plan)
     except ScenarioError as exc:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from planner import db
-from planner.commands import DbCommand, fail
+from planner.commands import DbCommand, database, fail, migrated_database
 
 SERVE_HELP = (
     "Environment: SECRET_KEY signs sessions (default: a random key kept in the data folder; "
@@ -24,13 +24,6 @@ DEMO_LEVELS = {
     "ai.prompting": 1,
     "mkt.stp": 2,
 }  # kept only where the skill exists
-
-
-def _engine():
-    try:
-        return db.make_engine(db.default_url())
-    except Exception as exc:
-        fail(f"bad DATABASE_URL: {exc}")
 
 
 def _serve(host: str, port: int, workers: int, threads: int, server: str) -> None:
@@ -115,8 +108,7 @@ def demo(host, port, workers, threads, server, no_serve):
     """Create/upgrade the database, seed it, create demo accounts and serve the app."""
     from planner.services.catalog.seeding import seed
 
-    engine = _engine()
-    db.upgrade(engine)
+    engine = migrated_database()
     with db.session_scope(engine) as session:
         report = seed(session)
         learner_id = _demo_learner(session)
@@ -157,7 +149,7 @@ def serve(host, port, workers, threads, server, solve_engine):
         os.environ["PLANNER_ENGINE"] = solve_engine.lower()
     from sqlalchemy.exc import SQLAlchemyError
 
-    engine = _engine()
+    engine = database()
     try:
         ready = inspect(engine).has_table("account")
     except SQLAlchemyError as exc:
@@ -214,8 +206,7 @@ def create_user(username, role, password, password_stdin, email, learner_id, tok
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             fail("--password-stdin: standard input has no password line")
-    engine = _engine()
-    db.upgrade(engine)
+    engine = migrated_database()
     with db.session_scope(engine) as session:
         user = accounts.find_user(session, username)
         if user is not None and not (password or token):

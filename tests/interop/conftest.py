@@ -1,14 +1,12 @@
 """Interop fixtures: a database with the seed taxonomy and roles (no curricula), copied per
-test, and `cli(db, *args)` running the real `planner` command on a database file."""
+test; run the `planner` command on one with `cli(*args, db=path)` (tests/fixtures/cli.py)."""
 
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from planner import db
-from planner.cli import cli as planner_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -17,8 +15,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def seeded_template(tmp_path_factory, migrated_sqlite_template):
     from planner.services.catalog.seeding import seed
 
-    path = tmp_path_factory.mktemp("interop-seeded") / "seeded.db"
-    shutil.copyfile(migrated_sqlite_template, path)
+    path = shutil.copyfile(
+        migrated_sqlite_template, tmp_path_factory.mktemp("interop-seeded") / "seeded.db"
+    )
     engine = db.make_engine(f"sqlite:///{path}")
     with db.session_scope(engine) as session:
         seed(session, curricula_dir=tmp_path_factory.mktemp("no-curricula"))
@@ -28,27 +27,12 @@ def seeded_template(tmp_path_factory, migrated_sqlite_template):
 
 @pytest.fixture
 def seeded_db(tmp_path, seeded_template) -> Path:
-    path = tmp_path / "seeded.db"
-    shutil.copyfile(seeded_template, path)
-    return path
+    return shutil.copyfile(seeded_template, tmp_path / "seeded.db")
 
 
 @pytest.fixture
 def empty_db(tmp_path, migrated_sqlite_template) -> Path:
-    path = tmp_path / "empty.db"
-    shutil.copyfile(migrated_sqlite_template, path)
-    return path
-
-
-@pytest.fixture
-def cli(monkeypatch):
-    runner = CliRunner()
-
-    def invoke(database: Path, *args):
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-        return runner.invoke(planner_cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
+    return shutil.copyfile(migrated_sqlite_template, tmp_path / "empty.db")
 
 
 @pytest.fixture
@@ -75,6 +59,14 @@ def session_of_path(path: Path):
     from sqlmodel import Session
 
     return Session(db.make_engine(f"sqlite:///{path}"), expire_on_commit=False)
+
+
+def assert_skills_carried(source: Path, target: Path, fields) -> None:
+    """The skills of `target` (after an import) are those of `source`, field by field."""
+    before, after = skills_of(source), skills_of(target)
+    assert before.keys() == after.keys()
+    for skill_id, record in before.items():
+        assert {k: after[skill_id][k] for k in fields} == {k: record[k] for k in fields}
 
 
 def skills_of(path: Path) -> dict[str, dict]:

@@ -42,7 +42,7 @@ def other_db(tmp_path, seeded_template, session_of) -> Path:
 
 def _export(cli, database, tmp_path, name="ann.json", *extra):
     out = tmp_path / name
-    result = cli(database, "badges", "export", "ann", "--out", out, *extra)
+    result = cli("badges", "export", "ann", "--out", out, *extra, db=database)
     assert result.exit_code == 0, result.output
     return out
 
@@ -62,7 +62,7 @@ def test_export_unsigned_credentials_align_to_the_case_package(cli, ann_db, tmp_
     alignment = {a["targetType"]: a for a in subject["achievement"]["alignment"]}
     # the alignments point at identifiers of the taxonomy's CASE export
     package = tmp_path / "case.json"
-    cli(ann_db, "export", "taxonomy", "--format", "case", "--out", package)
+    cli("export", "taxonomy", "--format", "case", "--out", package, db=ann_db)
     document = json.loads(package.read_text("utf-8"))
     item_uris = {i["uri"] for i in document["CFItems"]}
     level_uris = {lv["uri"]: lv for crit in document["CFRubrics"][0]["CFRubricCriteria"]
@@ -76,7 +76,7 @@ def test_export_unsigned_credentials_align_to_the_case_package(cli, ann_db, tmp_
 @pytest.mark.filterwarnings("ignore:EdDSA is deprecated")  # OB 3.0 names the algorithm EdDSA
 def test_signed_export_is_a_verifiable_jwt(cli, ann_db, tmp_path, monkeypatch):
     key = tmp_path / "badge-key.pem"
-    assert cli(ann_db, "badges", "keygen", "--out", key).exit_code == 0
+    assert cli("badges", "keygen", "--out", key, db=ann_db).exit_code == 0
     monkeypatch.setenv("PLANNER_BADGE_KEY", str(key))
     out = _export(cli, ann_db, tmp_path, "ann.jwt")
     tokens = out.read_text("ascii").split()
@@ -97,7 +97,7 @@ def test_signed_export_is_a_verifiable_jwt(cli, ann_db, tmp_path, monkeypatch):
 
 def test_import_makes_badge_evidence_for_calibration(cli, ann_db, other_db, tmp_path, session_of):
     out = _export(cli, ann_db, tmp_path)
-    result = cli(other_db, "badges", "import", out)
+    result = cli("badges", "import", out, db=other_db)
     assert result.exit_code == 0, result.output
     assert "imported 2 badges" in result.output
     session = session_of(other_db)
@@ -108,7 +108,7 @@ def test_import_makes_badge_evidence_for_calibration(cli, ann_db, other_db, tmp_
     assert levels["data.sql"].evidence_level == 3
     assert levels["data.sql"].level == 3
     # the same file again adds nothing
-    result = cli(other_db, "import", out)  # the generic importer recognises badges too
+    result = cli("import", out, db=other_db)  # the generic importer recognises badges too
     assert result.exit_code == 0 and "2 badges already imported" in result.output
     assert len(session.exec(select(Assessment).where(Assessment.learner_id == "ann")).all()) == 2
 
@@ -121,12 +121,12 @@ def test_a_signed_copy_from_a_trusted_key_counts_in_full(cli, ann_db, other_db, 
     monkeypatch.setenv("PLANNER_BADGE_KEY", str(key))
     signed = _export(cli, ann_db, tmp_path, "ann.jwt")
     monkeypatch.delenv("PLANNER_BADGE_KEY")
-    assert cli(other_db, "badges", "import", unsigned).exit_code == 0
+    assert cli("badges", "import", unsigned, db=other_db).exit_code == 0
     # the receiving planner trusts the issuer's public key
     public = tmp_path / "issuer-public.pem"
     public.write_bytes(OKPKey.import_key(key.read_bytes()).as_pem(private=False))
     monkeypatch.setenv("PLANNER_BADGE_TRUSTED_KEYS", str(public))
-    assert cli(other_db, "import", signed).exit_code == 0
+    assert cli("import", signed, db=other_db).exit_code == 0
     session = session_of(other_db)
     assert {b.verified for b in session.exec(select(BadgeCredential)).all()} == {True}
     assert {
@@ -144,28 +144,28 @@ def test_tampered_or_misdirected_badges_change_nothing(cli, ann_db, other_db, tm
     head, payload, signature = tokens[0].split(".")
     forged = tmp_path / "forged.jwt"
     forged.write_text(f"{head}.{payload}.{signature[:-4]}AAAA\n{tokens[1]}\n", "ascii")
-    result = cli(other_db, "badges", "import", forged)
+    result = cli("badges", "import", forged, db=other_db)
     assert result.exit_code == 1
     assert "forged.jwt: line 1: the signature does not verify" in result.output
     unsigned = json.loads(_export(cli, ann_db, tmp_path).read_text("utf-8"))
     unsigned[1]["credentialSubject"]["achievement"]["alignment"][1]["targetUrl"] = "http://x/y/nope"
     mixed = tmp_path / "mixed.json"
     mixed.write_text(json.dumps(unsigned), "utf-8")
-    result = cli(other_db, "badges", "import", mixed)
+    result = cli("badges", "import", mixed, db=other_db)
     assert result.exit_code == 1
     assert ("mixed.json: [1].credentialSubject.achievement.alignment[1].targetUrl: "
             "'http://x/y/nope' is no level of this taxonomy") in result.output  # fmt: skip
-    result = cli(other_db, "badges", "import", mixed, "--learner", "bob")
+    result = cli("badges", "import", mixed, "--learner", "bob", db=other_db)
     assert 'the badge belongs to learner "ann", not "bob"' in result.output
     assert session_of(other_db).exec(select(Assessment)).all() == []  # all or nothing
 
 
 def test_external_issuers_badge_needs_a_learner(cli, other_db, session_of):
     path = FIXTURES / "badge_external_sql.json"
-    result = cli(other_db, "import", path)
+    result = cli("import", path, db=other_db)
     assert result.exit_code == 1
     assert "names no learner of this planner" in result.output
-    result = cli(other_db, "badges", "import", path, "--learner", "ann")
+    result = cli("badges", "import", path, "--learner", "ann", db=other_db)
     assert result.exit_code == 0, result.output
     (badge,) = session_of(other_db).exec(select(BadgeCredential)).all()
     assert (badge.skill_id, badge.level, badge.verified) == ("data.sql", 2, False)
@@ -185,7 +185,7 @@ def test_badges_from_a_completed_plan(cli, ann_db, tmp_path, session_of):
     plan = PlanRecord(scenario_id=scenario.id, status="OPTIMAL", body=body)
     session.add(plan)
     session.commit()
-    result = cli(ann_db, "badges", "export", "ann", "--plan", plan.id)
+    result = cli("badges", "export", "ann", "--plan", plan.id, db=ann_db)
     assert result.exit_code == 1 and "MKT101, MKT210 not yet marked completed" in result.output
     learner = session.get(Learner, "ann")
     learner.completed = ["MKT101", "MKT210"]
@@ -200,7 +200,7 @@ def test_badges_from_a_completed_plan(cli, ann_db, tmp_path, session_of):
 def test_deleting_a_learners_assessment_data_removes_imported_badges(cli, ann_db, other_db,
                                                                      tmp_path, session_of):  # fmt: skip
     out = _export(cli, ann_db, tmp_path)
-    assert cli(other_db, "badges", "import", out).exit_code == 0
+    assert cli("badges", "import", out, db=other_db).exit_code == 0
     session = session_of(other_db)
     copy = learner_data.export_learner(session, "ann")  # the learner's data-access copy
     assert {(b["skill"], b["level"], b["verified"]) for b in copy["badges"]} == {
@@ -209,5 +209,5 @@ def test_deleting_a_learners_assessment_data_removes_imported_badges(cli, ann_db
     assert (counts["badges"], counts["ratings"]) == (2, 2)  # 2 badges + their 2 ratings
     session.commit()
     assert session.exec(select(BadgeCredential)).all() == []
-    result = cli(other_db, "badges", "import", out)  # evidence can be brought back
+    result = cli("badges", "import", out, db=other_db)  # evidence can be brought back
     assert result.exit_code == 0 and "imported 2 badges" in result.output

@@ -8,7 +8,7 @@ import pytest
 
 from planner.services.interop import case
 from planner.services.interop.common import NAMESPACE
-from tests.interop.conftest import FIXTURES, session_of_path, skills_of
+from tests.interop.conftest import FIXTURES, assert_skills_carried, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors", "onet", "esco")
 
@@ -16,7 +16,7 @@ CARRIED = ("area", "area_name", "name", "descriptors", "onet", "esco")
 @pytest.fixture
 def package(cli, seeded_db, tmp_path):
     out = tmp_path / "taxonomy.json"
-    result = cli(seeded_db, "export", "taxonomy", "--format", "case", "--out", out)
+    result = cli("export", "taxonomy", "--format", "case", "--out", out, db=seeded_db)
     assert result.exit_code == 0, result.output
     return out
 
@@ -72,7 +72,7 @@ def test_package_structure(package):
 
 def test_identifiers_are_stable_across_exports(package, cli, seeded_db, tmp_path):
     again = tmp_path / "again.json"
-    cli(seeded_db, "export", "taxonomy", "--format", "case", "--out", again)
+    cli("export", "taxonomy", "--format", "case", "--out", again, db=seeded_db)
 
     def ids(path):
         doc = json.loads(path.read_text("utf-8"))
@@ -83,13 +83,10 @@ def test_identifiers_are_stable_across_exports(package, cli, seeded_db, tmp_path
 
 
 def test_round_trip_of_the_seeded_taxonomy_is_exact(package, cli, seeded_db, empty_db):
-    result = cli(empty_db, "import", package)
+    result = cli("import", package, db=empty_db)
     assert result.exit_code == 0, result.output
     assert "imported 8 areas, 65 skills" in result.output
-    before, after = skills_of(seeded_db), skills_of(empty_db)
-    assert before.keys() == after.keys()
-    for skill_id, record in before.items():
-        assert {k: after[skill_id][k] for k in CARRIED} == {k: record[k] for k in CARRIED}
+    assert_skills_carried(seeded_db, empty_db, CARRIED)
 
 
 def test_skill_without_area_or_descriptors_round_trips(cli, seeded_db, empty_db, tmp_path):
@@ -100,14 +97,14 @@ def test_skill_without_area_or_descriptors_round_trips(cli, seeded_db, empty_db,
                                        "descriptors": [], "onet": ["2.A.1.a"]}])  # fmt: skip
     session.commit()
     out = tmp_path / "taxonomy.json"
-    assert cli(seeded_db, "export", "taxonomy", "--format", "case", "--out", out).exit_code == 0
-    assert cli(empty_db, "import", out).exit_code == 0
+    assert cli("export", "taxonomy", "--format", "case", "--out", out, db=seeded_db).exit_code == 0
+    assert cli("import", out, db=empty_db).exit_code == 0
     loose = skills_of(empty_db)["x.loose"]
     assert (loose["area"], loose["descriptors"], loose["onet"]) == (None, [], ["2.A.1.a"])
 
 
 def test_real_world_shaped_package(cli, empty_db):
-    result = cli(empty_db, "import", FIXTURES / "case_marketing_analytics.json")
+    result = cli("import", FIXTURES / "case_marketing_analytics.json", db=empty_db)
     assert result.exit_code == 0, result.output
     assert "imported 2 areas, 4 skills" in result.output
     skills = skills_of(empty_db)
@@ -133,7 +130,7 @@ def test_bad_package_reports_paths_and_changes_nothing(package, cli, seeded_db, 
     document["CFAssociations"][2]["destinationNodeURI"]["uri"] = "not a uri"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(document), "utf-8")
-    result = cli(seeded_db, "import", bad)
+    result = cli("import", bad, db=seeded_db)
     assert result.exit_code == 1
     assert "bad.json: CFItems[5].fullStatement: 7 is not of type 'string'" in result.output
     assert (
@@ -148,7 +145,7 @@ def test_bad_package_reports_paths_and_changes_nothing(package, cli, seeded_db, 
               if a["associationType"] == "isChildOf" and n > 8)  # fmt: skip
     document["CFAssociations"][at]["destinationNodeURI"]["identifier"] = unknown
     bad.write_text(json.dumps(document), "utf-8")
-    result = cli(seeded_db, "import", bad)
+    result = cli("import", bad, db=seeded_db)
     assert result.exit_code == 1
     assert (
         f"bad.json: CFAssociations[{at}].destinationNodeURI: unknown parent {unknown}"

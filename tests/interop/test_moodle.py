@@ -6,14 +6,14 @@ import json
 
 from planner.scenario import LEVEL_NAMES
 from planner.services.interop import moodle
-from tests.interop.conftest import FIXTURES, session_of_path, skills_of
+from tests.interop.conftest import FIXTURES, assert_skills_carried, session_of_path, skills_of
 
 CARRIED = ("area", "area_name", "name", "descriptors")
 
 
 def test_export_has_moodles_fourteen_columns_and_one_framework_row(cli, seeded_db, tmp_path):
     out = tmp_path / "framework.csv"
-    result = cli(seeded_db, "export", "taxonomy", "--format", "moodle", "--out", out)
+    result = cli("export", "taxonomy", "--format", "moodle", "--out", out, db=seeded_db)
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text("utf-8"))))
     assert rows[0] == list(moodle.HEADERS) and len(rows[0]) == 14
@@ -36,17 +36,16 @@ def test_export_has_moodles_fourteen_columns_and_one_framework_row(cli, seeded_d
 
 def test_round_trip_of_the_seeded_taxonomy_is_exact(cli, seeded_db, empty_db, tmp_path):
     out = tmp_path / "framework.csv"
-    assert cli(seeded_db, "export", "taxonomy", "--out", out).exit_code == 0  # moodle default
-    result = cli(empty_db, "import", out)
+    assert cli("export", "taxonomy", "--out", out, db=seeded_db).exit_code == 0  # moodle default
+    result = cli("import", out, db=empty_db)
     assert result.exit_code == 0, result.output
     assert "imported 8 areas, 65 skills" in result.output
-    before, after = skills_of(seeded_db), skills_of(empty_db)
-    assert before.keys() == after.keys()
-    for skill_id, record in before.items():
-        assert {k: after[skill_id][k] for k in CARRIED} == {k: record[k] for k in CARRIED}
+    assert_skills_carried(seeded_db, empty_db, CARRIED)
     # and the second export is the same file (ids, names, descriptors, order)
     again = tmp_path / "again.csv"
-    assert cli(empty_db, "export", "taxonomy", "--format", "moodle", "--out", again).exit_code == 0
+    assert (
+        cli("export", "taxonomy", "--format", "moodle", "--out", again, db=empty_db).exit_code == 0
+    )
     assert again.read_bytes() == out.read_bytes()
 
 
@@ -58,22 +57,22 @@ def test_skill_without_area_or_descriptors_round_trips(cli, seeded_db, empty_db,
                                        "descriptors": []}])  # fmt: skip
     session.commit()
     out = tmp_path / "framework.csv"
-    assert cli(seeded_db, "export", "taxonomy", "--out", out).exit_code == 0
-    assert cli(empty_db, "import", out).exit_code == 0
+    assert cli("export", "taxonomy", "--out", out, db=seeded_db).exit_code == 0
+    assert cli("import", out, db=empty_db).exit_code == 0
     loose = skills_of(empty_db)["x.loose"]
     assert (loose["area"], loose["name"], loose["descriptors"]) == (None, "Loose skill 独立", [])
 
 
 def test_importing_into_the_seeded_database_keeps_crosswalk_fields(cli, seeded_db, tmp_path):
     out = tmp_path / "framework.csv"
-    cli(seeded_db, "export", "taxonomy", "--out", out)
+    cli("export", "taxonomy", "--out", out, db=seeded_db)
     before = skills_of(seeded_db)
-    assert cli(seeded_db, "import", out).exit_code == 0
+    assert cli("import", out, db=seeded_db).exit_code == 0
     assert skills_of(seeded_db) == before  # Moodle has no name_zh/onet/esco: kept as stored
 
 
 def test_real_world_shaped_framework_maps_scales_onto_levels(cli, empty_db):
-    result = cli(empty_db, "import", FIXTURES / "moodle_digital_marketing.csv")
+    result = cli("import", FIXTURES / "moodle_digital_marketing.csv", db=empty_db)
     assert result.exit_code == 0, result.output
     assert "imported 2 areas, 6 skills" in result.output
     skills = skills_of(empty_db)
@@ -121,7 +120,7 @@ def test_bad_file_reports_row_and_column_and_changes_nothing(cli, seeded_db, tmp
         _row("area", "bad:id"),
         _row("area", "noname", name=""),
     ])  # fmt: skip
-    result = cli(seeded_db, "import", path)
+    result = cli("import", path, db=seeded_db)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert 'bad.csv: row 5, column Parent ID number: unknown parent ID number "nowhere"' in lines
@@ -147,14 +146,14 @@ def test_missing_framework_row_and_cycles(cli, empty_db, tmp_path):
     writer.writerow(_row("b", "a"))
     writer.writerow(_row("a", "b"))
     path.write_text(out.getvalue(), "utf-8")
-    result = cli(empty_db, "import", path)
+    result = cli("import", path, db=empty_db)
     assert result.exit_code == 1
     assert (
         'noframe.csv: column Is framework: no framework row (one row must have "Is framework" = 1)'
         in result.output
     )
     path = _bad(tmp_path, [_row("b", "a"), _row("a", "b")])
-    result = cli(empty_db, "import", path)
+    result = cli("import", path, db=empty_db)
     assert result.exit_code == 1
     assert '"a" is its own ancestor (a cycle of parents)' in result.output
     assert skills_of(empty_db) == {}
@@ -163,5 +162,5 @@ def test_missing_framework_row_and_cycles(cli, empty_db, tmp_path):
 def test_plain_skills_csv_is_not_taken_for_moodle(cli, empty_db, tmp_path):
     path = tmp_path / "skills.csv"
     path.write_text("id,name\nx.one,One\n", "utf-8")
-    result = cli(empty_db, "import", path)
+    result = cli("import", path, db=empty_db)
     assert result.exit_code == 0 and "imported 1 skills" in result.output

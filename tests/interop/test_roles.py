@@ -14,7 +14,7 @@ MRA_ESCO = "http://data.europa.eu/esco/occupation/66fb9704-0d56-4673-8e69-782381
 
 
 def test_market_research_analyst_from_onet_is_sensible(cli, empty_db):
-    result = cli(empty_db, "role", "from-onet", "13-1161.00")
+    result = cli("role", "from-onet", "13-1161.00", db=empty_db)
     assert result.exit_code == 0, result.output
     built = json.loads(result.stdout)
     role = built["role"]
@@ -71,10 +71,10 @@ def test_onet_drops_suppressed_and_not_relevant_rows(tmp_path):
 
 
 def test_save_stores_the_role_and_needs_the_taxonomy(cli, seeded_db, empty_db, session_of):
-    result = cli(empty_db, "role", "from-onet", "13-1161.00", "--save")
+    result = cli("role", "from-onet", "13-1161.00", "--save", db=empty_db)
     assert result.exit_code == 1
     assert 'unknown skill "mkt.market-research"' in result.output
-    result = cli(seeded_db, "role", "from-onet", "13-1161.00", "--save", "--id", "mra")
+    result = cli("role", "from-onet", "13-1161.00", "--save", "--id", "mra", db=seeded_db)
     assert result.exit_code == 0, result.output
     from planner.services.io.records import read_roles
 
@@ -85,9 +85,9 @@ def test_save_stores_the_role_and_needs_the_taxonomy(cli, seeded_db, empty_db, s
 
 
 def test_onet_bad_codes(cli, empty_db):
-    result = cli(empty_db, "role", "from-onet", "market research")
+    result = cli("role", "from-onet", "market research", db=empty_db)
     assert result.exit_code == 1 and "is not an O*NET-SOC code" in result.output
-    result = cli(empty_db, "role", "from-onet", "29-1141.00")
+    result = cli("role", "from-onet", "29-1141.00", db=empty_db)
     assert result.exit_code == 1 and "not in the shipped slice" in result.output
 
 
@@ -98,7 +98,7 @@ def test_proxy_occupation_is_labelled():
 
 
 def test_role_from_esco(cli, empty_db):
-    result = cli(empty_db, "role", "from-esco", MRA_ESCO)
+    result = cli("role", "from-esco", MRA_ESCO, db=empty_db)
     assert result.exit_code == 0, result.output
     built = json.loads(result.stdout)
     assert built["role"]["name"] == "market research analyst"
@@ -118,7 +118,7 @@ def test_role_from_esco(cli, empty_db):
 def test_esco_levels_are_options_and_bad_uris_fail(cli, empty_db):
     built = role_from_esco(MRA_ESCO, load_taxonomy(), essential_level=4, optional_level=1)
     assert set(built["role"]["requires"].values()) == {4, 1}
-    result = cli(empty_db, "role", "from-esco", "http://data.europa.eu/esco/skill/1")
+    result = cli("role", "from-esco", "http://data.europa.eu/esco/skill/1", db=empty_db)
     assert result.exit_code == 1 and "is not an ESCO occupation URI" in result.output
     with pytest.raises(RoleSourceError, match="not in the shipped slice"):
         role_from_esco("http://data.europa.eu/esco/occupation/00000000-0000-0000-0000-000000000000",

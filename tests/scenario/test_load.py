@@ -62,7 +62,7 @@ def test_prerequisite_cycle_is_named():
 def test_any_of_groups_may_form_cycles():
     data = json.loads(json.dumps(BASE))
     data["courses"][0]["prerequisites_any"] = [["B"]]
-    parse_scenario(data)
+    assert parse_scenario(data).courses[0].prerequisites_any == [["B"]]
 
 
 def test_ids_with_colon_levels_out_of_range_and_bools_are_rejected():

@@ -7,10 +7,8 @@ import re
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 from planner import resources
-from planner.cli import cli
 from planner.scenario import ScenarioError, parse_scenario
 from planner.solver.cohort import solve_cohort
 from tests import REPO
@@ -19,8 +17,8 @@ EXAMPLES = REPO / "docs" / "examples"
 DOC = REPO / "docs" / "scenario-format.md"
 
 
-def cli_schema(kind: str) -> dict:
-    result = CliRunner().invoke(cli, ["schema", kind])
+def cli_schema(cli, kind: str) -> dict:
+    result = cli("schema", kind)
     assert result.exit_code == 0, result.output
     schema = json.loads(result.output)
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -28,29 +26,29 @@ def cli_schema(kind: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def scenario_validator():
-    return jsonschema.Draft202012Validator(cli_schema("scenario"))
+def scenario_validator(cli):
+    return jsonschema.Draft202012Validator(cli_schema(cli, "scenario"))
 
 
 @pytest.fixture(scope="module")
-def plan_validator():
-    return jsonschema.Draft202012Validator(cli_schema("plan"))
+def plan_validator(cli):
+    return jsonschema.Draft202012Validator(cli_schema(cli, "plan"))
 
 
 def doc_blocks() -> list[dict]:
     return [json.loads(b) for b in re.findall(r"```json\n(.*?)```", DOC.read_text("utf-8"), re.S)]
 
 
-def test_schemas_name_their_format_and_point_to_the_doc():
+def test_schemas_name_their_format_and_point_to_the_doc(cli):
     for kind, fmt in (("scenario", "planner-scenario/1"), ("plan", "planner-plan/1")):
-        schema = cli_schema(kind)
+        schema = cli_schema(cli, kind)
         assert schema["$schema"].endswith("/draft/2020-12/schema")
         assert fmt in schema["$id"] and "docs/scenario-format.md" in schema["description"]
         assert '"ge"' not in json.dumps(schema)  # pydantic's names rewritten as JSON Schema's
 
 
-def test_unknown_kind_is_bad_input():
-    result = CliRunner().invoke(cli, ["schema", "course"])
+def test_unknown_kind_is_bad_input(cli):
+    result = cli("schema", "course")
     assert result.exit_code == 1 and "'course' is not one of" in result.output
 
 

@@ -3,9 +3,6 @@
 import io
 import json
 
-from click.testing import CliRunner
-
-from planner.cli import cli
 from planner.scenario import LearnerPlan, Plan, dump_json, load_plan, write_plan
 
 
@@ -41,14 +38,14 @@ def test_streamed_plan_has_the_bytes_of_dump_json():
     assert json.loads(out.getvalue())["learners"][4320]["id"] == "p004320"
 
 
-def test_solve_writes_a_plan_file_that_loads(tmp_path):
+def test_solve_writes_a_plan_file_that_loads(cli, tmp_path):
     from tests.services.test_sweep import S
 
     body = {**S, "learners": [{**S["learners"][i % 9], "id": f"e{i}"} for i in range(1200)]}
     path, out = tmp_path / "s.json", tmp_path / "plan.json"
     path.write_text(json.dumps(body), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["solve", str(path), "--out", str(out), "--time-limit", "20"])
+    result = cli("solve", path, "--out", out, "--time-limit", "20")
     assert result.exit_code == 0, result.output
     plan = load_plan(out)
     assert len(plan.learners) == 1200 and out.read_text(encoding="utf-8") == dump_json(plan)
-    assert CliRunner().invoke(cli, ["check", str(path), str(out)]).exit_code == 0
+    assert cli("check", path, out).exit_code == 0

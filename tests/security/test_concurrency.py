@@ -17,7 +17,7 @@ from planner import db
 from planner.models import Course, Learner, Role, ScenarioRecord, Skill, SkillArea, TermCalendar
 from planner.services import versions
 from planner.services.catalog import courses, entries
-from tests.fixtures.web import sign_in_client
+from tests.fixtures.web import bearer, sign_in_client
 from tests.security.dbdump import dump
 from tests.web.test_scenarios import store, tiny_scenario
 
@@ -155,16 +155,13 @@ def test_a_form_without_its_version_is_refused(app, staff_client):
     assert dump(url_of(app)) == before
 
 
-def test_an_import_makes_an_open_editor_stale(app, staff_client, tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from planner.cli import cli
+def test_an_import_makes_an_open_editor_stale(cli, app, staff_client, tmp_path, monkeypatch):
 
     form = open_editor(staff_client, "/catalog/courses/AI102/edit")
     monkeypatch.setenv("DATABASE_URL", url_of(app))
     path = tmp_path / "courses.csv"
     path.write_text("id,hours\nAI102,70\n", "utf-8")
-    assert CliRunner().invoke(cli, ["import", str(path)]).exit_code == 0
+    assert cli("import", path).exit_code == 0
     before = dump(url_of(app))
     response = staff_client.post("/catalog/courses/AI102/edit", data={**form, "title": "Mine"})
     assert response.status_code == 409
@@ -240,42 +237,40 @@ def test_a_learners_new_plan_makes_a_staff_editor_on_it_stale(app, learner_clien
 
 
 # -- the API ------------------------------------------------------------------------------------
-def auth(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_api_update_needs_the_current_version(app, client, staff_token):
     sid = store(app, tiny_scenario())
-    got = client.get(f"/api/v1/scenarios/{sid}", headers=auth(staff_token))
+    got = client.get(f"/api/v1/scenarios/{sid}", headers=bearer(staff_token))
     etag, doc = got.headers["ETag"], got.get_json()["scenario"]
     assert etag == '"1"' and got.get_json()["version"] == 1
     mine = {**doc, "name": "Mine"}
     theirs = {**doc, "name": "Theirs"}
     ok = client.put(
-        f"/api/v1/scenarios/{sid}", json=theirs, headers={**auth(staff_token), "If-Match": etag}
+        f"/api/v1/scenarios/{sid}", json=theirs, headers={**bearer(staff_token), "If-Match": etag}
     )
     assert ok.status_code == 200 and ok.get_json()["version"] == 2 and ok.headers["ETag"] == '"2"'
     before = dump(url_of(app))
     stale = client.put(
-        f"/api/v1/scenarios/{sid}", json=mine, headers={**auth(staff_token), "If-Match": etag}
+        f"/api/v1/scenarios/{sid}", json=mine, headers={**bearer(staff_token), "If-Match": etag}
     )
     assert stale.status_code == 409
     body = stale.get_json()
     assert body["version"] == 2 and body["errors"][0]["path"] == "version"
     assert {"path": "name", "yours": "Mine", "stored": "Theirs"} in body["changes"]
     stale_body = client.put(
-        f"/api/v1/scenarios/{sid}", json={**mine, "version": 1}, headers=auth(staff_token)
+        f"/api/v1/scenarios/{sid}", json={**mine, "version": 1}, headers=bearer(staff_token)
     )
     assert stale_body.status_code == 409
-    missing = client.put(f"/api/v1/scenarios/{sid}", json=mine, headers=auth(staff_token))
+    missing = client.put(f"/api/v1/scenarios/{sid}", json=mine, headers=bearer(staff_token))
     assert missing.status_code == 428
     star = client.put(
-        f"/api/v1/scenarios/{sid}", json=mine, headers={**auth(staff_token), "If-Match": "*"}
+        f"/api/v1/scenarios/{sid}", json=mine, headers={**bearer(staff_token), "If-Match": "*"}
     )
     assert star.status_code == 428
     assert dump(url_of(app)) == before
     fresh = client.put(
-        f"/api/v1/scenarios/{sid}", json={**mine, "version": 2}, headers=auth(staff_token)
+        f"/api/v1/scenarios/{sid}", json={**mine, "version": 2}, headers=bearer(staff_token)
     )
     assert fresh.status_code == 200 and fresh.get_json()["name"] == "Mine"
 
@@ -285,12 +280,12 @@ def test_api_update_needs_a_token_and_a_valid_document(app, client, staff_token)
     before = dump(url_of(app))
     assert client.put(f"/api/v1/scenarios/{sid}", json={"version": 1}).status_code == 401
     bad = client.put(
-        f"/api/v1/scenarios/{sid}", json={"version": 1, "courses": "x"}, headers=auth(staff_token)
+        f"/api/v1/scenarios/{sid}", json={"version": 1, "courses": "x"}, headers=bearer(staff_token)
     )
     assert bad.status_code == 422
     assert (
         client.put(
-            "/api/v1/scenarios/999999", json={"version": 1}, headers=auth(staff_token)
+            "/api/v1/scenarios/999999", json={"version": 1}, headers=bearer(staff_token)
         ).status_code
         == 404
     )

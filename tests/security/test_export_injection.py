@@ -8,12 +8,10 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from planner import db
-from planner.cli import cli
 from planner.models import Course, Learner
 from planner.services.io.safe import TRIGGERS, restore_cell, safe_cell
 from tests.web.test_plans import solve
@@ -80,7 +78,7 @@ def test_cohort_gaps_csv_neutralises_team_names(app, staff_client, web_session):
     assert any(r[0] == "'" + CMD for r in rows[1:])
 
 
-def test_catalog_export_cli_and_round_trip(app, web_db_path, monkeypatch, tmp_path):
+def test_catalog_export_cli_and_round_trip(cli, app, web_db_path, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{web_db_path}")
     with Session(db.get_engine(app)) as session:
         course = session.exec(select(Course)).first()
@@ -91,17 +89,16 @@ def test_catalog_export_cli_and_round_trip(app, web_db_path, monkeypatch, tmp_pa
         other_id, other.title = other.id, "bell\x07 and NUL\x00 title"
         session.add_all([course, other])
         session.commit()
-    runner = CliRunner()
     out = tmp_path / "courses.xlsx"
-    result = runner.invoke(cli, ["export", "courses", "--format", "xlsx", "--out", str(out)])
+    result = cli("export", "courses", "--format", "xlsx", "--out", out)
     assert result.exit_code == 0, result.output
     cells = assert_inert_xlsx(out.read_bytes())
     assert "'" + HYPERLINK in cells and "bell and NUL title" in cells
-    result = runner.invoke(cli, ["export", "courses", "--format", "csv"])
+    result = cli("export", "courses", "--format", "csv")
     assert result.exit_code == 0 and "\x07" not in result.output
     assert_inert_csv(result.output)
     # Import the workbook back: the title is the original text again, not "'=HYPERLINK…".
-    result = runner.invoke(cli, ["import", str(out)])
+    result = cli("import", out)
     assert result.exit_code == 0, result.output
     with Session(db.get_engine(app)) as session:
         assert session.get(Course, course_id).title == HYPERLINK

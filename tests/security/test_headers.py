@@ -1,12 +1,15 @@
 """Finding 13: security headers on every response, a strict CSP that the pages really keep
-(no inline script, handler or style; htmx still works), Secure cookies by configuration."""
+(no inline script, handler or style; htmx still works), Secure cookies by configuration,
+and download headers that any learner id leaves intact."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from planner import create_app, resources
 from planner.hardening import CSP
@@ -146,3 +149,31 @@ def test_browser_enforces_the_csp_and_the_pages_still_work(browser, live_server)
         assert [m for m in messages if "Content Security Policy" in m]
     finally:
         context.close()
+
+
+def test_export_header_survives_any_learner_id(app, web_session):
+    from planner.models import Learner
+    from planner.services.accounts import users as accounts
+
+    # a learner stored before ids were checked: newline, quote, backslash, Chinese
+    odd = 'old\r\n"id"\\李娜'
+    web_session.add(Learner(id=odd, name="Old", role_id="mkt-assistant"))
+    web_session.flush()
+    accounts.create_user(web_session, "odd@test", "odd-password-1", "learner", learner_id=odd)
+    web_session.commit()
+    from planner.models import User
+    from planner.security import login_id
+
+    uid = web_session.exec(select(User.id).where(User.username == "odd@test")).one()
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = login_id(uid, 1)
+        sess["_fresh"] = True
+    response = client.get("/assess/export.json")
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    assert "\n" not in header and "\r" not in header
+    assert header.startswith('attachment; filename="assessment-old__')
+    assert header.count('"') == 2  # the id's quotes do not end the file name early
+    assert "filename*=UTF-8''" in header and "%E6%9D%8E" in header  # 李 kept for browsers
+    assert json.loads(response.get_data(as_text=True))

@@ -12,12 +12,10 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from planner import db
-from planner.cli import cli
 from planner.models import Course, Learner, Role, Skill, TermCalendar
 from planner.services.io import KINDS, read_records
 from planner.services.io.cells import format_cell
@@ -31,10 +29,6 @@ def url(web_db_path, monkeypatch):
     url = f"sqlite:///{web_db_path}"
     monkeypatch.setenv("DATABASE_URL", url)
     return url
-
-
-def run_import(path):
-    return CliRunner().invoke(cli, ["import", str(path)], catch_exceptions=False)
 
 
 def records(url) -> dict[str, list[dict]]:
@@ -93,7 +87,7 @@ PARTIAL = {
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", sorted(PARTIAL))
-def test_a_partial_file_changes_only_the_columns_it_names(url, tmp_path, kind, fmt):
+def test_a_partial_file_changes_only_the_columns_it_names(cli, url, tmp_path, kind, fmt):
     key, model, columns, change = PARTIAL[kind]
     before = records(url)
     stored = next(r for r in before[kind] if r["id"] == key)
@@ -106,7 +100,7 @@ def test_a_partial_file_changes_only_the_columns_it_names(url, tmp_path, kind, f
     )
     old_version = version(url, model, key)
     path = write_file(tmp_path, kind, fmt, columns, [{"id": key, **change}])
-    result = run_import(path)
+    result = cli("import", path)
     assert result.exit_code == 0, result.output
     assert f"imported 1 {kind}" in result.output
     expected = copy.deepcopy(before)
@@ -116,14 +110,16 @@ def test_a_partial_file_changes_only_the_columns_it_names(url, tmp_path, kind, f
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_terms_file_without_season_keeps_the_stored_seasons(url, tmp_path, fmt):
+def test_a_terms_file_without_season_keeps_the_stored_seasons(cli, url, tmp_path, fmt):
     before = records(url)
     calendar = "ai-marketing-college"
     terms = [t for t in before["terms"] if t["calendar"] == calendar]
     assert any(t["season"] for t in terms)
     rows = [{"calendar": calendar, "id": t["id"], "max_credits": 20} for t in terms]
     old_version = version(url, TermCalendar, calendar)
-    result = run_import(write_file(tmp_path, "terms", fmt, ["calendar", "id", "max_credits"], rows))
+    result = cli(
+        "import", write_file(tmp_path, "terms", fmt, ["calendar", "id", "max_credits"], rows)
+    )
     assert result.exit_code == 0, result.output
     expected = copy.deepcopy(before)
     for t in expected["terms"]:
@@ -210,12 +206,12 @@ REFUSED = [
 
 @pytest.mark.parametrize(("name", "content", "expected"), REFUSED)
 def test_bad_rows_are_refused_by_row_and_column_and_nothing_changes(
-    url, tmp_path, name, content, expected
+    cli, url, tmp_path, name, content, expected
 ):
     before = dump(url)
     path = tmp_path / name
     path.write_text(content, "utf-8")
-    result = run_import(path)
+    result = cli("import", path)
     assert result.exit_code == 1, result.output
     for fragment in expected:
         assert fragment in result.output, result.output[:2000]
@@ -224,7 +220,7 @@ def test_bad_rows_are_refused_by_row_and_column_and_nothing_changes(
     assert dump(url) == before
 
 
-def test_huge_capacity_in_a_workbook_is_refused_and_nothing_changes(url, tmp_path):
+def test_huge_capacity_in_a_workbook_is_refused_and_nothing_changes(cli, url, tmp_path):
     before = dump(url)
     path = write_file(tmp_path, "courses", "xlsx", ["id", "capacity"], [])
     from openpyxl import load_workbook
@@ -232,17 +228,17 @@ def test_huge_capacity_in_a_workbook_is_refused_and_nothing_changes(url, tmp_pat
     wb = load_workbook(path)
     wb["courses"].append(["AI102", str(2**64)])
     wb.save(path)
-    result = run_import(path)
+    result = cli("import", path)
     assert result.exit_code == 1
     assert "row 2, column capacity: must be at most 1,000,000" in result.output
     assert dump(url) == before
 
 
-def test_an_area_the_file_names_is_created_explicitly(url, tmp_path):
+def test_an_area_the_file_names_is_created_explicitly(cli, url, tmp_path):
     """Giving area_name is how a file creates an area on purpose."""
     path = tmp_path / "skills.csv"
     path.write_text("id,name,area,area_name\nx.new,New skill,new-area,New area\n", "utf-8")
-    result = run_import(path)
+    result = cli("import", path)
     assert result.exit_code == 0, result.output
     skills = {r["id"]: r for r in records(url)["skills"]}
     assert skills["x.new"]["area"] == "new-area" and skills["x.new"]["area_name"] == "New area"

@@ -4,11 +4,9 @@ password is set (CLI create-user and reset, the profile page), and nothing chang
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlmodel import Session, select
 
 from planner import db
-from planner.cli import cli
 from planner.models import User
 from planner.services.accounts import users as accounts
 from tests.fixtures.web import USERS
@@ -26,30 +24,26 @@ WEAK = [
 
 
 @pytest.mark.parametrize(("password", "why"), WEAK)
-def test_cli_refuses_weak_passwords_and_creates_nothing(web_db_path, monkeypatch, password, why):
+def test_cli_refuses_weak_passwords_and_creates_nothing(
+    cli, web_db_path, monkeypatch, password, why
+):
     url = f"sqlite:///{web_db_path}"
     monkeypatch.setenv("DATABASE_URL", url)
     before = dump(url)
-    result = CliRunner().invoke(
-        cli, ["create-user", "new.person", "--role", "staff", "--password", password]
-    )
+    result = cli("create-user", "new.person", "--role", "staff", "--password", password)
     assert result.exit_code == 1
     assert why in result.output
     # resetting an existing account's password to a weak one is refused the same way
-    reset = CliRunner().invoke(
-        cli, ["create-user", USERS["staff"].username, "--password", password]
-    )
+    reset = cli("create-user", USERS["staff"].username, "--password", password)
     assert reset.exit_code == 1 and why in reset.output
     assert dump(url) == before
 
 
-def test_cli_refuses_the_username_as_password(web_db_path, monkeypatch):
+def test_cli_refuses_the_username_as_password(cli, web_db_path, monkeypatch):
     url = f"sqlite:///{web_db_path}"
     monkeypatch.setenv("DATABASE_URL", url)
     before = dump(url)
-    result = CliRunner().invoke(
-        cli, ["create-user", "marketing.lead", "--password", "Marketing.Lead"]
-    )
+    result = cli("create-user", "marketing.lead", "--password", "Marketing.Lead")
     assert result.exit_code == 1 and "cannot be your username" in result.output
     assert dump(url) == before
 

@@ -9,15 +9,14 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from planner import db
-from planner.cli import cli
 from planner.limits import NAME_MAX, TITLE_MAX
 from planner.models import Course, ScenarioRecord
 from planner.services.io import ImportRejected, import_file
+from tests.fixtures.web import bearer
 from tests.web.test_scenarios import tiny_scenario
 
 
@@ -26,14 +25,12 @@ def count(app, model) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def auth(token):
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
 def test_a_25_mb_api_body_is_413_with_a_clear_message(app, client, staff_token):
     body = tiny_scenario(name="n" * (25 * 2**20))
     before = count(app, ScenarioRecord)
-    response = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 413
     message = response.get_json()["errors"][0]["message"]
     assert "larger than the 25 MB this server accepts" in message
@@ -42,7 +39,9 @@ def test_a_25_mb_api_body_is_413_with_a_clear_message(app, client, staff_token):
 
 def test_a_long_name_under_the_body_limit_is_a_field_error(app, client, staff_token):
     body = tiny_scenario(name="n" * 2**20)
-    response = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    response = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert errors[0]["path"] == "name" and f"at most {NAME_MAX} characters" in errors[0]["message"]
@@ -73,14 +72,13 @@ def test_scenario_editor_name_is_limited_like_the_api(app, staff_client, web_ses
     assert body_of(web_session, sid)["name"] == "Tiny 试点"
 
 
-def test_a_10_mb_title_through_a_json_import_is_refused(tmp_path, monkeypatch):
+def test_a_10_mb_title_through_a_json_import_is_refused(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     rows = [{"id": "BIG1", "title": "t" * (10 * 2**20), "credits": 3}]
     path = tmp_path / "courses.json"
     path.write_text(json.dumps({"format": "planner-records/1", "kind": "courses", "rows": rows}))
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1
     assert f"row 1, column title: longer than {TITLE_MAX} characters" in result.output
     assert len(result.output) < 2_000
@@ -122,7 +120,9 @@ def test_ids_follow_one_rule_everywhere(app, client, staff_token, staff_client):
     assert web.status_code == 422 and ID_RULE in html.unescape(web.get_data(as_text=True))
     body = tiny_scenario()
     body["courses"][0]["id"] = bad
-    api = client.post("/api/v1/scenarios", data=json.dumps(body), headers=auth(staff_token))
+    api = client.post(
+        "/api/v1/scenarios", data=json.dumps(body), headers=bearer(staff_token, json=True)
+    )
     assert api.status_code == 422 and ID_RULE in api.get_json()["errors"][0]["message"]
     with Session(db.get_engine(app)) as session:
         with pytest.raises(ImportRejected, match=ID_RULE):

@@ -1,6 +1,8 @@
 """Finding 12: one token queued 100 solves; a 20,000-learner XLSX export ran 112 s in the
 request thread. Now each account has a limit on queued + running solves (429 in the web and
-the API), and large plan exports are built in the background and downloaded when ready."""
+the API), and large plan exports are built in the background and downloaded when ready.
+A solve's time limit is capped (MAX_TIME_LIMIT_S) wherever it is set: API, editor, stored
+scenario."""
 
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ from planner.models import ExportJob, SolveRun, User
 from planner.services.accounts import users as accounts
 from planner.services.planning import exports as plan_exports
 from planner.services.planning import jobs
-from tests.fixtures.web import USERS, sign_in_client
+from planner.services.scenarios.editor import MAX_TIME_LIMIT_S
+from tests.fixtures.web import USERS, bearer, sign_in_client
 from tests.web.test_plans import solve
-from tests.web.test_scenarios import store, tiny_scenario
+from tests.web.test_scenarios import body_of, editor_form, scenario_names, store, tiny_scenario
 
 
 @pytest.fixture
@@ -267,3 +270,54 @@ def test_browser_background_export_and_refused_solve(page, live_server, tmp_path
         for run_id in runner.active_ids():
             runner.cancel(run_id)
             runner.wait(run_id, 30)
+
+
+def run_count(web_session) -> int:
+    web_session.expire_all()
+    return len(web_session.exec(select(SolveRun)).all())
+
+
+@pytest.mark.parametrize("raw", ["1e309", "NaN", "Infinity", "1e9", str(MAX_TIME_LIMIT_S + 1)])
+def test_api_refuses_infinite_nan_or_huge_time_limit(app, client, staff_token, web_session, raw):
+    sid = store(app, tiny_scenario())
+    response = client.post(
+        f"/api/v1/scenarios/{sid}/solve",
+        headers={**bearer(staff_token), "Content-Type": "application/json"},
+        data='{"time_limit_s": ' + raw + "}",
+    )
+    assert response.status_code == 422
+    [problem] = response.get_json()["errors"]
+    assert problem["path"] == "time_limit_s" and str(MAX_TIME_LIMIT_S) in problem["message"]
+    assert run_count(web_session) == 0
+
+
+def test_api_accepts_the_cap_itself(app, client, staff_token):
+    from planner.services.planning import jobs
+
+    sid = store(app, tiny_scenario())
+    response = client.post(
+        f"/api/v1/scenarios/{sid}/solve",
+        headers=bearer(staff_token),
+        json={"time_limit_s": MAX_TIME_LIMIT_S},
+    )
+    assert response.status_code == 202
+    assert jobs.runner_for(get_engine(app)).wait(response.get_json()["run"]["id"], 30)
+
+
+def test_editor_caps_the_time_limit(app, staff_client, web_session):
+    sid = store(app, tiny_scenario())
+    body = body_of(web_session, sid)
+    form = editor_form(body, time_limit_s=str(MAX_TIME_LIMIT_S * 10))
+    response = staff_client.post(f"/scenarios/{sid}", data=form)
+    assert response.status_code == 422
+    assert f"at most {MAX_TIME_LIMIT_S} seconds" in response.get_data(as_text=True)
+    assert body_of(web_session, sid) == body  # nothing saved
+
+
+def test_stored_scenarios_cap_the_time_limit(client, staff_token, web_session):
+    body = tiny_scenario()
+    body["options"]["time_limit_s"] = 1e9
+    response = client.post("/api/v1/scenarios", headers=bearer(staff_token), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "options.time_limit_s"
+    assert scenario_names(web_session).count(body["name"]) == 0

@@ -14,12 +14,10 @@ import time
 import zipfile
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import select
 
-from planner.cli import cli
 from planner.models import Course
 from planner.services.io import ImportRejected, import_file, tables
 
@@ -114,13 +112,12 @@ def test_the_bomb_through_the_service_names_the_problem(db_session):
     ],
     ids=["truncated", "malformed"],
 )
-def test_damaged_sheet_xml_is_a_clear_error_on_the_cli(tmp_path, monkeypatch, damage):
+def test_damaged_sheet_xml_is_a_clear_error_on_the_cli(cli, tmp_path, monkeypatch, damage):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init-db"]).exit_code == 0
+    assert cli("init-db").exit_code == 0
     path = tmp_path / "courses.xlsx"
     path.write_bytes(rewrite_sheet(small_workbook(), damage))
-    result = runner.invoke(cli, ["import", str(path)], catch_exceptions=False)
+    result = cli("import", path)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "courses.xlsx:" in result.output and (

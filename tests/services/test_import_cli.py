@@ -1,22 +1,15 @@
 """`planner init-db | seed | import | export` through the real command line entry."""
 
+import functools
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from planner.cli import cli
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
+def run(cli, tmp_path):
+    """The command on this test's own database file."""
+    return functools.partial(cli, db=tmp_path / "cli.db")
 
 
 def test_import_export_cycle(run, tmp_path, catalog_data):

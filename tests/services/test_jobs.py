@@ -40,12 +40,6 @@ def plans_of(engine, scenario_id):
         return [(r.id, r.status, r.body) for r in rows]
 
 
-def need_solver():
-    solver = pytest.importorskip("planner.solver")
-    if not hasattr(solver, "solve"):
-        pytest.skip("solver not built yet")
-
-
 def wait_for(predicate, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -110,13 +104,18 @@ def test_lifecycle_queued_running_done(engine):
     runner.shutdown()
 
 
-def test_progress_writes_are_throttled(engine):
+def running_run(engine) -> int:
+    """A run marked running, with no progress yet, of a small stored scenario."""
     sid = store(engine, sized_body(courses=5, learners=2))
     with db.session_scope(engine) as session:
         run = SolveRun(scenario_id=sid, status="running", progress={})
         session.add(run)
         session.flush()
-        run_id = run.id
+        return run.id
+
+
+def test_progress_writes_are_throttled(engine):
+    run_id = running_run(engine)
     writer = jobs.ProgressWriter(engine, run_id)
     for i in range(200):  # a burst far faster than 4/s
         writer({"stage": "gap", "objective": {"gap": 200 - i}, "elapsed_s": 0.001 * i})
@@ -185,7 +184,6 @@ def test_submit_unknown_scenario(engine):
 
 
 def test_real_solve_stores_a_checked_plan(engine):
-    need_solver()
     from planner.solver.check import check_plan
 
     runner = jobs.JobRunner(engine)
@@ -204,7 +202,6 @@ def test_real_solve_stores_a_checked_plan(engine):
 
 @pytest.mark.slow
 def test_cancel_stops_a_long_real_solve_promptly(engine):
-    need_solver()
     runner = jobs.JobRunner(engine)
     sid = store(engine, sized_body(courses=5, learners=2))
     keep = runner.submit(sid)
@@ -308,12 +305,7 @@ def test_app_start_marks_interrupted_runs_failed(engine):
 
 def test_progress_without_objective_or_bound_keeps_what_is_known(engine):
     """Early cohort rounds report no plan and no bound yet (objective/bound None)."""
-    sid = store(engine, sized_body(courses=5, learners=2))
-    with db.session_scope(engine) as session:
-        run = SolveRun(scenario_id=sid, status="running", progress={})
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = running_run(engine)
     writer = jobs.ProgressWriter(engine, run_id)
     writer({"stage": "gap", "objective": 7, "bound": 3, "elapsed_s": 1.0})
     time.sleep(0.3)

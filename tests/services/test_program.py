@@ -1,8 +1,5 @@
 """Program-design mode: tracks, coverage, uncovered skills, prerequisite metrics."""
 
-from click.testing import CliRunner
-
-from planner.cli import cli
 from planner.scenario import parse_scenario
 from planner.services.planning.program import curriculum_metrics, design_program
 
@@ -63,20 +60,18 @@ def test_tracks_coverage_and_uncovered_skills():
     ]
 
 
-def test_program_command_writes_csvs(tmp_path):
+def test_program_command_writes_csvs(cli, tmp_path):
     import json
 
     path = tmp_path / "c.json"
     path.write_text(json.dumps(CURRICULUM), encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli, ["program", str(path), "--roles", "strategist", "--out", str(out)]
-    )
+    result = cli("program", path, "--roles", "strategist", "--out", out)
     assert result.exit_code == 0, result.output
     assert (out / "coverage.csv").read_text(encoding="utf-8").startswith("course,mkt,sql,ai,law")
     assert "strategist,law,2,1,1" in (out / "uncovered.csv").read_text(encoding="utf-8")
     assert "M101" in (out / "plans.csv").read_text(encoding="utf-8")
-    bad = CliRunner().invoke(cli, ["program", str(path), "--roles", "nobody"])
+    bad = cli("program", path, "--roles", "nobody")
     assert bad.exit_code == 1 and 'unknown role "nobody"' in bad.output
 
 
@@ -88,10 +83,9 @@ def test_college_curriculum_report_runs():
     assert len(metrics) == len(s.courses) and len(chain) >= 3
 
 
-def test_cli_takes_a_curriculum_name(tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        ["program", "ai-marketing-college", "--roles", "mkt-data-analyst", "--out", str(tmp_path)],
+def test_cli_takes_a_curriculum_name(cli, tmp_path):
+    result = cli(
+        "program", "ai-marketing-college", "--roles", "mkt-data-analyst", "--out", tmp_path
     )
     assert result.exit_code == 0, result.output
     report = (tmp_path / "report.md").read_text(encoding="utf-8")

@@ -1,8 +1,5 @@
 """`planner scenario cohort`: an employees CSV becomes the learners of a catalog scenario."""
 
-from click.testing import CliRunner
-
-from planner.cli import cli
 from planner.scenario import load_scenario
 
 CSV = (
@@ -13,18 +10,23 @@ CSV = (
 )
 
 
-def run(*args):
-    return CliRunner().invoke(cli, ["scenario", "cohort", *args])
-
-
-def test_employees_become_learners_and_the_scenario_solves(tmp_path):
+def test_employees_become_learners_and_the_scenario_solves(cli, tmp_path):
     from planner.solver.check import check_plan
     from planner.solver.cohort import solve_cohort
 
     employees = tmp_path / "team.csv"
     employees.write_text(CSV, encoding="utf-8")
     out = tmp_path / "team.json"
-    result = run("corporate-ai-upskilling", str(employees), "--budget", "40000", "--out", str(out))
+    result = cli(
+        "scenario",
+        "cohort",
+        "corporate-ai-upskilling",
+        employees,
+        "--budget",
+        "40000",
+        "--out",
+        out,
+    )
     assert result.exit_code == 0, result.output
     scenario = load_scenario(out)
     assert [learner.id for learner in scenario.learners] == ["E1", "E2", "E3"]
@@ -36,11 +38,11 @@ def test_employees_become_learners_and_the_scenario_solves(tmp_path):
     assert set(by_id) == {"E1", "E2", "E3"}
 
 
-def test_bad_rows_are_all_reported_and_nothing_is_written(tmp_path):
+def test_bad_rows_are_all_reported_and_nothing_is_written(cli, tmp_path):
     employees = tmp_path / "team.csv"
     employees.write_text("employee_id,name,team,role\nE1,A,X,cmo\nE1,B,X,nope\n", encoding="utf-8")
     out = tmp_path / "team.json"
-    result = run("corporate-ai-upskilling", str(employees), "--out", str(out))
+    result = cli("scenario", "cohort", "corporate-ai-upskilling", employees, "--out", out)
     assert result.exit_code == 1
     assert 'row 3, employee_id: duplicate employee id "E1" (first at row 2)' in result.output
     assert 'row 3, role: unknown role "nope"' in result.output

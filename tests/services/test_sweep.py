@@ -4,9 +4,7 @@ import csv
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from planner.cli import cli
 from planner.scenario import parse_scenario
 from planner.services.planning.sweep import parse_range, render_svg, sweep, write_csv
 
@@ -58,27 +56,16 @@ def test_parse_range_rejects_bad_input():
             parse_range(bad)
 
 
-def test_sweep_command(tmp_path):
+def test_sweep_command(cli, tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(S), encoding="utf-8")
     out_csv, out_svg = tmp_path / "o.csv", tmp_path / "o.svg"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "sweep",
-            str(path),
-            "--budget",
-            "0:4000:2000",
-            "--out-csv",
-            str(out_csv),
-            "--out-svg",
-            str(out_svg),
-            "--time-limit",
-            "10",
-        ],
-    )
+    result = cli(
+        "sweep", path, "--budget", "0:4000:2000", "--out-csv", out_csv, "--out-svg", out_svg,
+        "--time-limit", "10",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "budget 4000: OPTIMAL" in result.output
     assert out_csv.exists() and out_svg.read_text(encoding="utf-8").startswith("<svg")
-    bad = CliRunner().invoke(cli, ["sweep", str(path), "--budget", "5:1:1"])
+    bad = cli("sweep", path, "--budget", "5:1:1")
     assert bad.exit_code == 1

@@ -414,3 +414,18 @@ def test_checker_reads_every_learner_even_with_unicode_ids():
     assert check_plan(s, plan) == []
     broken = edited(plan, lambda d: d["learners"][0]["schedule"]["T3"].append("A"))
     assert_reports(check_plan(s, broken), 'learner "李娜" takes course "A" 2 times')
+
+
+def test_checker_refuses_level_zero_in_final_levels():
+    s = scenario()
+    plan = plan_for(s, SCHEDULES)
+    plan.learners[1].final_levels["sql"] = 0  # l2 never studies sql
+    assert any('final_levels lists "sql" at level 0' in v for v in check_plan(s, plan))
+
+
+def test_malformed_plan_problems_name_json_paths():
+    found = check_plan(
+        scenario(),
+        {"format": "planner-plan/1", "status": "OPTIMAL", "learners": [{"id": "l1", "foo": 1}]},
+    )
+    assert "plan is malformed at learners[0].foo: unknown key" in found

@@ -9,6 +9,7 @@ from planner.solver import solve
 from planner.solver.check import check_plan
 from planner.solver.cohort import PricingModel, evaluate_pattern, relevant_courses, solve_patterns
 from planner.solver.grouping import group_learners
+from tests.fixtures.scenarios import hard_scenario
 
 
 def _cohort(seed, learners, courses=20, scale=1.0):
@@ -97,16 +98,7 @@ def test_solve_cohort_keeps_to_a_tiny_time_limit():
 
     from planner.solver.cohort import solve_cohort
 
-    hard = generate(
-        1,
-        learners=6,
-        courses=40,
-        terms=4,
-        skills=12,
-        groups_count=20,
-        capacities=True,
-        budget="tight",
-    )
+    hard = hard_scenario()
     started = time.perf_counter()
     plan = solve_cohort(hard, time_limit_s=0.05, workers=1)
     assert time.perf_counter() - started < 1.5  # model building included

@@ -1,4 +1,5 @@
-"""Infeasibility diagnosis: one scenario per rule label; the first fix must solve it."""
+"""Infeasibility diagnosis: one scenario per rule label; the first fix must solve it, and
+applying a fix changes only its own rules."""
 
 import pytest
 
@@ -221,3 +222,95 @@ def test_every_infeasible_tight_scenario_gets_a_first_fix_that_solves(seed):
     assert sizes == sorted(sizes)
     assert all(any(c.relax in d.conflict for c in f.changes) for f in d.fixes)
     assert _fixed_solves(s, d.fixes[0])
+
+
+def _rules(s) -> dict:
+    """Every rule of a scenario, by label, with its effective value."""
+    out = {}
+    for t in s.terms:
+        out[f"term_max_credits:{t.id}"] = t.max_credits
+        out[f"term_min_credits:{t.id}"] = t.min_credits
+    for lr in s.learners:
+        out[f"learner_max_credits:{lr.id}"] = lr.max_credits
+        out[f"learner_budget:{lr.id}"] = lr.budget
+        out[f"learner_terms:{lr.id}"] = s.learner_terms(lr)
+        out[f"gap_closed:{lr.id}"] = s.gap_mode_of(lr)
+        for c in lr.required:
+            out[f"required:{lr.id}:{c}"] = True
+        for c in lr.excluded:
+            out[f"excluded:{lr.id}:{c}"] = True
+        for c, t in lr.pinned.items():
+            out[f"pinned:{lr.id}:{c}"] = t
+        out[f"learner:{lr.id}"] = (lr.role, lr.target, lr.levels, lr.completed, lr.count)
+    out["budget"] = s.constraints.budget
+    for c in s.courses:
+        out[f"max_sections:{c.id}"] = c.max_sections
+        out[f"offered:{c.id}"] = c.offered
+        out[f"prerequisites:{c.id}"] = (c.prerequisites, c.prerequisites_any, c.requires_skills)
+        out[f"course:{c.id}"] = (c.credits, c.cost, c.teaches, c.capacity, c.session_cost)
+    out["objective"] = s.objective
+    out["name"] = s.name
+    return out
+
+
+def _infeasible_cases(wanted: int = 10, tries: int = 60):
+    """The first `wanted` generated tight scenarios that are infeasible, with their plans."""
+    found = []
+    for seed in range(700, 700 + tries):
+        s = generate(
+            seed,
+            learners=3,
+            courses=10,
+            terms=4,
+            tight=0.6,
+            staff_rules=True,
+            capacities=seed % 2 == 0,
+            gap_close=0.5,
+        )
+        plan = solve(s, time_limit_s=10, workers=1)
+        if plan.status == "INFEASIBLE":
+            found.append((s, plan))
+            if len(found) == wanted:
+                break
+    return found
+
+
+def test_apply_fix_round_trips_every_untouched_rule():
+    cases = _infeasible_cases()
+    assert len(cases) == 10
+    for s, plan in cases:
+        _check_untouched(s, plan)
+
+
+def _check_untouched(s, plan):
+    before = _rules(s)
+    for fix in plan.diagnosis.fixes:
+        after = _rules(apply_fix(s, fix))
+        touched = {c.relax for c in fix.changes}
+        for label, value in before.items():
+            if label not in touched:
+                assert after.get(label) == value, (label, fix.note)
+        assert set(after) - set(before) <= touched  # nothing added but what it says
+
+
+def test_two_conflicts_get_a_multi_change_fix(scenario_factory):
+    """Regression: diagnose._multi_change_fix used to move the pin T2→T1 (fixing
+    offered:C, breaking prerequisites:C) and back, ten times, and return no fix at all."""
+    # Two independent conflicts, so no single change suffices: C is pinned to a spring term
+    # but runs in fall only (and needs P first), and the required R never runs.
+    s = scenario_factory(
+        courses=[
+            {"id": "P", "credits": 1},
+            {"id": "C", "credits": 1, "offered": ["fall"], "prerequisites": ["P"]},
+            {"id": "R", "credits": 1, "max_sections": 0},
+        ],
+        learners=[{"id": "L", "pinned": {"C": "T2"}, "required": ["R"]}],
+    )
+    # a two-change fix exists: pin C to T3 (after P in T1 or T2) and let R run
+    both = {"changes": [{"relax": "pinned:L:C", "to": "T3"}, {"relax": "max_sections:R", "to": 1}]}
+    assert solve(apply_fix(s, both), time_limit_s=5).status == "OPTIMAL"
+    plan = solve(s, time_limit_s=10, workers=2)
+    assert plan.status == "INFEASIBLE"
+    assert plan.diagnosis.fixes
+    fixed = apply_fix(s, plan.diagnosis.fixes[0])
+    assert solve(fixed, time_limit_s=5).status in ("OPTIMAL", "FEASIBLE")

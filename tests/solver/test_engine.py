@@ -15,9 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from planner.cli import cli
 from planner.db import get_engine
 from planner.scenario import load_scenario, parse_scenario
 from planner.scenario.generate import generate
@@ -84,17 +82,16 @@ def test_patterns_priced_by_ray_actors_equal_local(ray):
     )
 
 
-def test_sweep_on_ray_gives_the_local_points(ray, tmp_path):
+def test_sweep_on_ray_gives_the_local_points(cli, ray, tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(SEATS), encoding="utf-8")
     rows = {}
     for name in ("local", "ray"):
         out = tmp_path / f"{name}.csv"
-        result = CliRunner().invoke(
-            cli,
-            ["sweep", str(path), "--budget", "0:6000:1000", "--out-csv", str(out)]
-            + ["--time-limit", "10", "--engine", name],
-        )
+        result = cli(
+            "sweep", path, "--budget", "0:6000:1000", "--out-csv", out, "--time-limit", "10",
+            "--engine", name,
+        )  # fmt: skip
         assert result.exit_code == 0, result.output
         rows[name] = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows["ray"] == rows["local"]
@@ -103,16 +100,14 @@ def test_sweep_on_ray_gives_the_local_points(ray, tmp_path):
     assert "[7/7] budget" in result.output  # streamed as the tasks finished
 
 
-def test_batch_of_scenario_files_one_plan_each(ray, tmp_path):
+def test_batch_of_scenario_files_one_plan_each(cli, ray, tmp_path):
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     for seed in (1, 2, 3):
         body = coupled(seed).model_dump(mode="json", exclude_none=True)
         (folder / f"cohort-{seed}.json").write_text(json.dumps(body), encoding="utf-8")
     files = sorted(str(p) for p in folder.glob("*.json"))
-    result = CliRunner().invoke(
-        cli, ["solve", *files, "--engine", "ray", "--out-dir", str(out), "--time-limit", "10"]
-    )
+    result = cli("solve", *files, "--engine", "ray", "--out-dir", out, "--time-limit", "10")
     assert result.exit_code == 0, result.output
     assert "[3/3]" in result.output
     for path in files:
@@ -124,19 +119,19 @@ def test_batch_of_scenario_files_one_plan_each(ray, tmp_path):
             assert plan["objective"] == local.objective
 
 
-def test_batch_input_is_all_or_nothing(tmp_path):
+def test_batch_input_is_all_or_nothing(cli, tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(SEATS), encoding="utf-8")
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "planner-scenario/1", "skills": 3}', encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["solve", str(good), str(bad), "--out-dir", str(out)])
+    result = cli("solve", good, bad, "--out-dir", out)
     assert result.exit_code == 1
     assert f"{bad}: skills" in result.output
     assert not out.exists()  # nothing solved, nothing written
-    result = CliRunner().invoke(cli, ["solve", str(good), str(good)])
+    result = cli("solve", good, good)
     assert result.exit_code == 1 and "--out-dir" in result.output
-    result = CliRunner().invoke(cli, ["solve", str(good), "--engine", "spark"])
+    result = cli("solve", good, "--engine", "spark")
     assert result.exit_code == 1 and "spark" in result.output
 
 
@@ -318,7 +313,7 @@ def test_web_solve_runs_on_the_engine_of_planner_engine(ray, app, client, staff_
     assert check_plan(parse_scenario(SEATS), plan) == []
 
 
-def test_serve_engine_option_reaches_the_solve_runner(engine, monkeypatch):
+def test_serve_engine_option_reaches_the_solve_runner(cli, engine, monkeypatch):
     import planner.serving
     from planner.services.planning import jobs
     from planner.solver.engine import engine_name
@@ -327,7 +322,7 @@ def test_serve_engine_option_reaches_the_solve_runner(engine, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", str(engine.url))
     monkeypatch.delenv("PLANNER_ENGINE", raising=False)
     monkeypatch.setattr(planner.serving, "serve", lambda make, **kw: served.append(make()))
-    result = CliRunner().invoke(cli, ["serve", "--engine", "ray", "--port", "5999"])
+    result = cli("serve", "--engine", "ray", "--port", "5999")
     assert result.exit_code == 0, result.output
     runner = jobs.runner_for(get_engine(served[0]))
     assert runner.solve_engine is None and engine_name(runner.solve_engine) == "ray"

@@ -10,7 +10,6 @@ Hundreds of seeded scenarios from planner.scenario.generate:
 
 import pytest
 
-from planner.scenario import parse_scenario
 from planner.scenario.generate import generate
 from planner.solver import apply_fix, solve
 from planner.solver.check import check_plan
@@ -114,35 +113,3 @@ def test_small_scenarios_are_valid_and_beat_greedy(seed):
         assert_first_fix_solves(s, plan)
     else:
         assert_no_worse_than_greedy(s, plan)
-
-
-def test_two_conflicts_get_a_multi_change_fix():
-    """Regression: diagnose._multi_change_fix used to move the pin T2→T1 (fixing
-    offered:C, breaking prerequisites:C) and back, ten times, and return no fix at all."""
-    # Two independent conflicts, so no single change suffices: C is pinned to a spring term
-    # but runs in fall only (and needs P first), and the required R never runs.
-    s = parse_scenario(
-        {
-            "format": "planner-scenario/1",
-            "name": "oscillating pin",
-            "terms": [
-                {"id": "T1", "season": "fall"},
-                {"id": "T2", "season": "spring"},
-                {"id": "T3", "season": "fall"},
-            ],
-            "courses": [
-                {"id": "P", "credits": 1},
-                {"id": "C", "credits": 1, "offered": ["fall"], "prerequisites": ["P"]},
-                {"id": "R", "credits": 1, "max_sections": 0},
-            ],
-            "learners": [{"id": "L", "pinned": {"C": "T2"}, "required": ["R"]}],
-        }
-    )
-    # a two-change fix exists: pin C to T3 (after P in T1 or T2) and let R run
-    both = {"changes": [{"relax": "pinned:L:C", "to": "T3"}, {"relax": "max_sections:R", "to": 1}]}
-    assert solve(apply_fix(s, both), time_limit_s=5).status == "OPTIMAL"
-    plan = solve(s, time_limit_s=10, workers=2)
-    assert plan.status == "INFEASIBLE"
-    assert plan.diagnosis.fixes
-    fixed = apply_fix(s, plan.diagnosis.fixes[0])
-    assert solve(fixed, time_limit_s=5).status in ("OPTIMAL", "FEASIBLE")

@@ -44,3 +44,13 @@ def test_course_taken_once_and_completed_course_never_again(scenario_factory, so
     assert "term_min_credits:T1" in plan.diagnosis.conflict or (
         "term_min_credits:T2" in plan.diagnosis.conflict
     )
+
+
+def test_a_season_may_contain_a_colon(scenario_factory, solve_ok):
+    s = scenario_factory(
+        terms=[{"id": "T1", "season": "s:1"}, "T2"],
+        courses=[{"id": "A1", "teaches": {"a": 3}, "offered": ["s:1"]}],
+        learners=[{"id": "L", "target": {"a": 3}}],
+    )
+    plan = solve_ok(s)
+    assert plan.status == "OPTIMAL" and plan.learners[0].schedule["T1"] == ["A1"]

@@ -5,9 +5,7 @@ import json
 from fractions import Fraction
 
 import pytest
-from click.testing import CliRunner
 
-from planner.cli import cli
 from planner.scenario import parse_scenario
 from planner.solver import apply_fix, solve
 from planner.solver.check import check_plan
@@ -174,14 +172,14 @@ def test_large_but_binding_budgets_still_bind(solver):
     assert solver(parse_scenario(data), time_limit_s=5).status == "INFEASIBLE"
 
 
-def test_cli_solves_a_huge_budget_and_check_accepts_the_plan(tmp_path):
+def test_cli_solves_a_huge_budget_and_check_accepts_the_plan(cli, tmp_path):
     scenario = tmp_path / "s.json"
     scenario.write_text(json.dumps(_huge("budget")), encoding="utf-8")
     out = tmp_path / "plan.json"
-    result = CliRunner().invoke(cli, ["solve", str(scenario), "--out", str(out)])
+    result = cli("solve", scenario, "--out", out)
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["status"] == "OPTIMAL"
-    checked = CliRunner().invoke(cli, ["check", str(scenario), str(out)])
+    checked = cli("check", scenario, out)
     assert checked.exit_code == 0, checked.output
 
 

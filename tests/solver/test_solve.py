@@ -2,9 +2,9 @@
 
 import threading
 
-from planner.scenario.generate import generate
 from planner.solver import solve
 from planner.solver.check import check_plan
+from tests.fixtures.scenarios import hard_scenario
 
 COURSES = [
     {"id": "Fast", "cost": 900, "credits": 2, "teaches": {"x": 3}},
@@ -80,17 +80,7 @@ def test_utf8_ids(scenario_factory, solve_ok):
 
 
 def hard():
-    return generate(
-        1,
-        learners=6,
-        courses=40,
-        terms=4,
-        skills=12,
-        groups_count=20,
-        capacities=True,
-        budget="tight",
-        objective=["gap", "cost", "credits"],
-    )
+    return hard_scenario(objective=["gap", "cost", "credits"])
 
 
 def test_tiny_time_limit_never_claims_optimal():

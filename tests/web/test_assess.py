@@ -1,4 +1,5 @@
-"""Assessment pages through the Flask test client: flow, authorisation and bad input."""
+"""Assessment pages through the Flask test client: flow, authorisation and bad input;
+starting a knowledge check is a POST (opening its page changes nothing)."""
 
 import json
 import re
@@ -139,7 +140,7 @@ def test_learner_pages_act_only_on_the_signed_in_learner(app, learner_client, we
 def test_staff_cannot_use_learner_pages_and_anonymous_is_sent_to_sign_in(client, staff_client):
     assert staff_client.get("/assess/").status_code == 403
     r = client.get("/assess/profile")
-    assert r.status_code in (302, 401)
+    assert r.status_code == 302 and r.location.startswith("/login")
 
 
 def test_export_and_delete_own_assessment(learner_client, web_session):
@@ -208,3 +209,30 @@ def test_plan_my_path_queues_a_personal_solve_from_calibrated_levels(app, learne
     assert jobs.runner_for(db.get_engine(app)).wait(run.id, 60)
     page = learner_client.get("/assess/profile").get_data(as_text=True)
     assert re.search(r"Latest plan run #\d+: <strong>done</strong>", page)
+
+
+def attempts(web_session) -> int:
+    from planner.models.assess import CheckAttempt
+
+    web_session.expire_all()
+    return len(web_session.exec(select(CheckAttempt)).all())
+
+
+def test_opening_a_check_page_creates_nothing(learner_client, web_session):
+    page = learner_client.get("/assess/check/data.sql")
+    assert page.status_code == 200 and b"Start the check" in page.data
+    assert attempts(web_session) == 0
+
+
+def test_starting_a_check_posts_then_shows_the_attempt(app, learner_client, web_session):
+    from tests.fixtures.web import sign_in_client
+
+    started = learner_client.post("/assess/check/data.sql")
+    assert started.status_code == 302 and "/assess/check/attempt/" in started.location
+    page = learner_client.get(started.location)
+    assert page.status_code == 200 and b'name="answer-' in page.data
+    assert attempts(web_session) == 1
+    again = learner_client.post("/assess/check/data.sql")  # an open attempt is reused
+    assert again.location == started.location and attempts(web_session) == 1
+    other = sign_in_client(app, "other_learner")
+    assert other.get(started.location).status_code == 404

@@ -1,8 +1,9 @@
-"""Sign-in, sign-out, cookies, CSRF, profile tokens and the create-user command."""
+"""Sign-in, sign-out, `next` after sign-in, cookies, CSRF, profile tokens and the
+create-user command."""
 
 import re
 
-from click.testing import CliRunner
+import pytest
 from sqlmodel import Session, select
 
 from planner import db
@@ -128,15 +129,10 @@ def test_password_change_needs_the_current_password(staff_client, app):
         assert accounts.authenticate(session, USERS["staff"].username, "brand-new-pw")
 
 
-def test_create_user_command_creates_account_and_token(tmp_path, monkeypatch):
+def test_create_user_command_creates_account_and_token(cli, tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    from planner.cli import cli
-
-    runner = CliRunner()
-    result = runner.invoke(
-        cli, ["create-user", "王芳", "--role", "staff", "--password", "s3cret-pass", "--token"]
-    )
+    result = cli("create-user", "王芳", "--role", "staff", "--password", "s3cret-pass", "--token")
     assert result.exit_code == 0, result.output
     token = re.search(r"API token \(shown once\): (\S+)", result.output).group(1)
     engine = db.make_engine(url)
@@ -146,36 +142,29 @@ def test_create_user_command_creates_account_and_token(tmp_path, monkeypatch):
         assert accounts.authenticate(session, "王芳", "s3cret-pass") is not None
     engine.dispose()
 
-    again = runner.invoke(cli, ["create-user", "王芳", "--role", "staff"])
+    again = cli("create-user", "王芳", "--role", "staff")
     assert again.exit_code == 1
     assert "exists" in again.output
 
-    prompted = runner.invoke(
-        cli, ["create-user", "li", "--role", "learner"], input="short\nshort\n"
-    )
+    prompted = cli("create-user", "li", "--role", "learner", input="short\nshort\n")
     assert prompted.exit_code == 1
     assert "password: must be at least 8 characters" in prompted.output
 
 
-def test_create_user_for_scripts_reads_stdin_and_needs_no_terminal(tmp_path, monkeypatch):
+def test_create_user_for_scripts_reads_stdin_and_needs_no_terminal(cli, tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    from planner.cli import cli
-
-    runner = CliRunner()
-    piped = runner.invoke(
-        cli, ["create-user", "ops", "--password-stdin"], input="piped-pass-1\nignored\n"
-    )
+    piped = cli("create-user", "ops", "--password-stdin", input="piped-pass-1\nignored\n")
     assert piped.exit_code == 0, piped.output
-    bot = runner.invoke(cli, ["create-user", "bot", "--token"], input="")  # no terminal
+    bot = cli("create-user", "bot", "--token", input="")  # no terminal
     assert bot.exit_code == 0, bot.output
     token = re.search(r"API token \(shown once\): (\S+)", bot.output).group(1)
-    nothing = runner.invoke(cli, ["create-user", "nobody"], input="")
+    nothing = cli("create-user", "nobody", input="")
     assert nothing.exit_code == 1
     assert "--password-stdin" in nothing.output and "Aborted" not in nothing.output
-    empty = runner.invoke(cli, ["create-user", "empty", "--password-stdin"], input="\n")
+    empty = cli("create-user", "empty", "--password-stdin", input="\n")
     assert empty.exit_code == 1 and "no password line" in empty.output
-    both = runner.invoke(cli, ["create-user", "x", "--password", "a", "--password-stdin"])
+    both = cli("create-user", "x", "--password", "a", "--password-stdin")
     assert both.exit_code == 1 and "not both" in both.output
     engine = db.make_engine(url)
     with Session(engine) as session:
@@ -186,12 +175,10 @@ def test_create_user_for_scripts_reads_stdin_and_needs_no_terminal(tmp_path, mon
     engine.dispose()
 
 
-def test_demo_command_prepares_database_and_accounts(tmp_path, monkeypatch):
+def test_demo_command_prepares_database_and_accounts(cli, tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    from planner.cli import cli
-
-    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--port", "5055"])
+    result = cli("demo", "--no-serve", "--port", "5055")
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5055/" in result.output
     staff_pw = re.search(r"staff\s+staff@demo\s+password (\S+)", result.output).group(1)
@@ -203,3 +190,15 @@ def test_demo_command_prepares_database_and_accounts(tmp_path, monkeypatch):
         assert staff.role == "staff"
         assert learner.role == "learner" and learner.learner_id == "demo.learner"
     engine.dispose()
+
+
+@pytest.mark.parametrize("target", ["/%0d%0aX:y", "/a%0Ab", "/a%09b", "/a%7Fb", "/%5Cevil.example"])
+def test_login_next_with_control_characters_goes_home(staff_client, target):
+    response = staff_client.get(f"/login?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_next_keeps_a_plain_path(staff_client):
+    response = staff_client.get("/login?next=/plans/%3Fpage%3D2")
+    assert response.headers["Location"] == "/plans/?page=2"

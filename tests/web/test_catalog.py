@@ -349,3 +349,16 @@ def test_learner_rules_reuse_the_scenario_checks(staff_client, app):
 def test_unknown_kind_and_item_are_404(staff_client):
     assert staff_client.get("/catalog/widgets/").status_code == 404
     assert staff_client.get("/catalog/courses/NOPE/edit").status_code == 404
+
+
+@pytest.mark.parametrize("bad_id", ["a\nb", 'a"b', "a/b", "a\\b", "a\tb", "a'b"])
+def test_catalog_refuses_ids_with_quotes_slashes_or_control_characters(
+    app, staff_client, web_session, bad_id
+):
+    from planner.models import Learner
+
+    data = {"id": bad_id, "name": "X", "role_id": "mkt-data-analyst", "count": "1"}
+    response = staff_client.post("/catalog/learners/new", data=data)
+    assert response.status_code == 422
+    assert "may not contain" in response.get_data(as_text=True)
+    assert web_session.get(Learner, bad_id) is None

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from planner.models import Learner, LearnerLevel, PlanRecord, RoleRequirement
 from planner.scenario import Plan
+from tests.fixtures.web import put_in_teams
 from tests.web.test_scenarios import store, tiny_scenario
 
 TEAMS = ["Brand 品牌", "Growth"]
@@ -17,14 +18,22 @@ TEAMS = ["Brand 品牌", "Growth"]
 @pytest.fixture
 def teams(web_session):
     """The seeded learners with a role, split over two teams."""
-    learners = web_session.exec(
-        select(Learner).where(Learner.role_id.is_not(None)).order_by(Learner.id)
+    return put_in_teams(web_session, TEAMS)
+
+
+def needs_of(web_session, learner_id: str):
+    """The learner and what its role requires."""
+    learner = web_session.get(Learner, learner_id)
+    requires = web_session.exec(
+        select(RoleRequirement).where(RoleRequirement.role_id == learner.role_id)
     ).all()
-    for i, learner in enumerate(learners):
-        learner.team = TEAMS[i % 2]
-        web_session.add(learner)
-    web_session.commit()
-    return {learner.id: learner.team for learner in learners}
+    return learner, requires
+
+
+def closing_plan(web_session, learner_id: str, status: str) -> Plan:
+    """A plan that brings the learner to every level its role needs."""
+    final = {r.skill_id: r.level for r in needs_of(web_session, learner_id)[1]}
+    return Plan(status=status, learners=[{"id": learner_id, "schedule": {}, "final_levels": final}])
 
 
 def csv_rows(client, url):
@@ -111,16 +120,8 @@ def test_learner_edits_through_the_catalogue_show_at_once(staff_client, teams):
 def test_gap_after_a_saved_plan(staff_client, teams, web_session, app):
     """A plan that brings one learner to every need removes exactly that learner's gap."""
     lid = next(iter(teams))
-    learner = web_session.get(Learner, lid)
-    requires = web_session.exec(
-        select(RoleRequirement).where(RoleRequirement.role_id == learner.role_id)
-    ).all()
-    plan = Plan(
-        status="FEASIBLE",
-        learners=[
-            {"id": lid, "schedule": {}, "final_levels": {r.skill_id: r.level for r in requires}}
-        ],
-    )
+    learner, requires = needs_of(web_session, lid)
+    plan = closing_plan(web_session, lid, "FEASIBLE")
     sid = store(app, tiny_scenario())
     record = PlanRecord(
         scenario_id=sid, status="FEASIBLE", body=plan.model_dump(mode="json"), objective={}
@@ -176,16 +177,7 @@ def test_team_and_role_filters_are_separate(staff_client, teams, web_session):
 
 def test_before_after_and_difference_views(staff_client, teams, web_session, app):
     lid = next(iter(teams))
-    learner = web_session.get(Learner, lid)
-    requires = web_session.exec(
-        select(RoleRequirement).where(RoleRequirement.role_id == learner.role_id)
-    ).all()
-    plan = Plan(
-        status="OPTIMAL",
-        learners=[
-            {"id": lid, "schedule": {}, "final_levels": {r.skill_id: r.level for r in requires}}
-        ],
-    )
+    plan = closing_plan(web_session, lid, "OPTIMAL")
     record = PlanRecord(
         scenario_id=store(app, tiny_scenario()), status="OPTIMAL",
         body=plan.model_dump(mode="json"), objective={},

@@ -1,6 +1,9 @@
 """The learner's own plan: curriculum fallback, live run panel, the plan in words,
-infeasibility explained, and who may see which run."""
+infeasibility explained, who may see which run, and the "personal plan: " names kept for
+learners' own scenarios."""
 
+import io
+import json
 import re
 import threading
 
@@ -12,7 +15,8 @@ from planner.db import get_engine
 from planner.models import Curriculum, Learner, PlanRecord, ScenarioRecord, SolveRun
 from planner.scenario import Plan
 from planner.services.planning import jobs, personal
-from tests.fixtures.web import sign_in_client
+from tests.fixtures.web import bearer, sign_in_client
+from tests.web.test_scenarios import body_of, editor_form, scenario_names, store, tiny_scenario
 
 HX = {"HX-Request": "true"}
 COLLEGE = "ai-marketing-college"
@@ -193,7 +197,8 @@ def test_staff_plan_pages_stay_closed_to_learners(app, learner_client):
 
 
 def test_plan_pages_need_a_learner_and_csrf(client, staff_client, csrf_app):
-    assert client.get("/assess/plan").status_code in (302, 401)
+    anonymous = client.get("/assess/plan")
+    assert anonymous.status_code == 302 and anonymous.location.startswith("/login")
     assert staff_client.get("/assess/plan").status_code == 403
     learner = sign_in_client(csrf_app, "learner")
     assert learner.post("/assess/plan").status_code == 400
@@ -255,3 +260,61 @@ def test_course_reasons_name_skills_and_say_your_role():
     assert learner_reason(reason, words_catalog(), "li.na") == (
         "raises SQL for marketing data 1→2 (needed 3 for your role); prerequisite of DA-03 (2027-Q2)"
     )
+
+
+RESERVED = "personal plan: test.learner"
+
+
+def test_staff_cannot_take_a_personal_plan_name(
+    app, client, staff_client, staff_token, web_session
+):
+    from sqlmodel import select  # the ORM object, not a row
+
+    sid = store(app, tiny_scenario("Staff pilot"))
+    before = scenario_names(web_session)
+
+    api = client.post(
+        "/api/v1/scenarios", headers=bearer(staff_token), json=tiny_scenario(RESERVED)
+    )
+    assert api.status_code == 422 and api.get_json()["errors"][0]["path"] == "name"
+
+    rename = staff_client.post(
+        f"/scenarios/{sid}", data=editor_form(body_of(web_session, sid), name=RESERVED)
+    )
+    assert rename.status_code == 422
+    assert "kept for learners" in rename.get_data(as_text=True)
+
+    copy = staff_client.post(f"/scenarios/{sid}/duplicate", data={"name": RESERVED})
+    assert copy.status_code == 422 and "kept for learners" in copy.get_data(as_text=True)
+
+    raw = json.dumps(tiny_scenario()).encode()
+    upload = {"file": (io.BytesIO(raw), "x.json"), "name": "Personal plan: test.learner"}
+    assert staff_client.post("/scenarios/import", data=upload).status_code == 422
+
+    curriculum = web_session.exec(select(Curriculum)).first()
+    built = staff_client.post(
+        "/scenarios/new", data={"name": RESERVED, "curriculum": curriculum.id, "everyone": "yes"}
+    )
+    assert built.status_code == 422 and "kept for learners" in built.get_data(as_text=True)
+
+    assert scenario_names(web_session) == before  # nothing saved
+
+
+def test_copying_a_learners_plan_gets_a_staff_name(app, staff_client, learner_client, web_session):
+    run = plan_my_path(app, learner_client)
+    response = staff_client.post(f"/scenarios/{run.scenario_id}/duplicate", data={})
+    assert response.status_code == 302
+    assert f"copy of {RESERVED} (copy)" in scenario_names(web_session)
+    # staff may still edit the learner's own scenario under its own name
+    body = body_of(web_session, run.scenario_id)
+    saved = staff_client.post(f"/scenarios/{run.scenario_id}", data=editor_form(body))
+    assert saved.status_code == 302
+
+
+def test_a_learners_plan_never_touches_a_staff_scenario(app, learner_client, web_session):
+    sid = store(app, tiny_scenario("Staff pilot"))
+    staff_body = body_of(web_session, sid)
+    run = plan_my_path(app, learner_client)
+    assert run.scenario_id != sid
+    assert body_of(web_session, run.scenario_id)["name"] == RESERVED
+    assert body_of(web_session, sid) == staff_body

@@ -5,19 +5,13 @@ import re
 import pytest
 from sqlmodel import select
 
-from planner.models import Learner, ScenarioRecord
+from planner.models import ScenarioRecord
+from tests.fixtures.web import put_in_teams
 
 
 @pytest.fixture
 def teams(web_session):
-    learners = web_session.exec(
-        select(Learner).where(Learner.role_id.is_not(None)).order_by(Learner.id)
-    ).all()
-    for i, learner in enumerate(learners):
-        learner.team = ["Brand 品牌", "Growth", "Retail"][i % 3]
-        web_session.add(learner)
-    web_session.commit()
-    return {lr.id: lr.team for lr in learners}
+    return put_in_teams(web_session, ["Brand 品牌", "Growth", "Retail"])
 
 
 def stored(web_session, name):
@@ -63,8 +57,5 @@ def test_everyone_must_be_asked_for(staff_client, web_session, teams):
     r = staff_client.post(
         "/scenarios/new", data={"name": "All", "curriculum": curriculum.id, "everyone": "yes"}
     )
-    assert r.status_code in (302, 422)
-    if r.status_code == 302:
-        assert stored(web_session, "All").body["learners"]
-    else:  # the build itself may refuse (e.g. a calendar choice), but not for an empty pick
-        assert "choose one or more teams" not in r.get_data(as_text=True)
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    assert stored(web_session, "All").body["learners"]

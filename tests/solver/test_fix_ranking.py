@@ -1,12 +1,11 @@
-"""Fixes a person would choose: numeric limits raised to the least value that works come
-first, fixes change as few rules as possible, and applying a fix changes only its rules."""
+"""Which fixes come first: numeric limits raised to the least value that works, fixes that
+change as few rules as possible; fix titles never cut a word."""
 
 import random
 
 import pytest
 
 from planner.scenario import parse_scenario
-from planner.scenario.generate import generate
 from planner.solver import apply_fix, solve
 from planner.solver.diagnose import clip, diagnose, fix_title, rank, rule_groups
 
@@ -109,75 +108,6 @@ def test_fix_is_minimal_in_changed_rules_with_a_known_two_change_fix(seed):
     assert {(c.relax, c.to) for c in numeric[0].changes} == {
         (f"term_max_credits:T{i + 1}", credits[i]) for i in low
     }
-
-
-def _rules(s) -> dict:
-    """Every rule of a scenario, by label, with its effective value."""
-    out = {}
-    for t in s.terms:
-        out[f"term_max_credits:{t.id}"] = t.max_credits
-        out[f"term_min_credits:{t.id}"] = t.min_credits
-    for lr in s.learners:
-        out[f"learner_max_credits:{lr.id}"] = lr.max_credits
-        out[f"learner_budget:{lr.id}"] = lr.budget
-        out[f"learner_terms:{lr.id}"] = s.learner_terms(lr)
-        out[f"gap_closed:{lr.id}"] = s.gap_mode_of(lr)
-        for c in lr.required:
-            out[f"required:{lr.id}:{c}"] = True
-        for c in lr.excluded:
-            out[f"excluded:{lr.id}:{c}"] = True
-        for c, t in lr.pinned.items():
-            out[f"pinned:{lr.id}:{c}"] = t
-        out[f"learner:{lr.id}"] = (lr.role, lr.target, lr.levels, lr.completed, lr.count)
-    out["budget"] = s.constraints.budget
-    for c in s.courses:
-        out[f"max_sections:{c.id}"] = c.max_sections
-        out[f"offered:{c.id}"] = c.offered
-        out[f"prerequisites:{c.id}"] = (c.prerequisites, c.prerequisites_any, c.requires_skills)
-        out[f"course:{c.id}"] = (c.credits, c.cost, c.teaches, c.capacity, c.session_cost)
-    out["objective"] = s.objective
-    out["name"] = s.name
-    return out
-
-
-def _infeasible_cases(wanted: int = 10, tries: int = 60):
-    """The first `wanted` generated tight scenarios that are infeasible, with their plans."""
-    found = []
-    for seed in range(700, 700 + tries):
-        s = generate(
-            seed,
-            learners=3,
-            courses=10,
-            terms=4,
-            tight=0.6,
-            staff_rules=True,
-            capacities=seed % 2 == 0,
-            gap_close=0.5,
-        )
-        plan = solve(s, time_limit_s=10, workers=1)
-        if plan.status == "INFEASIBLE":
-            found.append((s, plan))
-            if len(found) == wanted:
-                break
-    return found
-
-
-def test_apply_fix_round_trips_every_untouched_rule():
-    cases = _infeasible_cases()
-    assert len(cases) == 10
-    for s, plan in cases:
-        _check_untouched(s, plan)
-
-
-def _check_untouched(s, plan):
-    before = _rules(s)
-    for fix in plan.diagnosis.fixes:
-        after = _rules(apply_fix(s, fix))
-        touched = {c.relax for c in fix.changes}
-        for label, value in before.items():
-            if label not in touched:
-                assert after.get(label) == value, (label, fix.note)
-        assert set(after) - set(before) <= touched  # nothing added but what it says
 
 
 def test_clip_never_cuts_a_word():
