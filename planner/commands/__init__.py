@@ -95,7 +95,7 @@ def migrated_database() -> Engine:
     return engine
 
 
-class _UsageErrorsExit1:
+class _UsageErrorsExit1(click.Command):
     def make_context(self, info_name, args, parent=None, **extra):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)

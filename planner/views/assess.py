@@ -256,6 +256,7 @@ def plan():
     try:
         record, _choice = personal.store_personal_scenario(session, _me())
         session.commit()
+        assert record.id is not None  # committed
     except personal.PlanError as exc:
         session.rollback()
         flash(f"Cannot plan yet: {exc}", "error")

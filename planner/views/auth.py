@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -12,8 +13,10 @@ from flask import (
     session,
     url_for,
 )
+from sqlmodel import Session
 
 from planner.db import get_session
+from planner.models import User
 from planner.security import current_user, login_required, public, sign_in, sign_out, staff_required
 from planner.services.accounts import users as accounts
 from planner.views import forms
@@ -52,7 +55,8 @@ def login():
     if form.validate_on_submit():
         db = get_session()
         throttle = current_app.extensions.get("login_throttle")
-        account, address = _throttle_keys(db, form.login.data)
+        login = form.login.data or ""  # DataRequired: never empty here
+        account, address = _throttle_keys(db, login)
         blocked = throttle.blocked(account, address) if throttle else None
         if blocked is not None:
             # Checked before the password, so guessing on stops working even when right.
@@ -65,7 +69,7 @@ def login():
             ]
             status, headers = 429, {"Retry-After": str(wait)}
         else:
-            user = accounts.authenticate(db, form.login.data, form.password.data)
+            user = accounts.authenticate(db, login, form.password.data or "")
             if user is None:
                 if throttle:
                     throttle.failed(account, address)
@@ -81,6 +85,13 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status, headers
+
+
+def _signed_in_user(db: Session) -> User:
+    user = accounts.get_user(db, current_user.id)
+    if user is None:  # deleted while this session was open
+        abort(401)
+    return user
 
 
 def _throttle_keys(db, login: str) -> tuple[str, str]:
@@ -105,14 +116,14 @@ def logout():
 @login_required
 def profile():
     db = get_session()
-    user = accounts.get_user(db, current_user.id)
+    user = _signed_in_user(db)
     form = forms.PasswordForm()
     if form.validate_on_submit():
-        if accounts.authenticate(db, user.username, form.current.data) is None:
+        if accounts.authenticate(db, user.username, form.current.data or "") is None:
             form.current.errors = ["That is not your current password."]
         else:
             try:
-                accounts.set_password(db, user, form.new.data)  # ends every session
+                accounts.set_password(db, user, form.new.data or "")  # ends every session
             except accounts.AccountError as exc:
                 db.rollback()
                 form.new.errors = [f"The new password {exc.message}."]
@@ -138,7 +149,7 @@ def new_token():
     if not form.validate():
         return redirect(url_for("auth.profile"))
     db = get_session()
-    user = accounts.get_user(db, current_user.id)
+    user = _signed_in_user(db)
     token = accounts.issue_token(db, user)
     db.commit()
     return render_template(
@@ -155,7 +166,7 @@ def new_token():
 def revoke_token():
     if forms.TokenForm().validate():
         db = get_session()
-        accounts.revoke_token(db, accounts.get_user(db, current_user.id))
+        accounts.revoke_token(db, _signed_in_user(db))
         db.commit()
         flash("API token revoked.", "info")
     return redirect(url_for("auth.profile"))

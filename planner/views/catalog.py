@@ -268,7 +268,7 @@ def import_learners():
     upload = request.files.get("file")
     try:
         token = team_import.stash(
-            _uploads(), upload.read() if upload else b"", upload.filename if upload else "",
+            _uploads(), upload.read() if upload else b"", (upload.filename or "") if upload else "",
             current_user.id,
         )  # fmt: skip
         result = team_import.preview(get_session(), _uploads(), token, current_user.id)

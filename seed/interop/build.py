@@ -41,7 +41,7 @@ def copy(source: Path, target: Path, keep) -> None:
         reader = csv.DictReader(src)
         rows = [r for r in reader if keep(r)]
     with open(target, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     print(f"{target.relative_to(ROOT)}: {len(rows)} rows")

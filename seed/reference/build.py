@@ -20,7 +20,7 @@ def copy_rows(source: Path, target: Path, keep) -> int:
     with open(source, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = [row for row in reader if keep(row)]
-        fields = reader.fieldnames
+        fields = reader.fieldnames or []
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")

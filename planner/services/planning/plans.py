@@ -97,9 +97,12 @@ def compare_plans(
         )
     ).all()
 
-    def build():
+    def build() -> Comparison:
+        catalog = catalog_for(session, scenario_id)
+        if catalog is None:  # the caller looked the scenario up; deleted since
+            raise LookupError(f"no scenario {scenario_id}")
         return compare(
-            catalog_for(session, scenario_id),
+            catalog,
             plan_model(session, a_id),
             plan_model(session, b_id),
             catalog_a=catalog_for(session, a_scenario_id),
