@@ -65,7 +65,7 @@ def import_(file, learner):
     from sqlmodel import Session
 
     from planner.services.interop.badges import BadgeError, import_badge
-    from planner.services.io import ImportRejected
+    from planner.services.io.report import ImportRejected
 
     try:
         data = file.read_bytes()

@@ -73,8 +73,8 @@ def import_file(file, kind, curriculum):
     docs/scenario-format.md. Also recognised by their content: a Moodle competency
     framework CSV, a 1EdTech CASE package (JSON) and Open Badges 3.0 credentials (JSON or
     JWT) — docs/interop.md."""
-    from planner.services.io import ImportRejected
-    from planner.services.io import import_file as run_import
+    from planner.services.io.importer import import_file as run_import
+    from planner.services.io.report import ImportRejected
 
     engine = migrated_database()
     from sqlmodel import Session
@@ -122,7 +122,7 @@ def export(kind, fmt, out, curriculum, terms):
 
     from planner.scenario import ScenarioError
     from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy
-    from planner.services.io import ExportError, export_kind
+    from planner.services.io.exporter import ExportError, export_kind
     from planner.services.scenarios.build import BuildError
 
     if fmt is None:

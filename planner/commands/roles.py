@@ -19,7 +19,7 @@ def _emit(built: dict, save: bool) -> None:
         from sqlmodel import Session
 
         from planner.services.interop.roles import save_role
-        from planner.services.io import ImportRejected
+        from planner.services.io.report import ImportRejected
 
         with Session(migrated_database()) as session:
             try:

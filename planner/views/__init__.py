@@ -7,6 +7,9 @@ from typing import TypeVar
 
 from flask import Flask, abort
 
+from planner.views import text
+from planner.views.args import register_converters
+
 T = TypeVar("T")
 
 # Each module defines `bp`, a Blueprint. Listed in navigation order.
@@ -30,9 +33,6 @@ BLUEPRINT_MODULES = [
 
 def register(app: Flask) -> None:
     """Attach every blueprint to the app (after the bounded `int` URL converter)."""
-    from planner.views import text
-    from planner.views.args import register_converters
-
     register_converters(app)
     text.register(app)
     for name in BLUEPRINT_MODULES:

@@ -12,6 +12,11 @@ from planner.db import get_session
 from planner.security import token_required
 from planner.services.catalog import search
 from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
+from planner.services.interop.badges import BadgeError, export_badges, import_badge
+from planner.services.interop.onet import RoleSourceError
+from planner.services.interop.roles import build_role, save_role
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportRejected
 from planner.views.api import error
 from planner.views.downloads import download
 
@@ -42,8 +47,6 @@ def taxonomy():
 @token_required
 def import_any():
     """The request body is the file; `?filename=` tells its type (e.g. framework.csv)."""
-    from planner.services.io import ImportRejected, import_file
-
     name = PurePath(request.args.get("filename", "")).name
     if not name:
         return error(400, "give the file's name, e.g. ?filename=framework.csv", "filename")
@@ -60,10 +63,6 @@ def import_any():
 
 
 def _role(source: str, code: str):
-    from planner.services.interop.onet import RoleSourceError
-    from planner.services.interop.roles import build_role, save_role
-    from planner.services.io import ImportRejected
-
     options = {}
     if request.args.get("id"):
         options["role_id"] = request.args["id"]
@@ -102,8 +101,6 @@ def role_from_esco():
 @bp.get("/learners/<path:learner_id>/badges")
 @token_required
 def learner_badges(learner_id: str):
-    from planner.services.interop.badges import BadgeError, export_badges
-
     try:
         credentials, signed = export_badges(get_session(), learner_id)
     except BadgeError as exc:
@@ -115,9 +112,6 @@ def learner_badges(learner_id: str):
 @token_required
 def import_learner_badges(learner_id: str):
     """Body: one credential, a list of them (JSON), or compact JWTs one per line."""
-    from planner.services.interop.badges import import_badge
-    from planner.services.io import ImportRejected
-
     session = get_session()
     try:
         search.get(session, "learners", learner_id)

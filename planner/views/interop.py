@@ -13,7 +13,12 @@ from flask_login import current_user
 from planner.db import get_session
 from planner.security import learner_required, staff_required, token_required
 from planner.services.catalog import search as catalog_search
-from planner.services.interop import TAXONOMY_FORMATS, export_taxonomy, filename
+from planner.services.interop import TAXONOMY_FORMATS, case, export_taxonomy, filename
+from planner.services.interop.badges import BadgeError, export_badges, export_bytes, import_badge
+from planner.services.interop.common import read_taxonomy
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportRejected
+from planner.views.catalog import KINDS
 from planner.views.downloads import download
 
 bp = Blueprint("interop", __name__)
@@ -43,8 +48,6 @@ def my_badges():
 
 
 def _badges(learner_id: str):
-    from planner.services.interop.badges import BadgeError, export_badges, export_bytes
-
     try:
         credentials, signed = export_badges(get_session(), learner_id)
     except BadgeError as exc:
@@ -60,9 +63,6 @@ def _badges(learner_id: str):
 @bp.post("/catalog/import")
 @staff_required
 def import_upload():
-    from planner.services.interop.badges import import_badge
-    from planner.services.io import ImportRejected, import_file
-
     session = get_session()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -95,8 +95,6 @@ def import_upload():
 
 
 def _kinds():
-    from planner.views.catalog import KINDS
-
     return KINDS
 
 
@@ -112,9 +110,6 @@ def case_object(kind: str, identifier: str):
     """One object of the taxonomy's CASE package by identifier (staff/admin bearer token,
     like /api/v1). CFPackages/<document id> is the whole package."""
     from flask import jsonify
-
-    from planner.services.interop import case
-    from planner.services.interop.common import read_taxonomy
 
     package = case.export_case(read_taxonomy(get_session()))
     found = case.find(package, kind, identifier.lower())

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from planner import db
 from planner.models import Course, Learner, Role, Skill, TermCalendar
-from planner.services.io import KINDS, read_records
 from planner.services.io.cells import format_cell
+from planner.services.io.records import KINDS, read_records
 from tests.security.dbdump import dump
 
 FORMATS = ("csv", "xlsx", "json")

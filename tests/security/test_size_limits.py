@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from planner import db
 from planner.limits import NAME_MAX, TITLE_MAX
 from planner.models import Course, ScenarioRecord
-from planner.services.io import ImportRejected, import_file
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportRejected
 from tests.fixtures.web import bearer
 from tests.web.test_scenarios import tiny_scenario
 

@@ -19,7 +19,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from planner.models import Course
-from planner.services.io import ImportRejected, import_file, tables
+from planner.services.io import tables
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportRejected
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

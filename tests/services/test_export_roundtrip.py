@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from sqlmodel import Session
 
-from planner.services.io import KINDS, export_kind, export_workbook, import_file
-from planner.services.io.records import write_records
+from planner.services.io.exporter import export_kind, export_workbook
+from planner.services.io.importer import import_file
+from planner.services.io.records import KINDS, write_records
 
 RICH_SKILL = {
     "id": "data.sql", "area": "data-analysis", "area_name": "Data analysis",

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.models import Course, Learner, Role, Skill
-from planner.services.io import ImportRejected, import_file
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportRejected
 
 
 def counts(session):

@@ -74,7 +74,7 @@ def test_courses_referenced_from_another_curriculum_are_pulled_in(catalog_sessio
     )
     store_scenario(catalog_session, other, curriculum_id="advanced")
     catalog_session.commit()
-    from planner.services.io import write_records
+    from planner.services.io.records import write_records
 
     # the catalog links it to the demo programme's MKT210
     course = {"id": "MKT310", "credits": 3, "prerequisites": ["MKT210"], "curriculum": "advanced"}

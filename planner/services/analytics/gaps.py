@@ -45,6 +45,7 @@ from planner.models import (
 )
 from planner.scenario import Plan, Scenario
 from planner.services.caching import LRU, database_key
+from planner.services.io.safe import csv_text
 from planner.services.planning import plans as plan_store
 
 NO_TEAM = "(no team)"
@@ -717,8 +718,6 @@ def _team_skill_table(df: pd.DataFrame, sizes: pd.Series, names: Mapping[str, st
 
 def cohort_csv(cohort: Cohort) -> str:
     """The team × skill table as CSV (one row per team and needed skill)."""
-    from planner.services.io.safe import csv_text
-
     header = DIFFERENCE_COLUMNS if cohort.view == "difference" else TABLE_COLUMNS
     rows = ([_csv_value(v) for v in row] for row in cohort.table.itertuples(index=False))
     return csv_text(header, rows)

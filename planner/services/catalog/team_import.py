@@ -21,7 +21,8 @@ from pathlib import Path, PurePath
 from sqlmodel import Session, col, select
 
 from planner.models import Learner
-from planner.services.io.importer import ImportProblem, ImportRejected, ImportReport, import_file
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportProblem, ImportRejected, ImportReport
 
 __all__ = ["ImportRejected", "Preview", "UploadError", "confirm", "discard", "preview", "stash"]
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from planner.services.io.importer import ImportReport
+from planner.services.interop import badges, case, moodle
+from planner.services.interop.common import read_taxonomy, write_taxonomy
+from planner.services.io.report import ImportReport
+from planner.services.io.tables import read_document
 
 TAXONOMY_FORMATS = ("moodle", "case")
 DESCRIPTION = (
@@ -22,9 +25,6 @@ DESCRIPTION = (
 
 def export_taxonomy(session: Session, fmt: str) -> bytes:
     """The stored taxonomy as a Moodle framework CSV or a CASE CFPackage JSON."""
-    from planner.services.interop import case, moodle
-    from planner.services.interop.common import read_taxonomy
-
     taxonomy = read_taxonomy(session)
     if fmt == "moodle":
         return moodle.export_moodle(taxonomy, DESCRIPTION)
@@ -40,10 +40,6 @@ def filename(fmt: str) -> str:
 def import_standard(session: Session, data: bytes, name: str, suffix: str) -> ImportReport | None:
     """Import `data` if it is one of the standard formats, else None (not ours).
     Raises ImportRejected, having written nothing, when it is ours but bad."""
-    from planner.services.interop import badges, case, moodle
-    from planner.services.interop.common import write_taxonomy
-    from planner.services.io.tables import read_document
-
     if suffix == ".csv" and moodle.looks_like_moodle(data):
         records, problems = moodle.parse_moodle(data, name)
         return write_taxonomy(session, name, records, problems)

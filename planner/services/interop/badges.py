@@ -34,6 +34,8 @@ from sqlmodel import Session, col
 from planner.models import Assessment, Learner, Skill
 from planner.models.badges import BadgeCredential
 from planner.scenario import LEVEL_NAMES
+from planner.services.assessment.calibrated import calibrate_learner
+from planner.services.catalog.skills import descriptors
 from planner.services.interop import case
 from planner.services.interop.common import (
     FRAMEWORK_TITLE,
@@ -41,7 +43,9 @@ from planner.services.interop.common import (
     public_url,
     stable_uuid,
 )
-from planner.services.io.importer import ImportProblem, ImportRejected, ImportReport
+from planner.services.io.report import ImportProblem, ImportRejected, ImportReport
+from planner.services.io.tables import Unreadable, read_document
+from planner.services.planning.plans import plan_model
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -169,7 +173,6 @@ def achieved_levels(
         raise BadgeError(f'unknown learner "{learner_id}"')
     if plan_id is not None:
         return _plan_levels(session, learner, plan_id)
-    from planner.services.assessment.calibrated import calibrate_learner
 
     out = {}
     for skill_id, c in calibrate_learner(session, learner_id).items():
@@ -184,8 +187,6 @@ def achieved_levels(
 
 
 def _plan_levels(session: Session, learner: Learner, plan_id: int) -> dict[str, tuple[int, str]]:
-    from planner.services.planning.plans import plan_model
-
     try:
         plan = plan_model(session, plan_id)
     except Exception:
@@ -208,8 +209,6 @@ def export_badges(
     session: Session, learner_id: str, plan_id: int | None = None, key_path: str | None = None
 ) -> tuple[list, bool]:
     """([credential dicts] or [compact JWTs] when a key is configured, signed?)."""
-    from planner.services.catalog.skills import descriptors
-
     levels = achieved_levels(session, learner_id, plan_id)
     skills = {
         s.id: s for s in session.scalars(select(Skill).where(col(Skill.id).in_(list(levels))))
@@ -328,8 +327,6 @@ def _level_index(session: Session) -> dict[str, tuple[str, int]]:
 
 def parse_badges(data: bytes, name: str) -> list[tuple[str, object]]:
     """[(path, credential dict or JWT string)] from a file's bytes."""
-    from planner.services.io.tables import Unreadable, read_document
-
     if looks_like_jwt(data):
         tokens = [t.strip() for t in data.decode("ascii", "replace").splitlines() if t.strip()]
         return [(f"line {i}", t) for i, t in enumerate(tokens, start=1)]

@@ -32,7 +32,7 @@ from planner.services.interop.common import (
     stable_uuid,
     tree_records,
 )
-from planner.services.io.importer import ImportProblem
+from planner.services.io.report import ImportProblem
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "case-v1p0-cfpackage-schema.json"
 ONET_PREFIX = "https://www.onetonline.org/find/descriptor/result/"

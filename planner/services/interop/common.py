@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from planner.models import SkillArea
 from planner.scenario import LEVEL_NAMES
-from planner.services.io.importer import ImportProblem, ImportRejected, ImportReport
 from planner.services.io.records import read_records, write_records
+from planner.services.io.report import ImportProblem, ImportRejected, ImportReport
 
 # Fixed namespace: uuid5(NAMESPACE, name) gives every exported object the same identifier
 # in every export, so a CASE registry or badge verifier can rely on it. Never change it.

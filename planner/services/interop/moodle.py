@@ -36,7 +36,7 @@ from planner.services.interop.common import (
     descriptors_from_scale,
     tree_records,
 )
-from planner.services.io.importer import ImportProblem
+from planner.services.io.report import ImportProblem
 from planner.services.io.safe import SafeWriter, restore_cell
 from planner.services.io.tables import Unreadable, decode_utf8
 

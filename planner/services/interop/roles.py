@@ -8,14 +8,14 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from planner.services.catalog.taxonomy import load_taxonomy
-from planner.services.io.importer import ImportReport, import_file
+from planner.services.interop.esco import role_from_esco
+from planner.services.interop.onet import role_from_onet
+from planner.services.io.importer import import_file
+from planner.services.io.report import ImportReport
 
 
 def build_role(source: str, code: str, **options) -> dict:
     """source "onet" (code = O*NET-SOC code) or "esco" (code = occupation URI)."""
-    from planner.services.interop.esco import role_from_esco
-    from planner.services.interop.onet import role_from_onet
-
     builders: dict[str, Callable[..., dict]] = {"onet": role_from_onet, "esco": role_from_esco}
     return builders[source](code, load_taxonomy(), **options)
 

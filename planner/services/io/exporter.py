@@ -13,6 +13,7 @@ from planner.scenario import dump_json
 from planner.services.io.cells import columns_of, flatten
 from planner.services.io.records import FIELDS, KINDS, read_records
 from planner.services.io.safe import SafeDictWriter, append_row
+from planner.services.scenarios.build import scenario_from_db
 
 FORMATS = ("csv", "xlsx", "json", "yaml")
 RECORDS_FORMAT = "planner-records/1"
@@ -85,8 +86,6 @@ def to_json(kind: str, records: list[dict]) -> bytes:
 
 
 def _export_scenario(session: Session, fmt: str, **selection) -> bytes:
-    from planner.services.scenarios.build import scenario_from_db
-
     if fmt not in ("json", "yaml"):
         raise ExportError("a scenario exports as json or yaml")
     text = dump_json(scenario_from_db(session, **selection))

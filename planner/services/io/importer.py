@@ -4,18 +4,20 @@ unless there are none. Column formats: docs/import-formats.md.
 """
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from planner.errors import ProblemsError
 from planner.limits import COUNT_MAX
+from planner.models import Course, Learner, Role, Skill
 from planner.scenario import ScenarioError, parse_scenario
+from planner.services.interop import import_standard
 from planner.services.io import checks
 from planner.services.io.records import KINDS, write_records
+from planner.services.io.report import ImportProblem, ImportRejected, ImportReport
 from planner.services.io.tables import Table, Unreadable, read_csv, read_document, read_xlsx
+from planner.services.scenarios.build import slug, store_scenario
 
 ALL_KINDS = (*KINDS, "scenario")
 RECORDS_FORMAT = "planner-records/1"
@@ -30,42 +32,6 @@ SIGNATURES = {
 # Other names a column may have: the employees CSV of `planner scenario cohort`
 # (docs/cohort.md) says employee_id where a learners table says id.
 ALIASES = {"learners": {"employee_id": "id"}}
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = ", ".join(
-            part
-            for part in (
-                f"row {self.row}" if self.row is not None else "",
-                f"column {self.column}" if self.column else "",
-            )
-            if part
-        )
-        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
-
-
-class ImportRejected(ProblemsError):
-    """Nothing was imported; `problems` lists every reason (ImportProblems)."""
-
-
-@dataclass
-class ImportReport:
-    file: str
-    counts: dict[str, int] = field(default_factory=dict)  # kind -> rows written
-    scenario_id: int | None = None
-    curriculum_id: str | None = None
-    records: dict[str, list[dict]] = field(default_factory=dict)  # kind -> rows as written
-
-    def __str__(self) -> str:
-        parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
-        return f"{self.file}: imported {parts or 'nothing'}"
 
 
 def import_file(
@@ -131,8 +97,6 @@ def _import(
     suffix = PurePath(name).suffix.lower()
     try:
         if kind is None:  # Moodle, CASE and Open Badges files say what they are
-            from planner.services.interop import import_standard
-
             report = import_standard(session, data, name, suffix)
             if report is not None:
                 return report
@@ -162,8 +126,6 @@ def _import(
 
 
 def _import_scenario(session: Session, document, name: str, curriculum_id) -> ImportReport:
-    from planner.services.scenarios.build import store_scenario
-
     if not isinstance(document, dict):
         raise ImportRejected([ImportProblem(name, None, None, "the top level must be an object")])
     try:
@@ -221,8 +183,6 @@ def _catalog_conflicts(session: Session, scenario, name: str) -> list[ImportProb
 
 
 def _stem_id(name: str) -> str:
-    from planner.services.scenarios.build import slug
-
     return slug(PurePath(name).stem)
 
 
@@ -374,8 +334,6 @@ def _stored_keys(session: Session, kind: str) -> set:
     """Ids already stored (terms: none; a calendar's terms are replaced as a list)."""
     from sqlalchemy import select
     from sqlmodel import col
-
-    from planner.models import Course, Learner, Role, Skill
 
     ids = {"skills": Skill.id, "roles": Role.id, "courses": Course.id, "learners": Learner.id}
     return set(session.scalars(select(col(ids[kind])))) if kind in ids else set()

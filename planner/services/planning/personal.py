@@ -30,8 +30,12 @@ from planner.models import (
     SolveRun,
     utcnow,
 )
+from planner.scenario import ScenarioError, dump_json
+from planner.services import versions
 from planner.services.assessment.calibrated import sync_learner_levels
 from planner.services.assessment.profile import target_levels
+from planner.services.planning import plans, words
+from planner.services.scenarios.build import BuildError, scenario_from_db
 from planner.services.scenarios.editor import PERSONAL_PREFIX
 
 if TYPE_CHECKING:
@@ -161,9 +165,6 @@ def store_personal_scenario(
 ) -> tuple[ScenarioRecord, CurriculumChoice]:
     """Write the learner's calibrated levels, build the one-learner scenario in the chosen
     curriculum and store it under the learner's personal name (flushes; caller commits)."""
-    from planner.scenario import ScenarioError, dump_json
-    from planner.services.scenarios.build import BuildError, scenario_from_db
-
     learner = session.get(Learner, learner_id)
     if learner is None:
         raise PlanError(f"there is no learner {learner_id!r}.")
@@ -188,8 +189,6 @@ def store_personal_scenario(
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
     else:
-        from planner.services import versions
-
         versions.claim(session, ScenarioRecord, record.id)  # a staff editor open on it is stale
         record.body = body
         record.updated_at = utcnow()  # plan pages cache a scenario by this stamp
@@ -257,8 +256,6 @@ class PersonalResult:
 def personal_result(session: Session, learner_id: str, run: SolveRun) -> PersonalResult | None:
     """Grid, gaps, radar and (when infeasible) the diagnosis in words — built with the
     same services as the staff plan page, for this learner's own run only."""
-    from planner.services.planning import plans, words
-
     plan_id = own_plan_id(session, learner_id, run)
     if plan_id is None:
         return None

@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
-from planner.models import PlanRecord, ScenarioRecord
+from planner.models import Learner, PlanRecord, ScenarioRecord
 from planner.scenario import LEVEL_NAMES, OBJECTIVE_NAMES, Plan
 from planner.scenario.models import ObjectiveName, combine_needs, raise_levels
 from planner.services.analytics import charts
@@ -517,8 +517,6 @@ def people_of(session: Session, ids: Iterable[str]) -> dict[str, Person]:
 
     A scenario holds ids only (the solver needs no names); learners a scenario file brought
     that the catalog does not know have no entry, and pages fall back to the id."""
-    from planner.models import Learner
-
     ids = list(dict.fromkeys(ids))
     out: dict[str, Person] = {}
     for start in range(0, len(ids), 500):  # stay under bind-parameter limits

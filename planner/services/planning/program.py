@@ -18,9 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.models import Course, Curriculum, Role, ScenarioRecord
 from planner.scenario import Learner, Plan, Problem, Scenario, ScenarioError
+from planner.scenario.load import dump_json
 from planner.services.caching import database_key
 from planner.services.io.safe import safe_frame
+from planner.services.scenarios.build import scenario_from_db
+from planner.services.scenarios.editor import parsed
+from planner.solver import solve
 
 INDEXED = ("coverage", "metrics")  # tables whose index (the course id) is a column
 
@@ -278,8 +283,6 @@ def plan_tracks(
     workers: int | None = None,
 ) -> list[Track]:
     """Solve one typical entrant per role."""
-    from planner.solver import solve
-
     tracks = []
     for role in roles:
         entrant = entrant_for(curriculum, role)
@@ -410,9 +413,6 @@ _pages: dict = {}
 
 def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
     """The program design of a stored scenario (cached until the scenario changes)."""
-    from planner.models import ScenarioRecord
-    from planner.services.scenarios.editor import parsed
-
     record = session.get(ScenarioRecord, scenario_id)
     if record is None:
         return None
@@ -428,9 +428,6 @@ def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
     """The program design of a catalogue curriculum: its courses, calendar, learners and
     the roles they aim at (every role when it has no learners)."""
     from sqlmodel import select
-
-    from planner.models import Curriculum, Role
-    from planner.services.scenarios.build import scenario_from_db
 
     curriculum = session.get(Curriculum, curriculum_id)
     if curriculum is None:
@@ -448,8 +445,6 @@ def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
 def _fingerprint(scenario: Scenario) -> str:
     import hashlib
 
-    from planner.scenario.load import dump_json
-
     return hashlib.sha1(dump_json(scenario).encode()).hexdigest()
 
 
@@ -463,8 +458,6 @@ def curricula(session) -> list[tuple[str, str, int]]:
     """(id, name, number of courses) of every curriculum, for the page's index."""
     from sqlalchemy import func
     from sqlmodel import select
-
-    from planner.models import Course, Curriculum
 
     counts = dict(
         session.exec(

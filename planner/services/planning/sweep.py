@@ -17,6 +17,8 @@ from typing import cast
 
 from planner.scenario import Plan, Scenario
 from planner.services.io.safe import SafeWriter
+from planner.solver.check import check_plan, compute_objective
+from planner.solver.engine import solve_many
 
 PARAMETERS = ("budget", "max_credits")
 
@@ -125,9 +127,6 @@ def sweep(
     forward, `on_point`) in ascending order as soon as every smaller value has arrived,
     so both engines give the same points; after a `stop` only the points solved by then
     are returned."""
-    from planner.solver.check import check_plan, compute_objective
-    from planner.solver.engine import solve_many
-
     values = sorted(values)
     if parameter not in PARAMETERS:
         with_value(scenario, parameter, 0)  # its error names the known ones, before any solve

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from planner.models import Curriculum, Role, ScenarioRecord, Skill, Term, TermCalendar, utcnow
 from planner.scenario import Scenario, dump_json, parse_scenario
+from planner.services import versions
 from planner.services.io.records import read_records, write_records
 
 
@@ -91,8 +92,6 @@ def store_scenario(
         record = ScenarioRecord(name=name, body=body)
         session.add(record)
     else:
-        from planner.services import versions
-
         versions.claim(session, ScenarioRecord, record.id)  # open editors are now stale
         record.body = body
         record.updated_at = utcnow()

@@ -20,7 +20,18 @@ from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from planner.limits import JSONLimitError, loads_json
-from planner.models import PlanRecord, ScenarioRecord, SolveRun, utcnow
+from planner.models import (
+    Curriculum,
+    Learner,
+    PlanRecord,
+    Role,
+    ScenarioRecord,
+    SolveRun,
+    Term,
+    TermCalendar,
+    utcnow,
+)
+from planner.models.sweeps import SweepRun
 from planner.scenario import (
     GAP_MODES,
     OBJECTIVE_NAMES,
@@ -32,6 +43,9 @@ from planner.scenario import (
 from planner.scenario.load import dump_json
 from planner.services import versions
 from planner.services.caching import database_key
+from planner.services.scenarios import build as scenario_build
+from planner.services.scenarios.build import BuildError
+from planner.services.scenarios.fields import parse_amount, set_or_drop
 from planner.services.scenarios.rules import (
     NewRule,
     apply_rules,
@@ -217,7 +231,6 @@ def duplicate(session: Session, record: ScenarioRecord, name: str | None = None)
 def delete(session: Session, record: ScenarioRecord) -> None:
     # Runs and plans go with it (ON DELETE CASCADE), but delete them explicitly so that
     # SQLite connections without the foreign-key pragma behave the same.
-    from planner.models.sweeps import SweepRun
 
     for model in (SweepRun, SolveRun, PlanRecord):
         for row in session.exec(select(model).where(model.scenario_id == record.id)).all():
@@ -338,24 +351,6 @@ def values_from_form(form, body: dict) -> EditorValues:
     )
 
 
-def parse_amount(text: str, where: str, problems: list[Problem], *, positive=False):
-    """'' -> None (no limit); a number >= 0; anything else is a problem named by field."""
-    if text == "" or text.lower() == "none":
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        problems.append(Problem(where, f"not a number: {text!r}"))
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        problems.append(Problem(where, f"not a finite number: {text!r}"))
-        return None
-    if value < 0 or (positive and value == 0):
-        problems.append(Problem(where, "must be greater than 0" if positive else "must be ≥ 0"))
-        return None
-    return int(value) if value.is_integer() else value
-
-
 def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]:
     """The scenario body with the editor's values applied, and every problem found.
 
@@ -371,8 +366,8 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
         tid = term["id"]
         high = parse_amount(values.term_max.get(tid, ""), f"term_max.{tid}", problems)
         low = parse_amount(values.term_min.get(tid, ""), f"term_min.{tid}", problems)
-        _set(term, "max_credits", high)
-        _set(term, "min_credits", low)
+        set_or_drop(term, "max_credits", high)
+        set_or_drop(term, "min_credits", low)
         if high is not None and low is not None and low > high:
             problems.append(Problem(f"term_min.{tid}", f"min credits {low} exceed max {high}"))
     default_max = parse_amount(values.learner_max_credits, "learner_max_credits", problems)
@@ -395,8 +390,8 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
     new.setdefault("options", {})["time_limit_s"] = limit if limit is not None else 10
     for learner in new.get("learners", []):
         strip_rules(learner)
-        _set(learner, "max_credits", default_max)
-        _set(learner, "budget", default_budget)
+        set_or_drop(learner, "max_credits", default_max)
+        set_or_drop(learner, "budget", default_budget)
     problems += apply_rules(new, values.rules)
     added, picker_problems = new_rule(new, values.new_rule)
     problems += picker_problems
@@ -409,18 +404,10 @@ def apply_values(body: dict, values: EditorValues) -> tuple[dict, list[Problem]]
     return new, problems
 
 
-def _set(target: dict, key: str, value) -> None:
-    if value is None:
-        target.pop(key, None)
-    else:
-        target[key] = value
-
-
 # -- building a new scenario from the catalogue ---------------------------------------------
 def build_choices(session: Session) -> dict[str, list]:
     """The "new scenario" form's lists: curricula, calendars and roles as (id, name), and
     teams as (team, people)."""
-    from planner.models import Curriculum, Role, TermCalendar
 
     def choices(model) -> list:
         return list(session.exec(select(model.id, model.name).order_by(model.id)).all())
@@ -437,9 +424,6 @@ def new_from_form(session: Session, form) -> ScenarioRecord:
     """Store the scenario the "new scenario" form asks for: a name, a curriculum, a
     calendar, roles, and learners (typed ids, whole teams, or every learner of the
     curriculum only when ticked). ScenarioError lists every problem of the form."""
-    from planner.models import Term
-    from planner.services.scenarios.build import BuildError
-
     name = form.get("name", "").strip()
     problems: list[Problem] = []
     if not name:
@@ -482,8 +466,6 @@ def new_from_form(session: Session, form) -> ScenarioRecord:
 
 def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
     """Ids of every learner in any of `teams`; ScenarioError names a team nobody is in."""
-    from planner.models import Learner
-
     teams = [t for t in dict.fromkeys(teams) if t]
     if not teams:
         return []
@@ -497,8 +479,6 @@ def learners_of_teams(session: Session, teams: list[str]) -> list[str]:
 
 def team_choices(session: Session) -> list[tuple[str, int]]:
     """Every team with its number of people, for the multi-select."""
-    from planner.models import Learner
-
     rows = session.exec(
         select(col(Learner.team), func.sum(Learner.count))
         .where(col(Learner.team).is_not(None), Learner.team != "")
@@ -510,8 +490,6 @@ def team_choices(session: Session) -> list[tuple[str, int]]:
 
 def new_from_catalog(session: Session, *, name: str, **selection) -> ScenarioRecord:
     """Build a scenario from DB rows (curriculum, roles, learners, calendar) and store it."""
-    from planner.services.scenarios import build as scenario_build
-
     scenario = scenario_build.scenario_from_db(session, name=name, **selection)
     check_storable(scenario)
     record = ScenarioRecord(name=name, body=canonical(scenario))

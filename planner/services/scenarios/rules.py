@@ -22,8 +22,10 @@ import copy
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from planner.models import ScenarioRecord
 from planner.scenario import GAP_MODES, LEVEL_NAMES, Problem
 from planner.services.caching import database_key
+from planner.services.scenarios.fields import parse_amount, set_or_drop
 
 # kind -> the picker's label, and the verb of a listed rule
 KINDS = {
@@ -173,8 +175,6 @@ def apply_rules(body: dict, text: str) -> list[Problem]:
 
 
 def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems) -> None:
-    from planner.services.scenarios.editor import _set, parse_amount
-
     if kind in ("required", "excluded"):
         items = learner.setdefault(kind, [])
         if args[0] not in items:
@@ -195,7 +195,7 @@ def _apply_rule(learner: dict, kind: str, args: list[str], where: str, problems)
     else:
         key = "budget" if kind == "learner_budget" else "max_credits"
         value = parse_amount(args[0], where, problems)
-        _set(learner, key, value)
+        set_or_drop(learner, key, value)
 
 
 def _level(text: str) -> int | None:
@@ -327,8 +327,6 @@ def new_rule(body: dict, new: NewRule) -> tuple[Rule | None, list[Problem]]:
             bad("value", f"choose {' or '.join(GAP_MODES)}")
         rule = Rule("gap_mode", new.scope, value=new.value)
     elif new.kind in ("learner_budget", "learner_max_credits"):
-        from planner.services.scenarios.editor import parse_amount
-
         found: list[Problem] = []
         if new.value == "":
             bad("value", "enter an amount (or none for no limit)")
@@ -472,8 +470,6 @@ def section(
     """Rows for the rule lines `text` (as saved or as just posted) of a stored scenario:
     the first RULES_SHOWN unless `show_all`; `total` counts them all."""
     from sqlmodel import select
-
-    from planner.models import ScenarioRecord
 
     key = (database_key(session), record.id, str(record.updated_at))
     found = _sections.get(key)

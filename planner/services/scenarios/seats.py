@@ -19,6 +19,7 @@ from planner.scenario import Problem, ScenarioError
 from planner.services import versions
 from planner.services.caching import database_key
 from planner.services.scenarios import editor as scenario_svc
+from planner.services.scenarios.fields import parse_amount
 
 FIELDS = ("capacity", "max_sections", "session_cost")
 DEFAULTS = {"capacity": None, "max_sections": 1, "session_cost": 0}  # scenario-format.md
@@ -123,7 +124,7 @@ def _parse(text: str, name: str, where: str, problems: list[Problem]):
         if name != "capacity":  # an empty capacity is unlimited seats
             problems.append(Problem(where, "required"))
         return None
-    value = scenario_svc.parse_amount(text, where, problems)  # a finite number ≥ 0
+    value = parse_amount(text, where, problems)  # a finite number ≥ 0
     if value is None or name == "session_cost":
         return value
     low = 1 if name == "capacity" else 0
