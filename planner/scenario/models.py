@@ -281,3 +281,7 @@ class Plan(Strict):
     sections: list[SectionPlan] = []
     diagnosis: Diagnosis | None = None
     stats: dict[str, Any] = {}
+
+    def learner(self, learner_id: str) -> LearnerPlan | None:
+        """This learner's schedule in the plan, or None when the plan has none for them."""
+        return next((lp for lp in self.learners if lp.id == learner_id), None)

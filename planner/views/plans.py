@@ -77,7 +77,7 @@ def plan_context(session, plan_id: int, learner_id: str | None, embedded=False, 
             gaps=rows,
             radar=svc.radar_svg(catalog_, rows) if rows else None,
             learner=learner,
-            learner_plan=next(lp for lp in plan.learners if lp.id == learner_id),
+            learner_plan=plan.learner(learner_id),
             role_name=(catalog_.roles.get(learner.get("role") or "") or {}).get("name")
             or learner.get("role"),
         )

@@ -191,7 +191,7 @@ def _plan_levels(session: Session, learner: Learner, plan_id: int) -> dict[str, 
         plan = plan_model(session, plan_id)
     except Exception:
         raise BadgeError(f"unknown plan {plan_id}") from None
-    mine = next((lp for lp in plan.learners if lp.id == learner.id), None)
+    mine = plan.learner(learner.id)
     if mine is None:
         raise BadgeError(f'plan {plan_id} has no schedule for learner "{learner.id}"')
     planned = [c for courses in mine.schedule.values() for c in courses]

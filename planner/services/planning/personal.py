@@ -274,7 +274,7 @@ def personal_result(session: Session, learner_id: str, run: SolveRun) -> Persona
             .get("constraints", {})
         )
         diagnosis = words.diagnosis_words(catalog, constraints, plan.diagnosis, learner_id)
-    mine = next((lp for lp in plan.learners if lp.id == learner_id), None)
+    mine = plan.learner(learner_id)
     grid = plans.term_grid(catalog, plan, learner_id)  # fresh objects: safe to reword
     for column in grid:
         for card in column.cards:

@@ -203,7 +203,7 @@ class TermColumn:
 
 def term_grid(catalog: Catalog, plan: Plan, learner_id: str) -> list[TermColumn]:
     """The learner's schedule as term columns of course cards, in calendar order."""
-    lp = _learner_plan(plan, learner_id)
+    lp = plan.learner(learner_id)
     if lp is None:
         return []
     columns = []
@@ -238,13 +238,6 @@ def term_grid(catalog: Catalog, plan: Plan, learner_id: str) -> list[TermColumn]
     return columns
 
 
-def _learner_plan(plan: Plan, learner_id: str):
-    for lp in plan.learners:
-        if lp.id == learner_id:
-            return lp
-    return None
-
-
 @dataclass
 class GapRow:
     skill: str
@@ -269,7 +262,7 @@ class GapRow:
 
 def gap_rows(catalog: Catalog, plan: Plan, learner_id: str) -> list[GapRow]:
     """Every skill the learner needs: start, after the plan, and what is still missing."""
-    lp = _learner_plan(plan, learner_id)
+    lp = plan.learner(learner_id)
     start = catalog.start_levels(learner_id)
     final = dict(start)
     if lp is not None:
@@ -370,7 +363,7 @@ def side_by_side(
     catalog_a: Catalog, a: Plan, catalog_b: Catalog, b: Plan, learner_id: str
 ) -> list[SideRow]:
     """One learner's two schedules term by term, each course marked with its change."""
-    la, lb = _learner_plan(a, learner_id), _learner_plan(b, learner_id)
+    la, lb = a.learner(learner_id), b.learner(learner_id)
     sched_a = la.schedule if la else {}
     sched_b = lb.schedule if lb else {}
     where_a = {c: t for t, cs in sched_a.items() for c in cs}
