@@ -10,6 +10,7 @@ and writes it to benchmarks/results.md.
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import statistics
 import time
@@ -85,11 +86,13 @@ def first_gap(plan) -> tuple[str, float]:
     """Relative distance to the bound on the first component not proven (0 when optimal)."""
     if plan.status == "OPTIMAL" or not plan.objective:
         return "", 0.0
-    for name, bound in (plan.bound or {}).items():
-        value = plan.objective[name]
-        if value - bound > 1e-6 * max(1.0, abs(value)):
-            return name, (value - bound) / max(abs(value), 1e-9)
-    return "?", float("nan")
+    bounds = plan.bound or {}
+    for name, value in plan.objective.items():  # in the scenario's objective order
+        if name not in bounds:  # the search stopped before this stage gave a bound
+            return name, float("nan")
+        if value - bounds[name] > 1e-6 * max(1.0, abs(value)):
+            return name, (value - bounds[name]) / max(abs(value), 1e-9)
+    return "", 0.0
 
 
 def run_one(name: str, fn, scenario) -> dict:
@@ -122,6 +125,19 @@ def lex_ratio(scenario, greedy: dict, cp: dict) -> str:
             ratio = g / c if c else float("inf")
             return f"{n} {g:g} / {c:g} = {ratio:.2f}" + (" (CP-SAT WORSE)" if g < c else "")
     return "equal"
+
+
+def gap_to_bound(solver: str, rs: list[dict]) -> str:
+    """The worst run's distance to its bound, on the first component not proven."""
+    if all(r["status"] == "OPTIMAL" for r in rs):
+        return "proven"
+    if solver == "greedy":
+        return "—"  # greedy has no bound
+    unbounded = [r for r in rs if math.isnan(r["gap"])]
+    if unbounded:
+        return f"no bound ({unbounded[0]['gap_name']})"
+    worst = max(rs, key=lambda r: r["gap"])
+    return f"{worst['gap'] * 100:.2f}% ({worst['gap_name']})"
 
 
 def fmt_obj(o) -> str:
@@ -159,17 +175,10 @@ def bench(quick: bool, workers: int, mip: str = "scip") -> str:
             rs = runs[solver]
             times = [r["time"] for r in rs]
             statuses = sorted({r["status"] for r in rs})
-            mid = sorted(rs, key=lambda r: r["time"])[len(rs) // 2]
-            gap = max((r["gap"] for r in rs), default=0.0)
-            gap_text = (
-                "proven"
-                if all(r["status"] == "OPTIMAL" for r in rs)
-                else (f"{gap * 100:.2f}% ({mid['gap_name']})" if solver != "greedy" else "—")
-            )
             rows.append(
                 f"| {case.key} | {solver} | {'/'.join(statuses)} | {statistics.median(times):.3f}"
                 + (f" (max {max(times):.3f})" if len(times) > 1 else "")
-                + f" | {gap_text} | {fmt_obj(rs[0]['objective'])} |"
+                + f" | {gap_to_bound(solver, rs)} | {fmt_obj(rs[0]['objective'])} |"
             )
         cp_t = statistics.median(r["time"] for r in runs["cp-sat"])
         mip_t = statistics.median(r["time"] for r in runs["mip"])
