@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from sqlmodel import Session, col, select
 
 from planner.models import Assessment, Learner, Skill, utcnow
+from planner.scenario import TOP_LEVEL
 
 SECONDS_PER_RATING = 20  # reading five descriptors and choosing one
 
@@ -46,7 +47,7 @@ def parse_level(value: object, where: str) -> int:
         if not value.lstrip("-").isdigit():
             raise AssessmentError(f"{where}: level must be a whole number 0-4, got {value!r}")
         value = int(value)
-    if not isinstance(value, int) or not 0 <= value <= 4:
+    if not isinstance(value, int) or not 0 <= value <= TOP_LEVEL:
         raise AssessmentError(f"{where}: level must be between 0 and 4, got {value!r}")
     return value
 

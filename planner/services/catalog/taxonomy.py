@@ -18,7 +18,7 @@ import yaml
 
 from planner import resources
 from planner.errors import ProblemsError
-from planner.scenario import LEVEL_NAMES
+from planner.scenario import LEVEL_NAMES, TOP_LEVEL
 from planner.scenario.models import Role as ScenarioRole
 from planner.scenario.models import Skill as ScenarioSkill
 from planner.services.assessment.scales import to_level
@@ -243,7 +243,7 @@ def _levels(raw, where: str, taxonomy: Taxonomy, problems: list[str]) -> dict[st
     for skill, level in raw.items():
         if skill not in taxonomy.skill_ids:
             problems.append(f"{where}.{skill}: unknown skill {skill!r}")
-        elif isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4:
+        elif isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= TOP_LEVEL:
             problems.append(f"{where}.{skill}: level must be an integer 1-4, got {level!r}")
         else:
             out[skill] = level

@@ -17,6 +17,7 @@ import csv
 import re
 from pathlib import Path
 
+from planner.scenario import TOP_LEVEL
 from planner.services.catalog.taxonomy import Taxonomy
 from planner.services.interop.onet import RoleSourceError, data_dir
 
@@ -61,7 +62,7 @@ def role_from_esco(
     directory: Path | None = None,
 ) -> dict:
     for name, value in (("essential level", essential_level), ("optional level", optional_level)):
-        if not 1 <= value <= 4:
+        if not 1 <= value <= TOP_LEVEL:
             raise RoleSourceError([f"{name} must be 1-4 (got {value})"])
     label, relations = read_relations(uri, directory)
     by_concept: dict[str, list] = {}

@@ -11,6 +11,7 @@ import math
 from planner.limits import COUNT_MAX, ID_MAX, ID_RE, ID_RULE, NAME_MAX, TEXT_MAX, TITLE_MAX
 from planner.limits import LINE_CONTROL as _CONTROL
 from planner.limits import TEXT_CONTROL as _CONTROL_MULTILINE
+from planner.scenario import LEVEL_NAMES, TOP_LEVEL
 
 LEVEL_MAPS = {"requires", "teaches", "requires_skills", "levels", "target"}
 ID_LISTS = {"onet", "esco", "soc", "prerequisites", "completed", "required", "excluded"}
@@ -19,7 +20,7 @@ AMOUNTS = {"credits", "hours", "cost", "session_cost", "max_credits", "min_credi
 COUNTS = {"count": 1, "capacity": 1, "max_sections": 0}  # integer fields and their minimum
 TEXT = {"name", "name_zh", "title", "area_name", "area_name_zh"}  # free text, may be empty
 REFS = {"area", "curriculum", "role", "team", "season", "calendar", "gap_mode"}  # ids or None
-DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(5)]
+DESCRIPTOR_COLUMNS = [f"descriptor_{level}" for level in range(len(LEVEL_NAMES))]
 # The catalog forms' limits (planner/views/forms.py), so a file cannot store what a form
 # refuses; free-text labels and codes get a bound too.
 MAX_LENGTH = {"name": NAME_MAX, "name_zh": NAME_MAX, "area_name": NAME_MAX,
@@ -212,7 +213,7 @@ def parse_count(value, minimum: int) -> int:
 
 def parse_level(value, key: str) -> int:
     number = _number(value, f"{key}: ")
-    if not number.is_integer() or not 0 <= number <= 4:
+    if not number.is_integer() or not 0 <= number <= TOP_LEVEL:
         raise CellError(f"{key}: level must be a whole number 0-4 (got {_show(number)})")
     return int(number)
 

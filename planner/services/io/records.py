@@ -36,6 +36,7 @@ from planner.models import (
     Term,
     TermCalendar,
 )
+from planner.scenario import LEVEL_NAMES
 
 KINDS = ("skills", "roles", "terms", "courses", "learners")
 
@@ -124,7 +125,9 @@ def read_skills(session: Session, ids: Iterable[str] | None = None) -> list[dict
                 "area_name_zh": area.name_zh if area else "",
                 "name": skill.name,
                 "name_zh": skill.name_zh,
-                "descriptors": [texts.get(level, "") for level in range(5)] if texts else [],
+                "descriptors": [texts.get(level, "") for level in range(len(LEVEL_NAMES))]
+                if texts
+                else [],
                 "onet": list(skill.onet),
                 "esco": list(skill.esco),
             }

@@ -23,7 +23,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from planner.models import ScenarioRecord
-from planner.scenario import GAP_MODES, LEVEL_NAMES, Problem
+from planner.scenario import GAP_MODES, LEVEL_NAMES, TOP_LEVEL, Problem
 from planner.services.caching import database_key
 from planner.services.scenarios.fields import parse_amount, set_or_drop
 
@@ -203,7 +203,7 @@ def _level(text: str) -> int | None:
         level = int(text)
     except ValueError:
         return None
-    return level if 1 <= level <= 4 else None
+    return level if 1 <= level <= TOP_LEVEL else None
 
 
 # -- the editor's pickers -------------------------------------------------------------------
