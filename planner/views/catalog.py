@@ -93,11 +93,15 @@ def _kind(name: str) -> Kind:
 def _fill_choices(form, session: Session) -> None:
     """Select boxes get their options from the database (blank = none)."""
     if "area_id" in form._fields:
-        form.area_id.choices = [("", "—"), *areas.area_choices(session)]
+        form.area_id.choices = forms.select_choices([("", "—"), *areas.area_choices(session)])
     if "role_id" in form._fields:
-        form.role_id.choices = [("", "— no role —"), *roles.role_choices(session)]
+        form.role_id.choices = forms.select_choices(
+            [("", "— no role —"), *roles.role_choices(session)]
+        )
     if "curriculum_id" in form._fields:
-        form.curriculum_id.choices = [("", "—"), *courses.curriculum_choices(session)]
+        form.curriculum_id.choices = forms.select_choices(
+            [("", "—"), *courses.curriculum_choices(session)]
+        )
 
 
 def _form_context(session: Session, kind: Kind) -> dict:

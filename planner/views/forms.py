@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +28,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in 3.3; stubs are 3.2
 from wtforms.validators import (
     EqualTo,
     InputRequired,
@@ -44,6 +47,13 @@ from planner.limits import (
     TEXT_MAX,
     TITLE_MAX,
 )
+
+
+def select_choices(pairs: Iterable[tuple[str, str]]) -> Any:
+    """(value, label) pairs as WTForms 3.3 wants them (it deprecates plain tuples);
+    typed Any because the stubs (types-WTForms 3.2) know only tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 BLANK_ROWS = 3  # empty rows offered for adding entries without JavaScript
 _SPLIT = re.compile(r"\s*[,\n]\s*")
@@ -333,11 +343,9 @@ class LearnerForm(CatalogForm):
     max_credits = _number("Max credits per term")
     gap_mode = SelectField(
         "Gap mode",
-        choices=[
-            ("", "as the scenario says"),
-            ("minimise", "minimise"),
-            ("close", "close (zero gap)"),
-        ],
+        choices=select_choices(
+            [("", "as the scenario says"), ("minimise", "minimise"), ("close", "close (zero gap)")]
+        ),
         validate_choice=False,  # the service names a bad value
     )
     terms = StringField(
