@@ -102,8 +102,11 @@ def test_solve_cohort_keeps_to_a_tiny_time_limit():
     started = time.perf_counter()
     plan = solve_cohort(hard, time_limit_s=0.05, workers=1)
     assert time.perf_counter() - started < 1.5  # model building included
-    assert plan.status in ("FEASIBLE", "UNKNOWN")
     assert not check_plan(hard, plan)
+    if plan.status == "OPTIMAL":  # a quiet machine sometimes proves it that fast
+        assert plan.objective == solve(hard, time_limit_s=60, workers=2).objective
+    else:
+        assert plan.status in ("FEASIBLE", "UNKNOWN")
 
 
 @pytest.mark.parametrize("seed", range(10, 16))

@@ -83,11 +83,14 @@ def hard():
     return hard_scenario(objective=["gap", "cost", "credits"])
 
 
-def test_tiny_time_limit_never_claims_optimal():
+def test_tiny_time_limit_claims_optimal_only_when_proven():
     s = hard()
     plan = solve(s, time_limit_s=0.05, workers=1)
-    assert plan.status in ("FEASIBLE", "UNKNOWN")
     assert check_plan(s, plan) == []
+    if plan.status == "OPTIMAL":  # a quiet machine sometimes proves it that fast
+        assert plan.objective == solve(s, time_limit_s=60, workers=2).objective
+        return
+    assert plan.status in ("FEASIBLE", "UNKNOWN")
     if plan.status == "FEASIBLE":
         for name, value in plan.bound.items():
             assert value <= plan.objective[name] + 1e-9
