@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from planner.db import get_session
@@ -109,8 +109,6 @@ CASE_KINDS = ("CFPackages", "CFDocuments", "CFItems", "CFAssociations", "CFRubri
 def case_object(kind: str, identifier: str):
     """One object of the taxonomy's CASE package by identifier (staff/admin bearer token,
     like /api/v1). CFPackages/<document id> is the whole package."""
-    from flask import jsonify
-
     package = case.export_case(read_taxonomy(get_session()))
     found = case.find(package, kind, identifier.lower())
     if found is None:

@@ -6,8 +6,9 @@ unless there are none. Column formats: docs/import-formats.md.
 import re
 from pathlib import Path, PurePath
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from planner.limits import COUNT_MAX
 from planner.models import Course, Learner, Role, Skill
@@ -332,9 +333,6 @@ def _apply_aliases(kind: str, table: Table) -> tuple[Table, list[checks.RowProbl
 
 def _stored_keys(session: Session, kind: str) -> set:
     """Ids already stored (terms: none; a calendar's terms are replaced as a list)."""
-    from sqlalchemy import select
-    from sqlmodel import col
-
     ids = {"skills": Skill.id, "roles": Role.id, "courses": Course.id, "learners": Learner.id}
     return set(session.scalars(select(col(ids[kind])))) if kind in ids else set()
 

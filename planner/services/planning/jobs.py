@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
@@ -208,8 +209,6 @@ class JobRunner:
             self._check_solve_limits(session, user_id)
 
     def _check_solve_limits(self, session, user_id: int) -> None:
-        from sqlalchemy import func
-
         from planner.models.sweeps import SweepRun  # a trade-off sweep is solves too
 
         def active(user: int | None = None) -> int:
@@ -238,8 +237,6 @@ class JobRunner:
     # -- background exports ----------------------------------------------------------------
     def submit_export(self, plan_id: int, fmt: str, user_id: int) -> int:
         """Build a plan export (csv/xlsx) off the request thread; return the ExportJob id."""
-        from sqlalchemy import func
-
         from planner.services.planning import exports as plan_exports
 
         if fmt not in plan_exports.FORMATS:

@@ -9,6 +9,7 @@ any-of group of c (either may be the one a student takes, so both delay c).
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import func
+from sqlmodel import select
 
 from planner.models import Course, Curriculum, Role, ScenarioRecord
 from planner.scenario import Learner, Plan, Problem, Scenario, ScenarioError
@@ -427,8 +430,6 @@ def page_for_scenario(session, scenario_id: int) -> ProgramPage | None:
 def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
     """The program design of a catalogue curriculum: its courses, calendar, learners and
     the roles they aim at (every role when it has no learners)."""
-    from sqlmodel import select
-
     curriculum = session.get(Curriculum, curriculum_id)
     if curriculum is None:
         return None
@@ -443,8 +444,6 @@ def page_for_curriculum(session, curriculum_id: str) -> ProgramPage | None:
 
 
 def _fingerprint(scenario: Scenario) -> str:
-    import hashlib
-
     return hashlib.sha1(dump_json(scenario).encode()).hexdigest()
 
 
@@ -456,9 +455,6 @@ def _remember(key, page: ProgramPage) -> None:
 
 def curricula(session) -> list[tuple[str, str, int]]:
     """(id, name, number of courses) of every curriculum, for the page's index."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
     counts = dict(
         session.exec(
             select(Course.curriculum_id, func.count()).group_by(Course.curriculum_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -275,8 +275,6 @@ EDITOR_LABELS = {
 
 def editor_differences(yours: EditorValues, body: dict) -> list:
     """Where the posted editor values differ from the stored body's (stale-save message)."""
-    from dataclasses import asdict
-
     stored = asdict(editor_values(body))
     mine = asdict(yours)
     mine["rules"] = [line.strip() for line in mine["rules"].splitlines() if line.strip()]

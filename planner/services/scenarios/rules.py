@@ -19,8 +19,11 @@ and older forms may post every rule as `rules` lines instead.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+
+from sqlmodel import select
 
 from planner.models import ScenarioRecord
 from planner.scenario import GAP_MODES, LEVEL_NAMES, TOP_LEVEL, Problem
@@ -340,8 +343,6 @@ def new_rule(body: dict, new: NewRule) -> tuple[Rule | None, list[Problem]]:
 def name_learners(body: dict, problems: list[Problem]) -> list[Problem]:
     """Contract problems about `learners[i]` also name the learner (the page lists rules
     by learner id, not by position in the file)."""
-    import re
-
     learners = body.get("learners", [])
     out = []
     for p in problems:
@@ -469,8 +470,6 @@ def section(
 ) -> Section:
     """Rows for the rule lines `text` (as saved or as just posted) of a stored scenario:
     the first RULES_SHOWN unless `show_all`; `total` counts them all."""
-    from sqlmodel import select
-
     key = (database_key(session), record.id, str(record.updated_at))
     found = _sections.get(key)
     if found is None:
