@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from planner.db import session_scope
 from planner.models import ExportJob, PlanRecord, ScenarioRecord, SolveRun, utcnow
 from planner.scenario import dump_json, parse_scenario
+from planner.services.planning import exports as plan_exports
 
 log = logging.getLogger(__name__)
 
@@ -237,8 +238,6 @@ class JobRunner:
     # -- background exports ----------------------------------------------------------------
     def submit_export(self, plan_id: int, fmt: str, user_id: int) -> int:
         """Build a plan export (csv/xlsx) off the request thread; return the ExportJob id."""
-        from planner.services.planning import exports as plan_exports
-
         if fmt not in plan_exports.FORMATS:
             raise ValueError(f"unknown export format {fmt!r}")
         with self._admit, session_scope(self.engine) as session:
@@ -275,8 +274,6 @@ class JobRunner:
         return self.wait(-job_id, timeout)
 
     def _run_export(self, job_id: int) -> None:
-        from planner.services.planning import exports as plan_exports
-
         try:
             with session_scope(self.engine) as session:
                 job = session.get(ExportJob, job_id)
