@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from planner.models import Skill, SkillArea
 from planner.services.catalog.edits import (
     commit,
+    id_name_choices,
     refuse_if_referenced,
     row_to_save,
     start_edit,
@@ -15,8 +16,7 @@ from planner.services.catalog.edits import (
 
 
 def area_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.exec(select(SkillArea).order_by(col(SkillArea.id)))
-    return [(a.id, a.name or a.id) for a in rows]
+    return id_name_choices(session, SkillArea)
 
 
 def area_data(session: Session, area: SkillArea) -> dict:

@@ -23,6 +23,7 @@ from planner.services.catalog.edits import (
     add_scenario_problems,
     all_ids,
     commit,
+    id_name_choices,
     learners_naming,
     level_rows,
     non_negative,
@@ -37,8 +38,7 @@ COURSE_NUMBERS = ("credits", "hours", "cost", "session_cost")
 
 
 def curriculum_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.exec(select(Curriculum).order_by(col(Curriculum.id)))
-    return [(c.id, c.name or c.id) for c in rows]
+    return id_name_choices(session, Curriculum)
 
 
 def course_links(session: Session, course_id: str) -> dict:

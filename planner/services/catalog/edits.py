@@ -143,6 +143,11 @@ def all_ids(session: Session, model: Any) -> set[str]:
     return set(session.exec(select(model.id)).all())
 
 
+def id_name_choices(session: Session, model: Any) -> list[tuple[str, str]]:
+    """(id, name or id) of every row of a named catalog table, by id: a list's options."""
+    return [(r.id, r.name or r.id) for r in session.exec(select(model).order_by(model.id))]
+
+
 def scenario_problems(body: dict, prefix: str) -> list[tuple[str, str]]:
     """Run the scenario file rules on `body`; return (path below `prefix`, message)."""
     try:

@@ -11,6 +11,7 @@ from planner.models import Learner, Role, RoleRequirement, Skill
 from planner.services.catalog.edits import (
     all_ids,
     commit,
+    id_name_choices,
     level_rows,
     refuse_if_referenced,
     row_to_save,
@@ -20,7 +21,7 @@ from planner.services.catalog.edits import (
 
 
 def role_choices(session: Session) -> list[tuple[str, str]]:
-    return [(r.id, r.name or r.id) for r in session.exec(select(Role).order_by(col(Role.id)))]
+    return id_name_choices(session, Role)
 
 
 def requirements(session: Session, role_id: str) -> list[RoleRequirement]:

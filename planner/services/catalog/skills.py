@@ -21,6 +21,7 @@ from planner.models import (
 from planner.services.catalog.edits import (
     LEVELS,
     commit,
+    id_name_choices,
     refuse_if_referenced,
     row_to_save,
     start_edit,
@@ -29,7 +30,7 @@ from planner.services.catalog.edits import (
 
 
 def skill_choices(session: Session) -> list[tuple[str, str]]:
-    return [(s.id, s.name or s.id) for s in session.exec(select(Skill).order_by(col(Skill.id)))]
+    return id_name_choices(session, Skill)
 
 
 def all_skills(session: Session) -> list[Skill]:
